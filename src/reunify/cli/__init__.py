@@ -1,0 +1,1 @@
+"""The ``reunify`` command line. Each module here with a ``register(subparsers)`` is a command."""

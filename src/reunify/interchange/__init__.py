@@ -1,0 +1,1 @@
+"""Reading and writing the interchange format (streaming, validated), without the database."""

@@ -1,0 +1,1 @@
+"""Identity resolution: comparisons, the engine (the one module that imports Splink), clustering."""

@@ -1,0 +1,33 @@
+"""The durable record. One module per noun; everything is re-exported here.
+
+Every row that came from outside traces back to its batch, file and line.
+"""
+
+from reunify.models.access import AccessLog, Assignment, RoleGrant
+from reunify.models.family import Family, FamilyLink, FamilyMember, FamilyRun
+from reunify.models.ingest import ImportBatch, SourceFile
+from reunify.models.ledger import Checkpoint, LedgerEntry
+from reunify.models.linkage import Identity, LinkDecision, LinkRun, Person, ReviewPair
+from reunify.models.record import EventRecord, PersonRecord, RelationRecord
+
+__all__ = [
+    "AccessLog",
+    "Assignment",
+    "Checkpoint",
+    "EventRecord",
+    "Family",
+    "FamilyLink",
+    "FamilyMember",
+    "FamilyRun",
+    "Identity",
+    "ImportBatch",
+    "LedgerEntry",
+    "LinkDecision",
+    "LinkRun",
+    "Person",
+    "PersonRecord",
+    "RelationRecord",
+    "ReviewPair",
+    "RoleGrant",
+    "SourceFile",
+]

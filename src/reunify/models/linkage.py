@@ -1,0 +1,106 @@
+"""Resolved persons, the runs that resolved them, and people's decisions about pairs."""
+
+from django.db import models
+
+
+class LinkRun(models.Model):
+    """One run of the linker over the current records."""
+
+    actor = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    engine = models.CharField(max_length=32)  # deterministic | splink
+    #: The trained model as JSON (Splink settings with m/u probabilities), and its sha256.
+    model_json = models.TextField(blank=True)
+    model_sha256 = models.CharField(max_length=64, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        db_table = "reunify_link_run"
+
+    def __str__(self) -> str:
+        return f"link run {self.pk} ({self.engine})"
+
+
+class Person(models.Model):
+    """A real person as reunify believes them to be: the cluster of their records."""
+
+    created_run = models.ForeignKey(LinkRun, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        db_table = "reunify_person"
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    @property
+    def public_id(self) -> str:
+        return f"P{self.pk:07d}"
+
+
+class Identity(models.Model):
+    """Which person a record (by source and record id, all versions) belongs to now."""
+
+    source = models.CharField(max_length=32)
+    record_id = models.CharField(max_length=128)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="identities")
+    run = models.ForeignKey(LinkRun, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        db_table = "reunify_identity"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "record_id"], name="identity_record_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.record_id} -> {self.person_id}"
+
+
+class ReviewPair(models.Model):
+    """A pair the linker was unsure of, waiting for a person to decide."""
+
+    OPEN, ACCEPTED, REJECTED, SUPERSEDED = "open", "accepted", "rejected", "superseded"
+
+    run = models.ForeignKey(LinkRun, on_delete=models.PROTECT, related_name="review_pairs")
+    left_source = models.CharField(max_length=32)
+    left_record_id = models.CharField(max_length=128)
+    right_source = models.CharField(max_length=32)
+    right_record_id = models.CharField(max_length=128)
+    match_weight = models.FloatField()
+    match_probability = models.FloatField()
+    #: Per comparison: name, level label, match weight.
+    comparisons = models.JSONField(default=list)
+    status = models.CharField(max_length=16, default=OPEN)
+
+    class Meta:
+        db_table = "reunify_review_pair"
+        indexes = [models.Index(fields=["status", "match_weight"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.left_source}:{self.left_record_id} ~ "
+            f"{self.right_source}:{self.right_record_id}"
+        )
+
+
+class LinkDecision(models.Model):
+    """A person's ruling on a pair of records: the same person or not. Binds every later run."""
+
+    SAME, DIFFERENT = "same", "different"
+
+    left_source = models.CharField(max_length=32)
+    left_record_id = models.CharField(max_length=128)
+    right_source = models.CharField(max_length=32)
+    right_record_id = models.CharField(max_length=128)
+    decision = models.CharField(max_length=16)
+    actor = models.CharField(max_length=200)
+    reason = models.TextField()
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "reunify_link_decision"
+        indexes = [models.Index(fields=["left_source", "left_record_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.decision}: {self.left_record_id} / {self.right_record_id}"

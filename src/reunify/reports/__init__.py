@@ -1,0 +1,1 @@
+"""Reports for court monitors and oversight, with plots."""

@@ -1,0 +1,170 @@
+"""The one place that reads the environment.
+
+Every setting reunify has comes from a ``REUNIFY_*`` variable read here, once, at import.
+Outside development a default secret is refused: the process will not start.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+_ENV = os.environ
+
+DEVELOPMENT_SECRET_KEY = "reunify-development-only-not-secret"  # noqa: S105 - refused outside dev
+
+#: ``development`` (the default, embedded SQLite) or ``production``.
+ENVIRONMENT = _ENV.get("REUNIFY_ENV", "development").strip().lower()
+if ENVIRONMENT not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"REUNIFY_ENV={ENVIRONMENT!r}: expected 'development' or 'production'"
+    )
+DEVELOPMENT = ENVIRONMENT == "development"
+
+SECRET_KEY = _ENV.get("REUNIFY_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+if not DEVELOPMENT and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured(
+        "REUNIFY_SECRET_KEY must be set to a random value of at least 50 characters "
+        "outside development (REUNIFY_ENV=production)"
+    )
+
+DEBUG = DEVELOPMENT and _ENV.get("REUNIFY_DEBUG", "0") == "1"
+
+DATABASE_URL = _ENV.get("REUNIFY_DATABASE_URL", "sqlite:///reunify.sqlite3")
+
+#: Where a run keeps its files (trained models, checkpoints keys, exports by default).
+DATA_DIR = Path(_ENV.get("REUNIFY_DATA_DIR", ".reunify")).resolve()
+
+
+def parse_database_url(url: str) -> dict:
+    """Turn ``sqlite:///PATH`` or ``postgresql://user:pw@host:port/db`` into a DATABASES entry."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        # sqlite:///relative/path and sqlite:////absolute/path, as SQLAlchemy spells them.
+        path = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else ""
+        if not path:
+            raise ImproperlyConfigured(f"REUNIFY_DATABASE_URL={url!r}: expected sqlite:///PATH")
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(Path(path).resolve()) if path != ":memory:" else path,
+            "OPTIONS": {
+                # A committed batch must survive power loss; checked again at start-up.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=60000;",
+                # Writers take the lock at BEGIN, so two writers never deadlock mid-transaction
+                # and ledger appends are serialised.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 60,
+            },
+            # A file, not memory, so tests see WAL and FULL exactly as production does.
+            "TEST": {"NAME": _ENV.get("REUNIFY_TEST_DB_NAME") or str(DATA_DIR / "test.sqlite3")},
+        }
+    if parts.scheme in {"postgres", "postgresql"}:
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": 0,
+            "TEST": {"NAME": _ENV.get("REUNIFY_TEST_DB_NAME") or None},
+        }
+    raise ImproperlyConfigured(
+        f"REUNIFY_DATABASE_URL={url!r}: expected sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+    )
+
+
+DATABASES = {"default": parse_database_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+ALLOWED_HOSTS = [
+    h for h in _ENV.get("REUNIFY_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
+if DEVELOPMENT:
+    ALLOWED_HOSTS.append("testserver")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "reunify.apps.ReunifyConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "reunify.urls"
+WSGI_APPLICATION = "reunify.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(_ENV.get("REUNIFY_SESSION_SECONDS", str(30 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, not only absolute
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEVELOPMENT:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _ENV.get("REUNIFY_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": _ENV.get("REUNIFY_LOG_LEVEL", "WARNING")},
+}

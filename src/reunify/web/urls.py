@@ -1,0 +1,3 @@
+"""Routes of the web UI and the REST API."""
+
+urlpatterns: list = []
