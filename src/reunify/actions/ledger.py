@@ -62,3 +62,44 @@ def append_entry(
 def in_transaction() -> transaction.Atomic:
     """The transaction an action runs in (one per action)."""
     return transaction.atomic()
+
+
+#: Event columns that make an event a reported decision worth its own ledger entry.
+_DECISION_FIELDS = ("actor", "authority", "reason")
+
+
+def append_reported_decisions(*, actor: str, file_id: int) -> int:
+    """Append one entry per decision a source reported in one ingested file; return how many.
+
+    An event is a decision when it names who decided, under what authority or why. The entry
+    holds ids, the event type and time, the decider and the authority; the free-text reason is
+    kept only as a salted hash (it may mention the person), so erasing a person's data leaves
+    every proof verifying.
+    """
+    from reunify.models import EventRecord
+
+    count = 0
+    rows = (
+        EventRecord.objects.filter(file_id=file_id)
+        .exclude(actor="", authority="", reason="")
+        .order_by("line")
+        .values_list(
+            "source", "event_id", "record_id", "type", "at", "actor", "authority", "reason"
+        )
+    )
+    for source, event_id, record_id, etype, at, decider, authority, reason in rows.iterator():
+        append_entry(
+            actor=actor,
+            type=f"reported.{etype}",
+            subjects=[f"{source}:{record_id}", f"{source}:event:{event_id}"],
+            payload={
+                "at": at.isoformat().replace("+00:00", "Z"),
+                "decided_by": decider,
+                "authority": authority,
+                "reason_sha256": (
+                    hashlib.sha256(reason.encode("utf-8")).hexdigest() if reason else ""
+                ),
+            },
+        )
+        count += 1
+    return count
