@@ -1,0 +1,81 @@
+"""``reunify evaluate TRUTH_DIR``: score the current store against a simulated batch's truth."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="score identities (and families) against truth files")
+    p.add_argument("truth_dir", type=Path, help="folder holding truth.identities.csv (and more)")
+    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                   help="date the register is scored for (default: the batch manifest's as_of)")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(func=run)
+
+
+def read_truth_identities(truth_dir: Path) -> dict[tuple[str, str], str]:
+    """(source, record_id) → the simulator's person_id, from ``truth.identities.csv``."""
+    path = truth_dir / "truth.identities.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return {
+            (row["source"], row["record_id"]): row["person_id"] for row in csv.DictReader(handle)
+        }
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from reunify.cli.main import prepare_store
+    from reunify.queries.identities import identity_rows
+    from reunify.rules.scoring import pairwise_scores
+
+    prepare_store()
+    truth_dir: Path = args.truth_dir
+    if not (truth_dir / "truth.identities.csv").is_file():
+        Console(stderr=True).print(
+            f"{truth_dir}: no truth.identities.csv (expected a simulated batch's truth files)"
+        )
+        return 2
+    truth = read_truth_identities(truth_dir)
+    predicted = {(source, record_id): person for source, record_id, person in identity_rows()}
+    scores: dict[str, dict] = {"identities": pairwise_scores(predicted, truth)}
+    missing = len(set(truth) - set(predicted))
+    scores["identities"]["records_without_identity"] = missing
+
+    as_of = args.as_of
+    manifest = truth_dir / "manifest.json"
+    if as_of is None and manifest.is_file():
+        as_of = dt.date.fromisoformat(json.loads(manifest.read_text())["as_of"])
+    scores.update(_family_scores(truth_dir, as_of or dt.date.today()))
+
+    if args.json:
+        print(json.dumps(scores, indent=2, sort_keys=True, default=str))
+        return 0
+    console = Console()
+    for section, values in scores.items():
+        table = Table(title=section, show_header=True)
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for key, value in values.items():
+            table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+        console.print(table)
+    return 0
+
+
+def _family_scores(truth_dir: Path, as_of: dt.date) -> dict[str, dict]:
+    """Family scores, once families exist and the batch has family truth."""
+    if not (truth_dir / "truth.families.csv").is_file():
+        return {}
+    from reunify.models import Family
+
+    if not Family.objects.exists():
+        return {"families": {"note": "no families built yet (run `reunify families build`)"}}
+    from reunify.queries.family_evaluation import score_families
+
+    return {"families": score_families(truth_dir, as_of)}
