@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint serve clean migrations
+.PHONY: run test lint serve clean migrations audit messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "reunify needs Python 3.11 or newer")'
@@ -27,6 +27,18 @@ lint: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/reunify serve
+
+## make audit: static security analysis (bandit) and known vulnerabilities of dependencies
+audit: $(STAMP)
+	$(BIN)/bandit -q -r src/reunify -ll
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
+
+## make messages: refresh the Spanish catalogue and compile it (needs gettext); both are committed
+messages: $(STAMP)
+	cd src/reunify && DJANGO_SETTINGS_MODULE=reunify.settings ../../$(BIN)/django-admin makemessages -l es \
+		--ignore 'migrations/*' --ignore 'simulator/*' --ignore 'linkage/*' --ignore 'interchange/*' \
+		--ignore 'reports/*' --ignore 'cli/*'
+	cd src/reunify && DJANGO_SETTINGS_MODULE=reunify.settings ../../$(BIN)/django-admin compilemessages
 
 ## regenerate the single initial migration (the schema has not been released yet)
 migrations: $(STAMP)

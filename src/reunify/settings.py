@@ -38,6 +38,10 @@ DATABASE_URL = _ENV.get("REUNIFY_DATABASE_URL", "sqlite:///reunify.sqlite3")
 #: Where a run keeps its files (trained models, checkpoints keys, exports by default).
 DATA_DIR = Path(_ENV.get("REUNIFY_DATA_DIR", ".reunify")).resolve()
 
+#: The ledger's Ed25519 signing key (PEM file) and HMAC salt; default: under DATA_DIR/ledger/.
+LEDGER_KEY_FILE = _ENV.get("REUNIFY_LEDGER_KEY", "")
+LEDGER_SALT = _ENV.get("REUNIFY_LEDGER_SALT", "")
+
 
 def parse_database_url(url: str) -> dict:
     """Turn ``sqlite:///PATH`` or ``postgresql://user:pw@host:port/db`` into a DATABASES entry."""
@@ -97,17 +101,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "reunify.web.access.ResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reunify.web.access.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "reunify.urls"
+LOGIN_URL = "sign_in"
 WSGI_APPLICATION = "reunify.wsgi.application"
 
 TEMPLATES = [

@@ -1,28 +1,99 @@
-"""Appending to the decision ledger, inside the caller's transaction.
+"""Appending to the decision ledger, inside the caller's transaction, and signing its heads.
 
 Appends are serialised: on PostgreSQL by a transaction-scoped advisory lock, on SQLite by the
 write lock every transaction takes at BEGIN (``transaction_mode=IMMEDIATE``), so ``seq`` never
-forks and never skips.
+forks and never skips. After a transaction that appended commits, a checkpoint (a signed tree
+head) is made for the new size, so every action ends covered by a signature.
 """
 
 from __future__ import annotations
 
-import hashlib
+import logging
+from collections.abc import Iterable
 from typing import Any
 
-import rfc8785
 from django.db import connection, transaction
 from django.utils import timezone
 
-from reunify.models import LedgerEntry
+from reunify.models import Checkpoint, EventRecord, LedgerEntry
+from reunify.models.ledger import LedgerSubject
+from reunify.models.ledger_keys import salted_hash, signing_key
+from reunify.rules import ledger as formats
+from reunify.rules import merkle
 
 #: Arbitrary but fixed: the advisory lock that serialises ledger appends on PostgreSQL.
 _LEDGER_LOCK_ID = 0x7265756E  # "reun"
+#: Rows per INSERT batch when many entries are appended at once.
+_BATCH = 2000
+
+log = logging.getLogger(__name__)
+
+
+class LedgerDamaged(RuntimeError):
+    """The stored ledger no longer matches what was signed: refuse to sign over it."""
 
 
 def leaf_hash(body: bytes) -> str:
     """RFC 9162 leaf hash of a canonical entry body: SHA-256(0x00 || body), hex."""
-    return hashlib.sha256(b"\x00" + body).hexdigest()
+    return merkle.leaf_hash(body).hex()
+
+
+def in_transaction() -> transaction.Atomic:
+    """The transaction an action runs in (one per action)."""
+    return transaction.atomic()
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LEDGER_LOCK_ID])
+
+
+def _next_seq() -> int:
+    last = LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+def _timestamp(moment) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _entry(seq: int, now, actor: str, type: str, subjects: Iterable[str],
+           payload: dict[str, Any]) -> tuple[LedgerEntry, list[LedgerSubject]]:
+    subjects = sorted(set(subjects))
+    body = formats.entry_body(
+        seq=seq, at=_timestamp(now), actor=actor, type=type, subjects=subjects, payload=payload,
+    )
+    decided_by, authority = payload.get("decided_by", ""), payload.get("authority", "")
+    entry = LedgerEntry(
+        seq=seq, recorded_at=now, actor=actor, type=type, body=body.decode("utf-8"),
+        leaf_hash=leaf_hash(body),
+        decided_by=decided_by[:200] if isinstance(decided_by, str) else "",
+        authority=authority[:500] if isinstance(authority, str) else "",
+    )
+    return entry, [LedgerSubject(entry_id=seq, subject=s[:300]) for s in subjects]
+
+
+def _schedule_checkpoint(actor: str) -> None:
+    """Sign a checkpoint once the surrounding transaction commits (once per transaction)."""
+    pending = getattr(connection, "run_on_commit", [])
+    if any(getattr(item[1], "reunify_checkpoint", False) for item in pending):
+        return
+
+    def checkpoint_after_commit() -> None:
+        sign_checkpoint(actor=actor)
+
+    checkpoint_after_commit.reunify_checkpoint = True  # type: ignore[attr-defined]
+    transaction.on_commit(checkpoint_after_commit, robust=True)
+
+
+def _check_append(actor: str) -> None:
+    if not actor or not actor.strip():
+        raise ValueError("a ledger entry needs an actor")
+    if not connection.in_atomic_block:
+        raise RuntimeError("append_entry must run inside the transaction of the change it records")
+    # Fail before changing anything when no checkpoint could ever be signed (production).
+    signing_key()
 
 
 def append_entry(
@@ -32,74 +103,136 @@ def append_entry(
     subjects: list[str] | None = None,
     payload: dict[str, Any] | None = None,
 ) -> LedgerEntry:
-    """Append one entry; must run inside the transaction of the change it records."""
-    if not actor or not actor.strip():
-        raise ValueError("a ledger entry needs an actor")
-    if not connection.in_atomic_block:
-        raise RuntimeError("append_entry must run inside the transaction of the change it records")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LEDGER_LOCK_ID])
-    last = LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
-    seq = 0 if last is None else last + 1
+    """Append one entry; must run inside the transaction of the change it records.
+
+    ``subjects`` name what the entry is about (``SOURCE:RECORD_ID`` for records); ``payload``
+    holds ids and counts only — a person's data goes in as ``salted_hash(...)`` if at all.
+    """
+    _check_append(actor)
+    _lock()
+    entry, subject_rows = _entry(_next_seq(), timezone.now(), actor, type, subjects or [],
+                                 payload or {})
+    entry.save(force_insert=True)
+    if subject_rows:
+        LedgerSubject.objects.bulk_create(subject_rows)
+    _schedule_checkpoint(actor)
+    return entry
+
+
+def append_entries(*, actor: str, entries: Iterable[tuple[str, list[str], dict[str, Any]]]) -> int:
+    """Append many entries at once (type, subjects, payload each); return how many.
+
+    Bodies and hashes are computed in Python and inserted in batches: for ingests with
+    hundreds of thousands of decisions. Must run inside the caller's transaction.
+    """
+    _check_append(actor)
+    _lock()
+    seq = _next_seq()
     now = timezone.now()
-    body = rfc8785.dumps(
-        {
-            "seq": seq,
-            "at": now.isoformat().replace("+00:00", "Z"),
-            "actor": actor,
-            "type": type,
-            "subjects": sorted(subjects or []),
-            "payload": payload or {},
-        }
-    )
-    return LedgerEntry.objects.create(
-        seq=seq, recorded_at=now, actor=actor, type=type, body=body.decode("utf-8"),
-        leaf_hash=leaf_hash(body),
-    )
+    rows: list[LedgerEntry] = []
+    subject_rows: list[LedgerSubject] = []
+    count = 0
+    for type, subjects, payload in entries:
+        entry, subjects_of_entry = _entry(seq + count, now, actor, type, subjects, payload)
+        rows.append(entry)
+        subject_rows.extend(subjects_of_entry)
+        count += 1
+        if len(rows) >= _BATCH:
+            _insert(rows, subject_rows)
+    _insert(rows, subject_rows)
+    if count:
+        _schedule_checkpoint(actor)
+    return count
 
 
-def in_transaction() -> transaction.Atomic:
-    """The transaction an action runs in (one per action)."""
-    return transaction.atomic()
-
-
-#: Event columns that make an event a reported decision worth its own ledger entry.
-_DECISION_FIELDS = ("actor", "authority", "reason")
+def _insert(rows: list[LedgerEntry], subject_rows: list[LedgerSubject]) -> None:
+    if rows:
+        LedgerEntry.objects.bulk_create(rows, batch_size=_BATCH)
+    if subject_rows:
+        LedgerSubject.objects.bulk_create(subject_rows, batch_size=_BATCH * 2)
+    rows.clear()
+    subject_rows.clear()
 
 
 def append_reported_decisions(*, actor: str, file_id: int) -> int:
     """Append one entry per decision a source reported in one ingested file; return how many.
 
-    An event is a decision when it names who decided, under what authority or why. The entry
-    holds ids, the event type and time, the decider and the authority; the free-text reason is
-    kept only as a salted hash (it may mention the person), so erasing a person's data leaves
-    every proof verifying.
+    An event is a decision when it names who decided, under what authority or why (referrals,
+    separations, transfers, removals, releases, reunifications…). The entry holds ids, the
+    event type and time, custodian and facility, the decider and the authority — officials
+    acting in office, which is what the ledger is for; the free-text reason may mention the
+    person and is kept only as a salted hash, so erasing a person's data leaves every proof
+    verifying.
     """
-    from reunify.models import EventRecord
-
-    count = 0
     rows = (
         EventRecord.objects.filter(file_id=file_id)
         .exclude(actor="", authority="", reason="")
         .order_by("line")
-        .values_list(
-            "source", "event_id", "record_id", "type", "at", "actor", "authority", "reason"
-        )
+        .values_list("source", "event_id", "version", "record_id", "type", "at", "custodian",
+                     "facility", "actor", "authority", "reason")
     )
-    for source, event_id, record_id, etype, at, decider, authority, reason in rows.iterator():
-        append_entry(
-            actor=actor,
-            type=f"reported.{etype}",
-            subjects=[f"{source}:{record_id}", f"{source}:event:{event_id}"],
-            payload={
-                "at": at.isoformat().replace("+00:00", "Z"),
-                "decided_by": decider,
-                "authority": authority,
-                "reason_sha256": (
-                    hashlib.sha256(reason.encode("utf-8")).hexdigest() if reason else ""
-                ),
-            },
+
+    def decisions():
+        for (source, event_id, version, record_id, etype, at, custodian, facility, decider,
+             authority, reason) in rows.iterator(chunk_size=_BATCH):
+            yield (
+                f"reported.{etype}",
+                [f"{source}:{record_id}", f"{source}:event:{event_id}"],
+                {
+                    "at": _timestamp(at),
+                    "event_version": version,
+                    "custodian": custodian,
+                    "facility": facility,
+                    "decided_by": decider,
+                    "authority": authority,
+                    "reason_hmac": salted_hash(reason) if reason else "",
+                    "file": file_id,
+                },
+            )
+
+    return append_entries(actor=actor, entries=decisions())
+
+
+def sign_checkpoint(*, actor: str) -> Checkpoint:
+    """Sign the ledger's current tree head, unless the latest checkpoint already covers it.
+
+    The head is computed from the previous checkpoint's compact range and the new entries'
+    bodies (re-hashed, and compared with their stored leaf hashes): a ledger changed since it
+    was last signed is refused with LedgerDamaged instead of being signed over.
+    """
+    key = signing_key()
+    with transaction.atomic():
+        _lock()
+        latest = Checkpoint.objects.order_by("-tree_size").first()
+        size = _next_seq()
+        if latest is not None and latest.tree_size == size:
+            return latest
+        if latest is not None and latest.tree_size > size:
+            raise LedgerDamaged(
+                f"the latest checkpoint covers {latest.tree_size} entries, only {size} exist"
+            )
+        if latest is None:
+            frontier = merkle.Frontier()
+        else:
+            hashes = [bytes.fromhex(h) for h in latest.frontier]
+            frontier = merkle.Frontier(latest.tree_size, hashes)
+            if frontier.root().hex() != latest.root_hash:
+                raise LedgerDamaged("the latest checkpoint's compact range does not match its root")
+        rows = (LedgerEntry.objects.filter(seq__gte=frontier.size).order_by("seq")
+                .values_list("seq", "body", "leaf_hash"))
+        for seq, body, stored in rows.iterator(chunk_size=10_000):
+            if seq != frontier.size:
+                raise LedgerDamaged(f"entry {frontier.size} is missing")
+            h = merkle.leaf_hash(body.encode("utf-8"))
+            if h.hex() != stored:
+                raise LedgerDamaged(f"entry {seq} does not hash to its recorded leaf hash")
+            frontier.append(h)
+        root = frontier.root()
+        note = formats.sign_checkpoint(key, frontier.size, root)
+        public = key.public_key()
+        origin = formats.log_origin(public)
+        return Checkpoint.objects.create(
+            tree_size=frontier.size, root_hash=root.hex(), signed_at=timezone.now(),
+            key_id=formats.key_id(origin, public).hex(), signature=note.rsplit(" ", 1)[1].strip(),
+            note=note, frontier=[h.hex() for h in frontier.hashes], actor=actor,
         )
-        count += 1
-    return count

@@ -17,9 +17,23 @@ def _identities(as_of: dt.date) -> Iterator[dict]:
         yield {"source": source, "record_id": record_id, "person_id": person_id}
 
 
+def _families(as_of: dt.date) -> Iterator[dict]:
+    from reunify.queries.families import family_rows
+
+    return family_rows()
+
+
+def _register(as_of: dt.date) -> Iterator[dict]:
+    from reunify.queries.register import register_rows
+
+    return register_rows(as_of)
+
+
 #: Export name → the query that yields its rows, given the as-of date.
 EXPORTS: dict[str, Callable[[dt.date], Iterator[dict]]] = {
     "identities": _identities,
+    "families": _families,
+    "register": _register,
 }
 
 

@@ -15,6 +15,8 @@ class RoleGrant(models.Model):
     #: For monitors: whether the court order lets them see names.
     names_allowed = models.BooleanField(default=False)
     totp_secret = models.CharField(max_length=64, blank=True)
+    #: The last TOTP time step accepted: a code is never accepted twice.
+    totp_last_step = models.BigIntegerField(default=0)
 
     class Meta:
         db_table = "reunify_role_grant"
@@ -36,6 +38,9 @@ class Assignment(models.Model):
 
     class Meta:
         db_table = "reunify_assignment"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "person"], name="assignment_unique"),
+        ]
 
 
 class AccessLog(models.Model):
@@ -51,3 +56,17 @@ class AccessLog(models.Model):
     class Meta:
         db_table = "reunify_access_log"
         indexes = [models.Index(fields=["user", "at"])]
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in, kept to throttle guessing. The account name is kept only as a hash."""
+
+    at = models.DateTimeField()
+    #: sha256 of the lower-cased account name as typed (whether or not such an account exists).
+    account_hash = models.CharField(max_length=64)
+    address = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "reunify_sign_in_failure"
+        indexes = [models.Index(fields=["account_hash", "at"]),
+                   models.Index(fields=["address", "at"])]

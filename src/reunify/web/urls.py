@@ -1,3 +1,41 @@
-"""Routes of the web UI and the REST API."""
+"""Routes of the web UI and the REST API. Every name here has a rule in ``web.routes``.
 
-urlpatterns: list = []
+URLs carry only opaque ids (``P0000123``, ``F0000045``, pair and account numbers), never a name:
+search is a POST.
+"""
+
+from pathlib import Path
+
+from django.urls import path, re_path
+from django.views.i18n import set_language
+from django.views.static import serve
+
+from reunify.web.api import api
+from reunify.web.views import account, admin, records, register, review
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+urlpatterns: list = [
+    path("", records.home, name="home"),
+    path("sign-in/", account.sign_in, name="sign_in"),
+    path("sign-out/", account.sign_out, name="sign_out"),
+    path("password/", account.password, name="password"),
+    path("language/", set_language, name="set_language"),
+    path("search/", records.search, name="search"),
+    path("persons/<str:person_id>/", records.person, name="person"),
+    path("families/<str:family_id>/", records.family, name="family"),
+    path("register/", register.register, name="register"),
+    path("register.csv", register.register_csv, name="register_csv"),
+    path("review/", review.review_queue, name="review_queue"),
+    path("review/<str:pair_id>/", review.review_pair, name="review_pair"),
+    path("review/<str:pair_id>/decide/", review.review_decide, name="review_decide"),
+    path("ingest/", admin.ingest, name="ingest"),
+    path("ledger/", admin.ledger, name="ledger"),
+    path("users/", admin.users, name="users"),
+    path("users/new/", admin.user_create, name="user_create"),
+    path("users/<str:user_id>/", admin.user_detail, name="user_detail"),
+    path("users/<str:user_id>/change/", admin.user_change, name="user_change"),
+    # Served by the application itself so that one process (gunicorn) is the whole service.
+    re_path(r"^static/(?P<path>.+)$", serve, {"document_root": STATIC_DIR}, name="static"),
+    path("api/v1/", api.urls),
+]

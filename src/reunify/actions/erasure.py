@@ -1,0 +1,56 @@
+"""Lawful erasure of a person's data from the records, leaving the ledger untouched.
+
+The ledger holds record ids and salted hashes only, so after an erasure every entry, every
+checkpoint and every proof still verifies: nothing in them has to change.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from reunify.actions.ledger import append_entry, in_transaction
+from reunify.models import EventRecord, Identity, PersonRecord, RelationRecord
+
+#: What identifies or locates a person in a person-record; blanked by an erasure.
+ERASED_PERSON_FIELDS = ("family_name", "given_name", "birth_date", "a_number", "phone",
+                        "address", "languages")
+#: The same about another person, as a relation names them.
+ERASED_RELATION_FIELDS = ("other_name", "other_birth_date", "other_a_number", "other_phone")
+
+
+def _records_of(source: str, record_id: str) -> list[tuple[str, str]]:
+    """The person's records: every record resolved to the same person, or just this one."""
+    identity = Identity.objects.filter(source=source, record_id=record_id).first()
+    if identity is None:
+        return [(source, record_id)]
+    return sorted(Identity.objects.filter(person_id=identity.person_id)
+                  .values_list("source", "record_id"))
+
+
+def erase_person_data(*, actor: str, source: str, record_id: str) -> dict[str, int]:
+    """Blank the names, birth dates, numbers and contacts of one person in every version of
+    every record that is theirs; blank free-text reasons of their events and what relations
+    say about them. Record ids, structure and the ledger stay. Returns counts.
+    """
+    records = _records_of(source, record_id)
+    match = Q(pk__in=[])
+    for src, rid in records:
+        match |= Q(source=src, record_id=rid)
+    other = Q(pk__in=[])
+    for src, rid in records:
+        other |= Q(source=src, other_record_id=rid)
+    with in_transaction():
+        persons = PersonRecord.objects.filter(match).update(
+            **{f: "" for f in ERASED_PERSON_FIELDS}, attributes={},
+        )
+        if not persons:
+            raise LookupError(f"no person-record {source}:{record_id}")
+        relations = RelationRecord.objects.filter(other).update(
+            **{f: "" for f in ERASED_RELATION_FIELDS},
+        )
+        events = EventRecord.objects.filter(match).exclude(reason="").update(reason="")
+        counts = {"person_records": persons, "relation_records": relations,
+                  "event_reasons": events}
+        append_entry(actor=actor, type="person.erased",
+                     subjects=[f"{src}:{rid}" for src, rid in records], payload=counts)
+    return counts

@@ -1,0 +1,86 @@
+"""``reunify families build`` and ``reunify families show PERSON``: reconstruct and inspect."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from reunify.cli.actor import add_actor_option, resolve_actor
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("families", help="rebuild families, or show a person's family")
+    commands = p.add_subparsers(dest="families_command", metavar="ACTION")
+    commands.required = True
+    build = commands.add_parser("build", help="rebuild every family from current persons")
+    add_actor_option(build)
+    build.set_defaults(func=run_build)
+    show = commands.add_parser("show", help="a person's family, links and custody timeline")
+    show.add_argument("person", help="person id, e.g. P0000042")
+    show.set_defaults(func=run_show)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from reunify.actions.family import build_families
+    from reunify.cli.main import prepare_store
+
+    actor = resolve_actor(args)
+    prepare_store()
+    console = Console()
+    run = build_families(actor=actor, progress=console)
+    console.print(f"family run {run.pk}: {run.stats}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from reunify.cli.main import prepare_store
+    from reunify.models import FamilyLink
+    from reunify.queries.families import current_families, current_run, person_facts
+    from reunify.queries.timeline import person_timeline
+
+    console = Console()
+    match = re.fullmatch(r"P?0*(\d+)", args.person.strip())
+    if not match:
+        console.print(f"{args.person!r} is not a person id (P0000042)")
+        return 2
+    person = int(match.group(1))
+    prepare_store()
+    family = next((f for f in current_families() if person in f.members), None)
+    members = family.members if family else {person: ""}
+    facts = person_facts(members)
+    if family is None:
+        console.print(f"P{person:07d} is in no family")
+    else:
+        table = Table(title=f"family {family.public_id} {';'.join(family.flags)}")
+        for column in ("person", "role", "name", "birth date"):
+            table.add_column(column)
+        for p, role in members.items():
+            table.add_row(f"P{p:07d}", role, facts[p].name, facts[p].birth_date)
+        console.print(table)
+        links = Table(title="evidence")
+        for column in ("from", "relation", "to", "evidence", "strength", "conflict"):
+            links.add_column(column)
+        for link in FamilyLink.objects.filter(family_id=family.pk, family__run=current_run()):
+            links.add_row(f"P{link.from_person_id:07d}", link.relation,
+                          f"P{link.to_person_id:07d}", link.evidence, f"{link.strength:.2f}",
+                          link.conflict)
+        console.print(links)
+    for p in members:
+        timeline = person_timeline(p)
+        events = Table(title=f"custody of P{p:07d}: now {timeline.custodian or 'nobody known'}"
+                       f" {timeline.facility}")
+        for column in ("when", "event", "custodian", "facility", "sources"):
+            events.add_column(column)
+        for e in timeline.events:
+            events.add_row(e.at.isoformat(), e.type, e.custodian, e.facility,
+                           ", ".join(f"{s}:{i}" for s, i in e.sources))
+        console.print(events)
+        for gap in timeline.gaps:
+            console.print(f"  gap: nobody known to hold them from {gap.start} "
+                          f"to {gap.end or 'now'}")
+    return 0

@@ -1,0 +1,256 @@
+"""Streaming readers for the two formats: one pass, constant memory, every problem located.
+
+Lines are read as bytes and decoded one at a time, so broken UTF-8 is reported with its line and
+column instead of aborting the file; CSV records that span lines are reported at the line they
+start on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from reunify.interchange.batch import BatchFile
+from reunify.interchange.limits import MAX_COLUMNS, MAX_LINE_BYTES, MAX_ROWS_PER_FILE
+from reunify.interchange.problems import Problems
+from reunify.interchange.rows import Row, RowCheck
+
+_JSONL_EXPECTED = "one JSON object per line"
+
+
+def quote_column(text: str) -> int:
+    """The 1-based field of a CSV line where quoting goes wrong (unclosed or stray quote)."""
+    field, in_quotes, at_start, i = 1, False, True, 0
+    opened = 1
+    while i < len(text):
+        char = text[i]
+        if in_quotes:
+            if char == '"':
+                if text[i + 1 : i + 2] == '"':
+                    i += 1
+                else:
+                    in_quotes = False
+                    if text[i + 1 : i + 2] not in ("", ",", "\r", "\n"):
+                        return field
+        elif char == '"' and at_start:
+            in_quotes, opened = True, field
+        elif char == ",":
+            field, at_start = field + 1, True
+            i += 1
+            continue
+        at_start = False
+        i += 1
+    return opened if in_quotes else field
+
+
+def _json_text(value: object) -> str | None:
+    """A JSON scalar as the text a CSV cell would hold; None for values that are not scalars."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return json.dumps(value)
+
+
+class RowReader:
+    """Iterate the checked rows of one file. ``bytes_read`` and ``rows_read`` follow progress."""
+
+    def __init__(self, batch_file: BatchFile, check: RowCheck, problems: Problems) -> None:
+        self.file = batch_file
+        self.check = check
+        self.problems = problems
+        self.bytes_read = 0
+        self.rows_read = 0
+        self.line = 0
+        self._record_first: str | None = None
+
+    def _problem(self, line: int, column: int, message: str, expected: str = "") -> None:
+        self.problems.add(self.file.name, line, column, message, expected)
+
+    def __iter__(self) -> Iterator[Row]:
+        with self.file.path.open("rb") as raw:
+            lines = self._lines(raw)
+            if self.file.format == "csv":
+                yield from self._csv(lines)
+            else:
+                yield from self._jsonl(lines)
+
+    def _lines(self, raw: BinaryIO) -> Iterator[str]:
+        limit = MAX_LINE_BYTES
+        while data := raw.readline(limit + 1):
+            self.line += 1
+            self.bytes_read += len(data)
+            if len(data) > limit and not data.endswith(b"\n"):
+                self._problem(self.line, 1, f"line is longer than {limit} bytes",
+                              f"at most {limit} bytes per line; the rest of the file is not read")
+                return
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                column = len(data[: error.start].decode("utf-8", "replace")) + 1
+                self._problem(self.line, column,
+                              f"not valid UTF-8 (byte 0x{data[error.start]:02x})", "UTF-8 text")
+                text = data.decode("utf-8", "replace")
+            if self.line == 1 and text.startswith("\ufeff"):
+                text = text[1:]
+            if self._record_first is None:
+                self._record_first = text
+            yield text
+
+    def _too_many_rows(self) -> bool:
+        self.rows_read += 1
+        if self.rows_read > MAX_ROWS_PER_FILE:
+            self._problem(self.line, 1, f"more than {MAX_ROWS_PER_FILE} rows",
+                          f"at most {MAX_ROWS_PER_FILE} rows per file; split it")
+            return True
+        return False
+
+    def _csv_records(self, lines: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
+        """(starting line, fields) of each CSV record; syntax errors become problems."""
+        reader = csv.reader(lines, strict=True)
+        while True:
+            start = self.line + 1
+            self._record_first = None
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                first = self._record_first or ""
+                message = str(error)
+                if "end of data" in message:
+                    message = "quoted field is not closed before the end of the file"
+                self._problem(start, quote_column(first), f"CSV syntax: {message}",
+                              "fields quoted with \" and closed, \"\" for a quote inside")
+                continue
+            yield start, fields
+
+    def _header(self, header: list[str]) -> tuple[list[int], list[tuple[str, int]]] | None:
+        """Positions of the spec's columns in the header (-1: absent) and the unknown columns."""
+        kind = self.check.kind
+        ok = True
+        if len(header) > MAX_COLUMNS:
+            self._problem(1, MAX_COLUMNS + 1, f"header has {len(header)} columns",
+                          f"at most {MAX_COLUMNS}")
+            return None
+        seen: dict[str, int] = {}
+        for j, name in enumerate(header):
+            if not name.strip():
+                self._problem(1, j + 1, "column has no name", "a name for every column")
+                ok = False
+            elif name in seen:
+                self._problem(1, j + 1, f"column {name!r} appears twice (first in column "
+                              f"{seen[name] + 1})", "each column once")
+                ok = False
+            else:
+                seen[name] = j
+        expected = ", ".join(kind.columns)
+        for column in kind.required:
+            if column not in seen:
+                self._problem(1, 1, f"missing required column {column!r}",
+                              f"a header with the {kind.name} columns: {expected}")
+                ok = False
+        if kind.one_of and not any(column in seen for column in kind.one_of):
+            names = " or ".join(kind.one_of)
+            self._problem(1, 1, f"missing column {names}", f"at least one of {names}")
+            ok = False
+        if not ok:
+            return None
+        positions = [seen.get(column, -1) for column in kind.columns]
+        unknown = [(name, j) for name, j in seen.items() if name not in kind.columns]
+        return positions, unknown
+
+    def _csv(self, lines: Iterator[str]) -> Iterator[Row]:
+        before = len(self.problems)
+        records = self._csv_records(lines)
+        first = next(records, None)
+        if first is None:
+            if len(self.problems) == before:
+                self._problem(1, 1, "file has no header row", "a header row naming the columns")
+            return
+        header = self._header(first[1])
+        if header is None:
+            return  # every row would repeat the header's problem
+        positions, unknown = header
+        width = len(first[1])
+        # Absent columns read an extra empty cell appended to each row.
+        take = [p if p >= 0 else width for p in positions]
+        numbers = [p + 1 if p >= 0 else 1 for p in positions]
+        where = numbers.__getitem__
+        # The header is exactly the spec's columns in order: rows are used as they are.
+        identity = take == list(range(width))
+        check = self.check.check
+        for line, fields in records:
+            if len(fields) != width:
+                if not fields:
+                    continue  # a blank line
+                if len(fields) < width:
+                    self._problem(line, len(fields) + 1,
+                                  f"row ends after {len(fields)} of {width} fields",
+                                  "one value per header column; is the line cut off?")
+                else:
+                    self._problem(line, width + 1, f"row has {len(fields)} fields",
+                                  f"{width}, one per header column")
+                if self._too_many_rows():
+                    return
+                continue
+            if self._too_many_rows():
+                return
+            if identity:
+                values = fields
+            else:
+                fields.append("")
+                values = [fields[p] for p in take]
+            attributes = {name: fields[j] for name, j in unknown if fields[j]} if unknown else {}
+            row = check(line, values, where, attributes)
+            if row is not None:
+                yield row
+
+    def _jsonl(self, lines: Iterator[str]) -> Iterator[Row]:
+        kind_columns = self.check.kind.columns
+        spec = frozenset(kind_columns)
+        check = self.check.check
+        for text in lines:
+            line = self.line
+            if not text.strip():
+                continue
+            if self._too_many_rows():
+                return
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as error:
+                self._problem(line, error.colno, f"not valid JSON: {error.msg}", _JSONL_EXPECTED)
+                continue
+            if not isinstance(obj, dict):
+                self._problem(line, 1, f"a JSON {type(obj).__name__}, not an object",
+                              _JSONL_EXPECTED)
+                continue
+            if len(obj) > MAX_COLUMNS:
+                self._problem(line, 1, f"object has {len(obj)} keys", f"at most {MAX_COLUMNS}")
+                continue
+
+            def where(i: int, text: str = text) -> int:
+                return text.find(json.dumps(kind_columns[i])) + 1 or 1
+
+            values = [obj.get(column, "") for column in kind_columns]
+            bad = False
+            for i, value in enumerate(values):
+                if value.__class__ is not str:
+                    converted = _json_text(value)
+                    if converted is None:
+                        self._problem(line, where(i), f"{kind_columns[i]} is a JSON "
+                                      f"{type(value).__name__}", "a string, a number or null")
+                        bad = True
+                    else:
+                        values[i] = converted
+            if bad:
+                continue
+            attributes = (
+                {k: v for k, v in obj.items() if k not in spec and v is not None and v != ""}
+                if any(k not in spec for k in obj) else {}
+            )
+            row = check(line, values, where, attributes)
+            if row is not None:
+                yield row

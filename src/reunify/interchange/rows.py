@@ -1,0 +1,166 @@
+"""One row of a batch file, checked against its kind, ready to be stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from hashlib import sha256
+from operator import gt
+
+from reunify.interchange.limits import FIELD_CHARS, MAX_ATTRIBUTE_CHARS
+from reunify.interchange.problems import Problems
+from reunify.interchange.values import is_partial_date, parse_instant
+from reunify.rules.interchange import (
+    EVENT_TYPES,
+    EVIDENCE,
+    GROUP_ROLES,
+    KINDS,
+    RELATIONS,
+    SEXES,
+)
+
+#: Columns whose values come from a fixed list.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "sex": SEXES, "group_role": GROUP_ROLES, "relation": RELATIONS, "evidence": EVIDENCE,
+    "type": EVENT_TYPES,
+}
+_DATES = ("birth_date", "other_birth_date")
+_DEFAULTS = {"evidence": "stated"}
+#: Separates values inside hashed keys and contents; it never occurs in text people type.
+_UNIT = "\x1f"
+
+
+class Row:
+    """A checked row: its spec values in column order, unknown columns, and identity.
+
+    ``key`` identifies the record within its source (the record's id, or for relations who,
+    which relation and whom); ``content_hash`` recognises an identical re-send; ``at`` is the
+    event's moment in UTC (events only).
+    """
+
+    __slots__ = ("at", "attributes", "content_hash", "key", "line", "values")
+
+    def __init__(self, line: int, values: list[str], attributes: dict, key: str,
+                 content_hash: str, at: dt.datetime | None) -> None:
+        self.line = line
+        self.values = values
+        self.attributes = attributes
+        self.key = key
+        self.content_hash = content_hash
+        self.at = at
+
+
+def key_hash(key: str) -> str:
+    """The stored form of a relation's key: SHA-256 of who, which relation and whom."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class RowCheck:
+    """Checks the rows of one file; problems go to ``problems``, good rows come back as Row.
+
+    ``seen`` maps each key already read in this batch (for this source and kind) to where it was
+    read (an index into ``files`` shifted left 32 bits, plus the line), so the same key twice in
+    one batch is found even across files. Ints, not strings: a million keys must fit in memory.
+    """
+
+    def __init__(self, *, file: str, source: str, kind: str, problems: Problems,
+                 seen: dict[str, int], files: list[str]) -> None:
+        self.file = file
+        if file not in files:
+            files.append(file)
+        self.files = files
+        self._file_tag = files.index(file) << 32
+        self.source = source
+        self.kind = KINDS[kind]
+        self.problems = problems
+        self.seen = seen
+        columns = self.kind.columns
+        self.columns = columns
+        self._required = [(i, c) for i, c in enumerate(columns) if c in self.kind.required]
+        self._one_of = [columns.index(c) for c in self.kind.one_of]
+        self._limits = [(i, c, FIELD_CHARS[c]) for i, c in enumerate(columns)]
+        self._choices = [(i, c, frozenset(_CHOICES[c]), ", ".join(_CHOICES[c]))
+                         for i, c in enumerate(columns) if c in _CHOICES]
+        self._dates = [(i, c) for i, c in enumerate(columns) if c in _DATES]
+        self._defaults = [(i, _DEFAULTS[c]) for i, c in enumerate(columns) if c in _DEFAULTS]
+        self._limit_values = [limit for _, _, limit in self._limits]
+        self._key = [columns.index(c) for c in self.kind.key]
+        self._single_key = len(self._key) == 1
+        self._key_name = self.kind.key[0] if self._single_key else "relation"
+        self._at = columns.index("at") if "at" in columns else None
+
+    def _problem(self, line: int, column: int, message: str, expected: str) -> None:
+        self.problems.add(self.file, line, column, message, expected)
+
+    def check(self, line: int, values: list[str], where: Callable[[int], int],
+              attributes: dict) -> Row | None:
+        """Check one row; ``where(i)`` gives the column number of spec column ``i``."""
+        # The common case (a good row) runs through as few Python operations as possible:
+        # this is the inner loop of a million-row file.
+        problems = self.problems
+        before = problems.count
+        columns = self.columns
+        for i, default in self._defaults:
+            if not values[i]:
+                values[i] = default
+        for i, column in self._required:
+            if not values[i].strip():
+                self._problem(line, where(i), f"{column} is empty",
+                              f"a value: {column} is required")
+        if values[0] != self.source and values[0]:
+            self._problem(line, where(0), f"source {values[0]!r} does not match the file name",
+                          f"{self.source!r}, the source in the file name")
+        if self._one_of:
+            first, second = self._one_of
+            if not (values[first].strip() or values[second].strip()):
+                names = [columns[first], columns[second]]
+                self._problem(line, where(first), f"{' and '.join(names)} are both empty",
+                              f"at least one of {' or '.join(names)}")
+        if any(map(gt, map(len, values), self._limit_values)):
+            for i, column, limit in self._limits:
+                if len(values[i]) > limit:
+                    self._problem(line, where(i),
+                                  f"{column} is {len(values[i])} characters long",
+                                  f"at most {limit}")
+        for i, column, allowed, listed in self._choices:
+            value = values[i]
+            if value and value not in allowed:
+                self._problem(line, where(i), f"{column} {value!r} is not a known value",
+                              f"one of {listed}")
+        for i, column in self._dates:
+            value = values[i]
+            if value and not is_partial_date(value):
+                self._problem(line, where(i), f"{column} {value!r} is not a date",
+                              "YYYY-MM-DD, YYYY-MM or YYYY naming a real day, month or year")
+        at = None
+        if self._at is not None and values[self._at]:
+            at = parse_instant(values[self._at])
+            if at is None:
+                self._problem(line, where(self._at), f"at {values[self._at]!r} is not a moment",
+                              "an ISO 8601 date or date-time, e.g. 2018-05-07 or "
+                              "2018-05-07T14:30:00-06:00")
+        if attributes:
+            for name, value in attributes.items():
+                if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_CHARS:
+                    self._problem(line, 1, f"column {name!r} is {len(value)} characters long",
+                                  f"at most {MAX_ATTRIBUTE_CHARS}")
+        key_index = self._key[0]
+        key = values[key_index] if self._single_key else _UNIT.join(
+            [values[i] for i in self._key])
+        first_seen = self.seen.get(key)
+        if first_seen is not None:
+            what = self._key_name
+            where_first = f"{self.files[first_seen >> 32]}:{first_seen & 0xFFFFFFFF}"
+            self._problem(line, where(key_index),
+                          f"duplicate {what} {values[key_index]!r} (first at {where_first})",
+                          f"each {what} once per source in a batch")
+        elif values[key_index]:
+            self.seen[key] = self._file_tag | line
+        if problems.count != before:
+            return None
+        content = _UNIT.join(values)
+        if attributes:
+            content += "\x1e" + json.dumps(attributes, sort_keys=True, ensure_ascii=False)
+        return Row(line, values, attributes, key, sha256(content.encode()).hexdigest(), at)

@@ -1,0 +1,105 @@
+"""The current families (those of the latest family run) and what the records say of members."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from reunify.models import Family, FamilyLink, FamilyMember, FamilyRun, Identity, PersonRecord
+from reunify.rules.family import best_birth_date
+
+
+def current_run() -> FamilyRun | None:
+    """The latest finished family run, or None before families were first built."""
+    return FamilyRun.objects.filter(finished_at__isnull=False).order_by("-pk").first()
+
+
+def person_public_id(pk: int) -> str:
+    """How persons are named outside the store (``P0000042``)."""
+    return f"P{pk:07d}"
+
+
+def family_public_id(pk: int) -> str:
+    """How families are named outside the store (``F0000042``)."""
+    return f"F{pk:07d}"
+
+
+@dataclass
+class FamilyView:
+    """One current family: its members and roles, its flags, and members in conflicts."""
+
+    pk: int
+    flags: list[str]
+    members: dict[int, str]  # person → role
+    in_conflict: set[int]
+
+    @property
+    def public_id(self) -> str:
+        return family_public_id(self.pk)
+
+
+def current_families() -> list[FamilyView]:
+    """Every family of the latest run, members in person order."""
+    run = current_run()
+    if run is None:
+        return []
+    views: dict[int, FamilyView] = {
+        pk: FamilyView(pk, list(flags or []), {}, set())
+        for pk, flags in Family.objects.filter(run=run).values_list("pk", "flags")
+    }
+    members = FamilyMember.objects.filter(family__run=run).order_by("family_id", "person_id")
+    for family, person, role in members.values_list("family_id", "person_id", "role").iterator(
+        chunk_size=20000
+    ):
+        views[family].members[person] = role
+    conflicts = FamilyLink.objects.filter(family__run=run).exclude(conflict="")
+    for family, a, b in conflicts.values_list("family_id", "from_person_id", "to_person_id"):
+        views[family].in_conflict.update((a, b))
+    return [views[pk] for pk in sorted(views)]
+
+
+def family_rows() -> Iterator[dict]:
+    """The spec's ``families`` export: family_id, person_id, role — one row per member."""
+    for family in current_families():
+        for person, role in family.members.items():
+            yield {"family_id": family.public_id, "person_id": person_public_id(person),
+                   "role": role}
+
+
+@dataclass
+class PersonFacts:
+    """A person's name and birth date as most of their current records give them."""
+
+    name: str
+    birth_date: str
+
+
+def person_facts(person_ids: Iterable[int]) -> dict[int, PersonFacts]:
+    """Name ("given family") and birth date per person, by majority over current records."""
+    wanted = set(person_ids)
+    person_of = {}
+    for source, record_id, person in Identity.objects.values_list(
+        "source", "record_id", "person_id"
+    ).iterator(chunk_size=20000):
+        if person in wanted:
+            person_of[(source, record_id)] = person
+    names: dict[int, Counter] = defaultdict(Counter)
+    births: dict[int, list[str]] = defaultdict(list)
+    rows = PersonRecord.objects.filter(is_current=True).values_list(
+        "source", "record_id", "given_name", "family_name", "birth_date")
+    for source, record_id, given, family, birth in rows.iterator(chunk_size=20000):
+        person = person_of.get((source, record_id))
+        if person is None:
+            continue
+        names[person][" ".join(part for part in (given, family) if part)] += 1
+        if birth:
+            births[person].append(birth)
+    return {
+        person: PersonFacts(
+            name=max(names[person], key=lambda n: (names[person][n], len(n), n))
+            if names[person] else "",
+            birth_date=best_birth_date(births[person]),
+        )
+        for person in wanted
+    }

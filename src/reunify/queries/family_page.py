@@ -1,0 +1,187 @@
+"""One family as its page shows it: members and where each is, separations, flags, evidence.
+
+Statuses are folded from the members' custody timelines with the register's own rules
+(``reunify.rules.status``), so a family page and the register agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from reunify.models import EventRecord, Family, FamilyLink, FamilyMember
+from reunify.queries.families import family_public_id, person_public_id
+from reunify.queries.person import best_birth, best_name, records_of
+from reunify.queries.timeline import events_by_person
+from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, deadline_missed
+from reunify.rules.family import age_years
+from reunify.rules.status import SEPARATED, fold_events, settle_family
+
+#: Children younger than this at separation are of "tender age".
+TENDER_AGE_YEARS = 5
+
+#: Event types that are decisions about a person's custody, shown as "decisions".
+DECISION_TYPES = ("separated", "referred", "declined", "charged", "transferred", "placed",
+                  "released", "removed", "discharged", "reunified")
+
+
+@dataclass
+class MemberView:
+    """A member of the family and their standing on the day asked about."""
+
+    pk: int
+    public_id: str
+    role: str
+    name: str
+    birth_date: str
+    status: str
+    custodian: str
+    facility: str
+    since: dt.date | None
+    separated_since: dt.date | None
+    days_separated: int | None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LinkView:
+    """One piece of evidence that two members are related."""
+
+    from_id: str
+    relation: str
+    to_id: str
+    evidence: str
+    strength: float
+    sources: list[dict]
+    conflict: str
+
+
+@dataclass
+class DecisionView:
+    """A decision a source reported about a member (who decided, under what authority, why)."""
+
+    person_id: str
+    at: dt.datetime
+    type: str
+    custodian: str
+    facility: str
+    actor: str
+    authority: str
+    reason: str
+    source: str
+    event_id: str
+
+
+@dataclass
+class FamilyPage:
+    """A family, as of a day."""
+
+    pk: int
+    public_id: str
+    flags: list[str]
+    members: list[MemberView]
+    links: list[LinkView]
+    decisions: list[DecisionView]
+    as_of: dt.date
+
+    @property
+    def status(self) -> str:
+        """``separated`` while any member is; otherwise the most common member status."""
+        statuses = [m.status for m in self.members]
+        if SEPARATED in statuses:
+            return SEPARATED
+        return max(set(statuses), key=statuses.count) if statuses else "unknown"
+
+
+def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> FamilyPage:
+    """The page of one family; ``names=False`` leaves names and birth dates out."""
+    family = Family.objects.get(pk=family_pk)
+    roles = dict(
+        FamilyMember.objects.filter(family_id=family_pk).order_by("person_id")
+        .values_list("person_id", "role")
+    )
+    people = list(roles)
+    records = records_of(people)
+    timelines = events_by_person(people, as_of=as_of)
+    states = {
+        pk: fold_events(
+            (e.day, e.type, e.custodian, e.facility) for e in timelines.get(pk, [])
+        )
+        for pk in people
+    }
+    settled = settle_family({str(pk): s for pk, s in states.items()},
+                            {str(pk): r for pk, r in roles.items()})
+    policy = POLICIES[DEFAULT_POLICY]
+    members: list[MemberView] = []
+    for pk in people:
+        state = settled[str(pk)]
+        birth = best_birth(records[pk])
+        days = None
+        if state.separated_since is not None:
+            end = state.separation_ended or as_of
+            days = max((end - state.separated_since).days, 0)
+        flags: list[str] = []
+        if roles[pk] == "child" and state.separated_since is not None:
+            age = age_years(birth, state.separated_since) if birth else None
+            if age is not None and age < TENDER_AGE_YEARS:
+                flags.append("tender_age")
+            if deadline_missed(policy, separated_since=state.separated_since,
+                               ended=state.separation_ended, age_years=age, as_of=as_of):
+                flags.append("deadline_missed")
+        if state.status == "unknown" or (not state.in_custody and state.status == SEPARATED
+                                         and not state.custodian):
+            flags.append("whereabouts_unknown")
+        members.append(MemberView(
+            pk=pk, public_id=person_public_id(pk), role=roles[pk],
+            name=best_name(records[pk]) if names else "",
+            birth_date=birth if names else "",
+            status=state.status, custodian=state.custodian, facility=state.facility,
+            since=state.since, separated_since=state.separated_since, days_separated=days,
+            flags=flags,
+        ))
+    children_apart = any(m.role == "child" and m.status == SEPARATED for m in members)
+    for m in members:
+        if m.role in ("parent", "guardian") and m.status == "removed" and children_apart:
+            m.flags.append("parent_removed_without_child")
+    members.sort(key=lambda m: ({"parent": 0, "guardian": 1, "relative": 2}.get(m.role, 3),
+                                m.pk))
+    links = [
+        LinkView(person_public_id(a), rel, person_public_id(b), ev, strength, list(src or []),
+                 conflict)
+        for a, rel, b, ev, strength, src, conflict in FamilyLink.objects.filter(
+            family_id=family_pk).order_by("pk").values_list(
+            "from_person_id", "relation", "to_person_id", "evidence", "strength", "sources",
+            "conflict")
+    ]
+    return FamilyPage(
+        pk=family_pk, public_id=family_public_id(family_pk), flags=list(family.flags or []),
+        members=members, links=links, decisions=_decisions(people, as_of), as_of=as_of,
+    )
+
+
+def _decisions(people: list[int], as_of: dt.date) -> list[DecisionView]:
+    from reunify.models import Identity
+
+    person_of = {
+        (s, r): p for s, r, p in Identity.objects.filter(person_id__in=people)
+        .values_list("source", "record_id", "person_id")
+    }
+    if not person_of:
+        return []
+    sources = {s for s, _ in person_of}
+    record_ids = {r for _, r in person_of}
+    rows = (
+        EventRecord.objects.filter(is_current=True, type__in=DECISION_TYPES,
+                                   source__in=sources, record_id__in=record_ids,
+                                   at__lt=dt.datetime.combine(as_of + dt.timedelta(days=1),
+                                                              dt.time(), tzinfo=dt.UTC))
+        .order_by("at", "source", "event_id")
+    )
+    out = []
+    for e in rows:
+        person = person_of.get((e.source, e.record_id))
+        if person is None:
+            continue
+        out.append(DecisionView(person_public_id(person), e.at, e.type, e.custodian, e.facility,
+                                e.actor, e.authority, e.reason, e.source, e.event_id))
+    return out

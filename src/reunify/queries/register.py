@@ -1,0 +1,173 @@
+"""The separation register as of a day: every member of every family ever in custody.
+
+Each member's status is folded from their own merged custody events through the tables of
+``reunify.rules.status`` and then settled against the rest of the family; flags follow from the
+status, ages and the court-order policy of ``reunify.rules.deadlines``. The definitions are in
+docs/families.md. Everything is computed in a handful of queries and then in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from reunify.queries.families import (
+    FamilyView,
+    current_families,
+    person_facts,
+    person_public_id,
+)
+from reunify.queries.timeline import TimelineEvent, events_by_person
+from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, DeadlinePolicy, deadline_missed
+from reunify.rules.family import age_years
+from reunify.rules.kinship import CONFLICTING_CLAIMS, UNLINKED_CHILD
+from reunify.rules.status import (
+    REMOVED,
+    REUNIFIED,
+    SEPARATED,
+    UNKNOWN,
+    MemberState,
+    fold_events,
+    settle_family,
+)
+
+TENDER_AGE, INFANT = "tender_age", "infant"
+PARENT_REMOVED = "parent_removed_without_child"
+DEADLINE_MISSED = "deadline_missed"
+WHEREABOUTS_UNKNOWN = "whereabouts_unknown"
+#: Every flag the register sets, in the order a row lists them.
+FLAGS = (TENDER_AGE, INFANT, PARENT_REMOVED, DEADLINE_MISSED, WHEREABOUTS_UNKNOWN,
+         UNLINKED_CHILD, CONFLICTING_CLAIMS)
+TENDER_AGE_YEARS, INFANT_YEARS = 5, 1
+CARERS = frozenset({"parent", "guardian"})
+
+
+@dataclass
+class Entry:
+    """One member's line of the register, before it is written out."""
+
+    family: FamilyView
+    person: int
+    role: str
+    name: str
+    birth_date: str
+    state: MemberState
+    flags: list[str]
+    days_separated: int | None
+
+    def row(self) -> dict:
+        """The spec's register columns (then ``role``, an extra column)."""
+        s = self.state
+        return {
+            "family_id": self.family.public_id,
+            "person_id": person_public_id(self.person),
+            "name": self.name,
+            "birth_date": self.birth_date,
+            "status": s.status,
+            "custodian": s.custodian,
+            "facility": s.facility,
+            "since": s.since.isoformat() if s.since else "",
+            "separated_since": s.separated_since.isoformat() if s.separated_since else "",
+            "days_separated": "" if self.days_separated is None else self.days_separated,
+            "flags": ";".join(self.flags),
+            "role": self.role,
+        }
+
+
+def _fold(events: list[TimelineEvent]) -> MemberState:
+    return fold_events((e.day, e.type, e.custodian, e.facility, e.authority) for e in events)
+
+
+def _flags(family: FamilyView, person: int, role: str, state: MemberState, age: float | None,
+           settled: dict[int, MemberState], policy: DeadlinePolicy, as_of: dt.date) -> list[str]:
+    flags = []
+    child = role == "child"
+    if child and state.separated_since is not None and age is not None:
+        if age < TENDER_AGE_YEARS:
+            flags.append(TENDER_AGE)
+        if age < INFANT_YEARS:
+            flags.append(INFANT)
+    left_behind = [
+        p for p, r in family.members.items() if r == "child"
+        and settled[p].separated_since is not None and settled[p].status not in {REMOVED, REUNIFIED}
+    ]
+    carers_removed = [p for p, r in family.members.items() if r in CARERS
+                      and settled[p].status == REMOVED]
+    if (role in CARERS and state.status == REMOVED and left_behind) or (
+        child and person in left_behind and carers_removed
+    ):
+        flags.append(PARENT_REMOVED)
+    if child and deadline_missed(policy, separated_since=state.separated_since,
+                                 ended=state.separation_ended, age_years=age, as_of=as_of):
+        flags.append(DEADLINE_MISSED)
+    if state.status == UNKNOWN or (state.status == SEPARATED and not state.custodian):
+        flags.append(WHEREABOUTS_UNKNOWN)
+    if child and UNLINKED_CHILD in family.flags:
+        flags.append(UNLINKED_CHILD)
+    if person in family.in_conflict or (CONFLICTING_CLAIMS in family.flags
+                                        and not family.in_conflict):
+        flags.append(CONFLICTING_CLAIMS)
+    return flags
+
+
+def register_entries(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterator[Entry]:
+    """Register entries of every current family with a member in custody on or before
+    ``as_of``, family by family, members in person order."""
+    deadline_policy = POLICIES[policy]
+    families = current_families()
+    persons = {p for f in families for p in f.members}
+    events = events_by_person(persons, as_of=as_of) if persons else {}
+    facts = person_facts(persons) if persons else {}
+    for family in families:
+        if not any(events.get(p) for p in family.members):
+            continue
+        own = {p: _fold(events.get(p, [])) for p in family.members}
+        settled = settle_family(own, family.members)
+        for person, role in family.members.items():
+            state = settled[person]
+            fact = facts[person]
+            when = state.separated_since or as_of
+            age = age_years(fact.birth_date, when)
+            days = None
+            if state.separated_since is not None:
+                end = state.separation_ended or as_of
+                days = max(0, (end - state.separated_since).days)
+            yield Entry(family, person, role, fact.name, fact.birth_date, state,
+                        _flags(family, person, role, state, age, settled, deadline_policy,
+                               as_of), days)
+
+
+def register_rows(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterator[dict]:
+    """The spec's ``register`` export as of a day: one dict per row, spec columns first."""
+    for entry in register_entries(as_of, policy=policy):
+        yield entry.row()
+
+
+def headline(as_of: dt.date) -> dict[str, int]:
+    """The register at a glance: families, separated children and parents, and flag counts
+    among the members who are still separated."""
+    counts: Counter = Counter()
+    families: set[int] = set()
+    for entry in register_entries(as_of):
+        families.add(entry.family.pk)
+        kind = "children" if entry.role == "child" else "parents"
+        counts[f"{kind} {entry.state.status}"] += 1
+        if entry.state.separated_since is not None:
+            counts[f"{kind} ever separated"] += 1
+        if entry.state.status == SEPARATED:
+            for flag in entry.flags:
+                counts[f"separated {kind}: {flag}"] += 1
+        for flag in entry.flags:
+            counts[f"rows flagged {flag}"] += 1
+    result = {"families in the register": len(families)}
+    for kind in ("children", "parents"):
+        result[f"{kind} still separated"] = counts[f"{kind} {SEPARATED}"]
+        result[f"{kind} ever separated"] = counts[f"{kind} ever separated"]
+        result[f"{kind} reunified"] = counts[f"{kind} {REUNIFIED}"]
+    result["children released to a sponsor"] = counts["children released"]
+    result["parents removed"] = counts[f"parents {REMOVED}"]
+    for flag in FLAGS:
+        result[f"flag {flag}"] = counts[f"rows flagged {flag}"]
+    return result

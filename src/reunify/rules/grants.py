@@ -1,0 +1,89 @@
+"""Who may do what: each role's permissions, as a table.
+
+Enforcement lives in one place (``reunify.web.access``) and reads only this table; a permission
+missing here is a permission nobody has. Object-level scope is a permission too: without
+``SCOPE_ALL`` a user sees only the families they are assigned to (a caseworker's cases, counsel's
+clients). There is deliberately no enforcement role.
+"""
+
+from __future__ import annotations
+
+# Permissions. Nouns of the domain, then what one may do with them.
+ACCOUNT_SELF = "account.self"  # sign out, change one's own password
+USERS_READ = "users.read"
+USERS_MANAGE = "users.manage"  # create users, set roles, assign families, disable
+RECORDS_INGEST = "records.ingest"
+REVIEW_READ = "review.read"
+REVIEW_DECIDE = "review.decide"
+SEARCH = "search"
+PERSON_READ = "person.read"
+FAMILY_READ = "family.read"
+REGISTER_READ = "register.read"
+LEDGER_READ = "ledger.read"
+#: Names of people are shown. Monitors get names only where the court order allows (per user).
+NAMES_READ = "names.read"
+#: Every family, not only the assigned ones.
+SCOPE_ALL = "scope.all"
+
+PERMISSIONS = frozenset({
+    ACCOUNT_SELF, USERS_READ, USERS_MANAGE, RECORDS_INGEST, REVIEW_READ, REVIEW_DECIDE, SEARCH,
+    PERSON_READ, FAMILY_READ, REGISTER_READ, LEDGER_READ, NAMES_READ, SCOPE_ALL,
+})
+
+ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR = (
+    "admin", "data_steward", "caseworker", "counsel", "monitor", "auditor",
+)
+ROLES = (ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR)
+
+#: Role → the permissions it carries.
+GRANTS: dict[str, frozenset[str]] = {
+    ADMIN: frozenset({ACCOUNT_SELF, USERS_READ, USERS_MANAGE}),
+    DATA_STEWARD: frozenset({
+        ACCOUNT_SELF, RECORDS_INGEST, REVIEW_READ, REVIEW_DECIDE, SEARCH, PERSON_READ,
+        FAMILY_READ, REGISTER_READ, NAMES_READ, SCOPE_ALL,
+    }),
+    CASEWORKER: frozenset({ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, NAMES_READ}),
+    COUNSEL: frozenset({ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, NAMES_READ}),
+    MONITOR: frozenset({ACCOUNT_SELF, REGISTER_READ}),
+    AUDITOR: frozenset({
+        ACCOUNT_SELF, USERS_READ, REVIEW_READ, SEARCH, PERSON_READ, FAMILY_READ, REGISTER_READ,
+        LEDGER_READ, NAMES_READ, SCOPE_ALL,
+    }),
+}
+
+#: Roles that must give a one-time code (TOTP) at every sign-in.
+SECOND_FACTOR_REQUIRED = frozenset({ADMIN, DATA_STEWARD})
+
+#: Roles every one of whose reads is itself logged, not only reads of a person's record.
+EVERY_READ_LOGGED = frozenset({AUDITOR})
+
+#: Roles whose users are assigned families (one by one) to see them.
+ASSIGNABLE = frozenset({CASEWORKER, COUNSEL})
+
+
+def _check_table() -> None:
+    for role, permissions in GRANTS.items():
+        unknown = permissions - PERMISSIONS
+        if unknown:
+            raise AssertionError(f"{role}: unknown permissions {sorted(unknown)}")
+    if set(GRANTS) != set(ROLES):
+        raise AssertionError("every role needs a row in GRANTS")
+
+
+_check_table()
+
+
+def permissions_of(role: str | None, *, names_allowed: bool = False) -> frozenset[str]:
+    """What a user holding ``role`` may do; an unknown or missing role may do nothing.
+
+    ``names_allowed`` is the court order's word for a monitor: it adds ``NAMES_READ``.
+    """
+    granted = GRANTS.get(role or "", frozenset())
+    if names_allowed and role == MONITOR:
+        granted = granted | {NAMES_READ}
+    return granted
+
+
+def allows(role: str | None, permission: str, *, names_allowed: bool = False) -> bool:
+    """Whether ``role`` carries ``permission`` (fails closed on anything unknown)."""
+    return permission in permissions_of(role, names_allowed=names_allowed)

@@ -1,0 +1,331 @@
+"""What really happens in a season: units (a family, a single adult, an unaccompanied child),
+the stays every source records for their members, and each family member's true custody.
+
+A ``Stay`` is one person-record in one source with its events and relations; ``Member.truth`` is
+the simulator's own account of a family member's status and custody, day by day, from which the
+truth register is computed (never from the records).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from itertools import accumulate
+
+from reunify.simulator import places as P
+from reunify.simulator.people import Origin, Person, PersonFactory, age_on
+from reunify.simulator.rates import (
+    COURT_ORDER,
+    EXECUTIVE_ORDER,
+    FULL_ZERO_TOLERANCE,
+    SEASON_END,
+    SEASON_START,
+    Rates,
+)
+
+DAY = dt.timedelta(days=1)
+#: How busy each month of the season was at the border (relative apprehensions per day).
+MONTH_WEIGHT = {4: 0.8, 5: 1.2, 6: 1.3, 7: 0.7}
+
+
+@dataclass
+class Event:
+    """A custody event or decision as it really happened (a source writes it down)."""
+
+    day: dt.date
+    type: str
+    custodian: str = ""
+    facility: str = ""
+    actor: str = ""
+    authority: str = ""
+    reason: str = ""
+    #: Minute of the day, for sources that record date-times.
+    minute: int | None = None
+
+
+@dataclass
+class Stay:
+    """One person-record of one source: who, the events recorded on it, group and relations."""
+
+    source: str
+    person: Person
+    events: list[Event] = field(default_factory=list)
+    group_id: str = ""
+    group_role: str = ""
+    #: (relation, other stay of the same source, evidence)
+    relations: list[tuple[str, Stay, str]] = field(default_factory=list)
+    #: (relation, person named but not recorded by this source, evidence)
+    named: list[tuple[str, Person, str]] = field(default_factory=list)
+
+    @property
+    def first_day(self) -> dt.date:
+        """The day the source first wrote this record."""
+        return self.events[0].day
+
+
+@dataclass
+class Custody:
+    """A family member's true standing from ``day`` on."""
+
+    day: dt.date
+    status: str
+    custodian: str
+    facility: str
+
+
+@dataclass
+class Member:
+    """A person in a family, with their role and true custody over time."""
+
+    person: Person
+    role: str
+    truth: list[Custody] = field(default_factory=list)
+
+    def move(self, day: dt.date, status: str | None = None, custodian: str | None = None,
+             facility: str | None = None) -> None:
+        """From ``day`` on the member's status/custody is this (omitted parts unchanged)."""
+        last = self.truth[-1] if self.truth else Custody(day, "together", "", "")
+        self.truth.append(Custody(
+            day, status or last.status,
+            last.custodian if custodian is None else custodian,
+            last.facility if facility is None else facility,
+        ))
+
+
+@dataclass
+class Unit:
+    """Everyone encountered together: a family unit, a single adult or a lone child."""
+
+    kind: str  # family | single | uac
+    start: dt.date
+    family_id: str = ""
+    members: list[Member] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    stays: list[Stay] = field(default_factory=list)
+    outcome: str = ""
+
+
+class Season:
+    """Draws units one after another from one random stream."""
+
+    def __init__(self, rng: random.Random, rates: Rates) -> None:
+        self.rng = rng
+        self.rates = rates
+        self.factory = PersonFactory(rng, rates)
+        self.officials = P.Officials(rng)
+        days = [SEASON_START + i * DAY for i in range((SEASON_END - SEASON_START).days + 1)]
+        self._days = days
+        self._day_cum = list(accumulate(MONTH_WEIGHT[d.month] for d in days))
+        self._sector_cum = list(accumulate(s.weight for s in P.SECTORS))
+        self.families = 0
+        self.groups = 0
+
+    # --- helpers -------------------------------------------------------------------------
+    def _chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def _day(self) -> dt.date:
+        return self.rng.choices(self._days, cum_weights=self._day_cum)[0]
+
+    def _between(self, start: dt.date, lo: int, hi: int) -> dt.date:
+        return start + self.rng.randint(lo, hi) * DAY
+
+    def _group_id(self, prefix: str) -> str:
+        self.groups += 1
+        return f"{prefix}-{(self.groups * 7919 + 104729) % 10**7:07d}"
+
+    def _apprehend(self, unit: Unit, person: Person, day: dt.date, station: str,
+                   group_id: str = "", role: str = "") -> Stay:
+        stay = Stay("border", person, group_id=group_id, group_role=role)
+        reason = ("presented at port of entry seeking asylum" if "Port of Entry" in station
+                  else "entered between ports of entry")
+        stay.events.append(Event(day, "apprehended", "CBP", station,
+                                 self.officials.at("Agent", station), P.APPREHENSION, reason,
+                                 minute=self.rng.randrange(24 * 60)))
+        unit.stays.append(stay)
+        return stay
+
+    def _prosecute(self, unit: Unit, person: Person, day: dt.date, court: str,
+                   authority: str = P.ILLEGAL_ENTRY) -> tuple[Stay, dt.date]:
+        """A docket record: referral, then declined or charged, convicted, sentenced."""
+        stay = Stay("docket", person)
+        ausa = self.officials.at("AUSA", court)
+        stay.events.append(Event(day, "referred", "USMS", court, ausa, authority,
+                                 "referred by Border Patrol"))
+        end = day + DAY
+        if self._chance(self.rates.declined):
+            reason = self.rng.choice(("declined: insufficient evidence",
+                                      "declined: humanitarian (child welfare)",
+                                      "declined: capacity"))
+            stay.events.append(Event(end, "declined", "ICE", "", ausa, authority, reason))
+        else:
+            stay.events.append(Event(end, "charged", "USMS", court, ausa, authority,
+                                     "misdemeanor information filed"))
+            end = day + self.rng.choice((1, 1, 2)) * DAY
+            judge = self.officials.at("Magistrate Judge", court)
+            stay.events.append(Event(end, "convicted", "USMS", court, judge, authority,
+                                     "guilty plea"))
+            stay.events.append(Event(end, "sentenced", "USMS", court, judge, authority,
+                                     self.rng.choice(("time served", "time served",
+                                                      "10 days", "30 days"))))
+        unit.stays.append(stay)
+        return stay, end
+
+    def _detain(self, unit: Unit, person: Person, day: dt.date, facility: str,
+                reason: str = "transferred from CBP custody") -> Stay:
+        stay = Stay("detention", person)
+        stay.events.append(Event(day, "detained", "ICE", facility,
+                                 self.officials.at("Deportation Officer", facility),
+                                 P.APPREHENSION, reason))
+        unit.stays.append(stay)
+        return stay
+
+    def _transfer(self, stay: Stay, day: dt.date, custodian: str, facility: str,
+                  reason: str) -> None:
+        officer = ("Deportation Officer" if custodian == "ICE" else "ORR Case Manager")
+        stay.events.append(Event(day, "transferred", custodian, facility,
+                                 self.officials.at(officer, facility) if facility else "",
+                                 "", reason))
+
+    def _place(self, unit: Unit, person: Person, day: dt.date, facility: str,
+               reason: str) -> Stay:
+        stay = Stay("shelter", person)
+        stay.events.append(Event(day, "placed", "ORR", facility,
+                                 self.officials.at("ORR Case Manager", facility),
+                                 P.TVPRA_PLACEMENT, reason))
+        unit.stays.append(stay)
+        return stay
+
+    def _shelter(self, age: int) -> str:
+        return self.rng.choice(P.TENDER_AGE_SHELTERS if age < 5 else P.SHELTERS)
+
+    # --- units ---------------------------------------------------------------------------
+    def single_adult(self) -> Unit:
+        """An adult apprehended alone: prosecuted or not, detained, removed or released."""
+        rng, rates = self.rng, self.rates
+        day = self._day()
+        unit = Unit("single", day)
+        origin = self.factory.origin()
+        sex = "M" if self._chance(0.8) else "F"
+        person = self.factory.make(
+            kind="single_adult", sex=sex, birth_date=self.factory.birth_date(day, 18, 55),
+            origin=origin, paternal=self.factory.surname(origin),
+            maternal=self.factory.surname(origin))
+        unit.people.append(person)
+        sector = rng.choices(P.SECTORS, cum_weights=self._sector_cum)[0]
+        station = rng.choice(sector.stations)
+        self._apprehend(unit, person, day, station)
+        end = day
+        if self._chance(rates.single_prosecuted):
+            _, end = self._prosecute(unit, person, day + DAY, sector.court)
+        facility = rng.choice(sector.detention)
+        stay = self._detain(unit, person, end + rng.randint(1, 3) * DAY, facility)
+        self._custody_path(stay, facility)
+        roll = rng.random()
+        last = stay.events[-1].day
+        if roll < rates.single_removed:
+            removed = self._between(last, 10, 60)
+            stay.events.append(Event(removed, "removed", "", "", self.officials.at(
+                "Deportation Officer", facility), P.EXPEDITED_REMOVAL, "removed to " +
+                person.country))
+            if self._chance(0.05):  # came back: a new record, a re-entry prosecution
+                again = self._between(removed, 20, 60)
+                self._apprehend(unit, person, again, station)
+                self._prosecute(unit, person, again + DAY, sector.court, P.REENTRY)
+        elif roll < rates.single_removed + rates.single_released:
+            stay.events.append(Event(self._between(last, 10, 90), "released", "", "",
+                                     self.officials.at("Deportation Officer", facility),
+                                     P.PAROLE, "released on bond"))
+        return unit
+
+    def unaccompanied_child(self) -> Unit:
+        """A child who arrived alone: border, shelter, a sponsor (or still in care)."""
+        rng, rates = self.rng, self.rates
+        day = self._day()
+        unit = Unit("uac", day)
+        origin = self.factory.origin()
+        sex = "M" if self._chance(0.7) else "F"
+        age = rng.randint(13, 17) if self._chance(0.85) else rng.randint(6, 12)
+        father_pat, mother_pat = self.factory.surname(origin), self.factory.surname(origin)
+        child = self.factory.make(
+            kind="unaccompanied_child", sex=sex, birth_date=self.factory.birth_date(day, age, age),
+            origin=origin, paternal=father_pat, maternal=mother_pat, phone="")
+        unit.people.append(child)
+        sector = rng.choices(P.SECTORS, cum_weights=self._sector_cum)[0]
+        station = rng.choice(sector.stations)
+        self._apprehend(unit, child, day, station)
+        facility = self._shelter(age)
+        stay = self._place(unit, child, self._between(day, 1, 3), facility,
+                           "unaccompanied alien child referred by DHS")
+        if self._chance(rates.uac_names_parent):
+            # The parent at home: named in the interview, recorded by no source.
+            parent_sex = "F" if self._chance(0.6) else "M"
+            parent = Person("", "", parent_sex, child.birth_date, self.factory.given(
+                parent_sex, origin), mother_pat if parent_sex == "F" else father_pat,
+                self.factory.surname(origin), origin.country, origin.languages, "",
+                self.factory.phone(origin), origin.home, origin.mayan)
+            stay.named.append(("child_of", parent, "stated"))
+        if self._chance(0.15):
+            self._transfer(stay, self._between(stay.first_day, 5, 30), "ORR",
+                           rng.choice(P.SHELTERS), "placement change")
+        if self._chance(rates.uac_discharged):
+            self._discharge(stay, self._between(stay.events[-1].day, 20, 100))
+        return unit
+
+    def _discharge(self, stay: Stay, day: dt.date) -> str:
+        sponsor = self.rng.choice(P.SPONSORS)
+        stay.events.append(Event(day, "discharged", "sponsor", "", self.officials.at(
+            "ORR Federal Field Specialist", stay.events[-1].facility), P.TVPRA_RELEASE,
+            f"discharged to sponsor: {sponsor}"))
+        return sponsor
+
+    def _custody_path(self, stay: Stay, facility: str,
+                      member: Member | None = None) -> None:
+        """Maybe move a detainee to a distant centre."""
+        if self._chance(self.rates.transfer):
+            to = self.rng.choice(P.DISTANT_DETENTION)
+            day = self._between(stay.events[-1].day, 3, 25)
+            self._transfer(stay, day, "ICE", to, "bed space")
+            if member is not None:
+                member.move(day, custodian="ICE", facility=to)
+
+    # --- family units, in season_family.py ------------------------------------------------
+    def separation_probability(self, day: dt.date) -> float:
+        """How likely a family apprehended on ``day`` is to be separated."""
+        if day < FULL_ZERO_TOLERANCE:
+            return self.rates.separated_before
+        if day <= EXECUTIVE_ORDER:
+            return self.rates.separated_during
+        return self.rates.separated_after
+
+    def reunification_day(self, separated: dt.date, youngest: int) -> dt.date:
+        """When a separated family is brought back together, around the court's deadlines."""
+        rng = self._between
+        if separated > EXECUTIVE_ORDER:
+            return rng(separated, 5, 20)
+        if separated < dt.date(2018, 5, 20) and self._chance(0.15):
+            early = rng(separated, 20, 45)
+            if early < COURT_ORDER:
+                return early
+        if youngest < 5:
+            day = (rng(dt.date(2018, 7, 5), 0, 9) if self._chance(0.7)
+                   else rng(dt.date(2018, 7, 15), 0, 60))
+        else:
+            day = (rng(dt.date(2018, 7, 10), 0, 17) if self._chance(0.75)
+                   else rng(dt.date(2018, 7, 28), 0, 90))
+        return max(day, separated + 6 * DAY)
+
+    def origin_and_day(self) -> tuple[Origin, dt.date]:
+        """Where a family comes from and when it is apprehended."""
+        return self.factory.origin(), self._day()
+
+    def child_age(self) -> int:
+        """A child's age by the configured bands."""
+        lo, hi = self.factory.child_age_band()
+        return self.rng.randint(lo, hi)
+
+    @staticmethod
+    def age(person: Person, day: dt.date) -> int:
+        """Whole years of age on ``day``."""
+        return age_on(person.birth_date, day)

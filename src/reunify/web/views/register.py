@@ -1,0 +1,107 @@
+"""The separation register dashboard: figures, charts, a filtered table, and its CSV export."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from reunify.actions.export import export_rows
+from reunify.queries.register import FLAGS, register_rows
+from reunify.rules.interchange import EXPORT_COLUMNS, STATUSES
+from reunify.web.charts import bar_chart, histogram
+from reunify.web.views.records import as_of_day
+
+PAGE_SIZE = 100
+#: Columns a user without the right to names never receives, on screen or in an export.
+NAME_COLUMNS = ("name", "birth_date")
+
+
+class RegisterFilter(forms.Form):
+    as_of = forms.DateField(label=gettext_lazy("As of"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False,
+                               choices=[("", "—")] + [(s, s) for s in STATUSES])
+    flag = forms.ChoiceField(label=gettext_lazy("Flag"), required=False,
+                             choices=[("", "—")] + [(f, f) for f in FLAGS])
+    role = forms.ChoiceField(label=gettext_lazy("Role"), required=False,
+                             choices=[("", "—"), ("child", "child"), ("parent", "parent"),
+                                      ("guardian", "guardian"), ("relative", "relative")])
+    page = forms.IntegerField(required=False, min_value=1)
+
+
+def register_for(access, as_of, *, status="", flag="", role="") -> list[dict]:
+    """Register rows as this user may see them: filtered, and without names unless allowed."""
+    rows = []
+    for row in register_rows(as_of):
+        if status and row["status"] != status:
+            continue
+        if flag and flag not in row["flags"].split(";"):
+            continue
+        if role and row.get("role") != role:
+            continue
+        if not access.names:
+            for column in NAME_COLUMNS:
+                row[column] = ""
+        rows.append(row)
+    return rows
+
+
+def _filters(request):
+    form = RegisterFilter(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, {k: data.get(k) or "" for k in ("status", "flag", "role")}, data.get("page") or 1
+
+
+@require_GET
+def register(request):
+    """The dashboard: counts by status, days separated, flags, and the rows themselves."""
+    form, filters, page_number = _filters(request)
+    as_of = as_of_day(request)
+    rows = register_for(request.access, as_of, **filters)
+    by_status = Counter(r["status"] for r in rows)
+    by_flag = Counter(f for r in rows for f in r["flags"].split(";") if f)
+    separated_days = [int(r["days_separated"]) for r in rows
+                      if r["status"] == "separated" and r["days_separated"] != ""]
+    charts = {
+        "status": bar_chart([(s, by_status.get(s, 0)) for s in STATUSES],
+                            title=_("Members by status")),
+        "flags": bar_chart([(f, by_flag.get(f, 0)) for f in FLAGS], title=_("Flags")),
+        "days": histogram(separated_days, bins=(0, 15, 31, 61, 91, 181, 366),
+                          title=_("Days separated, members still separated")),
+    }
+    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reunify/register.html", {
+        "form": form, "page": page, "charts": charts, "as_of": as_of, "total": len(rows),
+        "by_status": [(s, by_status.get(s, 0)) for s in STATUSES],
+        "by_flag": [(f, by_flag.get(f, 0)) for f in FLAGS], "query": query.urlencode(),
+        "names": request.access.names,
+    })
+
+
+@require_GET
+def register_csv(request):
+    """The filtered register as the spec's CSV, with no more columns than the role allows;
+    the export is recorded in the ledger like any other."""
+    _form, filters, _page = _filters(request)
+    as_of = as_of_day(request)
+    rows = register_for(request.access, as_of, **filters)
+    folder = tempfile.mkdtemp(prefix="reunify-export-")
+    out = Path(folder) / f"register-{as_of.isoformat()}.csv"
+    export_rows("register", rows, EXPORT_COLUMNS["register"], out,
+                actor=request.access.username,
+                params={"as_of": as_of.isoformat(), **{k: v for k, v in filters.items() if v},
+                        "names": "yes" if request.access.names else "no"})
+    handle = out.open("rb")
+    out.unlink()  # the open handle keeps the bytes; nothing personal stays on disk
+    Path(folder).rmdir()
+    return FileResponse(handle, as_attachment=True, filename=out.name, content_type="text/csv")

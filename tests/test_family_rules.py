@@ -1,0 +1,107 @@
+"""Pure family-evidence rules: keys, names, birth dates, matching claims, deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from reunify.rules.deadlines import MS_L_2018, deadline_missed
+from reunify.rules.family import (
+    MATCH_A_NUMBER,
+    MATCH_NAME,
+    MATCH_NAME_BIRTH,
+    MATCH_PHONE,
+    Candidate,
+    Claim,
+    a_number_key,
+    age_years,
+    best_birth_date,
+    birth_dates_agree,
+    choose_match,
+    name_matches,
+    parent_too_young,
+    phone_key,
+)
+from reunify.rules.kinship import Facts, Link, assemble_families
+
+
+def test_keys_ignore_formatting():
+    """Phones compare on their last eight digits, A-numbers on nine zero-padded digits."""
+    assert phone_key("+502 5555-1234") == phone_key("5555 1234") == "55551234"
+    assert phone_key("123") == ""
+    assert a_number_key("A 012-345-678") == a_number_key("12345678") == "012345678"
+    assert a_number_key("A12") == ""
+
+
+@pytest.mark.parametrize(("written", "given", "family", "expected"), [
+    ("Tomás Rodríguez", "Tomas", "Rodriguez Pérez", True),
+    ("tomas rodriguez", "Tomás", "Rodríguez", True),
+    ("María José López", "María José", "López García", True),
+    ("Tomás Rodríguez", "Tomás", "Pérez Rodríguez", False),
+    ("Rodríguez", "Tomás", "Rodríguez", False),
+    ("", "Tomás", "Rodríguez", False),
+])
+def test_name_matches(written, given, family, expected):
+    """A written name fits when it holds the first given name and the first surname."""
+    assert name_matches(written, given, family) is expected
+
+
+def test_birth_dates():
+    """Partial dates agree on the parts both give; the most supported precise date wins."""
+    assert birth_dates_agree("1988", "1988-03-02")
+    assert birth_dates_agree("1988-03", "1988-03-02")
+    assert not birth_dates_agree("1988-04", "1988-03-02")
+    assert not birth_dates_agree("bad", "1988")
+    assert best_birth_date(["1988", "1988-03-02", "1988-03-02", "x"]) == "1988-03-02"
+    assert round(age_years("2014-01-01", dt.date(2018, 1, 1))) == 4
+    assert age_years("", dt.date(2018, 1, 1)) is None
+    assert parent_too_young("2004", "2014")
+    assert not parent_too_young("1990", "2014")
+    assert not parent_too_young("", "2014")
+
+
+def _candidate(person, given="Tomás", family="Rodríguez", birth="1980-01-01", a="", phone=""):
+    return Candidate(person, ((given, family),), (birth,),
+                     frozenset({a_number_key(a)} - {""}), frozenset({phone_key(phone)} - {""}))
+
+
+def test_claim_matching_strengths():
+    """A-number beats phone beats name with birth date beats a bare name; ties are ambiguous."""
+    a = _candidate(1, a="A012345678")
+    b = _candidate(2, phone="5551234567")
+    c = _candidate(3, given="Pedro")
+    assert choose_match(Claim("X Y", a_number="12345678"), [a, b]) == (1, MATCH_A_NUMBER, False)
+    assert choose_match(Claim("X Y", phone="(555) 123-4567"), [a, b]) == (2, MATCH_PHONE, False)
+    assert choose_match(Claim("Tomás Rodríguez", birth_date="1980"), [a, c]) == (
+        1, MATCH_NAME_BIRTH, False)
+    assert choose_match(Claim("Tomás Rodríguez", birth_date="1981"), [a, c]) is None
+    assert choose_match(Claim("Tomás Rodríguez"), [a, b, c]) == (1, MATCH_NAME, True)
+
+
+def test_assembly_keeps_people_without_children_out():
+    """Two adults linked only as siblings make no family; a parent and child do."""
+    facts = {1: Facts(age=30), 2: Facts(age=32), 3: Facts(age=6)}
+    drafts = assemble_families(
+        [Link(1, 2, "sibling_of", "stated", 0.8), Link(1, 3, "parent_of", "stated", 0.8)], facts)
+    assert [d.members for d in drafts] == [{1: "parent", 2: "relative", 3: "child"}]
+    assert assemble_families([Link(1, 2, "sibling_of", "stated", 0.8)], facts) == []
+
+
+def test_deadline_policy_counts_from_the_later_of_separation_and_order():
+    """Under Ms. L., a child separated in May has until 10 July (under 5) or 26 July."""
+    may = dt.date(2018, 5, 10)
+    assert MS_L_2018.reunification_deadline(may, 3) == dt.date(2018, 7, 10)
+    assert MS_L_2018.reunification_deadline(may, 9) == dt.date(2018, 7, 26)
+    assert MS_L_2018.reunification_deadline(dt.date(2018, 7, 1), 9) == dt.date(2018, 7, 31)
+    assert MS_L_2018.reunification_deadline(may, None) == dt.date(2018, 7, 10)
+    assert MS_L_2018.contact_deadline(may) == dt.date(2018, 7, 6)
+    common = {"separated_since": may, "age_years": 3}
+    assert not deadline_missed(MS_L_2018, ended=None, as_of=dt.date(2018, 7, 10), **common)
+    assert deadline_missed(MS_L_2018, ended=None, as_of=dt.date(2018, 7, 11), **common)
+    assert deadline_missed(MS_L_2018, ended=dt.date(2018, 7, 11), as_of=dt.date(2018, 9, 1),
+                           **common)
+    assert not deadline_missed(MS_L_2018, ended=dt.date(2018, 7, 1), as_of=dt.date(2018, 9, 1),
+                               **common)
+    assert not deadline_missed(MS_L_2018, separated_since=None, ended=None, age_years=3,
+                               as_of=dt.date(2018, 9, 1))
