@@ -47,7 +47,8 @@ def test_family_carries_only_the_declared_fields(world):
     assert "deadline_missed" in child["flags"]
     assert child["days_separated"] == 83
     assert set(parent) == {"person_id", "role", "name", "birth_date", "status", "custodian",
-                           "facility", "since", "separated_since", "days_separated", "flags"}
+                           "facility", "since", "separated_since", "days_separated", "flags",
+                           "records"}
 
 
 def test_register_is_paginated(world):
@@ -95,3 +96,26 @@ def test_review_pair_has_an_etag_and_decisions_need_if_match(world):
                         headers={"If-Match": '"0123456789abcdef0123"'})
     assert stale.status_code == 412
     assert ReviewPair.objects.get(pk=world.pair).status == "open"
+
+
+def test_a_decision_with_the_current_version_is_recorded_once(world):
+    """With the ETag as If-Match the decision is recorded (pair accepted, LinkDecision, ledger
+    entry); replaying the same request is stale (412) and records nothing more."""
+    from reunify.models import LedgerEntry, LinkDecision, ReviewPair
+
+    client = client_of(world, "data_steward")
+    etag = client.get(reverse("api:review_pair", kwargs={"pair_id": world.pair}))["ETag"]
+    decide = reverse("api:review_decide", kwargs={"pair_id": world.pair})
+    body = {"decision": "same", "reason": "same birth date; the shelter spelt the name without ñ"}
+    response = client.post(decide, body, content_type="application/json",
+                           headers={"If-Match": etag})
+    assert response.status_code == 200
+    assert response.json()["status"] == "accepted"
+    assert ReviewPair.objects.get(pk=world.pair).status == "accepted"
+    decision = LinkDecision.objects.get()
+    assert (decision.decision, decision.actor) == ("same", "t-data_steward")
+    assert LedgerEntry.objects.filter(type="link.decision").count() == 1
+    again = client.post(decide, body, content_type="application/json",
+                        headers={"If-Match": etag})
+    assert again.status_code == 412
+    assert LinkDecision.objects.count() == 1

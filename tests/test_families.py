@@ -157,6 +157,22 @@ def test_child_claimed_by_two_mothers_is_flagged_not_resolved():
     assert conflicts == {"claimed_by_two_mothers"}
 
 
+def test_two_parents_who_look_like_one_person_are_flagged_for_review():
+    """Two "mothers" with one name and one birth date (a missed identity) are flagged as
+    possibly one person, not as two mothers."""
+    store = StoreBuilder()
+    mother, (child,) = store.border_family("m")
+    twin = store.person("detention", "d1", given="María", family="López m",
+                        birth_date="1988-03-02", sex="F", group_id="FRC1", group_role="parent")
+    store.person("detention", "d2", same_as=child, given="Niño0", family="López m",
+                 group_id="FRC1", group_role="child")
+    build_families(actor="tester")
+    (family,) = current_families()
+    assert set(family.members) == {mother.pk, twin.pk, child.pk}
+    assert set(FamilyLink.objects.values_list("conflict", flat=True)) == {
+        "parents_possibly_one_person"}
+
+
 def test_parent_less_than_twelve_years_older_is_flagged():
     """A "parent" 10 years older than the child is kept as a link with a conflict."""
     store = StoreBuilder()
@@ -212,3 +228,18 @@ def test_rebuilding_keeps_history_and_serves_the_latest():
     assert second.pk > first.pk
     assert len(current_families()) == 2
     assert first.families.count() == 1
+
+
+def test_families_commands_on_a_fresh_store(run_cli):
+    """``families build`` records a run on an empty store; ``families show`` rejects bad ids."""
+    built = run_cli("families", "build")
+    assert built.returncode == 0, built.stderr
+    assert "family run 1" in built.stdout
+    shown = run_cli("families", "show", "not-an-id")
+    assert shown.returncode == 2
+    alone = run_cli("families", "show", "P0000001")
+    assert alone.returncode == 0, alone.stderr
+    assert "in no family" in alone.stdout
+    head = run_cli("register", "--as-of", "2018-09-30", "--json")
+    assert head.returncode == 0, head.stderr
+    assert '"families in the register": 0' in head.stdout

@@ -204,3 +204,57 @@ def test_missing_path(tmp_path, capsys, seeded):
     missing = tmp_path / "nowhere.persons.csv"
     _rejected(capsys, seeded, missing,
               f"{missing}:1:1: no such file or folder (expected a file or folder to ingest)")
+
+
+def test_line_over_the_limit(tmp_path, capsys, seeded):
+    """A physical line longer than MAX_LINE_BYTES is refused before it is held in memory."""
+    from reunify.interchange.limits import MAX_LINE_BYTES
+
+    header = "source,record_id,given_name,address\n"
+    path = write(tmp_path, "shelter.persons.csv",
+                 header + "shelter,s1,Ana," + "x" * MAX_LINE_BYTES + "\n")
+    _rejected(capsys, seeded, path,
+              f"shelter.persons.csv:2:1: line is longer than {MAX_LINE_BYTES} bytes (expected "
+              f"at most {MAX_LINE_BYTES} bytes per line; the rest of the file is not read)")
+
+
+def test_rows_over_the_limit(tmp_path, capsys, seeded, monkeypatch):
+    """A file with more rows than allowed is refused at the first row over (limit lowered)."""
+    monkeypatch.setattr("reunify.interchange.reading.MAX_ROWS_PER_FILE", 2)
+    path = write(tmp_path, "shelter.persons.jsonl", "".join(
+        f'{{"source": "shelter", "record_id": "s{i}", "given_name": "Ana"}}\n' for i in range(3)))
+    _rejected(capsys, seeded, path,
+              "shelter.persons.jsonl:3:1: more than 2 rows (expected at most 2 rows per file; "
+              "split it)")
+
+
+def test_file_over_the_size_limit(tmp_path, capsys, seeded, monkeypatch):
+    """A file larger than allowed is refused before it is read (limit lowered)."""
+    monkeypatch.setattr("reunify.interchange.batch.MAX_FILE_BYTES", 10)
+    path = write(tmp_path, "shelter.persons.csv", "source,record_id,given_name\nshelter,s1,A\n")
+    _rejected(capsys, seeded, path,
+              "shelter.persons.csv:1:1: file is 41 bytes (expected at most 10 bytes; split it "
+              "into several batches)")
+
+
+def test_jsonl_column_is_where_the_key_starts(tmp_path, capsys, seeded):
+    """In JSONL the column is the key's, even when an earlier value is spelled like the key."""
+    path = write(tmp_path, "shelter.events.jsonl",
+                 '{"source": "shelter", "event_id": "type", "record_id": "s1", "type": "x", '
+                 '"at": "2018-06-01"}\n')
+    _rejected(capsys, seeded, path,
+              "shelter.events.jsonl:1:62: type 'x' is not a known value (expected one of "
+              "apprehended, detained, referred, declined, charged, convicted, sentenced, "
+              "separated, transferred, placed, released, removed, discharged, reunified)")
+
+
+def test_stray_quote_is_reported_and_reading_goes_on(tmp_path, capsys, seeded):
+    """A quoting error mid-file is located, and the rows after it are still checked."""
+    path = write(tmp_path, "shelter.persons.csv",
+                 'source,record_id,given_name,address\nshelter,s1,Ana,"12" Calle\n'
+                 "shelter,s2,Eva,ok\nshelter,s3,,ok\n")
+    _rejected(capsys, seeded, path,
+              "shelter.persons.csv:2:4: CSV syntax: ',' expected after '\"' (expected fields "
+              "quoted with \" and closed, \"\" for a quote inside)",
+              "shelter.persons.csv:4:1: family_name and given_name are both empty (expected at "
+              "least one of family_name or given_name)")

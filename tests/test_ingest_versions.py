@@ -179,3 +179,41 @@ def test_field_limits_match_the_store():
             width = getattr(field, "max_length", None)
             if field.name in FIELD_CHARS and width and field.name != "at":
                 assert FIELD_CHARS[field.name] == width, field.name
+
+
+def test_chunk_check_accepts_exactly_what_row_check_accepts():
+    """The column-wise check of a good chunk gives the same rows as the row-by-row check."""
+    from reunify.interchange.problems import Problems
+    from reunify.interchange.rows import RowCheck
+
+    def entries() -> list:
+        rows = [
+            ["border", "e1", "b1", "detained", "2018-05-07T14:30:00-06:00", "", "", "", "", ""],
+            ["border", "e2", "b2", "separated", "2018-05-08", "CBP", "", "A 7", "", "why"],
+        ]
+        return [(n + 2, row, {"x": "1"} if n else {}, lambda i: i + 1)
+                for n, row in enumerate(rows)]
+
+    def check(method: str) -> list[tuple]:
+        problems = Problems()
+        rows_check = RowCheck(file="border.events.csv", source="border", kind="events",
+                              problems=problems, seen={}, files=[])
+        if method == "chunk":
+            rows = rows_check.check_chunk(entries())
+        else:
+            rows = [rows_check.check(*e[:2], e[3], e[2]) for e in entries()]
+        assert problems.count == 0
+        return [(r.line, r.values, r.attributes, r.key, r.content_hash, r.at) for r in rows]
+
+    assert check("chunk") == check("row")
+    assert len(check("chunk")) == 2
+
+
+def test_folder_without_batch_files_says_so(tmp_path, capsys):
+    """A folder holding no batch files changes nothing and says that none were found."""
+    folder = tmp_path / "b"
+    write(folder, "notes.txt", "nothing to see")
+    status, out, _ = ingest(capsys, folder)
+    assert status == 0
+    assert "no batch files found (expected <source>.<kind>.csv or .jsonl)" in out
+    assert ImportBatch.objects.count() == 0

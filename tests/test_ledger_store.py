@@ -93,6 +93,9 @@ def test_queries_filter_by_actor_authority_type_and_person():
     assert find_entries(EntryFilter(actor="Agent J. Doe #1234"))[0] == 6
     assert find_entries(EntryFilter(authority="8 U.S.C. 1325", type="reported.separated"))[0] == 3
     assert find_entries(EntryFilter(type="reported."))[0] == 6
+    hour = dt.timedelta(hours=1)
+    assert find_entries(EntryFilter(since=timezone.now() - hour))[0] == 7
+    assert find_entries(EntryFilter(until=timezone.now() - hour))[0] == 0
     total, entries = find_entries(EntryFilter(person="cbp:P1"))
     assert total == 3  # decisions of events 4 and 10, and the review
     assert entries[-1]["type"] == "review.decided"
@@ -179,3 +182,31 @@ def test_append_needs_an_actor_and_a_transaction(committed_db):
     with pytest.raises(RuntimeError, match="inside the transaction"):
         append_entry(actor="clerk", type="x")
     assert not LedgerEntry.objects.exists()
+
+
+def test_production_never_creates_ledger_secrets(settings, tmp_path):
+    """Outside development a missing signing key or salt is an error, not a new secret; in
+    development the key is created once and kept."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from reunify.models import ledger_keys
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.LEDGER_KEY_FILE = ""
+    settings.LEDGER_SALT = ""
+    ledger_keys.reset_cache()
+    try:
+        settings.DEVELOPMENT = False
+        with pytest.raises(ImproperlyConfigured, match="signing key"):
+            ledger_keys.signing_key()
+        with pytest.raises(ImproperlyConfigured, match="salt"):
+            ledger_keys.salt()
+        assert not (tmp_path / "data").exists()
+        settings.DEVELOPMENT = True
+        key = ledger_keys.public_key()
+        ledger_keys.reset_cache()
+        assert ledger_keys.public_key_pem(ledger_keys.public_key()) == \
+            ledger_keys.public_key_pem(key)
+        assert oct(ledger_keys.key_file().stat().st_mode & 0o777) == "0o600"
+    finally:
+        ledger_keys.reset_cache()

@@ -50,11 +50,13 @@ def _rewrite_history(seq: int) -> None:
 @pytest.mark.django_db
 def test_a_rewritten_and_re_signed_store_is_caught_by_the_witness(tmp_path, capsys):
     """After an insider rewrites entry 3 and re-signs, the store alone verifies, the witness
-    does not: its head of size 8 is no prefix of the ledger any more."""
+    does not: neither its head of size 8 nor that of 12 is a prefix of the ledger any more."""
     witness = tmp_path / "witness"
     _append(0, 8)
     publish_checkpoint(witness, actor="clerk")  # head of 8 entries, then the publish entry
     _append(9, 3)
+    publish_checkpoint(witness, actor="clerk")  # head of 12
+    _append(13, 2)
     sign_checkpoint(actor="clerk")
     status, out = _verify(capsys, "--witness", str(witness))
     assert status == 0, out
@@ -65,7 +67,9 @@ def test_a_rewritten_and_re_signed_store_is_caught_by_the_witness(tmp_path, caps
     assert status == 0, out  # internally consistent: the insider did a thorough job
     status, out = _verify(capsys, "--witness", str(witness))
     assert status == 1
-    assert "not a prefix" in out
+    # The newest head fails its consistency proof, the older one its prefix root.
+    assert "witnessed head #2 (size 12) is not a prefix" in out
+    assert "witnessed head #1 (size 8) is not a prefix" in out
 
 
 @pytest.mark.django_db

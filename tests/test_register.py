@@ -157,6 +157,23 @@ def test_unlinked_child_row():
     assert "unlinked_child" in rows["s5"]["flags"]
 
 
+def test_child_listed_twice_is_flagged_possible_duplicate():
+    """A child the linker split into two persons, both in the family, is flagged on both rows;
+    a sibling with another name is not."""
+    store = StoreBuilder()
+    parent, _children = store.border_family("q", child_births=("2014-05-06", "2016-02-02"))
+    store.person("detention", "dq", given="Niño0", family="López q", birth_date="2014-05-06",
+                 group_id="FRC9", group_role="child")
+    store.person("detention", "dp", same_as=parent, given="María", family="López q",
+                 birth_date="1988-03-02", group_id="FRC9", group_role="parent")
+    for record in ("q-p", "q-c0", "q-c1"):
+        store.event("border", record, "apprehended", "2018-05-09", custodian="CBP")
+    rows = _by_record(store, "2018-05-20")
+    assert "possible_duplicate" in rows["q-c0"]["flags"]
+    assert "possible_duplicate" in rows["dq"]["flags"]
+    assert "possible_duplicate" not in rows["q-c1"]["flags"]
+
+
 def test_headline_counts_separated_children_and_parents_by_flag():
     """The headline counts still-separated children and parents and rows per flag."""
     store = StoreBuilder()
@@ -169,3 +186,12 @@ def test_headline_counts_separated_children_and_parents_by_flag():
     assert head["parents still separated"] == 2
     assert head["flag tender_age"] == 1
     assert head["flag deadline_missed"] == 0
+
+
+def test_register_and_families_exports_write_the_spec_header(run_cli, tmp_path):
+    """``reunify export register`` and ``export families`` write exactly the spec's columns."""
+    for name in ("register", "families"):
+        out = tmp_path / f"{name}.csv"
+        result = run_cli("export", name, "--as-of", "2018-09-30", "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert out.read_text().splitlines() == [",".join(EXPORT_COLUMNS[name])]

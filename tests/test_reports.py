@@ -27,6 +27,8 @@ def _season(store: StoreBuilder) -> None:
                     actor="Agent Smith", authority="8 USC 1325")
         store.event("border", f"{tag}-c0", "separated", "2018-05-10", custodian="ORR",
                     facility="Casa A", actor="Agent Smith", authority="zero tolerance memo")
+        store.event("border", f"{tag}-p", "separated", "2018-05-10", custodian="CBP",
+                    facility="Ursula", actor="Agent Smith", authority="zero tolerance memo")
     store.event("border", "b-p", "removed", "2018-06-20")
     store.event("border", "c-p", "reunified", "2018-07-01", custodian="ICE", facility="Dilley")
     store.event("border", "c-c0", "reunified", "2018-07-01", custodian="ICE", facility="Dilley")
@@ -64,20 +66,23 @@ def test_compliance_reconciles_sources():
     _season(store)
     rows = {r[0]: r for r in _table(compliance_report(AS_OF),
                                     "Separated children per source").rows}
-    assert rows["border"][1:5] == [3, 3, 0, 1]
-    assert rows["shelter"][1:5] == [1, 1, 0, 3]
-    assert "never held 3 of the 4 children" in rows["shelter"][5]
+    assert rows["border"][1:6] == [3, 3, 3, 0, 1]  # Ada's separation is on the shelter
+    assert rows["shelter"][1:6] == [1, 1, 0, 0, 3]
+    assert "never held 3 of the 4 children" in rows["shelter"][6]
+    assert "3 separations it reported are on the parents" in rows["border"][6]
 
 
 @pytest.mark.django_db
 def test_accountability_counts_decisions_and_tender_age():
-    """Decisions are grouped by decider and authority; those touching under-fives are counted."""
+    """Decisions are grouped by decider and authority, one per family and day however many
+    members it was recorded on; those touching under-fives are counted."""
     store = StoreBuilder()
     _season(store)
     rows = _table(accountability_report(AS_OF),
                   "Decisions by who decided and the authority cited").rows
     by_key = {(r[0], r[1], r[2]): r[3:] for r in rows}
-    assert by_key[("separated", "Agent Smith", "zero tolerance memo")] == [3, 3, 1]
+    # One separation per family (recorded on parent and child alike), six persons.
+    assert by_key[("separated", "Agent Smith", "zero tolerance memo")] == [3, 6, 1]
     assert by_key[("referred", "Agent Smith", "8 USC 1325")] == [3, 3, 1]
 
 

@@ -24,7 +24,7 @@ from reunify.rules.interchange import (
     SEXES,
     STATUSES,
 )
-from reunify.simulator import simulate
+from reunify.simulator import Rates, simulate
 
 SOURCES = ("border", "docket", "detention", "shelter")
 BIRTH_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -139,8 +139,12 @@ def test_family_roles_are_consistent(batch):
         born = {m["person_id"]: dt.date.fromisoformat(persons[m["person_id"]]["birth_date"])
                 for m in members}
         for m in members:
-            age = (AS_OF - born[m["person_id"]]).days / 365.25
-            assert (age < 18.5) == (m["role"] == "child"), m
+            # Under 18 on apprehension (children), at least 18 (adults); the season is
+            # 2018-04-01..2018-07-31.
+            if m["role"] == "child":
+                assert born[m["person_id"]] > dt.date(2000, 4, 1), m
+            else:
+                assert born[m["person_id"]] <= dt.date(2000, 7, 31), m
             if m["role"] == "parent":
                 for k in members:
                     if k["role"] == "child":
@@ -178,17 +182,34 @@ def test_register_rows_are_valid(batch):
 
 
 def test_jsonl_has_the_same_keys(tmp_path):
-    """``fmt="jsonl"`` writes one JSON object per line with the spec's keys, truth stays CSV."""
+    """``fmt="jsonl"`` writes one JSON object per line with the spec's keys, never an empty
+    file (the docket records no relations, so it has no relations file); truth stays CSV."""
     simulate(tmp_path, families=20, seed=3, fmt="jsonl")
     for source in SOURCES:
         for kind in ("persons", "relations", "events"):
             path = tmp_path / f"{source}.{kind}.jsonl"
-            for line in path.read_text(encoding="utf-8").splitlines():
+            if (source, kind) == ("docket", "relations"):
+                assert not path.exists()
+                continue
+            lines = path.read_text(encoding="utf-8").splitlines()
+            assert lines
+            for line in lines:
                 assert list(json.loads(line)) == list(KINDS[kind].columns)
     assert (tmp_path / "truth.identities.csv").is_file()
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["format"] == "jsonl"
     assert manifest["seed"] == 3
+
+
+def test_rewriting_a_folder_in_another_format_leaves_one_batch(tmp_path):
+    """Simulating into a folder that holds an earlier CSV batch replaces it: only the JSONL
+    files of the new batch remain, other files are left alone."""
+    simulate(tmp_path, families=10, seed=1)
+    (tmp_path / "notes.txt").write_text("mine")
+    simulate(tmp_path, families=10, seed=1, fmt="jsonl")
+    assert not list(tmp_path.glob("border.*.csv"))
+    assert (tmp_path / "border.persons.jsonl").is_file()
+    assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
 def test_as_of_cuts_the_season(tmp_path):
@@ -210,4 +231,34 @@ def test_cli_writes_a_batch(run_cli, tmp_path):
     assert (out / "border.persons.csv").is_file()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["families"] == 15
-    assert manifest["counts"]["truth.identities.csv"] > 15
+    records = sum(n for name, n in manifest["counts"].items()
+                  if name.endswith(".persons.csv") and not name.startswith("truth."))
+    assert records == manifest["counts"]["truth.identities.csv"] > 15
+    assert f"{records} person-records" in result.stdout
+
+
+def test_cli_and_api_write_the_same_batch(run_cli, tmp_path):
+    """The command in a fresh process (another hash seed) writes the bytes the API writes
+    in this one, so nothing depends on hash order; the progress callback reaches the total."""
+    result = run_cli("simulate", str(tmp_path / "cli"), "--families", "12", "--seed", "8")
+    assert result.returncode == 0, result.stderr
+    seen: list[tuple[int, int]] = []
+    simulate(tmp_path / "api", families=12, seed=8, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (12, 12)
+    for path in sorted((tmp_path / "api").iterdir()):
+        assert path.read_bytes() == (tmp_path / "cli" / path.name).read_bytes(), path.name
+
+
+def test_rates_must_be_probabilities():
+    """Custom rates outside 0..1, or outcome shares that do not sum to 1, are refused."""
+    with pytest.raises(ValueError, match="twins"):
+        Rates(twins=1.5)
+    with pytest.raises(ValueError, match="outcomes"):
+        Rates(outcomes=(("reunified", 0.5),))
+
+
+def test_cli_refuses_a_negative_family_count(run_cli, tmp_path):
+    """A negative --families is bad input (exit 2) and writes nothing."""
+    result = run_cli("simulate", str(tmp_path / "x"), "--families", "-1")
+    assert result.returncode == 2
+    assert not (tmp_path / "x").exists()

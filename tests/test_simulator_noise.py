@@ -183,3 +183,20 @@ def test_twins_juniors_and_lone_children(season):
     lone = [p for p, r in persons.items() if r["kind"] == "unaccompanied_child"]
     assert lone
     assert not in_family.intersection(lone)
+
+
+def test_whole_name_in_one_field_and_fields_swapped():
+    """A docket writes "SURNAMES, GIVEN" in the family name at its configured rate; any source
+    now and then swaps the two fields; languages are sometimes spelled the clerk's way."""
+    rng = random.Random(5)
+    p = person(given=("Juan",), paternal="Pérez", maternal="Tuy")
+    n = 6000
+    written = [noise.write_name(rng, RATES, p, one_field=0.05, accents=0.0) for _ in range(n)]
+    one_field = sum(1 for f, g in written if not g and ", " in f)
+    assert share(one_field, n) == pytest.approx(0.05, abs=0.012)
+    swapped = sum(1 for f, g in written if f == "Juan")
+    assert share(swapped, n) == pytest.approx(RATES.name_fields_swapped, abs=0.006)
+    languages = Counter(noise.write_languages(rng, RATES, ("k'iche'", "es")) for _ in range(n))
+    assert share(languages["k'iche';es"], n) == pytest.approx(
+        (1 - RATES.language_spelling) ** 2, abs=0.03)
+    assert languages["kiche;es"] > 0

@@ -20,9 +20,14 @@ def read(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def _day(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
 def test_truth_register_matches_the_status_rules_on_perfect_records(tmp_path):
     """Folding each member's true records' events through reunify.rules.status and settling
-    each true family gives the truth register's status for every member."""
+    each true family gives the truth register's status, custodian, facility, since and
+    separated_since for every member."""
     simulate(tmp_path, families=400, seed=21)
     identity = {(r["source"], r["record_id"]): r["person_id"]
                 for r in read(tmp_path / "truth.identities.csv")}
@@ -44,8 +49,13 @@ def test_truth_register_matches_the_status_rules_on_perfect_records(tmp_path):
             for p in members
         }
         for p, state in settle_family(states, members).items():
-            statuses[truth[p]["status"]] += 1
-            if state.status != truth[p]["status"]:
-                disagreements[(members[p], truth[p]["status"], state.status)] += 1
+            row = truth[p]
+            statuses[row["status"]] += 1
+            ours = {"status": state.status, "custodian": state.custodian,
+                    "facility": state.facility, "since": _day(state.since),
+                    "separated_since": _day(state.separated_since)}
+            for column, value in ours.items():
+                if value != row[column]:
+                    disagreements[(column, members[p], row[column], value)] += 1
     assert len(statuses) == 6
     assert not disagreements, disagreements

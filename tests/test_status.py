@@ -95,6 +95,48 @@ def test_members_at_the_station_where_they_were_separated_are_not_together():
     assert {s.status for s in settled.values()} == {SEPARATED}
 
 
+def test_parent_and_child_released_together_from_one_place_are_reunified():
+    """Separated, then both let go on one day from one family centre: reunified, not released;
+    two siblings discharged together to a sponsor stay released."""
+    day = DAY0 + dt.timedelta(days=30)
+    out = day + dt.timedelta(days=3)
+
+    def member(custodian="", extra=()):
+        return fold_events([(DAY0, "separated", "CBP", "Ursula", "memo"),
+                            (day, "detained", "ICE", "Dilley", "INA"), *extra,
+                            (out, "released", custodian, "", "Flores")])
+
+    settled = settle_family({"p": member(), "c": member()}, {"p": "parent", "c": "child"})
+    assert {s.status for s in settled.values()} == {REUNIFIED}
+    assert settled["c"].since == out
+    siblings = settle_family({"a": member("sponsor"), "b": member("sponsor")},
+                             {"a": "child", "b": "child"})
+    assert {s.status for s in siblings.values()} == {"released"}
+
+
+def test_siblings_held_together_without_a_parent_stay_separated():
+    """Two separated children placed in one shelter, no parent found: still separated."""
+    kids = {k: fold_events([(DAY0, "separated", "CBP", "Ursula", "memo"),
+                            (DAY0 + dt.timedelta(days=2), "placed", "ORR", "Casa A", "TVPRA")])
+            for k in ("a", "b")}
+    settled = settle_family(kids, {"a": "child", "b": "child"})
+    assert {s.status for s in settled.values()} == {SEPARATED}
+
+
+def test_reunification_without_a_recorded_separation_implies_one():
+    """A record that only says "placed, then reunified" proves a separation; its start is the
+    family's recorded separation when there is one, else the member's first event."""
+    alone = fold_events([(DAY0 + dt.timedelta(days=2), "placed", "ORR", "Casa A", "TVPRA"),
+                         (DAY0 + dt.timedelta(days=30), "reunified", "ICE", "Dilley", "Ms. L.")])
+    assert alone.status == REUNIFIED
+    assert alone.separated_since == DAY0 + dt.timedelta(days=2)
+    assert alone.separation_ended == DAY0 + dt.timedelta(days=30)
+    parent = fold_events([(DAY0, "separated", "CBP", "Ursula", "memo"),
+                          (DAY0 + dt.timedelta(days=30), "reunified", "ICE", "Dilley", "Ms. L.")])
+    settled = settle_family({"p": parent, "c": alone}, {"p": "parent", "c": "child"})
+    assert settled["c"].separated_since == DAY0
+
+
 def test_removed_parent_stays_removed():
     """A removed parent of a separated child is removed, not separated."""
     parent = fold_events([(DAY0, "detained", "ICE", "X"),
@@ -121,8 +163,8 @@ def _fold(raw, authority="8 USC 1325"):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_events, min_size=2, max_size=4), _places.filter(lambda p: p[0]))
 def test_family_sharing_custodian_and_facility_is_never_separated(histories, place):
-    """Whatever happened before, members all held by one custodian in one facility are never
-    ``separated``."""
+    """Whatever happened before, a parent and children all held by one custodian in one
+    facility are never ``separated``."""
     custodian, facility = place
     states = {}
     for i, history in enumerate(histories):

@@ -184,3 +184,65 @@ def test_ingest_by_upload_shows_the_validation_report(world):
     assert response.status_code == 200
     assert "1 new" in response.content.decode()
     assert PersonRecord.objects.count() == before + 1
+
+
+@pytest.mark.parametrize("as_of", ["2018-05-09", "2018-06-01", "2018-08-01"])
+def test_family_page_agrees_with_the_register(world, as_of):
+    """Every member's status, place, days and flags on a family page are the register's."""
+    import datetime as dt
+
+    from reunify.queries.family_page import family_page
+    from reunify.queries.register import register_rows
+
+    day = dt.date.fromisoformat(as_of)
+    register = {row["person_id"]: row for row in register_rows(day)}
+    for family in world.families.values():
+        for member in family_page(family, as_of=day).members:
+            row = register[member.public_id]
+            assert (member.status, member.custodian, member.facility) == (
+                row["status"], row["custodian"], row["facility"])
+            assert ("" if member.days_separated is None else member.days_separated) == \
+                row["days_separated"]
+            assert ";".join(member.flags) == row["flags"]
+
+
+def test_review_form_records_a_decision_and_refuses_a_stale_one(world):
+    """The pair page's form accepts a pair with a reason; the same form sent again is stale."""
+    from reunify.models import LinkDecision, ReviewPair
+
+    client = client_of(world, "data_steward")
+    page = client.get(reverse("review_pair", kwargs={"pair_id": world.pair}))
+    version = page["ETag"].strip('"')
+    url = reverse("review_decide", kwargs={"pair_id": world.pair})
+    form = {"decision": "different", "reason": "different mothers named", "version": version}
+    assert client.post(url, form).status_code == 302
+    assert ReviewPair.objects.get(pk=world.pair).status == "rejected"
+    assert client.post(url, form).status_code == 412
+    assert LinkDecision.objects.filter(decision="different").count() == 1
+
+
+def test_spanish_catalogue_is_complete_and_compiled():
+    """Every message of the pages has a Spanish translation, and the committed .mo says the
+    same as the .po (run `make messages` after changing either)."""
+    import gettext
+    import re
+    from pathlib import Path
+
+    import reunify
+
+    folder = Path(reunify.__file__).parent / "locale" / "es" / "LC_MESSAGES"
+    po = (folder / "django.po").read_text(encoding="utf-8")
+    assert "#, fuzzy" not in po
+    with (folder / "django.mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    singular = re.compile(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', re.MULTILINE)
+
+    def text(quoted: str) -> str:
+        return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', quoted)).replace('\\"', '"')
+
+    pairs = [(text(m.group(1)), text(m.group(2))) for m in singular.finditer(po)]
+    pairs = [(msgid, msgstr) for msgid, msgstr in pairs if msgid]
+    assert len(pairs) > 100
+    for msgid, msgstr in pairs:
+        assert msgstr, msgid
+        assert compiled.gettext(msgid) == msgstr, msgid

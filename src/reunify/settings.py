@@ -42,6 +42,9 @@ DATA_DIR = Path(_ENV.get("REUNIFY_DATA_DIR", ".reunify")).resolve()
 LEDGER_KEY_FILE = _ENV.get("REUNIFY_LEDGER_KEY", "")
 LEDGER_SALT = _ENV.get("REUNIFY_LEDGER_SALT", "")
 
+#: Where Splink runs: ``duckdb`` (in-process, the default) or ``spark`` (pyspark, local mode).
+LINKAGE_BACKEND = _ENV.get("REUNIFY_LINKAGE_BACKEND", "duckdb").strip().lower() or "duckdb"
+
 
 def parse_database_url(url: str) -> dict:
     """Turn ``sqlite:///PATH`` or ``postgresql://user:pw@host:port/db`` into a DATABASES entry."""

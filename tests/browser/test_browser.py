@@ -1,7 +1,7 @@
 """In a real browser (Debian's chromium, driven by Playwright) against a live server.
 
-Skipped only when chromium is absent and CI is unset; in CI they always run. Screenshots of the
-key pages go to docs/screenshots/.
+Skipped only when chromium is absent and CI is unset; in CI they always run. With
+REUNIFY_SCREENSHOTS=1 they also refresh the screenshots of the key pages in docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -75,6 +75,10 @@ def sign_in(page, url: str, username: str, code: str = "") -> None:
 
 
 def shot(page, name: str) -> None:
+    """Refresh docs/screenshots/NAME.png, when asked to (REUNIFY_SCREENSHOTS=1): a plain test
+    run leaves the committed pictures alone."""
+    if os.environ.get("REUNIFY_SCREENSHOTS") != "1":
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
@@ -128,3 +132,39 @@ def test_steward_signs_in_with_a_code_and_sees_queue_register_and_ledger(site, p
     page.get_by_role("link", name=f"Pair {world.pair}").click()
     page.get_by_role("table", name="The two records side by side").wait_for()
     shot(page, "review-pair")
+
+
+def test_steward_accepts_a_pair_and_the_family_page_changes(site, page):
+    """A steward accepts a review pair in the queue with a reason; the family page shows the
+    decision at once, and after the next link run and family rebuild the child's shelter record
+    is part of the family."""
+    from reunify.actions.family import build_families
+    from reunify.actions.link import link
+
+    url, world = site
+    sign_in(page, url, "t-data_steward", pyotp.TOTP(world.secrets["data_steward"]).now())
+    family = f"F{world.families['a']:07d}"
+    page.goto(f"{url}/families/{family}/")
+    assert "shelter:S-1" not in page.content()
+    page.get_by_role("link", name="Review queue").click()
+    page.get_by_role("link", name=f"Pair {world.pair}").click()
+    page.get_by_label("Same person (accept)").check()
+    page.get_by_label("Reason").fill("Same birth date; the shelter wrote the name without ñ.")
+    page.get_by_role("button", name="Record decision").click()
+    page.wait_for_url(f"{url}/review/")
+    page.goto(f"{url}/families/{family}/")
+    reviews = page.get_by_role("region", name="Reviewers' decisions about these records")
+    assert "border:a-c0 · shelter:S-1" in reviews.inner_text()
+    # The operator's next runs (as `reunify link` and `reunify families` would do).
+    link(actor="operator", engine="deterministic")
+    build_families(actor="operator")
+    page.get_by_role("link", name="Search").click()
+    page.get_by_label("Name, A-number or record id").fill("Niño Alvarado")
+    page.get_by_role("button", name="Search").click()
+    child = f"P{world.children['a']:07d}"
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=child))
+    row.get_by_role("link", name=re.compile(r"^F\d{7}$")).first.click()
+    page.wait_for_url(re.compile(r"/families/F\d{7}/"))
+    child_row = page.locator(f"tr[data-person='{child}']")
+    assert "shelter:S-1" in child_row.inner_text()
+    shot(page, "family-after-review")

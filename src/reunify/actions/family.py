@@ -2,9 +2,10 @@
 
 Evidence, weakest to strongest: a group the source recorded people in together (``group``),
 a relation someone stated, one observed, one on a document, a DNA test. A relation naming a
-person outside its source ("my mother, María López, phone …") is matched to an adult person:
-an A-number or a phone that agrees is strong, a name with an agreeing birth date is strong, a
-bare name is weak. Every link keeps where it came from; contradicting claims are flagged on the
+person outside its source ("my mother, María López, phone …") confirms a link the claimant
+already has, or is matched to an adult person: an A-number or a phone that agrees is strong; a
+name, even with an agreeing birth date, is weak and acted on only when both sides were recorded
+as separated. Every link keeps where it came from; contradicting claims are flagged on the
 links and the family, never resolved silently. See docs/families.md.
 """
 
@@ -107,7 +108,8 @@ class _Records:
             sex_votes = sexes[person]
             sex = max(set(sex_votes), key=sex_votes.count) if sex_votes else ""
             self.facts[person] = Facts(sex=sex, birth_date=birth, age=age,
-                                       group_roles=frozenset(roles[person]))
+                                       group_roles=frozenset(roles[person]),
+                                       names=tuple(dict.fromkeys(person_names)))
             self.candidates[person] = Candidate(
                 person=person, names=tuple(person_names), birth_dates=tuple(births[person]),
                 a_numbers=frozenset(a_numbers[person]), phones=frozenset(phones[person]),

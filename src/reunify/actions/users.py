@@ -6,7 +6,6 @@ Each change is one transaction with its ledger entry. Entries name users by acco
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from reunify.rules.grants import (
     ROLES,
     SECOND_FACTOR_REQUIRED,
 )
+from reunify.rules.throttle import account_hash
 
 
 class AccountError(ValueError):
@@ -157,11 +157,6 @@ def record_sign_in(user_id: int, *, actor: str, totp_step: int = 0) -> None:
             grant.save(update_fields=["totp_last_step"])
         append_entry(actor=actor, type="user.signed_in", subjects=[f"user:{user_id}"],
                      payload={"second_factor": bool(totp_step)})
-
-
-def account_hash(username: str) -> str:
-    """How a typed account name is kept in the throttle: a hash, never the name."""
-    return hashlib.sha256(username.strip().lower().encode("utf-8")).hexdigest()
 
 
 def record_sign_in_failure(username: str, address: str, *, actor: str) -> None:

@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
                           fmt=args.fmt,
                           progress=lambda done, total: progress.update(task, completed=done,
                                                                        total=total))
-    records = sum(v for k, v in counts.items() if k.endswith(f".persons.{args.fmt}"))
+    records = sum(v for k, v in counts.items()
+                  if k.endswith(f".persons.{args.fmt}") and not k.startswith("truth."))
     print(f"{args.outdir}: {counts['families']} families, {counts['persons']} persons, "
           f"{records} person-records (manifest.json lists every file)")
     return EXIT_OK

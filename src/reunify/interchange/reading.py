@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -18,6 +19,8 @@ from reunify.interchange.problems import Problems
 from reunify.interchange.rows import Row, RowCheck
 
 _JSONL_EXPECTED = "one JSON object per line"
+#: Rows checked together (see RowCheck.check_chunk).
+_CHECK_ROWS = 2_000
 
 
 def quote_column(text: str) -> int:
@@ -181,7 +184,8 @@ class RowReader:
         where = numbers.__getitem__
         # The header is exactly the spec's columns in order: rows are used as they are.
         identity = take == list(range(width))
-        check = self.check.check
+        check = self.check.check_chunk
+        pending: list = []
         for line, fields in records:
             if len(fields) != width:
                 if not fields:
@@ -204,14 +208,17 @@ class RowReader:
                 fields.append("")
                 values = [fields[p] for p in take]
             attributes = {name: fields[j] for name, j in unknown if fields[j]} if unknown else {}
-            row = check(line, values, where, attributes)
-            if row is not None:
-                yield row
+            pending.append((line, values, attributes, where))
+            if len(pending) >= _CHECK_ROWS:
+                yield from check(pending)
+                pending = []
+        yield from check(pending)
 
     def _jsonl(self, lines: Iterator[str]) -> Iterator[Row]:
         kind_columns = self.check.kind.columns
         spec = frozenset(kind_columns)
-        check = self.check.check
+        check = self.check.check_chunk
+        pending: list = []
         for text in lines:
             line = self.line
             if not text.strip():
@@ -232,7 +239,9 @@ class RowReader:
                 continue
 
             def where(i: int, text: str = text) -> int:
-                return text.find(json.dumps(kind_columns[i])) + 1 or 1
+                # The key followed by a colon, so a value spelled like the key is not taken.
+                found = re.search(re.escape(json.dumps(kind_columns[i])) + r"\s*:", text)
+                return found.start() + 1 if found else 1
 
             values = [obj.get(column, "") for column in kind_columns]
             bad = False
@@ -251,6 +260,8 @@ class RowReader:
                 {k: v for k, v in obj.items() if k not in spec and v is not None and v != ""}
                 if any(k not in spec for k in obj) else {}
             )
-            row = check(line, values, where, attributes)
-            if row is not None:
-                yield row
+            pending.append((line, values, attributes, where))
+            if len(pending) >= _CHECK_ROWS:
+                yield from check(pending)
+                pending = []
+        yield from check(pending)

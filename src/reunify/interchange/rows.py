@@ -7,11 +7,12 @@ import hashlib
 import json
 from collections.abc import Callable
 from hashlib import sha256
+from itertools import repeat
 from operator import gt
 
 from reunify.interchange.limits import FIELD_CHARS, MAX_ATTRIBUTE_CHARS
 from reunify.interchange.problems import Problems
-from reunify.interchange.values import is_partial_date, parse_instant
+from reunify.interchange.values import REMEMBERED_DATES, is_partial_date, parse_instant
 from reunify.rules.interchange import (
     EVENT_TYPES,
     EVIDENCE,
@@ -83,6 +84,7 @@ class RowCheck:
         self._limits = [(i, c, FIELD_CHARS[c]) for i, c in enumerate(columns)]
         self._choices = [(i, c, frozenset(_CHOICES[c]), ", ".join(_CHOICES[c]))
                          for i, c in enumerate(columns) if c in _CHOICES]
+        self._choices_or_empty = [(i, allowed | {""}) for i, _, allowed, _ in self._choices]
         self._dates = [(i, c) for i, c in enumerate(columns) if c in _DATES]
         self._defaults = [(i, _DEFAULTS[c]) for i, c in enumerate(columns) if c in _DEFAULTS]
         self._limit_values = [limit for _, _, limit in self._limits]
@@ -131,7 +133,7 @@ class RowCheck:
                               f"one of {listed}")
         for i, column in self._dates:
             value = values[i]
-            if value and not is_partial_date(value):
+            if value and not (REMEMBERED_DATES.get(value) or is_partial_date(value)):
                 self._problem(line, where(i), f"{column} {value!r} is not a date",
                               "YYYY-MM-DD, YYYY-MM or YYYY naming a real day, month or year")
         at = None
@@ -164,3 +166,84 @@ class RowCheck:
         if attributes:
             content += "\x1e" + json.dumps(attributes, sort_keys=True, ensure_ascii=False)
         return Row(line, values, attributes, key, sha256(content.encode()).hexdigest(), at)
+
+    def check_chunk(self, entries: list[tuple[int, list[str], dict, Callable[[int], int]]]
+                    ) -> list[Row]:
+        """Check many ``(line, values, attributes, where)`` rows; return the good ones as Row.
+
+        A chunk is checked column by column first (a handful of C-level passes instead of a
+        dozen Python steps per row); only a chunk with some problem goes through :meth:`check`
+        row by row, which locates and words every problem. Both accept exactly the same rows.
+        """
+        rows = self._good_chunk(entries)
+        if rows is not None:
+            return rows
+        checked = []
+        for line, values, attributes, where in entries:
+            row = self.check(line, values, where, attributes)
+            if row is not None:
+                checked.append(row)
+        return checked
+
+    def _good_chunk(self, entries: list[tuple[int, list[str], dict, Callable[[int], int]]]
+                    ) -> list[Row] | None:
+        """The chunk's rows when every one of them is good, else None (and nothing recorded)."""
+        if not entries:
+            return []
+        for i, default in self._defaults:
+            for entry in entries:
+                if not entry[1][i]:
+                    entry[1][i] = default
+        values_list = [entry[1] for entry in entries]
+        columns = list(zip(*values_list, strict=True))
+        for i, _ in self._required:
+            if not all(map(str.strip, columns[i])):
+                return None
+        if set(columns[0]) != {self.source}:
+            return None
+        if self._one_of:
+            first, second = self._one_of
+            if not all(map(str.strip, columns[first])) and not all(
+                a.strip() or b.strip() for a, b in zip(columns[first], columns[second],
+                                                       strict=True)
+            ):
+                return None
+        for i, _, limit in self._limits:
+            if max(map(len, columns[i])) > limit:
+                return None
+        for i, allowed in self._choices_or_empty:
+            if not allowed.issuperset(columns[i]):
+                return None
+        for i, _ in self._dates:
+            for value in set(columns[i]):
+                if value and not (REMEMBERED_DATES.get(value) or is_partial_date(value)):
+                    return None
+        moments = None
+        if self._at is not None:
+            moments = list(map(parse_instant, columns[self._at]))
+            if None in moments:
+                return None
+        attributes = [entry[2] for entry in entries]
+        with_attributes = any(attributes)
+        if with_attributes:
+            for extra in attributes:
+                for value in extra.values():
+                    if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_CHARS:
+                        return None
+        keys = columns[self._key[0]] if self._single_key else list(
+            map(_UNIT.join, zip(*(columns[i] for i in self._key), strict=True)))
+        seen = self.seen
+        if len(set(keys)) != len(keys) or not seen.keys().isdisjoint(keys):
+            return None
+        lines = [entry[0] for entry in entries]
+        seen.update(zip(keys, map(self._file_tag.__or__, lines), strict=True))
+        contents = list(map(_UNIT.join, values_list))
+        if with_attributes:
+            contents = [
+                content + "\x1e" + json.dumps(extra, sort_keys=True, ensure_ascii=False)
+                if extra else content
+                for content, extra in zip(contents, attributes, strict=True)
+            ]
+        hashes = [sha256(content.encode()).hexdigest() for content in contents]
+        return list(map(Row, lines, values_list, attributes, keys, hashes,
+                        moments if moments is not None else repeat(None)))

@@ -6,14 +6,15 @@ import datetime as dt
 import re
 
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-_valid_dates: dict[str, bool] = {}
+#: Dates already judged (valid or not); hot loops look here before calling is_partial_date.
+REMEMBERED_DATES: dict[str, bool] = {}
 #: Distinct dates remembered between calls; birth dates repeat a lot, so this saves most work.
 _DATE_MEMORY = 200_000
 
 
 def is_partial_date(value: str) -> bool:
     """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` naming a real calendar day, month or year."""
-    known = _valid_dates.get(value)
+    known = REMEMBERED_DATES.get(value)
     if known is not None:
         return known
     match = _PARTIAL_DATE.fullmatch(value)
@@ -25,9 +26,9 @@ def is_partial_date(value: str) -> bool:
             valid = True
         except ValueError:
             valid = False
-    if len(_valid_dates) >= _DATE_MEMORY:
-        _valid_dates.clear()
-    _valid_dates[value] = valid
+    if len(REMEMBERED_DATES) >= _DATE_MEMORY:
+        REMEMBERED_DATES.clear()
+    REMEMBERED_DATES[value] = valid
     return valid
 
 

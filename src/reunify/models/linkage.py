@@ -1,6 +1,34 @@
 """Resolved persons, the runs that resolved them, and people's decisions about pairs."""
 
 from django.db import models
+from django.db.models import Max, Min
+
+from reunify.models.record import EventRecord, PersonRecord
+
+#: The person-record fields the linker reads (``reunify.linkage.records``).
+LINKAGE_FIELDS = ("source", "record_id", "family_name", "given_name", "birth_date", "sex",
+                  "country", "a_number", "group_id", "group_role", "phone")
+
+
+def linkage_records(keys: list[tuple[str, str]] | None = None) -> list[dict]:
+    """Current person-records as the linker takes them (plain dicts, in source and record
+    order), each with ``seen_from``/``seen_to``: the span of its source's events about it.
+    ``keys`` restricts them to those ``(source, record_id)``."""
+    records = PersonRecord.objects.filter(is_current=True)
+    events = EventRecord.objects.filter(is_current=True)
+    if keys is not None:
+        wanted = models.Q(pk__in=[])
+        for source, record_id in keys:
+            wanted |= models.Q(source=source, record_id=record_id)
+        records, events = records.filter(wanted), events.filter(wanted)
+    rows = list(records.order_by("source", "record_id").values(*LINKAGE_FIELDS))
+    seen = {(s, r): (lo, hi) for s, r, lo, hi in
+            events.values("source", "record_id").annotate(lo=Min("at"), hi=Max("at"))
+            .values_list("source", "record_id", "lo", "hi")}
+    for row in rows:
+        row["seen_from"], row["seen_to"] = seen.get((row["source"], row["record_id"]),
+                                                    (None, None))
+    return rows
 
 
 class LinkRun(models.Model):

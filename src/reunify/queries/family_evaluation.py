@@ -57,6 +57,8 @@ def score_families(truth_dir: Path, as_of: dt.date) -> dict:
     - ``child_status_accuracy``: share of the truth register's children whose status we give;
     - ``separated_children_recall``: share of children truly ever separated by ``as_of`` that
       our register shows as separated at some point (``separated_since`` set);
+    - ``separated_children_precision``: share of the children our register shows as ever
+      separated who stand for a child truly ever separated;
     - ``unaccompanied_reported_separated``: truly unaccompanied children our register shows as
       separated from a parent (should be 0).
     """
@@ -77,6 +79,11 @@ def score_families(truth_dir: Path, as_of: dt.date) -> dict:
     truth_register = [r for r in _read(truth_dir / "truth.register.csv")
                       if true_roles.get(r["person_id"], "child") == "child"]
     right = separated_total = separated_found = 0
+    truly_separated = {true_to_ours.get(r["person_id"]) for r in truth_register
+                       if r.get("separated_since")}
+    reported = [p for p, e in entries.items()
+                if e.role == "child" and e.state.separated_since is not None]
+    reported_right = sum(1 for p in reported if p in truly_separated)
     confusion: Counter = Counter()
     for row in truth_register:
         entry = entries.get(true_to_ours.get(row["person_id"], -1))
@@ -102,6 +109,8 @@ def score_families(truth_dir: Path, as_of: dt.date) -> dict:
         "child_status_accuracy": _ratio(right, len(truth_register)),
         "separated_children": separated_total,
         "separated_children_recall": _ratio(separated_found, separated_total),
+        "separated_children_reported": len(reported),
+        "separated_children_precision": _ratio(reported_right, len(reported)),
         "unaccompanied_reported_separated": unaccompanied_separated,
         "status_errors": {k: v for k, v in sorted(confusion.items())
                           if k.split("->")[0] != k.split("->")[1]},

@@ -1,7 +1,8 @@
 """One family as its page shows it: members and where each is, separations, flags, evidence.
 
 Statuses are folded from the members' custody timelines with the register's own rules
-(``reunify.rules.status``), so a family page and the register agree.
+(``reunify.rules.status``) and flagged by the register's definitions, for one family only (the
+register computes every family at once), so a family page and the register agree.
 """
 
 from __future__ import annotations
@@ -9,16 +10,41 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from reunify.models import EventRecord, Family, FamilyLink, FamilyMember
-from reunify.queries.families import family_public_id, person_public_id
-from reunify.queries.person import best_birth, best_name, records_of
-from reunify.queries.timeline import events_by_person
-from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, deadline_missed
-from reunify.rules.family import age_years
-from reunify.rules.status import SEPARATED, fold_events, settle_family
+from django.db.models import Q
 
-#: Children younger than this at separation are of "tender age".
-TENDER_AGE_YEARS = 5
+from reunify.models import (
+    EventRecord,
+    Family,
+    FamilyLink,
+    FamilyMember,
+    Identity,
+    LinkDecision,
+)
+from reunify.queries.families import family_public_id, person_public_id
+from reunify.queries.person import best_name, records_of
+from reunify.queries.register import (
+    CARERS,
+    DEADLINE_MISSED,
+    INFANT,
+    INFANT_YEARS,
+    PARENT_REMOVED,
+    TENDER_AGE,
+    TENDER_AGE_YEARS,
+    WHEREABOUTS_UNKNOWN,
+)
+from reunify.queries.timeline import events_by_person
+from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, DeadlinePolicy, deadline_missed
+from reunify.rules.family import age_years, best_birth_date
+from reunify.rules.kinship import CONFLICTING_CLAIMS, UNLINKED_CHILD
+from reunify.rules.status import (
+    REMOVED,
+    REUNIFIED,
+    SEPARATED,
+    UNKNOWN,
+    MemberState,
+    fold_events,
+    settle_family,
+)
 
 #: Event types that are decisions about a person's custody, shown as "decisions".
 DECISION_TYPES = ("separated", "referred", "declined", "charged", "transferred", "placed",
@@ -41,6 +67,8 @@ class MemberView:
     separated_since: dt.date | None
     days_separated: int | None
     flags: list[str] = field(default_factory=list)
+    #: The member's records, ``source:record_id``.
+    records: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +101,18 @@ class DecisionView:
 
 
 @dataclass
+class ReviewDecisionView:
+    """A person's ruling that two records are (or are not) one person, touching a member."""
+
+    left: str
+    right: str
+    decision: str
+    actor: str
+    reason: str
+    decided_at: dt.datetime
+
+
+@dataclass
 class FamilyPage:
     """A family, as of a day."""
 
@@ -83,6 +123,7 @@ class FamilyPage:
     links: list[LinkView]
     decisions: list[DecisionView]
     as_of: dt.date
+    reviews: list[ReviewDecisionView] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -94,7 +135,10 @@ class FamilyPage:
 
 
 def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> FamilyPage:
-    """The page of one family; ``names=False`` leaves names and birth dates out."""
+    """The page of one family; ``names=False`` leaves names and birth dates out.
+
+    Statuses, days and flags are those the register gives the same members on the same day.
+    """
     family = Family.objects.get(pk=family_pk)
     roles = dict(
         FamilyMember.objects.filter(family_id=family_pk).order_by("person_id")
@@ -103,46 +147,37 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
     people = list(roles)
     records = records_of(people)
     timelines = events_by_person(people, as_of=as_of)
-    states = {
-        pk: fold_events(
-            (e.day, e.type, e.custodian, e.facility) for e in timelines.get(pk, [])
-        )
+    own = {
+        pk: fold_events((e.day, e.type, e.custodian, e.facility) for e in timelines.get(pk, []))
         for pk in people
     }
-    settled = settle_family({str(pk): s for pk, s in states.items()},
-                            {str(pk): r for pk, r in roles.items()})
+    settled = settle_family(own, roles)
+    family_flags = list(family.flags or [])
+    in_conflict: set[int] = set()
+    for a, b in FamilyLink.objects.filter(family_id=family_pk).exclude(conflict="").values_list(
+        "from_person_id", "to_person_id"
+    ):
+        in_conflict.update((a, b))
     policy = POLICIES[DEFAULT_POLICY]
     members: list[MemberView] = []
     for pk in people:
-        state = settled[str(pk)]
-        birth = best_birth(records[pk])
+        state = settled[pk]
+        birth = best_birth_date([r.birth_date for r in records[pk] if r.birth_date])
+        age = age_years(birth, state.separated_since or as_of)
         days = None
         if state.separated_since is not None:
             end = state.separation_ended or as_of
             days = max((end - state.separated_since).days, 0)
-        flags: list[str] = []
-        if roles[pk] == "child" and state.separated_since is not None:
-            age = age_years(birth, state.separated_since) if birth else None
-            if age is not None and age < TENDER_AGE_YEARS:
-                flags.append("tender_age")
-            if deadline_missed(policy, separated_since=state.separated_since,
-                               ended=state.separation_ended, age_years=age, as_of=as_of):
-                flags.append("deadline_missed")
-        if state.status == "unknown" or (not state.in_custody and state.status == SEPARATED
-                                         and not state.custodian):
-            flags.append("whereabouts_unknown")
         members.append(MemberView(
             pk=pk, public_id=person_public_id(pk), role=roles[pk],
             name=best_name(records[pk]) if names else "",
             birth_date=birth if names else "",
             status=state.status, custodian=state.custodian, facility=state.facility,
             since=state.since, separated_since=state.separated_since, days_separated=days,
-            flags=flags,
+            flags=member_flags(pk, roles, settled, age, family_flags, in_conflict, policy,
+                               as_of),
+            records=[f"{r.source}:{r.record_id}" for r in records[pk]],
         ))
-    children_apart = any(m.role == "child" and m.status == SEPARATED for m in members)
-    for m in members:
-        if m.role in ("parent", "guardian") and m.status == "removed" and children_apart:
-            m.flags.append("parent_removed_without_child")
     members.sort(key=lambda m: ({"parent": 0, "guardian": 1, "relative": 2}.get(m.role, 3),
                                 m.pk))
     links = [
@@ -154,14 +189,63 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
             "conflict")
     ]
     return FamilyPage(
-        pk=family_pk, public_id=family_public_id(family_pk), flags=list(family.flags or []),
+        pk=family_pk, public_id=family_public_id(family_pk), flags=family_flags,
         members=members, links=links, decisions=_decisions(people, as_of), as_of=as_of,
+        reviews=_reviews([key for m in members for key in m.records]),
     )
 
 
-def _decisions(people: list[int], as_of: dt.date) -> list[DecisionView]:
-    from reunify.models import Identity
+def _reviews(keys: list[str]) -> list[ReviewDecisionView]:
+    """Decisions people made on pairs that include one of these records, oldest first."""
+    if not keys:
+        return []
+    match = Q(pk__in=[])
+    for key in keys:
+        source, record_id = key.split(":", 1)
+        match |= Q(left_source=source, left_record_id=record_id)
+        match |= Q(right_source=source, right_record_id=record_id)
+    return [
+        ReviewDecisionView(f"{d.left_source}:{d.left_record_id}",
+                           f"{d.right_source}:{d.right_record_id}", d.decision, d.actor,
+                           d.reason, d.decided_at)
+        for d in LinkDecision.objects.filter(match).order_by("decided_at", "pk")
+    ]
 
+
+def member_flags(person: int, roles: dict[int, str], settled: dict[int, MemberState],
+                 age: float | None, family_flags: list[str], in_conflict: set[int],
+                 policy: DeadlinePolicy, as_of: dt.date) -> list[str]:
+    """A member's register flags, by the register's definitions (docs/families.md)."""
+    state = settled[person]
+    role = roles[person]
+    child = role == "child"
+    flags = []
+    if child and state.separated_since is not None and age is not None:
+        if age < TENDER_AGE_YEARS:
+            flags.append(TENDER_AGE)
+        if age < INFANT_YEARS:
+            flags.append(INFANT)
+    left_behind = [p for p, r in roles.items() if r == "child"
+                   and settled[p].separated_since is not None
+                   and settled[p].status not in {REMOVED, REUNIFIED}]
+    carers_removed = [p for p, r in roles.items() if r in CARERS and settled[p].status == REMOVED]
+    if (role in CARERS and state.status == REMOVED and left_behind) or (
+        child and person in left_behind and carers_removed
+    ):
+        flags.append(PARENT_REMOVED)
+    if child and deadline_missed(policy, separated_since=state.separated_since,
+                                 ended=state.separation_ended, age_years=age, as_of=as_of):
+        flags.append(DEADLINE_MISSED)
+    if state.status == UNKNOWN or (state.status == SEPARATED and not state.custodian):
+        flags.append(WHEREABOUTS_UNKNOWN)
+    if child and UNLINKED_CHILD in family_flags:
+        flags.append(UNLINKED_CHILD)
+    if person in in_conflict or (CONFLICTING_CLAIMS in family_flags and not in_conflict):
+        flags.append(CONFLICTING_CLAIMS)
+    return flags
+
+
+def _decisions(people: list[int], as_of: dt.date) -> list[DecisionView]:
     person_of = {
         (s, r): p for s, r, p in Identity.objects.filter(person_id__in=people)
         .values_list("source", "record_id", "person_id")

@@ -25,8 +25,11 @@ class SourceCount:
     children_held: int
     #: …of which this source itself reported the separation.
     separations_reported: int
-    #: Separation events of this source on records that are not a separated child of the
-    #: register (record not linked to any person, or the person is not in a family as a child).
+    #: Separation events of this source on the separated parents and other adults of the
+    #: register (the border records the separation on every member).
+    separations_on_adults: int
+    #: Separation events of this source on records that are on nobody of the register (record
+    #: not linked to a person, or the person is in no family).
     separations_not_in_register: int
     #: Register children ever separated that this source holds no record of.
     children_not_held: int
@@ -45,15 +48,22 @@ def _explain(count: SourceCount, total: int) -> str:
                        "to other sources only")
     elif count.children_held and not count.separations_reported:
         reasons.append("reports no separations itself; it learns of them from other sources")
+    if count.separations_on_adults:
+        reasons.append(f"{count.separations_on_adults} separations it reported are on the "
+                       "parents and other adults, not the children")
     if count.separations_not_in_register:
         reasons.append(f"{count.separations_not_in_register} separations it reported are on "
-                       "records not linked to a separated child of the register")
+                       "records not linked to anyone in the register")
     return "; ".join(reasons) or "accounts for every separated child"
 
 
-def reconcile_sources(separated_children: Iterable[int], as_of: dt.date) -> list[SourceCount]:
-    """Counts per source for the given register children (persons ever separated)."""
+def reconcile_sources(
+    separated_children: Iterable[int], register_members: Iterable[int], as_of: dt.date
+) -> list[SourceCount]:
+    """Counts per source for the register's children ever separated, given every member of
+    the register (to tell separations recorded on adults from those on nobody we know)."""
     children = set(separated_children)
+    members = set(register_members)
     person_of = {(s, r): p for s, r, p in Identity.objects.values_list(
         "source", "record_id", "person_id").iterator(chunk_size=20000)}
     held: dict[str, set[int]] = defaultdict(set)
@@ -67,6 +77,7 @@ def reconcile_sources(separated_children: Iterable[int], as_of: dt.date) -> list
             held[source].add(person)
     reported: dict[str, set[int]] = defaultdict(set)
     outside: dict[str, int] = defaultdict(int)
+    adults: dict[str, int] = defaultdict(int)
     events = EventRecord.objects.filter(is_current=True, type="separated",
                                         at__lt=end_of_day(as_of))
     for source, record_id in events.values_list("source", "record_id").iterator(
@@ -76,6 +87,8 @@ def reconcile_sources(separated_children: Iterable[int], as_of: dt.date) -> list
         person = person_of.get((source, record_id))
         if person in children:
             reported[source].add(person)
+        elif person in members:
+            adults[source] += 1
         else:
             outside[source] += 1
     counts = []
@@ -83,6 +96,7 @@ def reconcile_sources(separated_children: Iterable[int], as_of: dt.date) -> list
         count = SourceCount(
             source=source, children_held=len(held[source]),
             separations_reported=len(reported[source]),
+            separations_on_adults=adults[source],
             separations_not_in_register=outside[source],
             children_not_held=len(children - held[source]), why="",
         )

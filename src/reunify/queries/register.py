@@ -22,7 +22,7 @@ from reunify.queries.families import (
 from reunify.queries.timeline import TimelineEvent, events_by_person
 from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, DeadlinePolicy, deadline_missed
 from reunify.rules.family import age_years
-from reunify.rules.kinship import CONFLICTING_CLAIMS, UNLINKED_CHILD
+from reunify.rules.kinship import CONFLICTING_CLAIMS, UNLINKED_CHILD, possibly_one_person
 from reunify.rules.status import (
     REMOVED,
     REUNIFIED,
@@ -37,9 +37,10 @@ TENDER_AGE, INFANT = "tender_age", "infant"
 PARENT_REMOVED = "parent_removed_without_child"
 DEADLINE_MISSED = "deadline_missed"
 WHEREABOUTS_UNKNOWN = "whereabouts_unknown"
+POSSIBLE_DUPLICATE = "possible_duplicate"
 #: Every flag the register sets, in the order a row lists them.
 FLAGS = (TENDER_AGE, INFANT, PARENT_REMOVED, DEADLINE_MISSED, WHEREABOUTS_UNKNOWN,
-         UNLINKED_CHILD, CONFLICTING_CLAIMS)
+         UNLINKED_CHILD, CONFLICTING_CLAIMS, POSSIBLE_DUPLICATE)
 TENDER_AGE_YEARS, INFANT_YEARS = 5, 1
 CARERS = frozenset({"parent", "guardian"})
 
@@ -112,6 +113,19 @@ def _flags(family: FamilyView, person: int, role: str, state: MemberState, age: 
     return flags
 
 
+def _look_alikes(family: FamilyView, facts: dict) -> set[int]:
+    """Members of one role who may be one person listed twice (a missed identity)."""
+    found: set[int] = set()
+    members = sorted(family.members.items())
+    for i, (a, role_a) in enumerate(members):
+        for b, role_b in members[i + 1:]:
+            if role_a == role_b and possibly_one_person(
+                facts[a].name, facts[a].birth_date, facts[b].name, facts[b].birth_date
+            ):
+                found.update((a, b))
+    return found
+
+
 def register_entries(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterator[Entry]:
     """Register entries of every current family with a member in custody on or before
     ``as_of``, family by family, members in person order."""
@@ -125,6 +139,7 @@ def register_entries(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterato
             continue
         own = {p: _fold(events.get(p, [])) for p in family.members}
         settled = settle_family(own, family.members)
+        duplicates = _look_alikes(family, facts)
         for person, role in family.members.items():
             state = settled[person]
             fact = facts[person]
@@ -134,9 +149,10 @@ def register_entries(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterato
             if state.separated_since is not None:
                 end = state.separation_ended or as_of
                 days = max(0, (end - state.separated_since).days)
-            yield Entry(family, person, role, fact.name, fact.birth_date, state,
-                        _flags(family, person, role, state, age, settled, deadline_policy,
-                               as_of), days)
+            flags = _flags(family, person, role, state, age, settled, deadline_policy, as_of)
+            if person in duplicates:
+                flags.append(POSSIBLE_DUPLICATE)
+            yield Entry(family, person, role, fact.name, fact.birth_date, state, flags, days)
 
 
 def register_rows(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterator[dict]:

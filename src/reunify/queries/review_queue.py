@@ -71,5 +71,5 @@ def pair_view(pk: int) -> PairView:
     left, left_person = _record(pair.left_source, pair.left_record_id)
     right, right_person = _record(pair.right_source, pair.right_record_id)
     return PairView(pair.pk, pair.status, pair.match_weight, pair.match_probability,
-                    [comparison(c) for c in pair.comparisons or []], left, right, left_person, right_person,
-                    pair_version(pair.pk, pair.status))
+                    [comparison(c) for c in pair.comparisons or []], left, right,
+                    left_person, right_person, pair_version(pair.pk, pair.status))

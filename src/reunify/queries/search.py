@@ -4,18 +4,24 @@ by a source's record id, or by a public id (``P0000123`` / ``F0000045``)."""
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from django.db.models import Q
+from django.db.models import Max, Q
 
-from reunify.models import FamilyMember, Identity, PersonRecord
+from reunify.models import Family, FamilyMember, Identity, PersonRecord
 from reunify.queries.families import current_run, family_public_id, person_public_id
 
 #: Names scoring below this (0…1, against the query) are not shown.
 NAME_THRESHOLD = 0.72
+#: A word of a name is "like" a word of the query at this similarity (0…1) or more.
+WORD_THRESHOLD = 0.75
+#: Records the name index proposes for scoring against their current names.
+CANDIDATES = 200
 _PUBLIC_ID = re.compile(r"^\s*([PF])0*(\d{1,12})\s*$", re.IGNORECASE)
 
 
@@ -87,8 +93,9 @@ def search(
         pattern = r"^[^0-9]*0*" + r"[^0-9]*".join(number) + r"[^0-9]*$"
         for record in PersonRecord.objects.filter(is_current=True, a_number__regex=pattern)[:200]:
             candidates.append((record, "a_number", 1.0))
-    for record in PersonRecord.objects.filter(is_current=True, record_id=query)[:50]:
-        candidates.append((record, "record_id", 1.0))
+    if not any(c.isspace() for c in query):
+        for record in PersonRecord.objects.filter(is_current=True, record_id=query)[:50]:
+            candidates.append((record, "record_id", 1.0))
     folded = fold(query)
     if any(c.isalpha() for c in folded):
         for record in _name_candidates(query, folded, visible):
@@ -112,23 +119,92 @@ def search(
 
 
 def trigrams(word: str) -> set[str]:
-    """Three-letter pieces of a word (the word itself when shorter)."""
-    return {word[i:i + 3] for i in range(max(len(word) - 2, 1))}
+    """The three-letter pieces of a word, its ends marked: ``ana`` → `` an``, ``ana``, ``na ``."""
+    padded = f" {word} "
+    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
+class NameIndex:
+    """Every word of every current name (accents folded), the records that carry it, and the
+    words by their three-letter pieces.
+
+    Kept per process and rebuilt when records were added; it only proposes candidates: hits are
+    scored and shown from the records as they are now (an erased name never shows).
+    """
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.records: dict[str, list[int]] = {}
+        self.words_of: dict[str, list[str]] = {}
+
+    def refresh(self) -> None:
+        latest = PersonRecord.objects.aggregate(latest=Max("pk"))["latest"] or 0
+        if latest == self.version:
+            return
+        records: dict[str, list[int]] = {}
+        rows = PersonRecord.objects.filter(is_current=True).values_list(
+            "pk", "given_name", "family_name")
+        for pk, given, family in rows.iterator(chunk_size=20000):
+            for word in set(fold(f"{given} {family}").split()):
+                records.setdefault(word, []).append(pk)
+        words_of: dict[str, list[str]] = {}
+        for word in records:
+            for piece in trigrams(word):
+                words_of.setdefault(piece, []).append(word)
+        self.records, self.words_of, self.version = records, words_of, latest
+
+    def similar(self, word: str) -> dict[str, float]:
+        """Indexed words like ``word`` and how alike (``WORD_THRESHOLD`` or more): words that
+        share three-letter pieces with it, compared."""
+        pieces = trigrams(word)
+        shared: Counter[str] = Counter()
+        for piece in pieces:
+            shared.update(self.words_of.get(piece, ()))
+        # One wrong letter spoils at most three pieces; keep words that kept a third of them.
+        enough = max(1, len(pieces) // 3)
+        matcher = SequenceMatcher(None, "", word)  # b is the one SequenceMatcher caches
+        out = {}
+        for candidate, count in shared.items():
+            if count < enough:
+                continue
+            matcher.set_seq1(candidate)
+            ratio = matcher.ratio()
+            if ratio >= WORD_THRESHOLD:
+                out[candidate] = ratio
+        return out
+
+    def best(self, folded: str, *, limit: int) -> list[int]:
+        """Records whose name words best answer the query's words: each query word scores the
+        likeness of the record's best word (0 when none is alike), averaged; best first."""
+        self.refresh()
+        words = folded.split()
+        totals: dict[int, float] = {}
+        for word in words:
+            best_of: dict[int, float] = {}
+            for similar, ratio in self.similar(word).items():
+                for pk in self.records[similar]:
+                    if ratio > best_of.get(pk, 0.0):
+                        best_of[pk] = ratio
+            for pk, ratio in best_of.items():
+                totals[pk] = totals.get(pk, 0.0) + ratio
+        floor = NAME_THRESHOLD * len(words)
+        ranked = sorted((pk for pk, total in totals.items() if total >= floor),
+                        key=lambda pk: (-totals[pk], pk))
+        return ranked[:limit]
+
+
+_INDEX = NameIndex()
+_INDEX_LOCK = threading.Lock()
 
 
 def _name_candidates(query: str, folded: str, visible: Collection[int] | None):
-    """Records whose name shares a three-letter piece with the query (as typed or without
-    accents), so that one wrong or accented letter still finds them; for a user who sees only
-    some persons, just those persons' records."""
+    """Records whose name has a word like one of the query's (one or two letters off, accents
+    ignored); for a user who sees only some persons, just those persons' records."""
     if visible is not None:
         return _records_of_persons(list(visible)[:5000])
-    pieces: set[str] = set()
-    for token in (*folded.split(), *query.lower().split()):
-        pieces |= trigrams(token)
-    prefilter = Q()
-    for piece in pieces:
-        prefilter |= Q(family_name__icontains=piece) | Q(given_name__icontains=piece)
-    return PersonRecord.objects.filter(is_current=True).filter(prefilter)[:5000]
+    with _INDEX_LOCK:
+        pks = _INDEX.best(folded, limit=CANDIDATES)
+    return list(PersonRecord.objects.filter(pk__in=pks, is_current=True))
 
 
 def _records_of_persons(persons: list[int]) -> list[PersonRecord]:
@@ -159,7 +235,10 @@ def _attach_families(hits: list[Hit]) -> None:
     if run is None or not hits:
         return
     by_person = {h.person_pk: h for h in hits}
-    for person, family in FamilyMember.objects.filter(
-        family__run=run, person_id__in=list(by_person)
-    ).values_list("person_id", "family_id"):
-        by_person[person].families.append(family_public_id(family))
+    memberships = list(FamilyMember.objects.filter(person_id__in=list(by_person))
+                       .values_list("person_id", "family_id"))
+    current = set(Family.objects.filter(pk__in={f for _, f in memberships}, run=run)
+                  .values_list("pk", flat=True))
+    for person, family in sorted(memberships):
+        if family in current:
+            by_person[person].families.append(family_public_id(family))

@@ -29,15 +29,19 @@ def accountability_report(as_of: dt.date) -> Report:
     """Build the accountability report over every decision on or before ``as_of``."""
     families = current_families()
     family_of: dict[int, list[int]] = defaultdict(list)
+    family_pk: dict[int, int] = {}
     for family in families:
         children = [p for p, r in family.members.items() if r == "child"]
         for person in family.members:
             family_of[person] = children
+            family_pk[person] = family.pk
     events = events_by_person(None, as_of=as_of)
     facts = person_facts(events)
-    by_decider: Counter = Counter()
+    # One decision separates (or refers) a family on a day, however many of its members'
+    # records carry it: decisions are counted by (family, day), persons one by one.
+    decisions: dict[tuple, set[tuple]] = defaultdict(set)
     persons: dict[tuple, set[int]] = defaultdict(set)
-    tender: Counter = Counter()
+    tender: dict[tuple, set[tuple]] = defaultdict(set)
     by_authority: Counter = Counter()
     for person, timeline in events.items():
         for event in timeline:
@@ -47,7 +51,8 @@ def accountability_report(as_of: dt.date) -> Report:
             if event.type not in {SEPARATING, REFERRING}:
                 continue
             key = (event.type, event.actor or "(not named)", event.authority or "(none cited)")
-            by_decider[key] += 1
+            decision = (family_pk.get(person, -person), event.day)
+            decisions[key].add(decision)
             persons[key].add(person)
             # A decision involves a tender-age child when it is taken on one, or on a parent
             # of one (the referral of a parent is what separated the child).
@@ -55,13 +60,11 @@ def accountability_report(as_of: dt.date) -> Report:
             involved = [person] if person in children else [person, *children]
             if any(_tender(facts[p].birth_date if p in facts else "", event.day)
                    for p in involved):
-                tender[key] += 1
-    rows = [[etype, actor, authority, n, len(persons[(etype, actor, authority)]),
-             tender[(etype, actor, authority)]]
-            for (etype, actor, authority), n in sorted(by_decider.items(),
-                                                        key=lambda kv: (-kv[1], kv[0]))]
-    total = sum(by_decider.values())
-    tender_total = sum(tender.values())
+                tender[key].add(decision)
+    rows = [[*key, len(decided), len(persons[key]), len(tender[key])]
+            for key, decided in sorted(decisions.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    total = sum(len(d) for d in decisions.values())
+    tender_total = sum(len(d) for d in tender.values())
     decisions = Section("Separating and referral decisions", text=[
         f"{total} separating or referral decisions on or before {as_of.isoformat()}; "
         f"{tender_total} of them involved a child under {TENDER_AGE_YEARS} (the decision was "

@@ -122,15 +122,18 @@ def compliance_report(as_of: dt.date) -> Report:
               [_child_row(e) for e in separated if DEADLINE_MISSED in e.flags]),
     ])
 
-    counts = reconcile_sources((e.person for e in separated), as_of)
+    counts = reconcile_sources((e.person for e in separated), (e.person for e in entries),
+                               as_of)
     reconciliation = Section("Reconciliation by source", text=[
         f"The register counts {len(separated)} separated children. Each source accounts for "
         "those it holds a record of; the differences are explained per source."],
         tables=[Table("Separated children per source",
                       ["source", "children held", "separations it reported",
-                       "separations not in the register", "children not held", "why"],
+                       "separations on adults", "separations not in the register",
+                       "children not held", "why"],
                       [[c.source, c.children_held, c.separations_reported,
-                        c.separations_not_in_register, c.children_not_held, c.why]
+                        c.separations_on_adults, c.separations_not_in_register,
+                        c.children_not_held, c.why]
                        for c in counts])])
     return Report(
         title="Compliance report: separated families",

@@ -7,6 +7,7 @@ Nothing here touches the store; ``reunify.actions.family`` feeds these functions
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -97,6 +98,7 @@ class PartialDate:
         return dt.date(self.year, self.month, self.day)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_birth_date(text: str) -> PartialDate | None:
     """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``; anything else (or nothing) is unknown."""
     match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", (text or "").strip())

@@ -11,7 +11,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from reunify.rules.family import ADULT_AGE_YEARS, parent_too_young
+from reunify.rules.family import (
+    ADULT_AGE_YEARS,
+    birth_dates_agree,
+    name_matches,
+    name_tokens,
+    parent_too_young,
+    parse_birth_date,
+)
 
 #: Relations that put the ``from`` person in charge of the ``to`` person.
 CARE_RELATIONS = frozenset({"parent_of", "guardian_of"})
@@ -22,6 +29,9 @@ PARENT_TOO_YOUNG = "parent_too_young"
 TWO_MOTHERS = "claimed_by_two_mothers"
 TWO_FATHERS = "claimed_by_two_fathers"
 MORE_THAN_TWO_PARENTS = "more_than_two_parents"
+#: Two "parents" who look like one person the linker did not join (same names, birth dates
+#: that agree): most likely a missed identity, for a person to review.
+POSSIBLY_ONE_PERSON = "parents_possibly_one_person"
 
 
 @dataclass
@@ -45,6 +55,7 @@ class Facts:
     birth_date: str = ""
     age: float | None = None  # years, on the reference day
     group_roles: frozenset[str] = frozenset()
+    names: tuple[tuple[str, str], ...] = ()  # (given_name, family_name) per record
 
 
 @dataclass
@@ -98,7 +109,9 @@ def flag_conflicts(links: list[Link], facts: Mapping[int, Facts]) -> None:
             continue
         sexes = [facts[p].sex if p in facts else "" for p in by_parent]
         reason = ""
-        if len(by_parent) > 2:
+        if _look_alike([facts.get(p) for p in by_parent]):
+            reason = POSSIBLY_ONE_PERSON
+        elif len(by_parent) > 2:
             reason = MORE_THAN_TWO_PARENTS
         elif sexes.count("F") > 1:
             reason = TWO_MOTHERS
@@ -108,6 +121,29 @@ def flag_conflicts(links: list[Link], facts: Mapping[int, Facts]) -> None:
             for claims in by_parent.values():
                 for link in claims:
                     _add_conflict(link, reason)
+
+
+def _look_alike(people: list[Facts | None]) -> bool:
+    """Whether any two of the people share a written name and agreeing birth dates."""
+    known = [f for f in people if f is not None and f.names]
+    for i, a in enumerate(known):
+        for b in known[i + 1:]:
+            same_name = any(name_matches(f"{g} {f}", g2, f2)
+                            for g, f in a.names for g2, f2 in b.names)
+            if same_name and birth_dates_agree(a.birth_date, b.birth_date):
+                return True
+    return False
+
+
+def possibly_one_person(name_a: str, birth_a: str, name_b: str, birth_b: str) -> bool:
+    """Whether two members written "given … family …" may be one person the linker did not
+    join: same first given name, another name in common, and birth years at most one apart
+    (or one unknown) — recorded birth dates are often estimated or set to 1 January."""
+    a, b = name_tokens(name_a), name_tokens(name_b)
+    if not a or not b or a[0] != b[0] or not set(a[1:]) & set(b[1:]):
+        return False
+    year_a, year_b = parse_birth_date(birth_a), parse_birth_date(birth_b)
+    return year_a is None or year_b is None or abs(year_a.year - year_b.year) <= 1
 
 
 def _components(persons: Iterable[int], links: Iterable[Link]) -> list[list[int]]:
@@ -148,7 +184,11 @@ def member_role(person: int, links: Iterable[Link], facts: Facts | None) -> str:
         return "parent"
     if "guardian" in roles:
         return "guardian"
-    if any(lk.relation == "sibling_of" for lk in links) and minor:
+    if any(lk.relation == "sibling_of" for lk in links) and (
+        minor or facts is None or facts.age is None
+    ):
+        # A sibling of unknown age is taken for a child: sibling links come from children's
+        # shelter records.
         return "child"
     return "relative"
 

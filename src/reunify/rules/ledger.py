@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,12 +37,35 @@ TYPE_EXPORT, TYPE_PUBLISH = "ledger.export", "ledger.publish"
 
 _ED25519_ALG = b"\x01"
 _SIGNATURE_PREFIX = "\u2014 "  # an em dash and a space start every signature line
-_MAX_SAFE_INT = 2**53 - 1
+_MAX_SAFE_INT = 2**53 - 1  # RFC 8785 numbers are IEEE doubles
 
 
 def canonical(value: Any) -> bytes:
-    """RFC 8785 canonical JSON of ``value``."""
+    """RFC 8785 canonical JSON of ``value``.
+
+    Values made of strings, booleans, null, safe integers, lists and objects with ASCII keys
+    are encoded by Python's C encoder (sorted keys, no whitespace, no ASCII escaping), which
+    yields the same bytes as RFC 8785 about four times faster; anything else goes to ``rfc8785``.
+    """
+    if _plain(value):
+        try:
+            return _FAST_ENCODER.encode(value).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 refuse it properly
+            pass
     return rfc8785.dumps(value)
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT
+    if kind is dict:
+        return all(type(k) is str and k.isascii() and _plain(v) for k, v in value.items())
+    if kind is list or kind is tuple:
+        return all(_plain(v) for v in value)
+    return False
 
 
 def entry_body(
@@ -63,31 +87,30 @@ def _refuse_float(text: str) -> float:
     raise _NotFast(text)
 
 
-def _checked_int(text: str) -> int:
-    value = int(text)
-    if abs(value) > _MAX_SAFE_INT:
-        raise _NotFast(text)
-    return value
+# Built once: json.loads would build a decoder per call, a third of the time of verification.
+_FAST_DECODER = json.JSONDecoder(parse_float=_refuse_float)
+_FAST_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+#: A run of 16 digits may be an integer beyond 2^53, which RFC 8785 refuses; let it judge.
+_LONG_NUMBER = re.compile(rb"\d{16}")
 
 
 def parse_body(body: bytes) -> tuple[dict[str, Any], bool]:
     """The entry a body holds, and whether the body is RFC 8785 canonical.
 
     Raises ValueError when the body is not a JSON object. For ASCII bodies without fractions
-    or big integers Python's sorted, compact JSON coincides with RFC 8785, which is ~4x faster
-    than re-encoding with ``rfc8785``; anything else is checked by ``rfc8785`` itself.
+    or long numbers Python's sorted, compact JSON coincides with RFC 8785 and is several times
+    faster than re-encoding with ``rfc8785``; anything else is checked by ``rfc8785`` itself.
     """
     try:
-        if body.isascii():
+        if body.isascii() and not _LONG_NUMBER.search(body):
             try:
-                value = json.loads(body, parse_float=_refuse_float, parse_int=_checked_int)
+                value = _FAST_DECODER.decode(body.decode("ascii"))
             except _NotFast:
                 value = None
             if value is not None:
                 if not isinstance(value, dict):
                     raise ValueError("an entry body is a JSON object")
-                fast = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-                return value, fast.encode("utf-8") == body
+                return value, _FAST_ENCODER.encode(value).encode("utf-8") == body
         value = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"not JSON: {exc}") from None

@@ -98,9 +98,10 @@ def verify_ledger(
     consistent (the strongest form of RFC 9162 consistency: every leaf is checked).
     """
     verdict = Verdict(leaves=[] if keep_leaves else None)
-    heads, problems = open_checkpoints(checkpoint_notes, key)
+    notes = list(checkpoint_notes)
+    heads, problems = open_checkpoints(notes, key)
     verdict.problems.extend(problems)
-    verdict.checkpoints = len(heads) + len(problems)
+    verdict.checkpoints = len(notes)
     frontier = Frontier()
     pending = iter(heads)
     head = next(pending, None)
@@ -122,7 +123,9 @@ def verify_ledger(
         if entry_problems <= max_problems:
             verdict.problems.append(problem)
 
+    mismatched_heads = 0  # checkpoints failing after the first: consequences, counted only
     for position, (row_seq, body, recorded) in enumerate(entries):
+        already = entry_problems
         if row_seq is not None and row_seq != position:
             if row_seq > position:
                 report(Problem(f"missing (the next entry stored is {row_seq})", seq=position),
@@ -148,7 +151,7 @@ def verify_ledger(
                 report(Problem("the body does not have exactly the entry fields", seq=position),
                        exact=True)
         h = leaf_hash(body)
-        if recorded is not None and recorded != h.hex():
+        if recorded is not None and recorded != h.hex() and entry_problems == already:
             report(Problem("the body does not hash to the leaf hash recorded for it",
                            seq=position), exact=True)
         frontier.append(h)
@@ -157,16 +160,24 @@ def verify_ledger(
         while head is not None and head.size == frontier.size:
             if frontier.root() == head.root:
                 last_good = head.size
+            elif mismatched_heads:
+                mismatched_heads += 1
             elif first_exact is not None and first_exact >= last_good:
-                report(Problem(f"the checkpoint of size {head.size} does not match the entries",
+                mismatched_heads = 1
+                report(Problem(f"not in the tree the checkpoint of size {head.size} signed",
                                seq=first_exact))
             else:
+                mismatched_heads = 1
                 report(Problem(
                     f"the checkpoint of size {head.size} does not match the entries: the first "
                     f"bad entry is among seq {last_good}..{head.size - 1}", seq=last_good,
                 ))
             head = next(pending, None)
     verdict.entries = frontier.size
+    if mismatched_heads > 1:
+        verdict.problems.append(Problem(
+            f"{mismatched_heads - 1} later checkpoints do not match the entries either"
+        ))
     if head is not None:
         report(Problem(
             f"a signed checkpoint covers {head.size} entries but only {frontier.size} exist: "
@@ -201,25 +212,47 @@ def verify_witnessed(
     ``leaves`` are the recomputed leaf hashes and ``latest`` the latest verified checkpoint. A
     witnessed head not a prefix of the ledger now means history was rewritten after the witness
     saw it — even if every checkpoint in the store was re-signed with the same key.
+
+    The newest witnessed head is checked with an RFC 9162 consistency proof to ``latest`` (what
+    a witness holding only two roots would check). Every older head is checked in the same
+    single pass over the leaves by recomputing the root of its prefix, which is what its
+    consistency proof would establish, without building one proof (O(n) each) per head.
     """
     problems: list[Problem] = []
+    seen: list[tuple[int, TreeHead]] = []
     for number, note in enumerate(witnessed_notes, start=1):
         try:
-            seen = open_checkpoint(note, key)
+            head = open_checkpoint(note, key)
         except CheckpointError as exc:
             problems.append(Problem(f"witnessed head #{number}: {exc}"))
             continue
-        if seen.size > latest.size:
+        if head.size > latest.size:
             problems.append(Problem(
-                f"witnessed head #{number} has {seen.size} entries, the ledger's latest signed "
+                f"witnessed head #{number} has {head.size} entries, the ledger's latest signed "
                 f"head only {latest.size}: the ledger shrank", seq=latest.size,
             ))
-            continue
-        proof = consistency_proof(leaves, seen.size, latest.size)
-        if not verify_consistency(seen.size, latest.size, seen.root, latest.root, proof):
-            problems.append(Problem(
-                f"witnessed head #{number} (size {seen.size}) is not a prefix of the ledger "
-                f"now (size {latest.size}): history before entry {seen.size} was rewritten",
-                seq=None,
-            ))
+        else:
+            seen.append((number, head))
+    if not seen:
+        return problems
+
+    def rewritten(number: int, head: TreeHead) -> Problem:
+        return Problem(
+            f"witnessed head #{number} (size {head.size}) is not a prefix of the ledger now "
+            f"(size {latest.size}): history before entry {head.size} was rewritten",
+        )
+
+    newest_number, newest = max(seen, key=lambda item: (item[1].size, item[0]))
+    proof = consistency_proof(leaves, newest.size, latest.size)
+    if not verify_consistency(newest.size, latest.size, newest.root, latest.root, proof):
+        problems.append(rewritten(newest_number, newest))
+    by_size = sorted((head.size, number, head) for number, head in seen)
+    frontier = Frontier()
+    index = 0
+    for size, number, head in by_size:
+        while frontier.size < size:
+            frontier.append(leaves[index])
+            index += 1
+        if frontier.root() != head.root and number != newest_number:
+            problems.append(rewritten(number, head))
     return problems

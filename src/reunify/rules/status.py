@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reunify.rules.interchange import STATUSES
 
@@ -56,6 +56,9 @@ EVENT_EFFECTS[UNTRACED] = {SEPARATED: UNKNOWN}
 
 #: Event types after which the person is out of custody (nobody holds them any more).
 LEAVES_CUSTODY = frozenset({"released", "discharged", "removed", UNTRACED})
+
+#: Family roles in charge of a child.
+CARER_ROLES = frozenset({"parent", "guardian"})
 
 #: Statuses whose separation has ended (the end is the date of the move into them).
 ENDS_SEPARATION = frozenset({REUNIFIED, RELEASED, REMOVED})
@@ -102,12 +105,19 @@ class MemberState:
     separated_since: dt.date | None = None
     #: When the latest separation ended (reunified, released, removed), if it has.
     separation_ended: dt.date | None = None
+    #: The separation's start was not recorded: a reunification proves there was one, and it
+    #: began at the latest with the member's first event (the family may know better).
+    separation_inferred: bool = False
     custodian: str = ""
     facility: str = ""
     in_custody: bool = False
     #: Last time anyone recorded holding or moving this person, and the event's type.
     last_seen: dt.date | None = None
     last_type: str = ""
+    #: The last time the member left custody: the day, and the custodian and facility they
+    #: left (what the release event itself names is where they went).
+    left_on: dt.date | None = None
+    left_from: tuple[str, str] = ("", "")
     #: Every status the member passed through, as (date, status), for audits and tests.
     path: list[tuple[dt.date, str]] = field(default_factory=list)
 
@@ -135,9 +145,16 @@ def fold_events(events: Iterable[tuple]) -> MemberState:
             if after == SEPARATED:
                 state.separated_since = day
                 state.separation_ended = None
+                state.separation_inferred = False
             elif after in ENDS_SEPARATION and before == SEPARATED:
                 state.separation_ended = day
+            elif after == REUNIFIED and state.separated_since is None:
+                state.separated_since = state.path[0][0]
+                state.separation_ended = day
+                state.separation_inferred = True
         if etype in LEAVES_CUSTODY:
+            if state.in_custody:
+                state.left_on, state.left_from = day, (state.custodian, state.facility)
             state.in_custody = False
             state.custodian = custodian if etype not in {"removed", UNTRACED} else ""
             state.facility = facility if etype not in {"removed", UNTRACED} else ""
@@ -172,41 +189,65 @@ def settle_family(
 ) -> dict[str, MemberState]:
     """Apply what only the family as a whole can say, and return the settled states.
 
+    - A separation only inferred from a reunification started, at the latest, when the
+      family's recorded separation did.
     - Members held together (all in custody, one custodian, one facility) are never
-      ``separated``: a separation that ended that way is a reunification.
+      ``separated``: a separation that ended that way is a reunification. This needs an adult
+      among them: siblings held together are still apart from their parent.
+    - A child and a parent or guardian ``released`` on the same day from the same custodian
+      and facility, to nobody named, left together: the release ends their separation in
+      reunification, not in release to someone outside the family.
     - A member who is ``together`` by their own events but whose family member is ``separated``
       is apart from that member: ``separated`` since the same day.
-    - A parent released while their child is still separated is ``separated`` too (released
-      without the child), unless the parent was removed.
     """
     settled = {key: _copy(state) for key, state in states.items()}
-    if len(settled) > 1 and same_place(settled.values()):
+    recorded = [s.separated_since for s in settled.values()
+                if s.separated_since and not s.separation_inferred]
+    for state in settled.values():
+        if state.separation_inferred and recorded and min(recorded) < state.separated_since:
+            state.separated_since = min(recorded)
+    # Children held together are still apart from the carer nobody found: only a family with a
+    # carer can be together again.
+    has_carer = any(role != "child" for role in roles.values())
+    if len(settled) > 1 and has_carer and same_place(settled.values()):
         for state in settled.values():
             if state.status == SEPARATED:
                 _move(state, REUNIFIED, state.last_seen or state.since)
         return settled
+    _released_together(settled, roles)
     apart = [s for s in settled.values() if s.status == SEPARATED]
     if not apart:
         return settled
     start = min(s.separated_since or s.since for s in apart if (s.separated_since or s.since))
-    for key, state in settled.items():
-        if state.status == TOGETHER or (
-            state.status == RELEASED and roles.get(key) in {"parent", "guardian"}
-            and state.separated_since is None
-        ):
+    for state in settled.values():
+        if state.status == TOGETHER:
             _move(state, SEPARATED, start)
             state.separated_since = start
             state.separation_ended = None
     return settled
 
 
+def _released_together(settled: dict[str, MemberState], roles: Mapping[str, str]) -> None:
+    def left(state: MemberState) -> tuple | None:
+        # Left custody to nobody named (a removal is not leaving together).
+        if state.in_custody or state.custodian or not state.left_from[0]:
+            return None
+        if state.status not in {RELEASED, REUNIFIED, TOGETHER}:
+            return None
+        return (state.left_on, state.left_from)
+
+    carers = {left(s) for k, s in settled.items() if roles.get(k) in CARER_ROLES} - {None}
+    children = {left(s) for k, s in settled.items() if roles.get(k) == "child"} - {None}
+    together = carers & children
+    for key, state in settled.items():
+        if state.status == RELEASED and roles.get(key) in CARER_ROLES | {"child"} and (
+            left(state) in together
+        ):
+            _move(state, REUNIFIED, state.left_on)
+
+
 def _copy(state: MemberState) -> MemberState:
-    return MemberState(
-        status=state.status, since=state.since, separated_since=state.separated_since,
-        separation_ended=state.separation_ended, custodian=state.custodian,
-        facility=state.facility, in_custody=state.in_custody, last_seen=state.last_seen,
-        last_type=state.last_type, path=list(state.path),
-    )
+    return replace(state, path=list(state.path))
 
 
 def _move(state: MemberState, status: str, day: dt.date | None) -> None:

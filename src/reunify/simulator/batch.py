@@ -19,7 +19,7 @@ from reunify.simulator.family import family_unit
 from reunify.simulator.people import age_on
 from reunify.simulator.rates import DEFAULT_AS_OF, SOURCE_STYLE, Rates
 from reunify.simulator.register import register_rows
-from reunify.simulator.season import DAY, Event, Season, Stay, Unit
+from reunify.simulator.season import Event, Season, Stay, Unit
 
 SIMULATOR_VERSION = "1"
 SOURCES = ("border", "docket", "detention", "shelter")
@@ -33,16 +33,13 @@ TRUTH_COLUMNS = {
     "persons": ("person_id", "kind", "birth_date", "sex"),
     "register": (*EXPORT_COLUMNS["register"], "role"),
 }
-#: How often each source writes names in capitals and keeps accents.
-UPPER = {"border": 0.5, "docket": 0.9, "detention": 0.6, "shelter": 0.05}
-ACCENTS_DROPPED = {"border": 0.8, "docket": 0.9, "detention": 0.8, "shelter": 0.3}
 
 
 class _Table:
     """One output file, CSV or JSONL, written row by row."""
 
     def __init__(self, path: Path, columns: tuple[str, ...], fmt: str) -> None:
-        self.columns, self.fmt, self.rows = columns, fmt, 0
+        self.path, self.columns, self.fmt, self.rows = path, columns, fmt, 0
         self.handle = path.open("w", encoding="utf-8", newline="")
         if fmt == "csv":
             self.writer = csv.writer(self.handle, lineterminator="\n")
@@ -56,8 +53,14 @@ class _Table:
             self.handle.write(json.dumps({c: row.get(c, "") for c in self.columns},
                                          ensure_ascii=False) + "\n")
 
-    def close(self) -> None:
+    def close(self) -> bool:
+        """Close the file; a JSONL file without rows is removed (it would be an empty file,
+        which readers reject). Returns whether the file stays."""
         self.handle.close()
+        if self.fmt == "jsonl" and self.rows == 0:
+            self.path.unlink()
+            return False
+        return True
 
 
 class _Ids:
@@ -84,6 +87,9 @@ class _Writer:
         self.tables: dict[str, _Table] = {}
         for source in SOURCES:
             for kind, spec in KINDS.items():
+                # A batch of the other format left here earlier would be ingested with this one.
+                for stale in (f"{source}.{kind}.csv", f"{source}.{kind}.jsonl"):
+                    (outdir / stale).unlink(missing_ok=True)
                 name = f"{source}.{kind}.{fmt}"
                 self.tables[name] = _Table(outdir / name, spec.columns, fmt)
         for kind, columns in TRUTH_COLUMNS.items():
@@ -92,14 +98,15 @@ class _Writer:
         self.fmt = fmt
         self.ids = _Ids(rng)
         self.families = 0
+        #: Family units written, by how their story goes (``Unit.outcome``).
+        self.outcomes: dict[str, int] = {}
 
     def table(self, source: str, kind: str) -> _Table:
         return self.tables[f"{source}.{kind}.{self.fmt}"]
 
     def close(self) -> dict[str, int]:
-        for t in self.tables.values():
-            t.close()
-        return {name: t.rows for name, t in self.tables.items()}
+        kept = {name: t.close() for name, t in self.tables.items()}
+        return {name: t.rows for name, t in self.tables.items() if kept[name]}
 
     # --- one unit --------------------------------------------------------------------------
     def unit(self, unit: Unit) -> None:
@@ -123,6 +130,7 @@ class _Writer:
                                "birth_date": person.birth_date.isoformat(), "sex": person.sex})
         if unit.kind == "family":
             self.families += 1
+            self.outcomes[unit.outcome] = self.outcomes.get(unit.outcome, 0) + 1
             families = self.tables["truth.families.csv"]
             for m in unit.members:
                 families.write({"family_id": unit.family_id, "person_id": m.person.person_id,
@@ -146,10 +154,12 @@ class _Writer:
                                 stay.group_role))
                 stay.events = stay.events[:i]
             else:
+                # A duplicate booking, minutes after the first, by the same office.
                 first = stay.events[0]
-                again = Event(first.day + self.rng.choice((0, 0, 1)) * DAY, first.type,
-                              first.custodian, first.facility, first.actor, first.authority,
-                              first.reason, first.minute)
+                minute = None if first.minute is None else min(
+                    first.minute + self.rng.randint(1, 30), 24 * 60 - 1)
+                again = Event(first.day, first.type, first.custodian, first.facility,
+                              first.actor, first.authority, first.reason, minute)
                 out.append(Stay(stay.source, stay.person, [again], stay.group_id,
                                 stay.group_role))
         return out
@@ -157,8 +167,9 @@ class _Writer:
     def _person(self, stay: Stay, record_id: str) -> None:
         rng, rates, p = self.rng, self.rates, stay.person
         style = SOURCE_STYLE[stay.source]
-        family, given = noise.write_name(rng, rates, p, upper=UPPER[stay.source],
-                                         accents=ACCENTS_DROPPED[stay.source])
+        family, given = noise.write_name(rng, rates, p, upper=style["upper"],
+                                         accents=style["no_accents"],
+                                         one_field=style.get("one_field", 0.0))
         child = age_on(p.birth_date, stay.first_day) < 18
         row = {
             "source": stay.source, "record_id": record_id, "family_name": family,
@@ -180,7 +191,7 @@ class _Writer:
                        else p.home)
             row["address"] = address if rng.random() < 0.7 else noise.strip_accents(address)
         if rng.random() < style["languages"]:
-            row["languages"] = ";".join(p.languages)
+            row["languages"] = noise.write_languages(rng, rates, p.languages)
         self.table(stay.source, "persons").write(row)
         self.tables["truth.identities.csv"].write(
             {"source": stay.source, "record_id": record_id, "person_id": p.person_id})
@@ -197,12 +208,12 @@ class _Writer:
         for relation, person, evidence in stay.named:
             row = {"source": stay.source, "record_id": me, "relation": relation,
                    "other_name": noise.name_as_told(rng, rates, person), "evidence": evidence}
-            if rng.random() < 0.2:
+            if rng.random() < rates.other_birth_date:
                 row["other_birth_date"] = noise.write_birth_date(
                     rng, rates, person.birth_date, child=False) or str(person.birth_date.year)
-            if person.phone and rng.random() < 0.35:
+            if person.phone and rng.random() < rates.other_phone:
                 row["other_phone"] = noise.write_phone(rng, person.phone)
-            if person.a_number and rng.random() < 0.1:
+            if person.a_number and rng.random() < rates.other_a_number:
                 row["other_a_number"] = noise.write_a_number(rng, rates, person.a_number)
             table.write(row)
 
@@ -261,6 +272,7 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
         "simulator_version": SIMULATOR_VERSION, "seed": seed, "families": families,
         "as_of": as_of.isoformat(), "format": fmt,
         "single_adults": singles, "unaccompanied_children": unaccompanied,
+        "family_outcomes": dict(sorted(writer.outcomes.items())),
         "counts": {k: v for k, v in counts.items() if "." in k},
         "rates": asdict(rates),
     }

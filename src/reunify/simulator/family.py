@@ -14,7 +14,6 @@ from reunify.simulator.season import DAY, Event, Member, Season, Stay, Unit
 
 TOGETHER, SEPARATED, REUNIFIED, RELEASED, REMOVED, UNKNOWN = (
     "together", "separated", "reunified", "released", "removed", "unknown")
-CARERS = ("parent", "guardian", "relative")
 
 
 def family_unit(season: Season) -> Unit:
@@ -58,10 +57,12 @@ def family_unit(season: Season) -> Unit:
             father = adult("M", father_pat, father_mat, oldest + 17, oldest + 35, "parent")
         if two or father is None:
             adult("F", mother_pat, mother_mat, oldest + 15, oldest + 30, "parent")
-    # A single mother's children may carry her surnames only.
-    child_surnames = ((mother_pat, mother_mat) if father is None and rng.random() < 0.15
+    # A lone mother's children may carry her surnames only (father unknown or absent).
+    child_surnames = ((mother_pat, mother_mat)
+                      if father is None and rng.random() < rates.mother_surnames_only
                       else (father_pat, mother_pat))
-    phone = next((p.phone for p, _ in adults if p.phone), "")
+    for p, _ in adults[1:]:  # a family travels to one address
+        p.destination = adults[0][0].destination
     children: list[Person] = []
     for i, age in enumerate(ages):
         sex = rng.choice("FM")
@@ -81,20 +82,24 @@ def family_unit(season: Season) -> Unit:
     unit.members = [Member(p, role) for p, role in adults] + [Member(c, "child")
                                                               for c in children]
     unit.people = [m.person for m in unit.members]
-    _border(season, unit, day, phone)
+    _border(season, unit, day)
     return unit
 
 
-def _border(season: Season, unit: Unit, day: dt.date, phone: str) -> None:
+def _border(season: Season, unit: Unit, day: dt.date) -> None:
     rng, rates = season.rng, season.rates
-    sector = rng.choices(P.SECTORS, cum_weights=season._sector_cum)[0]
+    sector = season.sector()
     station = rng.choice(sector.stations)
-    group = season._group_id("FU")
+    group = season.new_group_id("FU")
     stays: dict[str, Stay] = {}
+    # A family is processed together: its members' records are minutes apart.
+    minute = rng.randrange(24 * 60 - 30)
+    agent = season.officials.at("Agent", station)
     for m in unit.members:
         lost_link = m.role != "child" and rng.random() < rates.group_link_lost
-        stay = season._apprehend(unit, m.person, day, station,
-                                 "" if lost_link else group, "" if lost_link else m.role)
+        stay = season.apprehend(unit, m.person, day, station,
+                                "" if lost_link else group, "" if lost_link else m.role,
+                                minute=minute + rng.randint(0, 20), agent=agent)
         stays[m.person.person_id] = stay
         m.move(day, TOGETHER, "CBP", station)
     children = [m for m in unit.members if m.role == "child"]
@@ -107,7 +112,7 @@ def _border(season: Season, unit: Unit, day: dt.date, phone: str) -> None:
                     (relation, stays[k.person.person_id], "observed"))
 
     always = any(c.role != "parent" for c in carers)
-    if always or rng.random() < season.separation_probability(day):
+    if always or rng.random() < season.separation_probability(day, station):
         _separate(season, unit, sector, station, day, stays)
     else:
         _stay_together(season, unit, day, station)
@@ -119,7 +124,7 @@ def _stay_together(season: Season, unit: Unit, day: dt.date, station: str) -> No
     mexican = unit.people[0].country == "MX"
     removed = rng.random() < (rates.removed_together * (3 if mexican else 1))
     unit.outcome = "removed_together" if removed else "released_together"
-    if not removed and rng.random() < 0.4:
+    if not removed and rng.random() < rates.border_release_together:
         out = day + rng.randint(1, 3) * DAY
         for s in list(unit.stays):
             s.events.append(Event(out, "released", "", "", s.events[0].actor, P.FLORES,
@@ -136,10 +141,10 @@ def _family_centre(season: Season, unit: Unit, members: list[Member], day: dt.da
     """A family booked together into a family residential centre, then released or removed."""
     rng = season.rng
     centre = rng.choice(P.FAMILY_CENTRES)
-    group = season._group_id("FRC")
+    group = season.new_group_id("FRC")
     stays = []
     for m in members:
-        stay = season._detain(unit, m.person, day, centre, reason)
+        stay = season.detain(unit, m.person, day, centre, reason)
         stay.group_id, stay.group_role = group, m.role
         stays.append(stay)
         m.move(day, status, "ICE", centre)
@@ -175,7 +180,10 @@ def _booked_together(members: list[Member], stays: list[Stay]) -> None:
 def _separate(season: Season, unit: Unit, sector: P.Sector, station: str, day: dt.date,
               border: dict[str, Stay]) -> None:
     rng, rates = season.rng, season.rates
-    sep = day + rng.choice((0, 0, 1)) * DAY
+    # Hours after apprehension, often the next day.
+    apprehended = border[unit.members[0].person.person_id].events[0].minute or 0
+    after = apprehended + 30 + rng.randint(60, 30 * 60)
+    sep = day + (after // (24 * 60)) * DAY
     reasons, weights = zip(*P.SEPARATION_REASONS, strict=True)
     reason = rng.choices(reasons, weights)[0]
     carers = [m for m in unit.members if m.role != "child"]
@@ -187,7 +195,7 @@ def _separate(season: Season, unit: Unit, sector: P.Sector, station: str, day: d
     for m in unit.members:
         border[m.person.person_id].events.append(Event(
             sep, "separated", "CBP", station, agent, authority, reason,
-            minute=rng.randrange(24 * 60)))
+            minute=after % (24 * 60)))
         m.move(sep, SEPARATED)
 
     # The adults: docket (parents referred for prosecution), then detention.
@@ -195,13 +203,13 @@ def _separate(season: Season, unit: Unit, sector: P.Sector, station: str, day: d
     for c in carers:
         end = sep
         if reason == "parent referred for prosecution":
-            _, end = season._prosecute(unit, c.person, sep, sector.court)
+            _, end = season.prosecute(unit, c.person, sep, sector.court)
             c.move(sep, custodian="USMS", facility=sector.court)
         facility = rng.choice(sector.detention)
         when = end + rng.randint(1, 3) * DAY
-        stay = season._detain(unit, c.person, when, facility)
+        stay = season.detain(unit, c.person, when, facility)
         c.move(when, custodian="ICE", facility=facility)
-        season._custody_path(stay, facility, c)
+        season.maybe_transfer(stay, facility, c)
         detention[c.person.person_id] = stay
 
     # The children: ORR shelters, siblings usually together.
@@ -209,17 +217,17 @@ def _separate(season: Season, unit: Unit, sector: P.Sector, station: str, day: d
     first_facility = ""
     for k in children:
         age = season.age(k.person, sep)
-        facility = (first_facility if first_facility and rng.random() < 0.8
-                    else season._shelter(age))
+        facility = (first_facility if first_facility and rng.random() < rates.siblings_same_shelter
+                    else season.shelter_for(age))
         first_facility = first_facility or facility
         when = sep + rng.randint(1, 3) * DAY
-        stay = season._place(unit, k.person, when, facility,
+        stay = season.place(unit, k.person, when, facility,
                              "separated from parent; referred by DHS")
         k.move(when, custodian="ORR", facility=facility)
-        if rng.random() < 0.15:
+        if rng.random() < rates.shelter_transfer:
             to = rng.choice(P.TENDER_AGE_SHELTERS if age < 5 else P.SHELTERS)
             moved = when + rng.randint(5, 30) * DAY
-            season._transfer(stay, moved, "ORR", to, "placement change")
+            season.transfer(stay, moved, "ORR", to, "placement change")
             k.move(moved, custodian="ORR", facility=to)
         if rng.random() >= rates.child_names_nobody:
             for c in carers:
@@ -233,7 +241,7 @@ def _separate(season: Season, unit: Unit, sector: P.Sector, station: str, day: d
     for group in by_facility.values():
         for a in group:
             for b in group:
-                if a is not b and rng.random() < 0.5:
+                if a is not b and rng.random() < rates.sibling_relation:
                     a.relations.append(("sibling_of", b, "observed"))
 
     outcomes, weights = zip(*rates.outcomes, strict=True)
@@ -263,12 +271,12 @@ def _reunified(season: Season, unit: Unit, sep: dt.date, youngest: int, carers: 
             m.move(day, REUNIFIED, "ICE", centre)
     # Reunified children are booked into the family centre with their parent: new records.
     removed = rng.random() < rates.removed_after_reunification
-    group = season._group_id("FRC")
+    group = season.new_group_id("FRC")
     stays = [detention[c.person.person_id] for c in carers]
     for s in stays:
         s.group_id, s.group_role = group, "parent"
     for k in children:
-        stay = season._detain(unit, k.person, day, centre, "reunified with parent")
+        stay = season.detain(unit, k.person, day, centre, "reunified with parent")
         stay.group_id, stay.group_role = group, "child"
         stays.append(stay)
     _booked_together([*carers, *children], stays)
@@ -294,7 +302,7 @@ def _remove_adult(season: Season, stay: Stay, member: Member, day: dt.date) -> N
 
 
 def _discharge_child(season: Season, stay: Stay, member: Member, day: dt.date) -> None:
-    season._discharge(stay, day)
+    season.discharge(stay, day, P.RELATIVE_SPONSORS)
     member.move(day, RELEASED, "sponsor", "")
 
 
@@ -305,7 +313,7 @@ def _parent_removed(season: Season, unit: Unit, sep: dt.date, youngest: int,
     day = max(sep + rng.randint(15, 60) * DAY, _end_of_care(detention) + DAY)
     for c in carers:
         _remove_adult(season, detention[c.person.person_id], c, day)
-    if rng.random() < 0.5:
+    if rng.random() < season.rates.discharged_after_parent_removed:
         out = max(day, _end_of_care(shelter)) + rng.randint(30, 150) * DAY
         for k in children:
             _discharge_child(season, shelter[k.person.person_id], k, out)
@@ -319,14 +327,15 @@ def _sponsor(season: Season, unit: Unit, sep: dt.date, youngest: int, carers: li
     for k in children:
         _discharge_child(season, shelter[k.person.person_id], k, out)
     roll = rng.random()
+    released, removed = season.rates.sponsor_parent_released, season.rates.sponsor_parent_removed
     day = max(sep + rng.randint(20, 80) * DAY, _end_of_care(detention) + DAY)
     for c in carers:
         stay = detention[c.person.person_id]
-        if roll < 0.45:
+        if roll < released:
             stay.events.append(Event(day, "released", "", "", season.officials.at(
                 "Deportation Officer", stay.events[-1].facility), P.PAROLE, "released on bond"))
             c.move(day, RELEASED, "", "")
-        elif roll < 0.8:
+        elif roll < released + removed:
             _remove_adult(season, stay, c, day)
 
 
@@ -347,7 +356,7 @@ def _lost(season: Season, unit: Unit, sep: dt.date, youngest: int, carers: list[
           children: list[Member], detention: dict[str, Stay], shelter: dict[str, Stay]) -> None:
     """The trail of one side goes cold: nobody is known to hold them any more."""
     rng = season.rng
-    if rng.random() < 0.5:
+    if rng.random() < season.rates.lost_parent:
         day = max(sep + rng.randint(10, 40) * DAY, _end_of_care(detention) + DAY)
         for c in carers:
             stay = detention[c.person.person_id]

@@ -112,9 +112,13 @@ US_ADDRESSES = (
 )
 
 
-def pick(rng: random.Random, pool: tuple[str, ...], _cache: dict = {}) -> str:  # noqa: B006
+#: Cumulative Zipf-like weights per pool, computed once.
+_CUMULATIVE: dict[tuple[str, ...], list[float]] = {}
+
+
+def pick(rng: random.Random, pool: tuple[str, ...]) -> str:
     """A name from ``pool``, earlier names more likely (weights 1/(rank+3))."""
-    cum = _cache.get(pool)
+    cum = _CUMULATIVE.get(pool)
     if cum is None:
-        cum = _cache[pool] = list(accumulate(1.0 / (rank + 3) for rank in range(len(pool))))
+        cum = _CUMULATIVE[pool] = list(accumulate(1.0 / (rank + 3) for rank in range(len(pool))))
     return rng.choices(pool, cum_weights=cum)[0]

@@ -5,6 +5,7 @@ it; the rates are ``Rates`` fields (docs/simulator.md lists them)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import unicodedata
 
@@ -18,6 +19,7 @@ _NEIGHBOURS = {"GT": ("MX", "HN", "SV"), "HN": ("GT", "SV", "NI"), "SV": ("HN", 
                "IN": ("NP",)}
 
 
+@functools.lru_cache(maxsize=65536)
 def strip_accents(text: str) -> str:
     """"Hernández" → "Hernandez", "Toño" → "Tono" (as systems without accents write them)."""
     return "".join(c for c in unicodedata.normalize("NFKD", text)
@@ -69,8 +71,10 @@ def given_as_called(rng: random.Random, rates: Rates, given: tuple[str, ...]) ->
 
 
 def write_name(rng: random.Random, rates: Rates, person: Person, *, upper: float = 0.0,
-               accents: float | None = None) -> tuple[str, str]:
-    """(family_name, given_name) as one source records this person."""
+               accents: float | None = None, one_field: float = 0.0) -> tuple[str, str]:
+    """(family_name, given_name) as one source records this person; with probability
+    ``one_field`` the whole name goes into family_name as "SURNAMES, GIVEN" (a docket's
+    caption), and now and then the two fields are swapped."""
     given = given_as_called(rng, rates, person.given)
     pat, mat = _spell(rng, rates, person.paternal), _spell(rng, rates, person.maternal)
     roll = rng.random()
@@ -92,7 +96,26 @@ def write_name(rng: random.Random, rates: Rates, person: Person, *, upper: float
         family, given_text = strip_accents(family), strip_accents(given_text)
     if rng.random() < upper:
         family, given_text = family.upper(), given_text.upper()
+    roll = rng.random()
+    if roll < one_field:
+        return f"{family}, {given_text}", ""
+    if roll < one_field + rates.name_fields_swapped:
+        return given_text, family
     return family, given_text
+
+
+#: How clerks write the Mayan languages (and Spanish) when they do not use the usual spelling.
+LANGUAGE_SPELLINGS = {
+    "es": ("Spanish", "spa", "español"), "k'iche'": ("kiche", "quiche", "K'iche'"),
+    "q'eqchi'": ("kekchi", "qeqchi", "Q'eqchi'"), "mam": ("Mam",),
+}
+
+
+def write_languages(rng: random.Random, rates: Rates, languages: tuple[str, ...]) -> str:
+    """Languages, ``;``-separated, some spelled the clerk's way."""
+    return ";".join(rng.choice(LANGUAGE_SPELLINGS[lang]) if lang in LANGUAGE_SPELLINGS
+                    and rng.random() < rates.language_spelling else lang
+                    for lang in languages)
 
 
 def name_as_told(rng: random.Random, rates: Rates, person: Person) -> str:

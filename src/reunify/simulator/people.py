@@ -95,8 +95,8 @@ class PersonFactory:
             first = N.pick(rng, N.FEMALE_GIVEN if sex == "F" else N.MALE_GIVEN)
         if rng.random() < self.rates.compound_given:
             second = rng.choice(N.FEMALE_SECOND if sex == "F" else N.MALE_SECOND)
-            if first == "José" and sex == "F":
-                first = "María"
+            if sex == "F" and second == "José" and first != "María":
+                second = rng.choice(N.FEMALE_SECOND[1:])  # only María José takes José
             if second != first:
                 return (first, second)
         return (first,)

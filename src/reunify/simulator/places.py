@@ -74,6 +74,8 @@ SEPARATION_REASONS = (
 )
 SPONSORS = ("mother in the U.S.", "father in the U.S.", "aunt", "uncle", "adult sibling",
             "cousin", "family friend", "grandmother")
+#: Sponsors of a child whose parent was with them at the border (and is held or removed).
+RELATIVE_SPONSORS = SPONSORS[2:]
 
 
 class Officials:

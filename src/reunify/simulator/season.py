@@ -131,22 +131,31 @@ class Season:
     def _between(self, start: dt.date, lo: int, hi: int) -> dt.date:
         return start + self.rng.randint(lo, hi) * DAY
 
-    def _group_id(self, prefix: str) -> str:
+    def sector(self) -> P.Sector:
+        """A border sector, by its share of apprehensions."""
+        return self.rng.choices(P.SECTORS, cum_weights=self._sector_cum)[0]
+
+    def new_group_id(self, prefix: str) -> str:
+        """A new group id (a family unit at the border, a family booked into a centre)."""
         self.groups += 1
         return f"{prefix}-{(self.groups * 7919 + 104729) % 10**7:07d}"
 
-    def _apprehend(self, unit: Unit, person: Person, day: dt.date, station: str,
-                   group_id: str = "", role: str = "") -> Stay:
+    def apprehend(self, unit: Unit, person: Person, day: dt.date, station: str,
+                   group_id: str = "", role: str = "", minute: int | None = None,
+                   agent: str = "") -> Stay:
+        """A border record: the person apprehended at ``station`` (in a family unit's group)."""
         stay = Stay("border", person, group_id=group_id, group_role=role)
         reason = ("presented at port of entry seeking asylum" if "Port of Entry" in station
                   else "entered between ports of entry")
         stay.events.append(Event(day, "apprehended", "CBP", station,
-                                 self.officials.at("Agent", station), P.APPREHENSION, reason,
-                                 minute=self.rng.randrange(24 * 60)))
+                                 agent or self.officials.at("Agent", station), P.APPREHENSION,
+                                 reason,
+                                 minute=self.rng.randrange(24 * 60) if minute is None
+                                 else minute))
         unit.stays.append(stay)
         return stay
 
-    def _prosecute(self, unit: Unit, person: Person, day: dt.date, court: str,
+    def prosecute(self, unit: Unit, person: Person, day: dt.date, court: str,
                    authority: str = P.ILLEGAL_ENTRY) -> tuple[Stay, dt.date]:
         """A docket record: referral, then declined or charged, convicted, sentenced."""
         stay = Stay("docket", person)
@@ -172,8 +181,9 @@ class Season:
         unit.stays.append(stay)
         return stay, end
 
-    def _detain(self, unit: Unit, person: Person, day: dt.date, facility: str,
+    def detain(self, unit: Unit, person: Person, day: dt.date, facility: str,
                 reason: str = "transferred from CBP custody") -> Stay:
+        """A detention record: booked into an ICE facility."""
         stay = Stay("detention", person)
         stay.events.append(Event(day, "detained", "ICE", facility,
                                  self.officials.at("Deportation Officer", facility),
@@ -181,15 +191,17 @@ class Season:
         unit.stays.append(stay)
         return stay
 
-    def _transfer(self, stay: Stay, day: dt.date, custodian: str, facility: str,
+    def transfer(self, stay: Stay, day: dt.date, custodian: str, facility: str,
                   reason: str) -> None:
+        """A move to another facility, written on the same record."""
         officer = ("Deportation Officer" if custodian == "ICE" else "ORR Case Manager")
         stay.events.append(Event(day, "transferred", custodian, facility,
                                  self.officials.at(officer, facility) if facility else "",
                                  "", reason))
 
-    def _place(self, unit: Unit, person: Person, day: dt.date, facility: str,
+    def place(self, unit: Unit, person: Person, day: dt.date, facility: str,
                reason: str) -> Stay:
+        """A shelter record: placed in ORR care."""
         stay = Stay("shelter", person)
         stay.events.append(Event(day, "placed", "ORR", facility,
                                  self.officials.at("ORR Case Manager", facility),
@@ -197,7 +209,8 @@ class Season:
         unit.stays.append(stay)
         return stay
 
-    def _shelter(self, age: int) -> str:
+    def shelter_for(self, age: int) -> str:
+        """A shelter for a child of ``age`` (tender-age shelters for the under-fives)."""
         return self.rng.choice(P.TENDER_AGE_SHELTERS if age < 5 else P.SHELTERS)
 
     # --- units ---------------------------------------------------------------------------
@@ -207,21 +220,21 @@ class Season:
         day = self._day()
         unit = Unit("single", day)
         origin = self.factory.origin()
-        sex = "M" if self._chance(0.8) else "F"
+        sex = "M" if self._chance(rates.single_adult_male) else "F"
         person = self.factory.make(
             kind="single_adult", sex=sex, birth_date=self.factory.birth_date(day, 18, 55),
             origin=origin, paternal=self.factory.surname(origin),
             maternal=self.factory.surname(origin))
         unit.people.append(person)
-        sector = rng.choices(P.SECTORS, cum_weights=self._sector_cum)[0]
+        sector = self.sector()
         station = rng.choice(sector.stations)
-        self._apprehend(unit, person, day, station)
+        self.apprehend(unit, person, day, station)
         end = day
         if self._chance(rates.single_prosecuted):
-            _, end = self._prosecute(unit, person, day + DAY, sector.court)
+            _, end = self.prosecute(unit, person, day + DAY, sector.court)
         facility = rng.choice(sector.detention)
-        stay = self._detain(unit, person, end + rng.randint(1, 3) * DAY, facility)
-        self._custody_path(stay, facility)
+        stay = self.detain(unit, person, end + rng.randint(1, 3) * DAY, facility)
+        self.maybe_transfer(stay, facility)
         roll = rng.random()
         last = stay.events[-1].day
         if roll < rates.single_removed:
@@ -229,10 +242,10 @@ class Season:
             stay.events.append(Event(removed, "removed", "", "", self.officials.at(
                 "Deportation Officer", facility), P.EXPEDITED_REMOVAL, "removed to " +
                 person.country))
-            if self._chance(0.05):  # came back: a new record, a re-entry prosecution
+            if self._chance(rates.reentry):  # came back: a new record, a re-entry prosecution
                 again = self._between(removed, 20, 60)
-                self._apprehend(unit, person, again, station)
-                self._prosecute(unit, person, again + DAY, sector.court, P.REENTRY)
+                self.apprehend(unit, person, again, station)
+                self.prosecute(unit, person, again + DAY, sector.court, P.REENTRY)
         elif roll < rates.single_removed + rates.single_released:
             stay.events.append(Event(self._between(last, 10, 90), "released", "", "",
                                      self.officials.at("Deportation Officer", facility),
@@ -245,54 +258,64 @@ class Season:
         day = self._day()
         unit = Unit("uac", day)
         origin = self.factory.origin()
-        sex = "M" if self._chance(0.7) else "F"
-        age = rng.randint(13, 17) if self._chance(0.85) else rng.randint(6, 12)
+        sex = "M" if self._chance(rates.uac_male) else "F"
+        age = rng.randint(13, 17) if self._chance(rates.uac_teen) else rng.randint(6, 12)
         father_pat, mother_pat = self.factory.surname(origin), self.factory.surname(origin)
         child = self.factory.make(
             kind="unaccompanied_child", sex=sex, birth_date=self.factory.birth_date(day, age, age),
             origin=origin, paternal=father_pat, maternal=mother_pat, phone="")
         unit.people.append(child)
-        sector = rng.choices(P.SECTORS, cum_weights=self._sector_cum)[0]
+        sector = self.sector()
         station = rng.choice(sector.stations)
-        self._apprehend(unit, child, day, station)
-        facility = self._shelter(age)
-        stay = self._place(unit, child, self._between(day, 1, 3), facility,
+        self.apprehend(unit, child, day, station)
+        facility = self.shelter_for(age)
+        stay = self.place(unit, child, self._between(day, 1, 3), facility,
                            "unaccompanied alien child referred by DHS")
         if self._chance(rates.uac_names_parent):
             # The parent at home: named in the interview, recorded by no source.
             parent_sex = "F" if self._chance(0.6) else "M"
-            parent = Person("", "", parent_sex, child.birth_date, self.factory.given(
-                parent_sex, origin), mother_pat if parent_sex == "F" else father_pat,
-                self.factory.surname(origin), origin.country, origin.languages, "",
-                self.factory.phone(origin), origin.home, origin.mayan)
+            parent = Person(
+                person_id="", kind="", sex=parent_sex,
+                birth_date=self.factory.birth_date(day, age + 18, age + 40),
+                given=self.factory.given(parent_sex, origin),
+                paternal=mother_pat if parent_sex == "F" else father_pat,
+                maternal=self.factory.surname(origin), country=origin.country,
+                languages=origin.languages, a_number="", phone=self.factory.phone(origin),
+                home=origin.home, mayan=origin.mayan)
             stay.named.append(("child_of", parent, "stated"))
-        if self._chance(0.15):
-            self._transfer(stay, self._between(stay.first_day, 5, 30), "ORR",
+        if self._chance(rates.shelter_transfer):
+            self.transfer(stay, self._between(stay.first_day, 5, 30), "ORR",
                            rng.choice(P.SHELTERS), "placement change")
         if self._chance(rates.uac_discharged):
-            self._discharge(stay, self._between(stay.events[-1].day, 20, 100))
+            self.discharge(stay, self._between(stay.events[-1].day, 20, 100))
         return unit
 
-    def _discharge(self, stay: Stay, day: dt.date) -> str:
-        sponsor = self.rng.choice(P.SPONSORS)
+    def discharge(self, stay: Stay, day: dt.date, sponsors: tuple[str, ...] = P.SPONSORS) -> str:
+        """Discharge a child to a sponsor; returns who the sponsor is."""
+        sponsor = self.rng.choice(sponsors)
         stay.events.append(Event(day, "discharged", "sponsor", "", self.officials.at(
             "ORR Federal Field Specialist", stay.events[-1].facility), P.TVPRA_RELEASE,
             f"discharged to sponsor: {sponsor}"))
         return sponsor
 
-    def _custody_path(self, stay: Stay, facility: str,
+    def maybe_transfer(self, stay: Stay, facility: str,
                       member: Member | None = None) -> None:
         """Maybe move a detainee to a distant centre."""
         if self._chance(self.rates.transfer):
             to = self.rng.choice(P.DISTANT_DETENTION)
             day = self._between(stay.events[-1].day, 3, 25)
-            self._transfer(stay, day, "ICE", to, "bed space")
+            self.transfer(stay, day, "ICE", to, "bed space")
             if member is not None:
                 member.move(day, custodian="ICE", facility=to)
 
-    # --- family units, in season_family.py ------------------------------------------------
-    def separation_probability(self, day: dt.date) -> float:
-        """How likely a family apprehended on ``day`` is to be separated."""
+    # --- what family.py asks of the season ---------------------------------------------------
+    def separation_probability(self, day: dt.date, station: str) -> float:
+        """How likely a family apprehended on ``day`` at ``station`` is to be separated.
+
+        Families who asked for asylum at a port of entry had committed no crime to prosecute,
+        so they were separated far less often than those who crossed between ports."""
+        if "Port of Entry" in station and day <= EXECUTIVE_ORDER:
+            return min(self.rates.separated_at_port, self.separation_probability(day, ""))
         if day < FULL_ZERO_TOLERANCE:
             return self.rates.separated_before
         if day <= EXECUTIVE_ORDER:
@@ -301,19 +324,22 @@ class Season:
 
     def reunification_day(self, separated: dt.date, youngest: int) -> dt.date:
         """When a separated family is brought back together, around the court's deadlines."""
-        rng = self._between
+        later = self._between
         if separated > EXECUTIVE_ORDER:
-            return rng(separated, 5, 20)
+            return later(separated, 5, 20)
+        # A few early separations ended before the court stepped in.
         if separated < dt.date(2018, 5, 20) and self._chance(0.15):
-            early = rng(separated, 20, 45)
+            early = later(separated, 20, 45)
             if early < COURT_ORDER:
                 return early
+        # Most reunifications cluster before the court's deadlines (under-fives 2018-07-10,
+        # the others 2018-07-26); the rest drag on for weeks or months.
         if youngest < 5:
-            day = (rng(dt.date(2018, 7, 5), 0, 9) if self._chance(0.7)
-                   else rng(dt.date(2018, 7, 15), 0, 60))
+            day = (later(dt.date(2018, 7, 5), 0, 9) if self._chance(0.7)
+                   else later(dt.date(2018, 7, 15), 0, 60))
         else:
-            day = (rng(dt.date(2018, 7, 10), 0, 17) if self._chance(0.75)
-                   else rng(dt.date(2018, 7, 28), 0, 90))
+            day = (later(dt.date(2018, 7, 10), 0, 17) if self._chance(0.75)
+                   else later(dt.date(2018, 7, 28), 0, 90))
         return max(day, separated + 6 * DAY)
 
     def origin_and_day(self) -> tuple[Origin, dt.date]:

@@ -112,6 +112,7 @@ class MemberOut(Schema):
     separated_since: dt.date | None
     days_separated: int | None
     flags: list[str]
+    records: list[str]
 
 
 class LinkOut(Schema):
@@ -279,7 +280,7 @@ def family(request: HttpRequest, family_id: str, as_of: dt.date | None = None):
             {"person_id": m.public_id, "role": m.role, "name": m.name,
              "birth_date": m.birth_date, "status": m.status, "custodian": m.custodian,
              "facility": m.facility, "since": m.since, "separated_since": m.separated_since,
-             "days_separated": m.days_separated, "flags": m.flags}
+             "days_separated": m.days_separated, "flags": m.flags, "records": m.records}
             for m in page.members
         ],
         "links": [

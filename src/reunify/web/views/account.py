@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import time
 
@@ -22,19 +21,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from reunify.actions.users import (
     AccountError,
-    account_hash,
     change_password,
     record_sign_in,
     record_sign_in_failure,
 )
 from reunify.queries import scope
 from reunify.queries.sign_in import recent_failures
+from reunify.rules import throttle
 from reunify.rules.grants import SECOND_FACTOR_REQUIRED
-
-#: Failures within the window after which sign-in is refused, per account name and per address.
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
+from reunify.rules.throttle import account_hash
 
 
 class SignInForm(forms.Form):
@@ -83,8 +78,8 @@ def sign_in(request):
             return render(request, "reunify/sign_in.html", {"form": form}, status=400)
         username = form.cleaned_data["username"]
         by_account, by_address = recent_failures(account_hash(username), _address(request),
-                                                 window=THROTTLE_WINDOW)
-        if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
+                                                 window=throttle.WINDOW)
+        if throttle.refused(by_account, by_address):
             form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
             return render(request, "reunify/sign_in.html", {"form": form}, status=429)
         user = authenticate(request, username=username,

@@ -19,7 +19,8 @@ PAGE_SIZE = 50
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=gettext_lazy("Decision"),
                                  choices=[("same", gettext_lazy("Same person (accept)")),
-                                          ("different", gettext_lazy("Different people (reject)"))])
+                                          ("different", gettext_lazy("Different people (reject)"))],
+                                 widget=forms.RadioSelect)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -1,0 +1,50 @@
+"""An interchange batch read straight from its files, for the linker without a store.
+
+Benchmarks and quality tests link simulated batches this way; ``reunify link`` reads the store.
+Only current content matters here: a batch folder holds one version of each record.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from reunify.linkage.records import Key, Relation
+
+
+def _rows(path: Path):
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def read_batch(folder: Path) -> tuple[list[dict], list[Relation]]:
+    """The person-records (with their events' ``seen_from``/``seen_to``) and the relations
+    between records of one source, of every ``<source>.<kind>.csv`` in ``folder``."""
+    folder = Path(folder)
+    records: list[dict] = []
+    relations: list[Relation] = []
+    seen: dict[Key, tuple[str, str]] = {}
+    for path in sorted(folder.glob("*.csv")):
+        if path.name.startswith("truth.") or path.name.count(".") != 2:
+            continue
+        kind = path.name.split(".")[1]
+        if kind == "persons":
+            records.extend(_rows(path))
+        elif kind == "relations":
+            relations.extend(Relation((r["source"], r["record_id"]), r["relation"],
+                                      (r["source"], r["other_record_id"]))
+                             for r in _rows(path) if r.get("other_record_id"))
+        elif kind == "events":
+            for e in _rows(path):
+                key, day = (e["source"], e["record_id"]), e["at"][:10]
+                low, high = seen.get(key, (day, day))
+                seen[key] = (min(low, day), max(high, day))
+    for r in records:
+        r["seen_from"], r["seen_to"] = seen.get((r["source"], r["record_id"]), (None, None))
+    return records, relations
+
+
+def read_truth(folder: Path) -> dict[Key, str]:
+    """``truth.identities.csv``: (source, record_id) → the simulator's person id."""
+    return {(r["source"], r["record_id"]): r["person_id"]
+            for r in _rows(Path(folder) / "truth.identities.csv")}

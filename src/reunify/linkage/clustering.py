@@ -1,0 +1,170 @@
+"""From scored pairs to persons, under the hard constraints of family structure.
+
+Pairs are merged greedily, strongest first (a union-find). A merge is refused when it would put
+into one person:
+
+- two records one source group holds in different roles (a parent and a child of one family
+  unit are two people);
+- two records a source states are parent and child, or whose birth years are
+  :data:`AGE_GAP` or more apart (a son named after his father stays his own person);
+- two records a person ruled different (a ``different`` decision);
+- two records whose given names clearly differ (no name in common, through nicknames and
+  spellings, nor alike) unless their A-numbers agree: siblings, twins above all, share
+  surnames, birth date, phone and group, and only their given names tell them apart.
+
+And two clusters that each hold several records merge only when the evidence *between* them
+holds up on average, not through one weak pair (:data:`SUPPORT`): a chain of pairs must not
+glue two strong clusters together.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from reunify.rules.anumber import one_edit_apart
+from reunify.rules.names import given_keys_differ
+
+#: Birth years this far apart are a parent and a child (or strangers), never one person.
+AGE_GAP = 12
+#: Two clusters merge only if the pairs between them weigh on average at least the acceptance
+#: weight less this margin (average linkage), a pair never scored counting as ``UNSCORED``.
+SUPPORT_MARGIN = 2.0
+UNSCORED = -12.0
+
+Edge = tuple[float, int, int]
+
+
+class Clusters:
+    """A union-find over record indexes that refuses merges the constraints forbid."""
+
+    def __init__(self, features: list[dict], cannot: Iterable[tuple[int, int]] = ()):
+        n = len(features)
+        self.parent = list(range(n))
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.years: dict[int, tuple[int, int] | None] = {}
+        self.roles: dict[int, dict[str, set[str]]] = {}
+        for i, f in enumerate(features):
+            year = f.get("birth_year")
+            self.years[i] = (year, year) if year else None
+            group, role = f.get("group"), f.get("group_role")
+            self.roles[i] = {group: {role}} if group and role else {}
+        self.cannot: dict[int, set[int]] = defaultdict(set)
+        for a, b in cannot:
+            if a != b:
+                self.cannot[a].add(b)
+                self.cannot[b].add(a)
+        self.refused: dict[str, int] = defaultdict(int)
+        self.given = [(frozenset(f.get("given_keys") or ()), f.get("given_first") or "",
+                       f.get("a_number") or "") for f in features]
+
+    def siblings(self, i: int, j: int) -> bool:
+        """Records ``i`` and ``j`` name different given names and no common A-number."""
+        (keys_i, first_i, a_i), (keys_j, first_j, a_j) = self.given[i], self.given[j]
+        if a_i and a_j and (a_i == a_j or one_edit_apart(a_i, a_j)):
+            return False
+        return given_keys_differ(keys_i, keys_j, first_i, first_j)
+
+    def find(self, i: int) -> int:
+        """The representative of ``i``'s cluster."""
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def size(self, root: int) -> int:
+        """How many records the cluster of ``root`` holds."""
+        return len(self.members[root])
+
+    def conflict(self, a: int, b: int) -> str | None:
+        """Why the clusters of roots ``a`` and ``b`` may not merge, or None if they may."""
+        ya, yb = self.years[a], self.years[b]
+        if ya and yb and max(ya[1], yb[1]) - min(ya[0], yb[0]) >= AGE_GAP:
+            return "age_gap"
+        small, large = (a, b) if len(self.roles[a]) <= len(self.roles[b]) else (b, a)
+        for group, roles in self.roles[small].items():
+            other = self.roles[large].get(group)
+            if other and len(roles | other) > 1:
+                return "group_role"
+        small, large = (a, b) if self.size(a) <= self.size(b) else (b, a)
+        for i in self.members[small]:
+            for j in self.cannot.get(i, ()):
+                if self.find(j) == large:
+                    return "cannot_link"
+        for i in self.members[small]:
+            for j in self.members[large]:
+                if self.siblings(i, j):
+                    return "given_names_differ"
+        return None
+
+    def merge(self, a: int, b: int) -> int:
+        """Join the clusters of roots ``a`` and ``b`` (no checks); returns the new root."""
+        if self.size(a) < self.size(b):
+            a, b = b, a
+        self.parent[b] = a
+        self.members[a].extend(self.members.pop(b))
+        ya, yb = self.years.pop(b), self.years[a]
+        if ya and yb:
+            self.years[a] = (min(ya[0], yb[0]), max(ya[1], yb[1]))
+        else:
+            self.years[a] = ya or yb
+        for group, roles in self.roles.pop(b).items():
+            self.roles[a].setdefault(group, set()).update(roles)
+        return a
+
+    def groups(self) -> list[list[int]]:
+        """Every cluster as a sorted list of indexes, in order of their smallest index."""
+        return sorted((sorted(m) for m in self.members.values()), key=lambda m: m[0])
+
+
+def _support(clusters: Clusters, a: int, b: int, weights: dict[int, dict[int, float]]) -> float:
+    """Mean weight of every pair between two clusters; a pair never scored (no blocking key in
+    common) counts as :data:`UNSCORED`."""
+    small, large = (a, b) if clusters.size(a) <= clusters.size(b) else (b, a)
+    total, count = 0.0, 0
+    for i in clusters.members[small]:
+        for j, w in weights.get(i, {}).items():
+            if clusters.find(j) == large:
+                total += w
+                count += 1
+    pairs = clusters.size(a) * clusters.size(b)
+    return (total + (pairs - count) * UNSCORED) / pairs
+
+
+def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
+            cannot: Iterable[tuple[int, int]] = (),
+            must: Iterable[tuple[int, int]] = ()) -> tuple[list[list[int]], dict[str, int]]:
+    """Cluster records (by index) from scored pairs ``(weight, i, j)``.
+
+    ``must`` pairs (people's ``same`` decisions) are joined first, whatever the scores say;
+    then pairs of weight ``accept`` or more are merged strongest first, each merge checked
+    against the constraints. Returns the clusters and how many merges each rule refused.
+    """
+    clusters = Clusters(features, cannot)
+    weights: dict[int, dict[int, float]] = defaultdict(dict)
+    strong: list[Edge] = []
+    for w, i, j in edges:
+        weights[i][j] = w
+        weights[j][i] = w
+        if w >= accept:
+            strong.append((w, i, j))
+    for i, j in must:
+        a, b = clusters.find(i), clusters.find(j)
+        if a != b:
+            clusters.merge(a, b)
+    strong.sort(key=lambda e: (-e[0], e[1], e[2]))
+    for _w, i, j in strong:
+        a, b = clusters.find(i), clusters.find(j)
+        if a == b:
+            continue
+        reason = clusters.conflict(a, b)
+        if reason is None and clusters.size(a) * clusters.size(b) > 1 \
+                and _support(clusters, a, b, weights) < accept - SUPPORT_MARGIN:
+            reason = "weak_support"
+        if reason:
+            clusters.refused[reason] += 1
+            continue
+        clusters.merge(a, b)
+    return clusters.groups(), dict(clusters.refused)

@@ -1,0 +1,113 @@
+"""Records turned into comparison-ready columns, computed once in Python before any engine runs.
+
+Normalised keys and phonetic codes are computed here, with the pure rules of
+``reunify.rules``, so the engines compare plain columns (exact, list overlap, edit distance).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from reunify.rules import anumber, dates, names
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def day_number(value: object) -> int | None:
+    """Days since 1970-01-01 of a date, a datetime or an ISO string; None when unknown."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    elif isinstance(value, str) and value:
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return (value - _EPOCH).days if isinstance(value, dt.date) else None
+
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def phone_key(raw: str) -> str:
+    """The last eight digits of a phone number: country codes and formats vary, the line not."""
+    digits = _NOT_DIGIT.sub("", raw or "")
+    return digits[-8:] if len(digits) >= 7 else ""
+
+
+def features(index: int, record: dict) -> dict:
+    """The comparison columns of one record; ``unique_id`` is its position in the input."""
+    family, given = record.get("family_name") or "", record.get("given_name") or ""
+    birth = dates.parse(record.get("birth_date") or "")
+    surname_keys = sorted(names.surname_keys(family))
+    given_first = names.first_given_key(given)
+    return {
+        "unique_id": index,
+        "source": record["source"],
+        "record_id": record["record_id"],
+        "surnames": surname_keys or None,
+        "surname_set": " ".join(surname_keys) or None,
+        "given_first": given_first or None,
+        "given_keys": sorted(names.given_keys(given)) or None,
+        "name_keys": sorted(names.name_keys(family, given)) or None,
+        "full_name": " ".join(sorted(names.name_keys(family, given))) or None,
+        "birth_date": record.get("birth_date") or None,
+        "birth_year": birth.year if birth else None,
+        "birth_month": birth.month if birth and birth.month else None,
+        "birth_day": birth.day if birth and birth.day else None,
+        "birth_precise": bool(birth and birth.precise),
+        "sex": (record.get("sex") or "").upper() or None,
+        "country": (record.get("country") or "").upper() or None,
+        "a_number": anumber.normalise(record.get("a_number") or "") or None,
+        "phone": phone_key(record.get("phone") or "") or None,
+        "group": f"{record['source']}\x1f{record['group_id']}" if record.get("group_id") else None,
+        "group_role": record.get("group_role") or None,
+        "seen_from": day_number(record.get("seen_from")),
+        "seen_to": day_number(record.get("seen_to")),
+    }
+
+
+#: Blocking keys shared by more records than this are skipped (too common to be evidence).
+MAX_BLOCK = 400
+
+
+def block_keys(f: dict) -> list[str]:
+    """The keys under which a record meets its candidate pairs: a pair is compared when the two
+    records share at least one key. Generous on purpose; the scoring decides."""
+    keys = []
+    given, year, surnames = f["given_first"], f["birth_year"], f["surnames"] or []
+    if f["a_number"]:
+        keys.append(f"a:{f['a_number']}")
+        keys.append(f"a5:{f['a_number'][:5]}:{given or ''}")
+        keys.append(f"a4:{f['a_number'][5:]}")
+    if f["phone"]:
+        keys.append(f"p:{f['phone']}")
+    if given and year:
+        keys.append(f"gy:{given}:{year}")
+    if given and f["birth_date"]:
+        keys.append(f"gb:{given}:{f['birth_date']}")
+    for surname in surnames:
+        if year:
+            keys.append(f"sy:{surname}:{year}")
+        if given:
+            keys.append(f"sg:{surname}:{given}")
+    if f["birth_date"] and f["birth_precise"]:
+        keys.append(f"b:{f['birth_date']}:{f['sex'] or ''}")
+    return keys
+
+
+#: Columns whose agreement weighs less when their value is common (term frequency).
+TF_COLUMNS = ("given_first", "surname_set")
+
+
+def term_frequencies(population: list[dict], values: dict[str, set[str]] | None = None
+                     ) -> dict[str, dict[str, float]]:
+    """Share of records holding each value of the :data:`TF_COLUMNS` (feature dicts);
+    ``values`` restricts the answer to those values per column."""
+    counts: dict[str, dict[str, int]] = {c: {} for c in TF_COLUMNS}
+    for f in population:
+        for column in TF_COLUMNS:
+            value = f.get(column)
+            if value and (values is None or value in values.get(column, ())):
+                counts[column][value] = counts[column].get(value, 0) + 1
+    total = max(len(population), 1)
+    return {c: {v: n / total for v, n in by.items()} for c, by in counts.items()}

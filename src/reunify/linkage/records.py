@@ -1,0 +1,64 @@
+"""What goes into the linker and what comes out of it: plain data, no database.
+
+A record is a plain dict with the interchange columns of a person-record (``source``,
+``record_id``, ``family_name``, ``given_name``, ``birth_date``, ``sex``, ``country``,
+``a_number``, ``group_id``, ``group_role``, ``phone``) and, optionally, ``seen_from`` and
+``seen_to``: the first and last day the source's events about the record fall on (a custody
+chain is continuous in time, so one person's records are seen in adjacent windows). Records are
+named by their key, ``(source, record_id)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Key = tuple[str, str]
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation one source stated between two of its own records ("left is parent_of right")."""
+
+    left: Key
+    relation: str
+    right: Key
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A person's binding ruling: the two records are the same person (``same``) or not."""
+
+    left: Key
+    right: Key
+    same: bool
+
+
+@dataclass
+class ScoredPair:
+    """Two records the linker compared, with the evidence: one weight per comparison."""
+
+    left: Key
+    right: Key
+    match_weight: float
+    match_probability: float
+    #: One dict per comparison: ``name``, ``level`` (the label of the level hit), ``weight``.
+    comparisons: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Resolution:
+    """The linker's answer: who is who, what a person should look at, and the model used."""
+
+    clusters: list[list[Key]]
+    review: list[ScoredPair]
+    model_json: str
+    stats: dict = field(default_factory=dict)
+
+
+def key_of(record: dict) -> Key:
+    """The key naming a record."""
+    return (record["source"], record["record_id"])
+
+
+def ordered(a: Key, b: Key) -> tuple[Key, Key]:
+    """The pair in a fixed order, so a pair has one spelling."""
+    return (a, b) if a <= b else (b, a)

@@ -1,0 +1,125 @@
+"""The linker's one entry point: records, relations and decisions in, persons out.
+
+Both engines (``deterministic`` and ``splink``) only *score* pairs; turning scores into persons
+is done here, the same way for both, under the constraints of :mod:`reunify.linkage.clustering`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+from reunify.linkage import clustering, deterministic
+from reunify.linkage.features import TF_COLUMNS, features, term_frequencies
+from reunify.linkage.records import Decision, Key, Relation, Resolution, ScoredPair, key_of
+
+ENGINES = ("deterministic", "splink")
+#: Match weight (log2 of the Bayes factor, prior included) at and above which a pair is
+#: accepted, and below which it is never shown for review (docs/linkage.md).
+ACCEPT_WEIGHT = 2.0
+REVIEW_WEIGHT = -4.0
+
+Progress = Callable[[str], None]
+
+
+def _constraint_pairs(index: dict[Key, int], relations: Iterable[Relation],
+                      decisions: Iterable[Decision]):
+    cannot, must = [], []
+    for rel in relations:
+        i, j = index.get(rel.left), index.get(rel.right)
+        if i is not None and j is not None:
+            cannot.append((i, j))
+    for d in decisions:
+        i, j = index.get(d.left), index.get(d.right)
+        if i is not None and j is not None:
+            (must if d.same else cannot).append((i, j))
+    return cannot, must
+
+
+def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
+            decisions: Iterable[Decision] = (), engine: str = "splink",
+            backend: str = "duckdb", progress: Progress | None = None) -> Resolution:
+    """Resolve ``records`` (plain dicts, see :mod:`reunify.linkage.records`) into persons.
+
+    ``relations`` between records of one source and ``different`` decisions forbid merges;
+    ``same`` decisions force them. Every record ends in exactly one cluster.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    say = progress or (lambda _step: None)
+    started = time.perf_counter()
+    say("preparing records")
+    feats = [features(i, r) for i, r in enumerate(records)]
+    keys = [key_of(r) for r in records]
+    index = {k: i for i, k in enumerate(keys)}
+    decisions = list(decisions)
+    cannot, must = _constraint_pairs(index, relations, decisions)
+    timings: dict[str, float] = {"prepare": time.perf_counter() - started}
+
+    say("scoring pairs")
+    t = time.perf_counter()
+    if engine == "deterministic":
+        scored = [(w, i, j) for w, i, j, _rule in deterministic.score(feats)]
+        model_json, explain_pairs = deterministic.model_json(), None
+        accept, review_floor = deterministic.NAME_AND_BIRTH_WEIGHT, None
+    else:
+        from reunify.linkage import engine as splink_engine
+
+        model = splink_engine.score(feats, backend=backend, progress=say,
+                                    detail_band=(REVIEW_WEIGHT, ACCEPT_WEIGHT))
+        scored, model_json = model.edges, model.model_json
+        explain_pairs = model.comparisons
+        accept, review_floor = ACCEPT_WEIGHT, REVIEW_WEIGHT
+    timings["score"] = time.perf_counter() - t
+
+    say("clustering")
+    t = time.perf_counter()
+    groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot, must=must)
+    timings["cluster"] = time.perf_counter() - t
+    cluster_of = {i: n for n, members in enumerate(groups) for i in members}
+
+    review: list[ScoredPair] = []
+    if review_floor is not None:
+        decided = {frozenset((d.left, d.right)) for d in decisions}
+        band = [(w, i, j) for w, i, j in scored
+                if review_floor <= w < accept and cluster_of[i] != cluster_of[j]
+                and frozenset((keys[i], keys[j])) not in decided]
+        details = explain_pairs([(i, j) for _w, i, j in band]) if band else {}
+        for w, i, j in band:
+            prob, comps = details.get((i, j), (None, []))
+            review.append(ScoredPair(keys[i], keys[j], w,
+                                     prob if prob is not None else 1 / (1 + 2 ** -w), comps))
+    stats = {
+        "records": len(records),
+        "persons": len(groups),
+        "scored_pairs": len(scored),
+        "accepted_pairs": sum(1 for w, _i, _j in scored if w >= accept),
+        "review_pairs": len(review),
+        "refused_merges": refused,
+        "must_link": len(must),
+        "cannot_link": len(cannot),
+        "seconds": {k: round(v, 3) for k, v in timings.items()},
+    }
+    return Resolution([[keys[i] for i in members] for members in groups], review, model_json,
+                      stats)
+
+
+def explain(left: dict, right: dict, *, engine: str, model_json: str,
+            population: Sequence[dict] = ()) -> ScoredPair:
+    """Score one pair of records with a run's model, comparison by comparison.
+
+    ``population`` (the current records) gives the term frequencies of names: agreeing on a
+    common name weighs less. Without it, the two records are the whole population.
+    """
+    a, b = features(0, left), features(1, right)
+    if engine == "deterministic":
+        comps = deterministic.comparisons(a, b)
+        weight = max((c["weight"] for c in comps), default=0.0)
+        return ScoredPair(key_of(left), key_of(right), weight, 1.0 if weight else 0.0, comps)
+    from reunify.linkage import engine as splink_engine
+
+    wanted = {c: {a[c], b[c]} - {None} for c in TF_COLUMNS}
+    everyone = [features(i, r) for i, r in enumerate(population)] or [a, b]
+    tf = term_frequencies(everyone, wanted)
+    weight, prob, comps = splink_engine.score_pair(model_json, a, b, tf)
+    return ScoredPair(key_of(left), key_of(right), weight, prob, comps)

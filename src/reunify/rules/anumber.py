@@ -1,0 +1,37 @@
+"""Alien registration numbers (A-numbers) as sources write them.
+
+An A-number is 7 to 9 digits; sources add an ``A``, dashes or spaces, and drop leading zeros.
+Clerks mistype one digit or swap two, so "one edit apart" is strong but not certain evidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DIGITS = re.compile(r"\D")
+
+
+def normalise(raw: str) -> str:
+    """The A-number as nine digits, or "" when it is not one.
+
+    ``"A-202-302-528"``, ``"A 202 302 528"`` and ``"202302528"`` give ``"202302528"``;
+    ``"A02399070"`` and ``"2399070"`` give ``"002399070"``.
+    """
+    digits = _DIGITS.sub("", raw or "")
+    if not 7 <= len(digits) <= 9:
+        return ""
+    digits = digits.zfill(9)
+    return "" if set(digits) == {"0"} else digits
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """True when two normalised A-numbers differ by one digit or one swap of neighbours."""
+    if not a or not b or len(a) != len(b) or a == b:
+        return False
+    diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(diffs) == 1:
+        return True
+    if len(diffs) == 2:
+        i, j = diffs
+        return j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    return False

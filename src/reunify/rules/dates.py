@@ -1,0 +1,85 @@
+"""Birth dates as recorded: exact, estimated, defaulted, or with day and month swapped.
+
+A recorded birth date is ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``. Clerks who do not know a day
+write the 1st of January; an age told by a child becomes a year, often one off; an American form
+filled in by a Central American swaps day and month. :func:`agreement` names which of these
+explains the difference between two recorded dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXACT, SWAPPED, MONTH, DEFAULTED, YEAR, YEAR_NEAR, DIFFERENT, UNKNOWN = (
+    "exact", "day_month_swapped", "same_month", "defaulted", "same_year", "year_within_one",
+    "different", "unknown",
+)
+
+
+@dataclass(frozen=True)
+class BirthDate:
+    """A recorded birth date taken apart; ``month``/``day`` are 0 when not recorded."""
+
+    year: int
+    month: int
+    day: int
+
+    @property
+    def precise(self) -> bool:
+        """A full date that is not the 1st of January (which is often a default)."""
+        return self.day > 0 and not (self.month == 1 and self.day == 1)
+
+
+def parse(raw: str) -> BirthDate | None:
+    """``"2013-07-14"``, ``"2013-07"`` or ``"2013"`` taken apart; None when empty or malformed."""
+    parts = (raw or "").strip().split("-")
+    try:
+        numbers = [int(p) for p in parts]
+    except ValueError:
+        return None
+    if not numbers or not 1000 <= numbers[0] <= 9999 or len(numbers) > 3:
+        return None
+    year, month, day = (*numbers, 0, 0)[:3]
+    if not 0 <= month <= 12 or not 0 <= day <= 31:
+        return None
+    return BirthDate(year, month, day)
+
+
+def agreement(a: str, b: str) -> str:
+    """How two recorded birth dates agree, strongest explanation first.
+
+    ``exact`` (same full date), ``day_month_swapped`` (2010-03-07 / 2010-07-03),
+    ``same_month`` (a mistyped day), ``defaulted``
+    (same year, one is the 1st of January or has no day), ``same_year``, ``year_within_one``
+    (estimated ages), ``different``, or ``unknown`` when either is missing.
+    """
+    x, y = parse(a), parse(b)
+    if x is None or y is None:
+        return UNKNOWN
+    if x.year == y.year:
+        if x.precise and y.precise:
+            if (x.month, x.day) == (y.month, y.day):
+                return EXACT
+            if (x.month, x.day) == (y.day, y.month):
+                return SWAPPED
+            return MONTH if x.month == y.month else YEAR
+        # At least one is a default or a bare year or month: it agrees unless it states a
+        # month (other than a defaulted January) the other contradicts.
+        if x.precise or y.precise:
+            loose = y if x.precise else x
+            exact = x if x.precise else y
+            stated = loose.month and not (loose.month == 1 and loose.day in (0, 1))
+            if stated and loose.month != exact.month:
+                return YEAR
+        return DEFAULTED
+    if abs(x.year - y.year) == 1 and (not x.precise or not y.precise):
+        return YEAR_NEAR
+    return DIFFERENT
+
+
+def years_apart(a: str, b: str) -> int | None:
+    """Whole years between the recorded birth years, or None when either is unknown."""
+    x, y = parse(a), parse(b)
+    if x is None or y is None:
+        return None
+    return abs(x.year - y.year)

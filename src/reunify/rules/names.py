@@ -1,0 +1,190 @@
+"""Names as Mexican and Central American people carry them, and as clerks write them down.
+
+Pure functions the linker uses to compare names (see docs/linkage.md):
+
+- family names are a *set* of surnames: a person has a paternal and a maternal surname, and a
+  source may record one, both, both hyphenated, or both in the other order;
+- a given name is compared by its first name (compound names are often cut), through the
+  nicknames people go by ("Lupe" is Guadalupe, "Chuy" is Jesús);
+- a phonetic key forgives the spellings Spanish allows (b/v, s/z/c, ll/y, silent h, j/g/x, qu/k)
+  and those clerks produce for Mayan-language names (apostrophes, k/q/c, x/sh, tz/ts).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Words that belong to a surname but carry no identity of their own ("De León", "Del Cid").
+PARTICLES = frozenset({"DE", "DEL", "LA", "LAS", "LOS", "Y", "E", "DA", "DI", "DO", "DOS", "VAN",
+                       "VON", "SAN"})
+
+#: Nicknames and short forms people go by in Mexico and Central America → the given name(s) they
+#: stand for. A nickname may stand for more than one name (Beto: Roberto or Alberto).
+NICKNAMES: dict[str, tuple[str, ...]] = {
+    "LUPE": ("GUADALUPE",), "LUPITA": ("GUADALUPE",), "CHUY": ("JESUS",),
+    "CHUCHO": ("JESUS",), "CHUS": ("JESUS",), "PANCHO": ("FRANCISCO",), "PACO": ("FRANCISCO",),
+    "PANCHITO": ("FRANCISCO",), "CHICO": ("FRANCISCO",), "KIKO": ("FRANCISCO", "ENRIQUE"),
+    "MEMO": ("GUILLERMO",), "TONO": ("ANTONIO",), "TONIO": ("ANTONIO",), "TONY": ("ANTONIO",),
+    "LALO": ("EDUARDO",), "PEPE": ("JOSE",), "CHEPE": ("JOSE",), "CHEPITO": ("JOSE",),
+    "CHEMA": ("JOSE",), "ALEX": ("ALEJANDRO", "ALEXANDER", "ALEXIS"),
+    "BETO": ("ROBERTO", "ALBERTO", "HUMBERTO", "GILBERTO"), "TITO": ("ALBERTO", "ROBERTO"),
+    "KIKE": ("ENRIQUE",), "QUIQUE": ("ENRIQUE",), "NACHO": ("IGNACIO",), "CHAYO": ("ROSARIO",),
+    "CONCHA": ("CONCEPCION",), "CONCHITA": ("CONCEPCION",), "CHONITA": ("CONCEPCION",),
+    "LOLA": ("DOLORES",), "LOLITA": ("DOLORES",), "CHELO": ("CONSUELO",),
+    "RAFA": ("RAFAEL",), "NANDO": ("FERNANDO",), "FERCHO": ("FERNANDO",),
+    "MANOLO": ("MANUEL",), "MANU": ("MANUEL",), "CHENTE": ("VICENTE", "SANTOS"),
+    "JERRY": ("GERARDO",), "RICHI": ("RICARDO",), "RICKY": ("RICARDO",),
+    "CHABELA": ("ISABEL",), "CHAVELA": ("ISABEL",), "JUANITA": ("JUANA",),
+    "JUANITO": ("JUAN",), "MENCHU": ("CARMEN",), "MENCHA": ("CARMEN",), "RIGO": ("RIGOBERTO",),
+    "MINGO": ("DOMINGO",), "CHEBO": ("SEBASTIAN", "EUSEBIO"), "CHAVA": ("SALVADOR",),
+    "CHAVO": ("SALVADOR",), "GOYO": ("GREGORIO",), "TERE": ("TERESA",), "MAYO": ("MARIO",),
+    "LENCHO": ("LORENZO",), "PILI": ("PILAR",), "PATY": ("PATRICIA",), "PATI": ("PATRICIA",),
+    "MAGO": ("MARGARITA",), "NENA": ("ELENA",), "NATY": ("NATALIA",),
+    "CHUYITA": ("JESUS",), "LUCHO": ("LUIS",), "PEPITA": ("JOSEFA",), "PEDRITO": ("PEDRO",),
+}
+
+_LETTERS = re.compile(r"[^A-Z' -]")
+_SPACES = re.compile(r"[\s\-]+")
+
+
+def fold(text: str) -> str:
+    """Upper case without accents or punctuation; words separated by single spaces.
+
+    ``"  García-López "`` → ``"GARCIA LOPEZ"``; ``"K'oy"`` → ``"KOY"``; ``"Núñez"`` → ``"NUNEZ"``.
+    """
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text or "")
+                    if not unicodedata.combining(c)).upper()
+    plain = plain.replace("\u2019", "'").replace("`", "'")
+    plain = _LETTERS.sub(" ", plain).replace("'", "")
+    return _SPACES.sub(" ", plain).strip()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a name, particles ("de", "del") dropped."""
+    return [w for w in fold(text).split(" ") if w and w not in PARTICLES]
+
+
+def surnames(family_name: str) -> frozenset[str]:
+    """The set of surnames in a family-name field, whatever their order or hyphenation.
+
+    ``"García López"``, ``"LOPEZ GARCIA"`` and ``"García-López"`` give the same set.
+    """
+    return frozenset(words(family_name))
+
+
+def canonical_given(word: str) -> tuple[str, ...]:
+    """The given name(s) a folded word stands for: itself, or what the nickname means."""
+    return NICKNAMES.get(word, (word,))
+
+
+def first_given(given_name: str) -> str:
+    """The first given name, as compound names are often cut to it ("María José" → MARIA)."""
+    found = words(given_name)
+    return found[0] if found else ""
+
+
+_PHONETIC_RULES: tuple[tuple[str, str], ...] = (
+    # Order matters: digraphs before their letters.
+    ("PH", "F"), ("TZ", "S"), ("TS", "S"), ("SH", "J"), ("CH", "Ç"), ("LL", "Y"),
+    ("IY", "I"), ("QU", "K"), ("Q", "K"), ("KUE", "KE"), ("KUI", "KI"), ("CE", "SE"),
+    ("CI", "SI"), ("C", "K"), ("Z", "S"),
+    ("GUE", "GE"), ("GUI", "GI"), ("GE", "JE"), ("GI", "JI"), ("X", "J"), ("V", "B"),
+    ("W", "GU"), ("OY", "OI"), ("AY", "AI"), ("EY", "EI"),
+)
+
+
+def phonetic(word: str) -> str:
+    """A key under which spellings of one name that sound alike in Spanish coincide.
+
+    It forgives b/v, s/z/soft c, ll/y, silent h, j/soft g/x (Ximena, Jimena), qu/k/q/c, x/sh,
+    tz/ts, the apostrophes of Mayan-language names, doubled letters, and a y written for a
+    j or i (Yesenia, Jesenia; Heidy, Heidi). It is a key for a fuzzy comparison level, not an
+    identity: different names can share one.
+    """
+    text = fold(word).replace(" ", "")
+    if not text:
+        return ""
+    for old, new in _PHONETIC_RULES:
+        text = text.replace(old, new)
+    # j and h (and a y opening a syllable at the start) are heard as the same breath or nothing.
+    if text.startswith("Y") and len(text) > 1 and text[1] in "AEIOU":
+        text = text[1:]
+    text = text.replace("J", "").replace("H", "")
+    text = re.sub(r"Y(?=[^AEIOU]|$)", "I", text)
+    text = re.sub(r"(.)\1+", r"\1", text)
+    return text
+
+
+def given_keys(given_name: str) -> frozenset[str]:
+    """Phonetic keys of every given name and of what its nicknames stand for."""
+    keys = set()
+    for word in words(given_name):
+        for name in canonical_given(word):
+            keys.add(phonetic(name))
+    keys.discard("")
+    return frozenset(keys)
+
+
+def first_given_key(given_name: str) -> str:
+    """The phonetic key of the first given name, through its nickname (smallest if several)."""
+    first = first_given(given_name)
+    if not first:
+        return ""
+    return min(phonetic(name) for name in canonical_given(first))
+
+
+def surname_keys(family_name: str) -> frozenset[str]:
+    """Phonetic keys of the surnames in a family-name field."""
+    return frozenset(k for k in (phonetic(w) for w in surnames(family_name)) if k)
+
+
+def name_keys(family_name: str, given_name: str) -> frozenset[str]:
+    """Phonetic keys of every word of both name fields: catches a second given name written in
+    the family-name field, or a surname written in the given-name field."""
+    return surname_keys(family_name) | given_keys(given_name)
+
+
+def jaro_winkler(a: str, b: str) -> float:
+    """Jaro-Winkler similarity of two strings (1.0 equal, 0.0 nothing in common)."""
+    if a == b:
+        return 1.0 if a else 0.0
+    if not a or not b:
+        return 0.0
+    reach = max(len(a), len(b)) // 2 - 1
+    taken = [False] * len(b)
+    matched_a = []
+    for i, ch in enumerate(a):
+        for j in range(max(0, i - reach), min(len(b), i + reach + 1)):
+            if not taken[j] and b[j] == ch:
+                taken[j] = True
+                matched_a.append(ch)
+                break
+    if not matched_a:
+        return 0.0
+    matched_b = [b[j] for j in range(len(b)) if taken[j]]
+    transpositions = sum(x != y for x, y in zip(matched_a, matched_b, strict=True)) / 2
+    m = len(matched_a)
+    jaro = (m / len(a) + m / len(b) + (m - transpositions) / m) / 3
+    prefix = 0
+    for x, y in zip(a[:4], b[:4], strict=False):
+        if x != y:
+            break
+        prefix += 1
+    return jaro + prefix * 0.1 * (1 - jaro)
+
+
+def given_names_differ(left_given: str, right_given: str) -> bool:
+    """True when two given-name fields clearly name different people: no given name (through
+    nicknames and spellings) in common and the first names not alike. Siblings, twins
+    included, differ this way; one person's records rarely do."""
+    return given_keys_differ(given_keys(left_given), given_keys(right_given),
+                             first_given_key(left_given), first_given_key(right_given))
+
+
+def given_keys_differ(left: frozenset[str] | set[str], right: frozenset[str] | set[str],
+                      left_first: str, right_first: str) -> bool:
+    """:func:`given_names_differ` on keys computed before (``given_keys``, ``first_given_key``)."""
+    if not left or not right or set(left) & set(right):
+        return False
+    return jaro_winkler(left_first, right_first) < 0.88

@@ -1,0 +1,48 @@
+"""`reunify explain`: the weights of every comparison of two records, and a waterfall chart."""
+
+from __future__ import annotations
+
+import pytest
+
+from link_batches import ingest_records, person
+from reunify.actions.link import link
+from reunify.cli.main import main
+
+pytestmark = pytest.mark.django_db
+
+RECORDS = [
+    person("border", "b1", "Baltazar", "Tzoc Caal", "1984-02-11", a_number="A201000001",
+           sex="M"),
+    person("detention", "d1", "BALTAZAR", "TZOK", "1984-11-02", a_number="201-000-001",
+           sex="M"),
+    person("docket", "k1", "José", "Hernández", "1990-05-05", sex="M"),
+] + [person("shelter", f"s{i}", g, f, b, sex=s) for i, (g, f, b, s) in enumerate([
+    ("Ana", "López", "2010-01-03", "F"), ("Luis", "Pérez", "2009", "M"),
+    ("Carlos", "Xol", "2008-02-03", "M"), ("María", "García", "2011-07-08", "F"),
+    ("José", "Hernández", "2012-05-05", "M"), ("Rosa", "Caal", "2013", "F"),
+])]
+
+
+def test_explain_prints_weights_and_draws_charts(tmp_path, capsys):
+    """Every comparison's level and weight, the prior first, adding up to the match weight;
+    --chart writes a PNG and an SVG."""
+    ingest_records(tmp_path / "batch", RECORDS)
+    link(actor="tester", engine="splink")
+    png, svg = tmp_path / "w.png", tmp_path / "w.svg"
+    assert main(["explain", "border:b1", "detention:ICE-none"]) == 2
+    capsys.readouterr()
+    assert main(["explain", "border:b1", "detention:d1", "--chart", str(png)]) == 0
+    out = capsys.readouterr().out
+    for word in ("prior", "given_name", "family_name", "birth_date", "day and month swapped",
+                 "a_number", "match weight"):
+        assert word in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["explain", "border:b1", "docket:k1", "--chart", str(svg)]) == 0
+    assert "<svg" in svg.read_text()
+    assert main(["explain", "border:b1", "docket:k1", "--chart", str(tmp_path / "w.gif")]) == 2
+
+
+def test_explain_before_any_run_fails(tmp_path, capsys):
+    """Nothing to explain with before the first link run."""
+    ingest_records(tmp_path, RECORDS[:2])
+    assert main(["explain", "border:b1", "detention:d1"]) == 1

@@ -1,0 +1,84 @@
+"""Hard constraints of family structure hold whatever the scores say (reunify.linkage)."""
+
+from __future__ import annotations
+
+from reunify.linkage import clustering
+from reunify.linkage.features import features
+from reunify.linkage.records import Decision, Relation
+from reunify.linkage.resolution import resolve
+
+
+def _record(record_id: str, given: str, family: str, birth: str, **extra: str) -> dict:
+    return {"source": extra.pop("source", "border"), "record_id": record_id,
+            "given_name": given, "family_name": family, "birth_date": birth, **extra}
+
+
+def _clusters(records: list[dict], edges: list[tuple[float, int, int]], **kw) -> list[list[int]]:
+    feats = [features(i, r) for i, r in enumerate(records)]
+    groups, _refused = clustering.cluster(feats, edges, accept=2.0, **kw)
+    return groups
+
+
+def test_son_named_after_his_father_is_not_merged():
+    """Juan Carlos Pérez Sr (1980) and Jr (2004): same name, even a strong score, two people."""
+    records = [_record("sr", "Juan Carlos", "Pérez López", "1980-04-02"),
+               _record("jr", "Juan Carlos", "Pérez López", "2004-01-01", source="shelter")]
+    assert _clusters(records, [(30.0, 0, 1)]) == [[0], [1]]
+
+
+def test_son_named_after_his_father_by_stated_relation():
+    """With no birth dates, the source's own parent_of relation keeps father and son apart."""
+    records = [_record("sr", "Juan", "Pérez", ""), _record("jr", "Juan", "Pérez", "")]
+    result = resolve(records, relations=[Relation(("border", "sr"), "parent_of",
+                                                  ("border", "jr"))], engine="deterministic")
+    assert sorted(result.clusters) == [[("border", "jr")], [("border", "sr")]]
+
+
+def test_twins_are_not_merged():
+    """Twins share surnames, birth date, group and phone; different given names keep them
+    two people even when the pair scores high."""
+    twins = [_record("t1", "Ana", "Caal Xol", "2012-06-01", group_id="G", group_role="child"),
+             _record("t2", "María", "Caal Xol", "2012-06-01", group_id="G",
+                     group_role="child")]
+    assert _clusters(twins, [(25.0, 0, 1)]) == [[0], [1]]
+
+
+def test_nickname_is_not_a_different_given_name():
+    """'José' and 'Pepe' with a strong score are one person (the twins rule does not fire)."""
+    records = [_record("a", "José", "Hernández", "2001-02-03"),
+               _record("b", "Pepe", "Hernandez", "2001-02-03", source="shelter")]
+    assert _clusters(records, [(12.0, 0, 1)]) == [[0, 1]]
+
+
+def test_same_group_different_roles_never_merge_even_through_others():
+    """Parent and child of one group stay apart even when a third record links to both."""
+    records = [_record("p", "Rosa", "Tzoc", "1990", group_id="G", group_role="parent"),
+               _record("c", "Rosa", "Tzoc", "1991", group_id="G", group_role="child"),
+               _record("x", "Rosa", "Tzoc", "1990", source="docket")]
+    groups = _clusters(records, [(20.0, 0, 2), (19.0, 1, 2)])
+    assert [0, 1] not in groups
+    assert not any({0, 1} <= set(g) for g in groups)
+
+
+def test_a_weak_link_does_not_chain_two_strong_clusters():
+    """Two tight clusters of three records each, joined by one barely-accepted pair, stay two:
+    the pairs between them average far below the acceptance weight."""
+    records = [_record(f"a{i}", "Luis", "Pérez", "1990-01-01") for i in range(3)] + \
+              [_record(f"b{i}", "Luis", "Pérez", "1991-07-07") for i in range(3)]
+    strong = [(15.0, i, j) for i in range(3) for j in range(i + 1, 3)] + \
+             [(15.0, i, j) for i in range(3, 6) for j in range(i + 1, 6)]
+    groups = _clusters(records, [*strong, (2.5, 2, 3)])
+    assert groups == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_decisions_bind_the_clustering():
+    """A ``different`` decision splits a strong pair; a ``same`` decision joins an unscored one."""
+    records = [_record("a", "Luis", "Pérez", "1990-01-01", a_number="A111111111"),
+               _record("b", "Luis", "Pérez", "1990-01-01", a_number="A111111111",
+                       source="docket"),
+               _record("c", "Carla", "Mejía", "1970", source="shelter")]
+    result = resolve(records, engine="deterministic", decisions=[
+        Decision(("border", "a"), ("docket", "b"), same=False),
+        Decision(("border", "a"), ("shelter", "c"), same=True)])
+    assert sorted(map(sorted, result.clusters)) == [
+        [("border", "a"), ("shelter", "c")], [("docket", "b")]]

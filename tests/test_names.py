@@ -1,0 +1,131 @@
+"""Domain comparisons of names, birth dates and A-numbers (reunify.rules), on named cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from reunify.rules import anumber, dates, names
+from reunify.rules.scoring import pairwise_scores
+
+
+@pytest.mark.parametrize(("left", "right"), [
+    ("García López", "LOPEZ GARCIA"),          # either order
+    ("García López", "García-López"),          # hyphenated
+    ("GARCÍA   LÓPEZ ", "garcia lopez"),        # case, accents, spacing
+    ("De León Pérez", "Pérez de León"),         # particles carry no identity
+])
+def test_family_names_are_a_set_of_surnames(left, right):
+    """Surnames compare as a set, whatever their order, hyphenation, case or accents."""
+    assert names.surnames(left) == names.surnames(right)
+
+
+def test_one_surname_is_a_subset_of_both():
+    """A record with only the paternal (or only the maternal) surname shares it with both."""
+    both = names.surname_keys("Hernández Tzoc")
+    assert names.surname_keys("Hernandez") <= both
+    assert names.surname_keys("TZOK") <= both
+
+
+def test_second_given_name_pushed_into_the_surname_field():
+    """'María' + 'José García' and 'María José' + 'García' share every name word."""
+    assert names.name_keys("José García", "María") == names.name_keys("García", "María José")
+
+
+@pytest.mark.parametrize(("nickname", "name"), [
+    ("Lupe", "Guadalupe"), ("Chuy", "Jesús"), ("Pancho", "Francisco"), ("Memo", "Guillermo"),
+    ("Pepe", "José"), ("Chepe", "José"), ("Toño", "Antonio"), ("Lalo", "Eduardo"),
+    ("Nacho", "Ignacio"), ("Chayo", "Rosario"), ("Beto", "Roberto"), ("Beto", "Alberto"),
+])
+def test_nicknames_stand_for_their_names(nickname, name):
+    """A nickname common in Mexico and Central America meets the name it stands for."""
+    assert names.given_keys(name) <= names.given_keys(nickname)
+
+
+def test_compound_given_names_are_cut_to_the_first():
+    """'María José' is compared by 'María'; 'Juan Carlos' by 'Juan'."""
+    assert names.first_given_key("María José") == names.first_given_key("MARIA")
+    assert names.first_given_key("Juan Carlos") == names.first_given_key("Juan")
+
+
+@pytest.mark.parametrize(("left", "right", "why"), [
+    ("Bárbara", "Várvara", "b/v"), ("Sánchez", "Sanches", "s/z"), ("Zelaya", "Celaya", "z/c"),
+    ("Villatoro", "Billatoro", "b/v"), ("Mejía", "Mejilla", "ll/y"),
+    ("Hernández", "Ernandez", "silent h"), ("Ximena", "Jimena", "x/j"),
+    ("Gerardo", "Jerardo", "soft g/j"), ("Yesenia", "Jesenia", "y/j"),
+    ("Yessenia", "Yesenia", "double letters"), ("Quej", "Kej", "qu/k"),
+    ("Caal", "Kaal", "c/k"), ("Xol", "Shol", "x/sh"), ("Tz'ul", "Tsul", "tz/ts, apostrophe"),
+    ("K'oy", "Koi", "apostrophe, oy/oi"), ("Quej", "Kueh", "Mayan name heard by ear"),
+    ("Heidy", "Heidi", "final y/i"),
+])
+def test_phonetic_key_forgives_spanish_and_mayan_spellings(left, right, why):
+    """Spellings of one name that sound alike share a phonetic key."""
+    assert names.phonetic(left) == names.phonetic(right), why
+
+
+@pytest.mark.parametrize(("left", "right"), [
+    ("Ana", "María"), ("Tzoc", "Xol"), ("Pedro", "Pablo"), ("Luis", "Jorge"),
+])
+def test_phonetic_key_keeps_different_names_apart(left, right):
+    """Different names keep different keys."""
+    assert names.phonetic(left) != names.phonetic(right)
+
+
+def test_twins_given_names_differ_but_nicknames_do_not():
+    """'Ana'/'María' (twins) clearly differ; 'José'/'Pepe' and 'Jonathan'/'Yonatan' do not."""
+    assert names.given_names_differ("Ana", "María")
+    assert not names.given_names_differ("José", "Pepe")
+    assert not names.given_names_differ("Jonathan", "Yonatan")
+    assert not names.given_names_differ("María José", "José")
+
+
+@pytest.mark.parametrize(("left", "right", "expected"), [
+    ("2010-03-07", "2010-03-07", dates.EXACT),
+    ("2010-03-07", "2010-07-03", dates.SWAPPED),
+    ("2010-03-07", "2010-03-17", dates.MONTH),
+    ("2010-03-07", "2010-01-01", dates.DEFAULTED),
+    ("2010-03-07", "2010", dates.DEFAULTED),
+    ("2010-03-07", "2010-03", dates.DEFAULTED),
+    ("2010-03-07", "2010-08", dates.YEAR),
+    ("2010-03-07", "2010-09-30", dates.YEAR),
+    ("2010-03-07", "2011", dates.YEAR_NEAR),
+    ("2010-03-07", "2009-01-01", dates.YEAR_NEAR),
+    ("2010-03-07", "2011-03-07", dates.DIFFERENT),
+    ("2010-03-07", "2014", dates.DIFFERENT),
+    ("2010-03-07", "", dates.UNKNOWN),
+    ("2010-03-07", "soon", dates.UNKNOWN),
+])
+def test_birth_date_agreement(left, right, expected):
+    """Which clerk's habit explains two recorded birth dates (or that none does)."""
+    assert dates.agreement(left, right) == expected
+    assert dates.agreement(right, left) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("A-202-302-528", "202302528"), ("A 202 302 528", "202302528"), ("202302528", "202302528"),
+    ("A02399070", "002399070"), ("2399070", "002399070"), ("02-399-070", "002399070"),
+    ("123", ""), ("A0000000", ""), ("", ""),
+])
+def test_a_number_normalised(raw, expected):
+    """A-numbers in any of the sources' formats become nine digits (or nothing)."""
+    assert anumber.normalise(raw) == expected
+
+
+def test_a_numbers_one_edit_apart():
+    """One digit wrong or two neighbours swapped is one edit; two wrong digits are not."""
+    assert anumber.one_edit_apart("202302528", "202302529")
+    assert anumber.one_edit_apart("202302528", "202320528")
+    assert not anumber.one_edit_apart("202302528", "202302528")
+    assert not anumber.one_edit_apart("202302528", "212302529")
+    assert not anumber.one_edit_apart("202302528", "")
+
+
+def test_pairwise_scores_count_pairs_per_intersection():
+    """Precision and recall count record pairs: {a,b,c} predicted as {a,b}+{c} finds 1 of 3."""
+    truth = {"a": 1, "b": 1, "c": 1, "d": 2}
+    scores = pairwise_scores({"a": "x", "b": "x", "c": "y", "d": "z"}, truth)
+    assert (scores["precision"], scores["true_pairs"], scores["true_positive_pairs"]) == (1.0, 3, 1)
+    assert scores["recall"] == pytest.approx(1 / 3)
+    merged = pairwise_scores({"a": 0, "b": 0, "c": 0, "d": 0}, truth)
+    assert merged["precision"] == pytest.approx(3 / 6)
+    assert merged["recall"] == 1.0
+    assert pairwise_scores({}, {})["f1"] == 1.0
