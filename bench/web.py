@@ -8,7 +8,9 @@ It creates ``--users`` data-steward accounts of its own (``bench-<run>-<n>``, ea
 TOTP secret, so every user sees every family and searches the whole store: the slowest case),
 starts ``reunify.wsgi`` under gunicorn on 127.0.0.1, signs every user in through the sign-in
 form (one after another, before the clock starts), then lets each user alternate, as fast as the
-server answers, between opening a random family page and searching (POST) a random surname.
+user thinks (``--think``, a random pause, 1 to 2 s by default, as locust's ``between(1, 2)``),
+between opening a random family page and searching (POST) a random surname; ``--think 0 0``
+makes every user ask again as soon as answered (a stress test, not a user load).
 It prints latency percentiles per kind of request and the throughput; figures go in
 docs/benchmarks.md ("Web").
 """
@@ -114,10 +116,11 @@ def _sign_in(base: str, username: str, secret: str) -> tuple[requests.Session, s
     return session, _TOKEN.search(page.text).group(1)
 
 
-def _user_loop(base, session, token, families, names, seed, stop_at, results, lock):
+def _user_loop(base, session, token, families, names, seed, stop_at, results, lock, think):
     rng = random.Random(seed)
     mine: list[tuple[str, float, int]] = []
     turn = 0
+    time.sleep(rng.uniform(0, think[1]))  # users do not all start at the same instant
     while time.monotonic() < stop_at:
         turn += 1
         started = time.perf_counter()
@@ -130,6 +133,8 @@ def _user_loop(base, session, token, families, names, seed, stop_at, results, lo
                 "csrfmiddlewaretoken": token, "q": rng.choice(names)},
                 headers={"HX-Request": "true"}, timeout=60)
         mine.append((kind, time.perf_counter() - started, response.status_code))
+        if think[1] > 0:
+            time.sleep(rng.uniform(*think))
     with lock:
         results.extend(mine)
 
@@ -145,6 +150,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 2.0),
+                        metavar=("MIN", "MAX"), help="pause between a user's requests, seconds")
     parser.add_argument("--seed", type=int, default=2018)
     args = parser.parse_args()
 
@@ -164,7 +171,8 @@ def main() -> int:
         stop_at = time.monotonic() + args.seconds
         threads = [
             threading.Thread(target=_user_loop, args=(base, s, t, families, names,
-                                                      args.seed + i, stop_at, results, lock))
+                                                      args.seed + i, stop_at, results, lock,
+                                                      tuple(args.think)))
             for i, (s, t) in enumerate(sessions)
         ]
         print(f"{args.users} users for {args.seconds} s …", flush=True)
@@ -178,7 +186,8 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=30)
     print(f"\n{len(results)} requests in {elapsed:.1f} s = {len(results) / elapsed:.1f} req/s "
-          f"({args.users} users, gunicorn {args.workers}x{args.threads} gthread)")
+          f"({args.users} users thinking {args.think[0]:g}-{args.think[1]:g} s, "
+          f"gunicorn {args.workers}x{args.threads} gthread)")
     print("| request | n | errors | p50 ms | p95 ms | p99 ms | max ms |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for kind in ("family", "search"):

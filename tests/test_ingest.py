@@ -258,3 +258,12 @@ def test_stray_quote_is_reported_and_reading_goes_on(tmp_path, capsys, seeded):
               "quoted with \" and closed, \"\" for a quote inside)",
               "shelter.persons.csv:4:1: family_name and given_name are both empty (expected at "
               "least one of family_name or given_name)")
+
+
+def test_control_separator_in_a_value(tmp_path, capsys, seeded):
+    """Values may not hold U+001F/U+001E (they separate values when a row's content is hashed)."""
+    path = write(tmp_path, "shelter.persons.csv",
+                 "source,record_id,given_name\nshelter,s1,An\x1fa\n")
+    _rejected(capsys, seeded, path,
+              "shelter.persons.csv:2:3: given_name holds a control character (U+001E or "
+              "U+001F) (expected text without control characters)")

@@ -91,8 +91,27 @@ def test_idle_session_expires_on_the_server(world, settings):
 
     Session.objects.filter(session_key=key).update(expire_date=timezone.now())
     assert client.get(reverse("home")).status_code == 302
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.SESSION_COOKIE_AGE <= 30 * 60
+
+
+def test_a_session_idle_too_long_is_signed_out(world, settings):
+    """A session whose user was last seen longer ago than the idle timeout is signed out and
+    deleted, even though its server-side expiry has not come yet; an active one is kept."""
+    import time
+
+    client = Client()
+    assert sign_in(client, "t-caseworker").status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session["reunify_seen"] = int(time.time()) - settings.SESSION_COOKIE_AGE + 30
+    session.save()
+    assert client.get(reverse("home")).status_code == 200  # still within the timeout
+    key = client.cookies["sessionid"].value
+    session = client.session
+    session["reunify_seen"] = int(time.time()) - settings.SESSION_COOKIE_AGE - 1
+    session.save()
+    assert client.get(reverse("home")).status_code == 302
+    assert not Session.objects.filter(session_key=key).exists()
 
 
 def test_failures_look_the_same_for_unknown_and_known_accounts(world):

@@ -137,6 +137,20 @@ def test_reunification_without_a_recorded_separation_implies_one():
     assert settled["c"].separated_since == DAY0
 
 
+def test_member_let_go_to_a_sponsor_while_the_family_is_apart_is_released():
+    """A child record that shows only a placement and a discharge to a sponsor, in a family
+    whose parent is separated, is released (after being separated), not still separated."""
+    parent = fold_events([(DAY0, "separated", "CBP", "Ursula", "memo"),
+                          (DAY0 + dt.timedelta(days=3), "detained", "ICE", "Port Isabel", "INA")])
+    child = fold_events([(DAY0 + dt.timedelta(days=1), "placed", "ORR", "Casa A", "TVPRA"),
+                         (DAY0 + dt.timedelta(days=50), "discharged", "sponsor", "", "TVPRA")])
+    settled = settle_family({"p": parent, "c": child}, {"p": "parent", "c": "child"})
+    assert settled["c"].status == "released"
+    assert settled["c"].separated_since == DAY0
+    assert settled["c"].since == DAY0 + dt.timedelta(days=50)
+    assert settled["p"].status == SEPARATED
+
+
 def test_removed_parent_stays_removed():
     """A removed parent of a separated child is removed, not separated."""
     parent = fold_events([(DAY0, "detained", "ICE", "X"),
@@ -198,3 +212,27 @@ def test_every_step_of_a_path_is_allowed(history, authority):
     state = _fold(history, authority)
     for (_d1, a), (_d2, b) in itertools.pairwise(state.path):
         assert b in ALLOWED[a]
+
+
+_calm = st.lists(
+    st.tuples(st.integers(0, 60),
+              st.sampled_from([t for t in EVENT_TYPES if t not in {"separated", "removed"}]),
+              _places),
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_events, min_size=2, max_size=3), st.lists(_calm, min_size=3, max_size=3),
+       _authorities)
+def test_reunified_family_stays_reunified_after_settling(before, after, authority):
+    """A family all reunified on one day stays reunified, settled as a family, whatever
+    follows short of a new separation or a removal."""
+    states = {}
+    roles = {}
+    for i, history in enumerate(before):
+        later = [(62 + d, t, p) for d, t, p in after[i]]
+        states[i] = _fold([*history, (61, "reunified", ("ICE", "Dilley")), *later], authority)
+        roles[i] = "parent" if i == 0 else "child"
+    settled = settle_family(states, roles)
+    assert {s.status for s in settled.values()} == {REUNIFIED}

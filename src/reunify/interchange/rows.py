@@ -29,8 +29,10 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 _DATES = ("birth_date", "other_birth_date")
 _DEFAULTS = {"evidence": "stated"}
-#: Separates values inside hashed keys and contents; it never occurs in text people type.
+#: Separate values (and the attributes) inside hashed keys and contents. Values holding them are
+#: refused, so two different rows can never hash alike.
 _UNIT = "\x1f"
+_RECORD = "\x1e"
 
 
 class Row:
@@ -126,6 +128,10 @@ class RowCheck:
                     self._problem(line, where(i),
                                   f"{column} is {len(values[i])} characters long",
                                   f"at most {limit}")
+        for i, value in enumerate(values):
+            if _UNIT in value or _RECORD in value:
+                self._problem(line, where(i), f"{columns[i]} holds a control character "
+                              f"(U+001E or U+001F)", "text without control characters")
         for i, column, allowed, listed in self._choices:
             value = values[i]
             if value and value not in allowed:
@@ -164,7 +170,7 @@ class RowCheck:
             return None
         content = _UNIT.join(values)
         if attributes:
-            content += "\x1e" + json.dumps(attributes, sort_keys=True, ensure_ascii=False)
+            content += _RECORD + json.dumps(attributes, sort_keys=True, ensure_ascii=False)
         return Row(line, values, attributes, key, sha256(content.encode()).hexdigest(), at)
 
     def check_chunk(self, entries: list[tuple[int, list[str], dict, Callable[[int], int]]]
@@ -230,17 +236,23 @@ class RowCheck:
                 for value in extra.values():
                     if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_CHARS:
                         return None
+        contents = list(map(_UNIT.join, values_list))
+        separators = len(self.columns) - 1
+        if sum(map(str.count, contents, repeat(_UNIT))) != separators * len(contents) or any(
+            map(str.__contains__, contents, repeat(_RECORD))
+        ):
+            return None
         keys = columns[self._key[0]] if self._single_key else list(
             map(_UNIT.join, zip(*(columns[i] for i in self._key), strict=True)))
         seen = self.seen
         if len(set(keys)) != len(keys) or not seen.keys().isdisjoint(keys):
             return None
+        # Last: the chunk is good, so its keys are recorded (never for a chunk sent row by row).
         lines = [entry[0] for entry in entries]
         seen.update(zip(keys, map(self._file_tag.__or__, lines), strict=True))
-        contents = list(map(_UNIT.join, values_list))
         if with_attributes:
             contents = [
-                content + "\x1e" + json.dumps(extra, sort_keys=True, ensure_ascii=False)
+                content + _RECORD + json.dumps(extra, sort_keys=True, ensure_ascii=False)
                 if extra else content
                 for content, extra in zip(contents, attributes, strict=True)
             ]

@@ -146,6 +146,7 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
         {"output_column_name": "custody_time", "comparison_levels": [
             _level('"seen_from_l" IS NULL OR "seen_from_r" IS NULL', "unknown",
                    is_null_level=True),
+            _level('abs("seen_from_l" - "seen_from_r") <= 3', "first seen within 3 days"),
             _level(_seen_within(3), "custody windows meet (3 days)"),
             _level(_seen_within(30), "custody windows within a month"),
             _level("ELSE", "custody windows far apart"),

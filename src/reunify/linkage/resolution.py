@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from reunify.linkage import clustering, deterministic
+from reunify.linkage import clustering, context, deterministic
 from reunify.linkage.features import TF_COLUMNS, features, term_frequencies
 from reunify.linkage.records import Decision, Key, Relation, Resolution, ScoredPair, key_of
 
@@ -24,16 +24,17 @@ Progress = Callable[[str], None]
 
 def _constraint_pairs(index: dict[Key, int], relations: Iterable[Relation],
                       decisions: Iterable[Decision]):
-    cannot, must = [], []
+    related, cannot, must = [], [], []
     for rel in relations:
         i, j = index.get(rel.left), index.get(rel.right)
         if i is not None and j is not None:
+            related.append((i, j))
             cannot.append((i, j))
     for d in decisions:
         i, j = index.get(d.left), index.get(d.right)
         if i is not None and j is not None:
             (must if d.same else cannot).append((i, j))
-    return cannot, must
+    return related, cannot, must
 
 
 def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
@@ -53,7 +54,7 @@ def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
     keys = [key_of(r) for r in records]
     index = {k: i for i, k in enumerate(keys)}
     decisions = list(decisions)
-    cannot, must = _constraint_pairs(index, relations, decisions)
+    related, cannot, must = _constraint_pairs(index, relations, decisions)
     timings: dict[str, float] = {"prepare": time.perf_counter() - started}
 
     say("scoring pairs")
@@ -66,7 +67,7 @@ def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
         from reunify.linkage import engine as splink_engine
 
         model = splink_engine.score(feats, backend=backend, progress=say,
-                                    detail_band=(REVIEW_WEIGHT, ACCEPT_WEIGHT))
+                                    detail_band=(REVIEW_WEIGHT - 10, ACCEPT_WEIGHT + 10))
         scored, model_json = model.edges, model.model_json
         explain_pairs = model.comparisons
         accept, review_floor = ACCEPT_WEIGHT, REVIEW_WEIGHT
@@ -75,6 +76,15 @@ def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
     say("clustering")
     t = time.perf_counter()
     groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot, must=must)
+    context_model, context_shown = None, {}
+    if engine == "splink":
+        say("family context")
+        cluster_of = {i: n for n, members in enumerate(groups) for i in members}
+        mates = context.companions(feats, related)
+        scored, context_model, context_shown = context.adjust(scored, mates, cluster_of, accept)
+        if context_model is not None:
+            groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot,
+                                                 must=must)
     timings["cluster"] = time.perf_counter() - t
     cluster_of = {i: n for n, members in enumerate(groups) for i in members}
 
@@ -86,9 +96,10 @@ def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
                 and frozenset((keys[i], keys[j])) not in decided]
         details = explain_pairs([(i, j) for _w, i, j in band]) if band else {}
         for w, i, j in band:
-            prob, comps = details.get((i, j), (None, []))
-            review.append(ScoredPair(keys[i], keys[j], w,
-                                     prob if prob is not None else 1 / (1 + 2 ** -w), comps))
+            _prob, comps = details.get((i, j), (None, []))
+            if (i, j) in context_shown:
+                comps = [*comps, context_shown[(i, j)]]
+            review.append(ScoredPair(keys[i], keys[j], w, 1 / (1 + 2 ** -w), comps))
     stats = {
         "records": len(records),
         "persons": len(groups),
@@ -97,6 +108,7 @@ def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
         "review_pairs": len(review),
         "refused_merges": refused,
         "must_link": len(must),
+        "family_context": context_model,
         "cannot_link": len(cannot),
         "seconds": {k: round(v, 3) for k, v in timings.items()},
     }

@@ -198,7 +198,8 @@ def settle_family(
       and facility, to nobody named, left together: the release ends their separation in
       reunification, not in release to someone outside the family.
     - A member who is ``together`` by their own events but whose family member is ``separated``
-      is apart from that member: ``separated`` since the same day.
+      is apart from that member: ``separated`` since the same day — and ``released`` if they
+      were since let go to someone named (a sponsor).
     """
     settled = {key: _copy(state) for key, state in states.items()}
     recorded = [s.separated_since for s in settled.values()
@@ -224,6 +225,11 @@ def settle_family(
             _move(state, SEPARATED, start)
             state.separated_since = start
             state.separation_ended = None
+            if not state.in_custody and state.custodian and state.left_on and (
+                state.left_on >= start
+            ):
+                # Let go to someone named (a sponsor) after the family's separation began.
+                _move(state, RELEASED, state.left_on)
     return settled
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -142,6 +145,28 @@ def _denied(request, name: str, status: int) -> HttpResponse:
     return render(request, template, status=status)
 
 
+#: Where a session keeps when its user was last seen (seconds since the epoch).
+_SEEN = "reunify_seen"
+#: A session is written back at most this often just to say its user is still there.
+TOUCH_SECONDS = 60
+
+
+def end_idle_session(request) -> None:
+    """Sign out a session idle longer than ``SESSION_COOKIE_AGE``; otherwise note the user as
+    seen, writing the session (and so pushing its server-side expiry) at most once a minute
+    rather than on every request."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    now = int(time.time())
+    seen = request.session.get(_SEEN)
+    if seen is not None and now - seen > settings.SESSION_COOKIE_AGE:
+        logout(request)
+        return
+    if seen is None or now - seen >= TOUCH_SECONDS:
+        request.session[_SEEN] = now
+
+
 class AccessMiddleware:
     """Decides, before each view, whether the request may reach it (see module docstring)."""
 
@@ -179,6 +204,7 @@ class AccessMiddleware:
         rule = ROUTES.get(name)
         if rule is None:
             return _denied(request, name, 404)
+        end_idle_session(request)
         request.access = access = Access.of(getattr(request, "user", None))
         if rule.permission == PUBLIC:
             return None
