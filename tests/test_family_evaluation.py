@@ -63,6 +63,7 @@ def test_scores_on_a_small_season(tmp_path):
     _store()
     scores = score_families(_truth(tmp_path, b_child_status="together"), dt.date(2018, 6, 1))
     assert scores["true_families"] == 2
+    assert scores["our_families"] == 2
     assert scores["families_whole"] == 1.0
     assert scores["child_status_accuracy"] == 1.0
     assert scores["separated_children"] == 1

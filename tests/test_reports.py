@@ -10,10 +10,10 @@ import pytest
 
 from family_store import StoreBuilder
 from reunify.actions.family import build_families
-from reunify.reports.__main__ import main as report_main
 from reunify.reports.accountability import accountability_report
 from reunify.reports.compliance import compliance_report
 from reunify.reports.document import Report, Section, Table, render
+from reunify.reports.writing import write_report
 from reunify.rules.spreadsheet import neutralise_cell
 
 AS_OF = dt.date(2018, 7, 20)
@@ -92,7 +92,7 @@ def test_three_formats_and_the_figure(tmp_path):
     store = StoreBuilder()
     _season(store)
     out = tmp_path / "compliance.md"
-    assert report_main(["compliance", "--as-of", AS_OF.isoformat(), "--out", str(out)]) == 0
+    write_report("compliance", AS_OF, "md", out)
     text = out.read_text()
     assert "![Days separated" in text
     png = tmp_path / "compliance.days-separated.png"

@@ -30,7 +30,7 @@ AGE_GAP = 12
 #: Two clusters merge only if the pairs between them weigh on average at least the acceptance
 #: weight less this margin (average linkage), a pair never scored counting as ``UNSCORED``.
 SUPPORT_MARGIN = 2.0
-UNSCORED = -12.0
+UNSCORED = -6.0
 
 Edge = tuple[float, int, int]
 
@@ -56,14 +56,17 @@ class Clusters:
                 self.cannot[b].add(a)
         self.refused: dict[str, int] = defaultdict(int)
         self.given = [(frozenset(f.get("given_keys") or ()), f.get("given_first") or "",
-                       f.get("a_number") or "") for f in features]
+                       f.get("a_number") or "", frozenset(f.get("name_keys") or ()),
+                       f.get("given_second") or "") for f in features]
 
     def siblings(self, i: int, j: int) -> bool:
         """Records ``i`` and ``j`` name different given names and no common A-number."""
-        (keys_i, first_i, a_i), (keys_j, first_j, a_j) = self.given[i], self.given[j]
+        (keys_i, first_i, a_i, all_i, second_i), (keys_j, first_j, a_j, all_j, second_j) = \
+            self.given[i], self.given[j]
         if a_i and a_j and (a_i == a_j or one_edit_apart(a_i, a_j)):
             return False
-        return given_keys_differ(keys_i, keys_j, first_i, first_j)
+        return given_keys_differ(keys_i, keys_j, first_i, first_j, all_i, all_j, second_i,
+                                 second_j)
 
     def find(self, i: int) -> int:
         """The representative of ``i``'s cluster."""

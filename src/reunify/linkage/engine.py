@@ -30,7 +30,7 @@ from reunify.linkage.features import MAX_BLOCK, block_keys
 #: Seed of the random sampling that estimates u probabilities: a run is reproducible.
 SEED = 20180507
 #: Pairs sampled to estimate u probabilities (fewer for small inputs).
-U_PAIRS = 2_000_000
+U_PAIRS = 1_000_000
 #: Pairs scored below this weight are dropped (they can never be accepted nor reviewed).
 FLOOR_WEIGHT = -12.0
 #: No level's m probability is trained below this: clerks make every mistake sometimes, so no
@@ -39,7 +39,7 @@ MIN_M = 0.002
 
 _COLUMNS = ("unique_id", "surnames", "surname_set", "given_first", "given_keys", "name_keys",
             "birth_date", "birth_year", "birth_month", "birth_day", "birth_precise", "sex",
-            "country", "a_number", "phone", "seen_from", "seen_to")
+            "country", "a_number", "phone", "seen_from", "seen_to", "source", "group")
 
 _SCHEMA = pa.schema([
     ("unique_id", pa.int64()), ("surnames", pa.list_(pa.string())), ("surname_set", pa.string()),
@@ -48,7 +48,7 @@ _SCHEMA = pa.schema([
     ("birth_year", pa.int32()), ("birth_month", pa.int32()), ("birth_day", pa.int32()),
     ("birth_precise", pa.bool_()), ("sex", pa.string()), ("country", pa.string()),
     ("a_number", pa.string()), ("phone", pa.string()), ("seen_from", pa.int32()),
-    ("seen_to", pa.int32()),
+    ("seen_to", pa.int32()), ("source", pa.string()), ("group", pa.string()),
 ])
 
 #: SQL spellings that differ between backends.
@@ -142,6 +142,12 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
         {"output_column_name": "country", "comparison_levels": [
             _null("country"), _level('"country_l" = "country_r"', "same"),
             _level("ELSE", "different"),
+        ]},
+        {"output_column_name": "sources", "comparison_levels": [
+            _level('"group_l" = "group_r"', "same source, same group (a re-encounter, or "
+                   "family)"),
+            _level('"source_l" = "source_r"', "same source"),
+            _level("ELSE", "different sources"),
         ]},
         {"output_column_name": "custody_time", "comparison_levels": [
             _level('"seen_from_l" IS NULL OR "seen_from_r" IS NULL', "unknown",
@@ -286,13 +292,29 @@ def _bounded(model: dict) -> dict:
     return model
 
 
-def _prediction_rows(con: duckdb.DuckDBPyConnection, predictions, backend: str):
+def _prediction_rows(con: duckdb.DuckDBPyConnection, predictions, backend: str,
+                     band: tuple[float, float]):
+    """(uid_l, uid_r, weight, probability, full row or None): the row only inside ``band``."""
     if backend == "spark":
-        yield from predictions.as_record_list()
+        for row in predictions.as_record_list():
+            inside = band[0] <= row["match_weight"] < band[1]
+            yield (row["unique_id_l"], row["unique_id_r"], row["match_weight"],
+                   row["match_probability"], row if inside else None)
         return
-    relation = con.sql(f"SELECT * FROM {predictions.physical_name}")  # noqa: S608 - Splink's
-    for batch in relation.to_arrow_reader(batch_size=100_000):
-        yield from batch.to_pylist()
+    table = predictions.physical_name
+    edges = con.sql(f"SELECT unique_id_l, unique_id_r, match_weight, match_probability "  # noqa: S608
+                    f"FROM {table}").fetchnumpy()
+    low, high = float(band[0]), float(band[1])
+    detailed = {}
+    for batch in con.sql(f"SELECT * FROM {table} WHERE match_weight >= {low} "  # noqa: S608
+                         f"AND match_weight < {high}").to_arrow_reader(batch_size=50_000):
+        for row in batch.to_pylist():
+            detailed[(row["unique_id_l"], row["unique_id_r"])] = row
+    for left, right, weight, prob in zip(edges["unique_id_l"].tolist(),
+                                         edges["unique_id_r"].tolist(),
+                                         edges["match_weight"].tolist(),
+                                         edges["match_probability"].tolist(), strict=True):
+        yield left, right, weight, prob, detailed.get((left, right))
 
 
 def score(features: Sequence[dict], *, backend: str = "duckdb",
@@ -330,15 +352,11 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         labels, prior = _labels(model), _prior(model)
         low, high = detail_band
         edges, details = [], {}
-        for row in _prediction_rows(con, predictions, backend):
-            i, j = int(row["unique_id_l"]), int(row["unique_id_r"])
-            if i > j:
-                i, j = j, i
-            weight = float(row["match_weight"])
-            edges.append((weight, i, j))
-            if low <= weight < high:
-                details[(i, j)] = (float(row["match_probability"]),
-                                   _breakdown(row, labels, prior))
+        for i, j, weight, prob, row in _prediction_rows(con, predictions, backend, (low, high)):
+            i, j = (int(i), int(j)) if i < j else (int(j), int(i))
+            edges.append((float(weight), i, j))
+            if row is not None:
+                details[(i, j)] = (float(prob), _breakdown(row, labels, prior))
         model_json = json.dumps(model, sort_keys=True, indent=1, default=str)
         return Model(edges, model_json, details)
     finally:

@@ -34,9 +34,40 @@ def phone_key(raw: str) -> str:
     return digits[-8:] if len(digits) >= 7 else ""
 
 
-def features(index: int, record: dict) -> dict:
+#: A word is taken for a given name (or a surname) when the records use it so at least this
+#: many times as often as the other way, over at least ``_SEEN`` uses.
+_RATIO, _SEEN = 3, 3
+
+
+def swapped_fields(records: list[dict]) -> set[int]:
+    """Indexes of records whose given-name and family-name fields were written the wrong way
+    round ("Orellana" / "María José"), told by how all the records use each word: every given
+    word is mostly a surname elsewhere and every family word mostly a given name."""
+    as_given: dict[str, int] = {}
+    as_family: dict[str, int] = {}
+    split = []
+    for r in records:
+        g, f = names.words(r.get("given_name") or ""), names.words(r.get("family_name") or "")
+        split.append((g, f))
+        for w in g:
+            as_given[w] = as_given.get(w, 0) + 1
+        for w in f:
+            as_family[w] = as_family.get(w, 0) + 1
+
+    def mostly(word: str, this: dict[str, int], that: dict[str, int]) -> bool:
+        n, other = this.get(word, 0), that.get(word, 0)
+        return n + other >= _SEEN and n >= _RATIO * max(other, 1) - (1 if other == 0 else 0)
+
+    return {i for i, (g, f) in enumerate(split) if g and f
+            and all(mostly(w, as_family, as_given) for w in g)
+            and all(mostly(w, as_given, as_family) for w in f)}
+
+
+def features(index: int, record: dict, *, swapped: bool = False) -> dict:
     """The comparison columns of one record; ``unique_id`` is its position in the input."""
     family, given = record.get("family_name") or "", record.get("given_name") or ""
+    if swapped:
+        family, given = given, family
     birth = dates.parse(record.get("birth_date") or "")
     surname_keys = sorted(names.surname_keys(family))
     given_first = names.first_given_key(given)
@@ -47,6 +78,7 @@ def features(index: int, record: dict) -> dict:
         "surnames": surname_keys or None,
         "surname_set": " ".join(surname_keys) or None,
         "given_first": given_first or None,
+        "given_second": names.second_given_key(given) or None,
         "given_keys": sorted(names.given_keys(given)) or None,
         "name_keys": sorted(names.name_keys(family, given)) or None,
         "full_name": " ".join(sorted(names.name_keys(family, given))) or None,
@@ -63,11 +95,12 @@ def features(index: int, record: dict) -> dict:
         "group_role": record.get("group_role") or None,
         "seen_from": day_number(record.get("seen_from")),
         "seen_to": day_number(record.get("seen_to")),
+        "fields_swapped": swapped,
     }
 
 
 #: Blocking keys shared by more records than this are skipped (too common to be evidence).
-MAX_BLOCK = 400
+MAX_BLOCK = 100
 
 
 def block_keys(f: dict) -> list[str]:

@@ -10,13 +10,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from reunify.linkage import clustering, context, deterministic
-from reunify.linkage.features import TF_COLUMNS, features, term_frequencies
+from reunify.linkage.features import TF_COLUMNS, features, swapped_fields, term_frequencies
 from reunify.linkage.records import Decision, Key, Relation, Resolution, ScoredPair, key_of
 
 ENGINES = ("deterministic", "splink")
 #: Match weight (log2 of the Bayes factor, prior included) at and above which a pair is
 #: accepted, and below which it is never shown for review (docs/linkage.md).
-ACCEPT_WEIGHT = 2.0
+ACCEPT_WEIGHT = 1.0
 REVIEW_WEIGHT = -4.0
 
 Progress = Callable[[str], None]
@@ -50,7 +50,8 @@ def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
     say = progress or (lambda _step: None)
     started = time.perf_counter()
     say("preparing records")
-    feats = [features(i, r) for i, r in enumerate(records)]
+    swapped = swapped_fields(list(records))
+    feats = [features(i, r, swapped=i in swapped) for i, r in enumerate(records)]
     keys = [key_of(r) for r in records]
     index = {k: i for i, k in enumerate(keys)}
     decisions = list(decisions)
@@ -107,6 +108,7 @@ def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
         "accepted_pairs": sum(1 for w, _i, _j in scored if w >= accept),
         "review_pairs": len(review),
         "refused_merges": refused,
+        "fields_swapped": len(swapped),
         "must_link": len(must),
         "family_context": context_model,
         "cannot_link": len(cannot),

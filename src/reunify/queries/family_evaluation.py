@@ -69,7 +69,8 @@ def score_families(truth_dir: Path, as_of: dt.date) -> dict:
         true_families[row["family_id"]].add(row["person_id"])
         true_roles[row["person_id"]] = row["role"]
     found: dict[frozenset[str], int] = Counter()
-    for family in current_families():
+    our_families = current_families()
+    for family in our_families:
         mapped = [ours_to_true.get(p) for p in family.members]
         if None not in mapped and len(set(mapped)) == len(mapped):
             found[frozenset(mapped)] += 1
@@ -87,9 +88,9 @@ def score_families(truth_dir: Path, as_of: dt.date) -> dict:
     confusion: Counter = Counter()
     for row in truth_register:
         entry = entries.get(true_to_ours.get(row["person_id"], -1))
-        ours = entry.state.status if entry else "missing"
-        confusion[f"{row['status']}->{ours}"] += 1
-        right += ours == row["status"]
+        status = entry.state.status if entry else "missing"
+        confusion[f"{row['status']}->{status}"] += 1
+        right += status == row["status"]
         if row.get("separated_since"):
             separated_total += 1
             separated_found += bool(entry and entry.state.separated_since)
@@ -103,7 +104,7 @@ def score_families(truth_dir: Path, as_of: dt.date) -> dict:
             unaccompanied_separated += 1
     return {
         "true_families": len(true_families),
-        "families_found": sum(found.values()),
+        "our_families": len(our_families),
         "families_whole": _ratio(whole, len(true_families)),
         "children_in_truth_register": len(truth_register),
         "child_status_accuracy": _ratio(right, len(truth_register)),

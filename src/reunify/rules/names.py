@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Words that belong to a surname but carry no identity of their own ("De León", "Del Cid").
 PARTICLES = frozenset({"DE", "DEL", "LA", "LAS", "LOS", "Y", "E", "DA", "DI", "DO", "DOS", "VAN",
@@ -48,6 +49,7 @@ _LETTERS = re.compile(r"[^A-Z' -]")
 _SPACES = re.compile(r"[\s\-]+")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Upper case without accents or punctuation; words separated by single spaces.
 
@@ -60,9 +62,10 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", plain).strip()
 
 
-def words(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def words(text: str) -> tuple[str, ...]:
     """The folded words of a name, particles ("de", "del") dropped."""
-    return [w for w in fold(text).split(" ") if w and w not in PARTICLES]
+    return tuple(w for w in fold(text).split(" ") if w and w not in PARTICLES)
 
 
 def surnames(family_name: str) -> frozenset[str]:
@@ -94,6 +97,7 @@ _PHONETIC_RULES: tuple[tuple[str, str], ...] = (
 )
 
 
+@lru_cache(maxsize=65536)
 def phonetic(word: str) -> str:
     """A key under which spellings of one name that sound alike in Spanish coincide.
 
@@ -116,6 +120,7 @@ def phonetic(word: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def given_keys(given_name: str) -> frozenset[str]:
     """Phonetic keys of every given name and of what its nicknames stand for."""
     keys = set()
@@ -126,6 +131,14 @@ def given_keys(given_name: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+@lru_cache(maxsize=65536)
+def second_given_key(given_name: str) -> str:
+    """The phonetic key of the second given name ("María José" → the key of José), or ""."""
+    found = words(given_name)
+    return min(phonetic(name) for name in canonical_given(found[1])) if len(found) > 1 else ""
+
+
+@lru_cache(maxsize=65536)
 def first_given_key(given_name: str) -> str:
     """The phonetic key of the first given name, through its nickname (smallest if several)."""
     first = first_given(given_name)
@@ -134,6 +147,7 @@ def first_given_key(given_name: str) -> str:
     return min(phonetic(name) for name in canonical_given(first))
 
 
+@lru_cache(maxsize=65536)
 def surname_keys(family_name: str) -> frozenset[str]:
     """Phonetic keys of the surnames in a family-name field."""
     return frozenset(k for k in (phonetic(w) for w in surnames(family_name)) if k)
@@ -174,17 +188,35 @@ def jaro_winkler(a: str, b: str) -> float:
     return jaro + prefix * 0.1 * (1 - jaro)
 
 
-def given_names_differ(left_given: str, right_given: str) -> bool:
-    """True when two given-name fields clearly name different people: no given name (through
-    nicknames and spellings) in common and the first names not alike. Siblings, twins
+def given_names_differ(left_given: str, right_given: str, left_family: str = "",
+                       right_family: str = "") -> bool:
+    """True when two records clearly name different people by their given names: no given
+    name (through nicknames and spellings) of one appears anywhere in the other's name (given
+    or family field: clerks swap them) and the first names are not alike. Siblings, twins
     included, differ this way; one person's records rarely do."""
-    return given_keys_differ(given_keys(left_given), given_keys(right_given),
-                             first_given_key(left_given), first_given_key(right_given))
+    return given_keys_differ(
+        given_keys(left_given), given_keys(right_given), first_given_key(left_given),
+        first_given_key(right_given), name_keys(left_family, left_given),
+        name_keys(right_family, right_given), second_given_key(left_given),
+        second_given_key(right_given))
 
 
 def given_keys_differ(left: frozenset[str] | set[str], right: frozenset[str] | set[str],
-                      left_first: str, right_first: str) -> bool:
-    """:func:`given_names_differ` on keys computed before (``given_keys``, ``first_given_key``)."""
-    if not left or not right or set(left) & set(right):
+                      left_first: str, right_first: str,
+                      left_all: frozenset[str] | set[str] = frozenset(),
+                      right_all: frozenset[str] | set[str] = frozenset(),
+                      left_second: str = "", right_second: str = "") -> bool:
+    """:func:`given_names_differ` on keys computed before (``given_keys``,
+    ``first_given_key``, ``name_keys``, ``second_given_key``).
+
+    Two full compound names that share the first name but not the second ("María José" and
+    "María Fernanda": sisters) differ too.
+    """
+    if left_second and right_second and left_first == right_first \
+            and left_second != right_second and left_second not in right \
+            and right_second not in left and jaro_winkler(left_second, right_second) < 0.88:
+        return True
+    if not left or not right or set(left) & (set(right) | set(right_all)) \
+            or set(right) & set(left_all):
         return False
     return jaro_winkler(left_first, right_first) < 0.88

@@ -1,0 +1,196 @@
+"""Identity resolution benchmarks: reunify's linker against plain Splink, at scale, on FEBRL4.
+
+    .venv/bin/python bench/linkage.py compare --families 2000 --seeds 1 2 3
+    .venv/bin/python bench/linkage.py scale --records 10000 30000 100000
+    .venv/bin/python bench/linkage.py febrl4 --data DIR   # DIR holds FEBRL's dataset4a/4b.csv
+
+``compare`` links the same simulated batch twice in one process: with reunify
+(``reunify.linkage.resolution.resolve``) and with Splink as its documentation teaches for
+person data (name, date of birth, A-number, sex and country comparisons from Splink's
+comparison library, term-frequency adjustments, u by random sampling, m by EM on two blocking
+rules, connected components at match probability 0.95). Results go in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+from reunify.linkage.batch_files import read_batch, read_truth
+from reunify.linkage.resolution import resolve
+from reunify.rules.scoring import pairwise_scores
+from reunify.simulator import simulate
+
+#: Person-records per simulated family unit (single adults and children alone included).
+RECORDS_PER_FAMILY = 7.4
+
+
+def _plain(text: str) -> str | None:
+    text = "".join(c for c in unicodedata.normalize("NFKD", text or "")
+                   if not unicodedata.combining(c)).lower().strip()
+    return text or None
+
+
+def _dob(raw: str) -> str | None:
+    return raw if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw or "") else None
+
+
+def plain_splink(records: list[dict]) -> dict[tuple[str, str], int]:
+    """Cluster records with Splink's documented person-data model; key → cluster id."""
+    import duckdb
+    import pyarrow as pa
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    rows = [{"unique_id": i, "first_name": _plain(r["given_name"]),
+             "surname": _plain(r["family_name"]), "dob": _dob(r["birth_date"]),
+             "sex": r["sex"] or None, "country": r["country"] or None,
+             "a_number": re.sub(r"\D", "", r["a_number"] or "").lstrip("0") or None}
+            for i, r in enumerate(records)]
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+            cl.DateOfBirthComparison("dob", input_is_string=True),
+            cl.LevenshteinAtThresholds("a_number", 2),
+            cl.ExactMatch("sex"),
+            cl.ExactMatch("country"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("first_name", "surname"), block_on("surname", "dob"),
+            block_on("first_name", "dob"), block_on("a_number"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+    con = duckdb.connect()
+    db_api = DuckDBAPI(connection=con)
+    table = db_api.register(pa.Table.from_pylist(rows))
+    linker = Linker(table, settings, log_level=None)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_name", "surname", "dob"), block_on("a_number")], recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("first_name", "surname"), record_sample_proportion=1.0)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob"), record_sample_proportion=1.0)
+    predictions = linker.inference.predict(threshold_match_probability=0.5,
+                                           warning_mode="never")
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=0.95)
+    out = {}
+    for row in clusters.as_record_list():
+        r = records[int(row["unique_id"])]
+        out[(r["source"], r["record_id"])] = row["cluster_id"]
+    con.close()
+    return out
+
+
+def _reunify(records: list[dict], relations) -> tuple[dict, dict]:
+    result = resolve(records, relations=relations, engine="splink")
+    return {k: n for n, c in enumerate(result.clusters) for k in c}, result.stats
+
+
+def compare(families: int, seeds: list[int]) -> list[dict]:
+    """reunify and plain Splink on the same simulated batches: F1, time and their ratio."""
+    out = []
+    for seed in seeds:
+        with tempfile.TemporaryDirectory() as folder:
+            simulate(Path(folder), families=families, seed=seed)
+            records, relations = read_batch(Path(folder))
+            truth = read_truth(Path(folder))
+        started = time.perf_counter()
+        ours, _stats = _reunify(records, relations)
+        ours_s = time.perf_counter() - started
+        started = time.perf_counter()
+        theirs = plain_splink(records)
+        theirs_s = time.perf_counter() - started
+        a, b = pairwise_scores(ours, truth), pairwise_scores(theirs, truth)
+        row = {"families": families, "seed": seed, "records": len(records),
+               "reunify": {k: round(a[k], 4) for k in ("precision", "recall", "f1")},
+               "reunify_seconds": round(ours_s, 1),
+               "splink": {k: round(b[k], 4) for k in ("precision", "recall", "f1")},
+               "splink_seconds": round(theirs_s, 1),
+               "time_ratio": round(ours_s / theirs_s, 2)}
+        print(json.dumps(row), flush=True)
+        out.append(row)
+    return out
+
+
+def scale_one(records_wanted: int, seed: int = 7) -> dict:
+    """Link one simulated batch of about ``records_wanted`` person-records; time and memory."""
+    families = max(1, round(records_wanted / RECORDS_PER_FAMILY))
+    with tempfile.TemporaryDirectory() as folder:
+        simulate(Path(folder), families=families, seed=seed)
+        records, relations = read_batch(Path(folder))
+        truth = read_truth(Path(folder))
+    started = time.perf_counter()
+    ours, stats = _reunify(records, relations)
+    seconds = time.perf_counter() - started
+    scores = pairwise_scores(ours, truth)
+    return {"records": len(records), "families": families, "seconds": round(seconds, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "f1": round(scores["f1"], 4), "precision": round(scores["precision"], 4),
+            "recall": round(scores["recall"], 4), "scored_pairs": stats["scored_pairs"],
+            "stage_seconds": stats["seconds"]}
+
+
+def febrl4(data: Path) -> dict:
+    """FEBRL4 (5,000 originals, 5,000 duplicates): names, date of birth and the social
+    security number (as the A-number); one source per file."""
+    records, truth = [], {}
+    for name, source in (("dataset4a.csv", "a"), ("dataset4b.csv", "b")):
+        with (data / name).open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle, skipinitialspace=True):
+                rec_id = row["rec_id"].strip()
+                dob = (row.get("date_of_birth") or "").strip()
+                birth = f"{dob[:4]}-{dob[4:6]}-{dob[6:8]}" if re.fullmatch(r"\d{8}", dob) else ""
+                records.append({"source": source, "record_id": rec_id,
+                                "given_name": row.get("given_name") or "",
+                                "family_name": row.get("surname") or "", "birth_date": birth,
+                                "a_number": row.get("soc_sec_id") or "", "sex": "",
+                                "country": "", "group_id": "", "group_role": "", "phone": ""})
+                truth[(source, rec_id)] = re.sub(r"-(org|dup-\d+)$", "", rec_id)
+    started = time.perf_counter()
+    ours, _stats = _reunify(records, [])
+    seconds = time.perf_counter() - started
+    scores = pairwise_scores(ours, truth)
+    return {"records": len(records), "seconds": round(seconds, 1),
+            **{k: round(scores[k], 4) for k in ("precision", "recall", "f1")}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    c = sub.add_parser("compare")
+    c.add_argument("--families", type=int, default=2000)
+    c.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    s = sub.add_parser("scale")
+    s.add_argument("--records", type=int, nargs="+", default=[10_000, 30_000, 100_000])
+    one = sub.add_parser("scale-one")
+    one.add_argument("records", type=int)
+    f = sub.add_parser("febrl4")
+    f.add_argument("--data", type=Path, required=True)
+    args = parser.parse_args()
+    if args.what == "compare":
+        compare(args.families, args.seeds)
+    elif args.what == "scale":
+        for n in args.records:  # one process each, so peak memory is each run's own
+            subprocess.run([sys.executable, __file__, "scale-one", str(n)], check=True)
+    elif args.what == "scale-one":
+        print(json.dumps(scale_one(args.records)), flush=True)
+    else:
+        print(json.dumps(febrl4(args.data)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
