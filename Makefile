@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint serve clean migrations audit messages
+.PHONY: run test lint serve clean migrations audit bandit messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "reunify needs Python 3.11 or newer")'
@@ -28,9 +28,11 @@ lint: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/reunify serve
 
-## make audit: static security analysis (bandit) and known vulnerabilities of dependencies
-audit: $(STAMP)
+bandit: $(STAMP)
 	$(BIN)/bandit -q -r src/reunify -ll
+
+## make audit: static security analysis (bandit) and known vulnerabilities of dependencies
+audit: bandit
 	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
 ## make messages: refresh the Spanish catalogue and compile it (needs gettext); both are committed

@@ -74,3 +74,19 @@ def test_rules_do_no_io():
             if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
                 offenders.append(f"{path.name}:{node.lineno}: {node.attr}")
     assert offenders == []
+
+
+def test_splink_is_imported_in_one_module_only():
+    """Only ``linkage/engine.py`` imports Splink; everything else asks the engine."""
+    importers = []
+    for path in sorted(SRC.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(name == "splink" or name.startswith("splink.") for name in names):
+                importers.append(path.relative_to(SRC).as_posix())
+    assert sorted(set(importers)) == ["linkage/engine.py"]

@@ -34,6 +34,8 @@ PROBES: dict[str, tuple[str, dict | None, int]] = {
     "family": ("get", None, 200),
     "register": ("get", None, 200),
     "register_csv": ("get", None, 200),
+    "reports": ("get", None, 200),
+    "report": ("get", None, 200),
     "review_queue": ("get", None, 200),
     "review_pair": ("get", None, 200),
     "review_decide": ("post", {}, 400),
@@ -118,6 +120,8 @@ def url_for(name: str, role: str, whose: str, world) -> str:
     """The route's URL, naming the role's own object or somebody else's."""
     if name == "static":
         return reverse("static", kwargs={"path": "reunify/site.css"})
+    if name == "report":
+        return reverse("report", kwargs={"report_name": "compliance"})
     tag = world.own.get(role, "a") if whose != "other" else "c"
     if whose == "other" and role not in world.own:
         tag = "c"

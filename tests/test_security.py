@@ -238,6 +238,21 @@ def test_reads_of_persons_are_logged_with_who_when_what(world):
         ("t-caseworker", "caseworker", "person", "family")}
 
 
+def test_register_reads_log_the_persons_shown(world):
+    """The register page, its CSV and the API's register page log each person they show."""
+    client = Client()
+    client.force_login(world.users["data_steward"])
+    everyone = {f"P{pk:07d}" for pk in (*world.children.values(), *world.parents.values())}
+    for url in (reverse("register"), reverse("register_csv"), reverse("api:register")):
+        before = AccessLog.objects.count()
+        response = client.get(url, {"as_of": "2018-06-01"})
+        if response.streaming:
+            b"".join(response.streaming_content)
+        logged = set(AccessLog.objects.order_by("pk")[before:].values_list("object_id",
+                                                                           flat=True))
+        assert logged == everyone, url
+
+
 def test_every_read_of_an_auditor_is_logged(world):
     """An auditor's reads are logged even where no person is shown (the register, the queue)."""
     client = Client()

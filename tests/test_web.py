@@ -246,3 +246,26 @@ def test_spanish_catalogue_is_complete_and_compiled():
     for msgid, msgstr in pairs:
         assert msgstr, msgid
         assert compiled.gettext(msgid) == msgstr, msgid
+
+
+def test_monitor_reads_reports_without_names_unless_the_order_allows(world):
+    """A monitor reads the compliance report: names and birth dates withheld, the persons shown
+    logged; with the court order's permission the names appear. The accountability report
+    names who decided under what authority."""
+    from reunify.models import AccessLog, RoleGrant
+
+    client = client_of(world, "monitor")
+    url = reverse("report", kwargs={"report_name": "compliance"})
+    before = AccessLog.objects.filter(user="t-monitor", what="person").count()
+    page = client.get(url, {"as_of": "2018-08-01"}).content.decode()
+    assert "Deadline missed" in page
+    assert f"P{world.children['a']:07d}" in page
+    assert "Alvarado" not in page
+    assert "2014-05-06" not in page
+    assert AccessLog.objects.filter(user="t-monitor", what="person").count() > before
+    RoleGrant.objects.filter(user=world.users["monitor"]).update(names_allowed=True)
+    assert "Alvarado" in client.get(url, {"as_of": "2018-08-01"}).content.decode()
+    accountability = client.get(reverse("report", kwargs={"report_name": "accountability"}),
+                                {"as_of": "2018-08-01"}).content.decode()
+    assert "zero tolerance memo" in accountability
+    assert client.get(reverse("report", kwargs={"report_name": "other"})).status_code == 404

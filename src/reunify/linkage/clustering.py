@@ -8,6 +8,8 @@ into one person:
 - two records a source states are parent and child, or whose birth years are
   :data:`AGE_GAP` or more apart (a son named after his father stays his own person);
 - two records a person ruled different (a ``different`` decision);
+- two records with conflicting A-numbers (more than two slips apart): an A-number is one
+  person's, and a clerk's slip changes one digit or swaps two;
 - two records whose given names clearly differ (no name in common, through nicknames and
   spellings, nor alike) unless their A-numbers agree: siblings, twins above all, share
   surnames, birth date, phone and group, and only their given names tell them apart.
@@ -22,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from reunify.rules.anumber import one_edit_apart
+from reunify.rules.anumber import conflict, edits
 from reunify.rules.names import given_keys_differ
 
 #: Birth years this far apart are a parent and a child (or strangers), never one person.
@@ -44,9 +46,11 @@ class Clusters:
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
         self.years: dict[int, tuple[int, int] | None] = {}
         self.roles: dict[int, dict[str, set[str]]] = {}
+        self.a_numbers: dict[int, set[str]] = {}
         for i, f in enumerate(features):
             year = f.get("birth_year")
             self.years[i] = (year, year) if year else None
+            self.a_numbers[i] = {f["a_number"]} if f.get("a_number") else set()
             group, role = f.get("group"), f.get("group_role")
             self.roles[i] = {group: {role}} if group and role else {}
         self.cannot: dict[int, set[int]] = defaultdict(set)
@@ -63,7 +67,7 @@ class Clusters:
         """Records ``i`` and ``j`` name different given names and no common A-number."""
         (keys_i, first_i, a_i, all_i, second_i), (keys_j, first_j, a_j, all_j, second_j) = \
             self.given[i], self.given[j]
-        if a_i and a_j and (a_i == a_j or one_edit_apart(a_i, a_j)):
+        if a_i and a_j and edits(a_i, a_j) <= 2:
             return False
         return given_keys_differ(keys_i, keys_j, first_i, first_j, all_i, all_j, second_i,
                                  second_j)
@@ -86,6 +90,10 @@ class Clusters:
         ya, yb = self.years[a], self.years[b]
         if ya and yb and max(ya[1], yb[1]) - min(ya[0], yb[0]) >= AGE_GAP:
             return "age_gap"
+        for x in self.a_numbers[a]:
+            for y in self.a_numbers[b]:
+                if conflict(x, y):
+                    return "a_number_conflict"
         small, large = (a, b) if len(self.roles[a]) <= len(self.roles[b]) else (b, a)
         for group, roles in self.roles[small].items():
             other = self.roles[large].get(group)
@@ -113,6 +121,7 @@ class Clusters:
             self.years[a] = (min(ya[0], yb[0]), max(ya[1], yb[1]))
         else:
             self.years[a] = ya or yb
+        self.a_numbers[a] |= self.a_numbers.pop(b)
         for group, roles in self.roles.pop(b).items():
             self.roles[a].setdefault(group, set()).update(roles)
         return a

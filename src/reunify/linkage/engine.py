@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,26 +26,31 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from reunify.linkage.features import MAX_BLOCK, block_keys
+from reunify.linkage.features import block_keys, max_block
 
 #: Seed of the random sampling that estimates u probabilities: a run is reproducible.
 SEED = 20180507
-#: Pairs sampled to estimate u probabilities (fewer for small inputs).
-U_PAIRS = 1_000_000
+#: Pairs sampled to estimate u probabilities: ten per record, within these bounds (and never
+#: more than there are pairs).
+U_PAIRS = (300_000, 1_000_000)
 #: Pairs scored below this weight are dropped (they can never be accepted nor reviewed).
-FLOOR_WEIGHT = -12.0
+FLOOR_WEIGHT = -8.0
 #: No level's m probability is trained below this: clerks make every mistake sometimes, so no
 #: single disagreement may veto a pair on its own (an A-number can be another person's).
 MIN_M = 0.002
+#: A level random sampling never met gets this u probability rather than none.
+MIN_U = 0.00001
 
-_COLUMNS = ("unique_id", "surnames", "surname_set", "given_first", "given_keys", "name_keys",
+_COLUMNS = ("unique_id", "surname_a", "surname_b", "surname_set", "given_first", "given_second",
+            "given_k1", "given_k2", "given_k3",
             "birth_date", "birth_year", "birth_month", "birth_day", "birth_precise", "sex",
             "country", "a_number", "phone", "seen_from", "seen_to", "source", "group")
 
 _SCHEMA = pa.schema([
-    ("unique_id", pa.int64()), ("surnames", pa.list_(pa.string())), ("surname_set", pa.string()),
-    ("given_first", pa.string()), ("given_keys", pa.list_(pa.string())),
-    ("name_keys", pa.list_(pa.string())), ("birth_date", pa.string()),
+    ("unique_id", pa.int64()), ("surname_a", pa.string()), ("surname_b", pa.string()),
+    ("surname_set", pa.string()), ("given_first", pa.string()), ("given_second", pa.string()),
+    ("given_k1", pa.string()), ("given_k2", pa.string()), ("given_k3", pa.string()),
+    ("birth_date", pa.string()),
     ("birth_year", pa.int32()), ("birth_month", pa.int32()), ("birth_day", pa.int32()),
     ("birth_precise", pa.bool_()), ("sex", pa.string()), ("country", pa.string()),
     ("a_number", pa.string()), ("phone", pa.string()), ("seen_from", pa.int32()),
@@ -53,19 +59,18 @@ _SCHEMA = pa.schema([
 
 #: SQL spellings that differ between backends.
 _DIALECT = {
-    "duckdb": {"overlap": "list_has_any({l}, {r})",
-               "shared": "len(list_intersect({l}, {r}))", "size": "len({x})",
-               "jaro": "jaro_winkler_similarity({l}, {r})",
-               "edits": "damerau_levenshtein({l}, {r})", "has": "list_contains({l}, {r})"},
-    "spark": {"overlap": "arrays_overlap({l}, {r})",
-              "shared": "size(array_intersect({l}, {r}))", "size": "size({x})",
-              "jaro": "jaro_winkler({l}, {r})",
-              "edits": "levenshtein({l}, {r})", "has": "array_contains({l}, {r})"},
+    "duckdb": {"jaro": "jaro_winkler_similarity({l}, {r})",
+               "edits": "damerau_levenshtein({l}, {r})"},
+    "spark": {"jaro": "jaro_winkler({l}, {r})",
+              "edits": "levenshtein({l}, {r})"},
 }
 
 
 def _level(sql: str, label: str, **extra: Any) -> dict:
-    return {"sql_condition": sql, "label_for_charts": label, **extra}
+    # Column names are plain identifiers: unquoted, they read the same in every dialect
+    # (Spark takes "double quotes" for a string).
+    return {"sql_condition": re.sub(r'"(\w+)"', r"\1", sql), "label_for_charts": label,
+            **extra}
 
 
 def _null(column: str) -> dict:
@@ -83,9 +88,9 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
     def fn(name: str, column: str) -> str:
         return d[name].format(l=f'"{column}_l"', r=f'"{column}_r"')
 
-    shared_surnames = fn("shared", "surnames")
-    fewest = "least({}, {})".format(d["size"].format(x='"surnames_l"'),
-                                    d["size"].format(x='"surnames_r"'))
+    # Surnames as the first two sorted keys (a person has two): equality tests are cheap.
+    a_l, b_l, a_r, b_r = '"surname_a_l"', '"surname_b_l"', '"surname_a_r"', '"surname_b_r"'
+    in_right = f"({a_l} IN ({a_r}, {b_r}))", f"({b_l} IN ({a_r}, {b_r}))"
     both_precise = '"birth_precise_l" AND "birth_precise_r"'
     return [
         {"output_column_name": "given_name", "comparison_levels": [
@@ -93,25 +98,27 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
             _level('"given_first_l" = "given_first_r"', "first given name (or nickname) same",
                    tf_adjustment_column="given_first", tf_adjustment_weight=1.0,
                    tf_minimum_u_value=0.001),
-            _level(fn("overlap", "given_keys"), "a given name in common"),
+            _level(" OR ".join(f'"given_k{n}_l" IN ("given_k1_r", "given_k2_r", "given_k3_r")'
+                               for n in (1, 2, 3)), "a given name in common"),
             _level(f'{fn("jaro", "given_first")} >= 0.88', "first given name alike"),
-            _level("{} OR {}".format(d["has"].format(l='"name_keys_r"', r='"given_first_l"'),
-                                     d["has"].format(l='"name_keys_l"', r='"given_first_r"')),
-                   "given name written among the other's surnames"),
+            _level(f'"given_first_l" IN ({a_r}, {b_r}) OR "given_first_r" IN ({a_l}, {b_l})',
+                   "given name written as the other's surname"),
             _level("ELSE", "different"),
         ]},
         {"output_column_name": "family_name", "comparison_levels": [
-            _null("surnames"),
+            _null("surname_a"),
             _level('"surname_set_l" = "surname_set_r"', "same surnames",
                    tf_adjustment_column="surname_set", tf_adjustment_weight=1.0,
                    tf_minimum_u_value=0.001),
-            _level(f"{shared_surnames} >= 2", "two surnames in common"),
-            _level(f"{shared_surnames} = {fewest}", "one recorded only one of the surnames"),
-            _level(f"{shared_surnames} >= 1", "one surname in common"),
+            _level(f"{in_right[0]} AND {in_right[1]}", "two surnames in common"),
+            _level(f"({b_l} IS NULL AND {in_right[0]}) OR "
+                   f"({b_r} IS NULL AND {a_r} IN ({a_l}, {b_l}))",
+                   "one recorded only one of the surnames"),
+            _level(f"{in_right[0]} OR {in_right[1]}", "one surname in common"),
             _level(f'{fn("jaro", "surname_set")} >= 0.88', "surnames alike"),
-            _level("{} OR {}".format(d["overlap"].format(l='"surnames_l"', r='"name_keys_r"'),
-                                     d["overlap"].format(l='"name_keys_l"', r='"surnames_r"')),
-                   "surname written among the other's given names"),
+            _level(f'{a_l} IN ("given_first_r", "given_second_r") OR '
+                   f'{a_r} IN ("given_first_l", "given_second_l")',
+                   "surname written as the other's given name"),
             _level("ELSE", "different"),
         ]},
         {"output_column_name": "birth_date", "comparison_levels": [
@@ -134,6 +141,8 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
             _level('"a_number_l" = "a_number_r"', "exact"),
             _level(f'{fn("edits", "a_number")} <= '
                    f'{1 if dialect == "duckdb" else 2}', "one digit wrong or two swapped"),
+            _level(f'{fn("edits", "a_number")} <= {2 if dialect == "duckdb" else 4}',
+                   "two slips apart"),
             _level("ELSE", "different"),
         ]},
         {"output_column_name": "sex", "comparison_levels": [
@@ -144,8 +153,6 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
             _level("ELSE", "different"),
         ]},
         {"output_column_name": "sources", "comparison_levels": [
-            _level('"group_l" = "group_r"', "same source, same group (a re-encounter, or "
-                   "family)"),
             _level('"source_l" = "source_r"', "same source"),
             _level("ELSE", "different sources"),
         ]},
@@ -192,7 +199,7 @@ def _candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -
         WITH usable AS (
             SELECT uid, k FROM block_keys_arrow
             WHERE k IN (SELECT k FROM block_keys_arrow GROUP BY k
-                        HAVING count(*) BETWEEN 2 AND {MAX_BLOCK}))
+                        HAVING count(*) BETWEEN 2 AND {max_block(len(features))}))
         SELECT DISTINCT a.uid AS l, b.uid AS r
         FROM usable a JOIN usable b ON a.k = b.k AND a.uid < b.uid
     """  # noqa: S608 - only a constant is formatted in
@@ -203,16 +210,43 @@ def _candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -
 
 @dataclass
 class Model:
-    """A trained, applied model: the scored pairs, and the model as JSON."""
+    """A trained, applied model: the scored pairs, and the model as JSON.
+
+    Per-comparison weights are read on demand (:meth:`comparisons`) from the predictions,
+    which stay in the engine's database until :meth:`close`.
+    """
 
     edges: list[tuple[float, int, int]]
     model_json: str
     details: dict[tuple[int, int], tuple[float, list[dict]]] = field(default_factory=dict)
+    con: Any = None
+    table: str = ""
 
     def comparisons(self, pairs: Sequence[tuple[int, int]]
                     ) -> dict[tuple[int, int], tuple[float, list[dict]]]:
         """``(match probability, per-comparison weights)`` of scored pairs."""
+        if self.con is not None and pairs:
+            model = json.loads(self.model_json)
+            labels, prior = _labels(model), _prior(model)
+            wanted = pa.table({"l": pa.array([min(p) for p in pairs], pa.int64()),
+                               "r": pa.array([max(p) for p in pairs], pa.int64())})
+            self.con.register("wanted_pairs", wanted)
+            rows = self.con.sql(
+                f"SELECT p.* FROM {self.table} p JOIN wanted_pairs w "  # noqa: S608
+                "ON least(p.unique_id_l, p.unique_id_r) = w.l "
+                "AND greatest(p.unique_id_l, p.unique_id_r) = w.r").to_arrow_table().to_pylist()
+            self.con.unregister("wanted_pairs")
+            for row in rows:
+                i, j = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
+                self.details[(i, j)] = (float(row["match_probability"]),
+                                        _breakdown(row, labels, prior))
         return {p: self.details[p] for p in pairs if p in self.details}
+
+    def close(self) -> None:
+        """Let go of the engine's database."""
+        if self.con is not None:
+            self.con.close()
+            self.con = None
 
 
 def _labels(model: dict) -> dict[str, dict[int, str]]:
@@ -252,11 +286,11 @@ def _breakdown(row: dict, labels: dict[str, dict[int, str]], prior: dict) -> lis
 
 def _db_api(backend: str, con: duckdb.DuckDBPyConnection):
     if backend == "spark":
-        from splink.backends.spark import SparkAPI
+        from splink.backends.spark import SparkAPI, similarity_jar_location
 
         from reunify.linkage.spark import session
 
-        return SparkAPI(spark_session=session())
+        return SparkAPI(spark_session=session(similarity_jar_location()))
     from splink.backends.duckdb import DuckDBAPI
 
     return DuckDBAPI(connection=con)
@@ -270,7 +304,8 @@ def _train(linker, n_records: int, say: Callable[[str], None]) -> None:
         [block_on("a_number"), block_on("given_first", "surname_set", "birth_date")],
         recall=0.8)
     say("training: u probabilities by random sampling")
-    pairs = min(U_PAIRS, max(1.0, n_records * (n_records - 1) / 2))
+    low, high = U_PAIRS
+    pairs = min(max(low, 10 * n_records), high, max(1.0, n_records * (n_records - 1) / 2))
     linker.training.estimate_u_using_random_sampling(max_pairs=pairs, seed=SEED)
     say("training: m probabilities by EM, blocked on A-number")
     linker.training.estimate_parameters_using_expectation_maximisation(
@@ -281,56 +316,47 @@ def _train(linker, n_records: int, say: Callable[[str], None]) -> None:
 
 
 def _bounded(model: dict) -> dict:
-    """The trained model with every m probability at least :data:`MIN_M` (untrained levels
-    included), so a weight is never minus infinity."""
+    """The trained model with every m probability at least :data:`MIN_M` and every u at least
+    :data:`MIN_U` (untrained levels included), so no weight is infinite or missing."""
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             if level.get("is_null_level"):
                 continue
-            m = level.get("m_probability")
+            m, u = level.get("m_probability"), level.get("u_probability")
             level["m_probability"] = max(m if isinstance(m, float | int) else 0.0, MIN_M)
+            level["u_probability"] = max(u if isinstance(u, float | int) else 0.0, MIN_U)
     return model
 
 
-def _prediction_rows(con: duckdb.DuckDBPyConnection, predictions, backend: str,
-                     band: tuple[float, float]):
-    """(uid_l, uid_r, weight, probability, full row or None): the row only inside ``band``."""
+def _edges(con: duckdb.DuckDBPyConnection, predictions, backend: str
+           ) -> tuple[list[tuple[float, int, int]], list[dict]]:
+    """Every scored pair as ``(weight, i, j)``, i < j; on Spark also every full row."""
     if backend == "spark":
-        for row in predictions.as_record_list():
-            inside = band[0] <= row["match_weight"] < band[1]
-            yield (row["unique_id_l"], row["unique_id_r"], row["match_weight"],
-                   row["match_probability"], row if inside else None)
-        return
-    table = predictions.physical_name
-    edges = con.sql(f"SELECT unique_id_l, unique_id_r, match_weight, match_probability "  # noqa: S608
-                    f"FROM {table}").fetchnumpy()
-    low, high = float(band[0]), float(band[1])
-    detailed = {}
-    for batch in con.sql(f"SELECT * FROM {table} WHERE match_weight >= {low} "  # noqa: S608
-                         f"AND match_weight < {high}").to_arrow_reader(batch_size=50_000):
-        for row in batch.to_pylist():
-            detailed[(row["unique_id_l"], row["unique_id_r"])] = row
-    for left, right, weight, prob in zip(edges["unique_id_l"].tolist(),
-                                         edges["unique_id_r"].tolist(),
-                                         edges["match_weight"].tolist(),
-                                         edges["match_probability"].tolist(), strict=True):
-        yield left, right, weight, prob, detailed.get((left, right))
+        rows = predictions.as_record_list()
+        edges = [(float(r["match_weight"]), *sorted((int(r["unique_id_l"]),
+                                                     int(r["unique_id_r"])))) for r in rows]
+        return edges, rows
+    cols = con.sql("SELECT least(unique_id_l, unique_id_r) AS l, "  # noqa: S608
+                   "greatest(unique_id_l, unique_id_r) AS r, match_weight "
+                   f"FROM {predictions.physical_name}").fetchnumpy()
+    return list(zip(cols["match_weight"].tolist(), cols["l"].tolist(), cols["r"].tolist(),
+                    strict=True)), []
 
 
 def score(features: Sequence[dict], *, backend: str = "duckdb",
-          progress: Callable[[str], None] | None = None,
-          detail_band: tuple[float, float] = (0.0, 0.0)) -> Model:
+          progress: Callable[[str], None] | None = None) -> Model:
     """Train a model on ``features`` and score their candidate pairs.
 
     Returns every candidate pair scored at :data:`FLOOR_WEIGHT` or more, as
-    ``(match_weight, i, j)`` with ``i < j`` indexes into ``features``; pairs weighing within
-    ``detail_band`` (low inclusive) keep their per-comparison weights for review.
+    ``(match_weight, i, j)`` with ``i < j`` indexes into ``features``. Close the model when
+    done with its :meth:`Model.comparisons`.
     """
     from splink import Linker
 
     say = progress or (lambda _step: None)
     logging.getLogger("splink").setLevel(logging.ERROR)
     con = duckdb.connect()
+    keep = False
     try:
         say("finding candidate pairs")
         n_pairs = _candidate_pairs(con, features)
@@ -349,18 +375,19 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         predictions = linker.inference.predict(threshold_match_weight=FLOOR_WEIGHT,
                                                warning_mode="never")
         model = linker.misc.save_model_to_json()
-        labels, prior = _labels(model), _prior(model)
-        low, high = detail_band
-        edges, details = [], {}
-        for i, j, weight, prob, row in _prediction_rows(con, predictions, backend, (low, high)):
-            i, j = (int(i), int(j)) if i < j else (int(j), int(i))
-            edges.append((float(weight), i, j))
-            if row is not None:
-                details[(i, j)] = (float(prob), _breakdown(row, labels, prior))
+        edges, rows = _edges(con, predictions, backend)
         model_json = json.dumps(model, sort_keys=True, indent=1, default=str)
-        return Model(edges, model_json, details)
+        if backend == "spark":
+            labels, prior = _labels(model), _prior(model)
+            details = {tuple(sorted((int(r["unique_id_l"]), int(r["unique_id_r"])))):
+                       (float(r["match_probability"]), _breakdown(r, labels, prior))
+                       for r in rows}
+            return Model(edges, model_json, details)
+        keep = True
+        return Model(edges, model_json, con=con, table=predictions.physical_name)
     finally:
-        con.close()
+        if not keep:
+            con.close()
 
 
 def score_pair(model_json: str, left: dict, right: dict,

@@ -47,7 +47,8 @@ def swapped_fields(records: list[dict]) -> set[int]:
     as_family: dict[str, int] = {}
     split = []
     for r in records:
-        g, f = names.words(r.get("given_name") or ""), names.words(r.get("family_name") or "")
+        family, given = names.split_fields(r.get("family_name") or "", r.get("given_name") or "")
+        g, f = names.words(given), names.words(family)
         split.append((g, f))
         for w in g:
             as_given[w] = as_given.get(w, 0) + 1
@@ -65,7 +66,8 @@ def swapped_fields(records: list[dict]) -> set[int]:
 
 def features(index: int, record: dict, *, swapped: bool = False) -> dict:
     """The comparison columns of one record; ``unique_id`` is its position in the input."""
-    family, given = record.get("family_name") or "", record.get("given_name") or ""
+    family, given = names.split_fields(record.get("family_name") or "",
+                                       record.get("given_name") or "")
     if swapped:
         family, given = given, family
     birth = dates.parse(record.get("birth_date") or "")
@@ -77,9 +79,13 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         "record_id": record["record_id"],
         "surnames": surname_keys or None,
         "surname_set": " ".join(surname_keys) or None,
+        "surname_a": surname_keys[0] if surname_keys else None,
+        "surname_b": surname_keys[1] if len(surname_keys) > 1 else None,
         "given_first": given_first or None,
         "given_second": names.second_given_key(given) or None,
         "given_keys": sorted(names.given_keys(given)) or None,
+        **{f"given_k{n + 1}": key for n, key in enumerate(
+            ([*sorted(names.given_keys(given))[:3], None, None, None])[:3])},
         "name_keys": sorted(names.name_keys(family, given)) or None,
         "full_name": " ".join(sorted(names.name_keys(family, given))) or None,
         "birth_date": record.get("birth_date") or None,
@@ -99,8 +105,15 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
     }
 
 
-#: Blocking keys shared by more records than this are skipped (too common to be evidence).
+#: Blocking keys shared by more records than this are skipped (too common to be evidence);
+#: the bound grows with the number of records (one in ``BLOCK_SHARE``), as common names do.
 MAX_BLOCK = 100
+BLOCK_SHARE = 250
+
+
+def max_block(n_records: int) -> int:
+    """The most records one blocking key may gather for ``n_records`` records."""
+    return max(MAX_BLOCK, n_records // BLOCK_SHARE)
 
 
 def block_keys(f: dict) -> list[str]:

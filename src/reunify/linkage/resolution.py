@@ -18,6 +18,8 @@ ENGINES = ("deterministic", "splink")
 #: accepted, and below which it is never shown for review (docs/linkage.md).
 ACCEPT_WEIGHT = 1.0
 REVIEW_WEIGHT = -4.0
+#: Rounds of family context: each clusters again with what the previous round resolved.
+CONTEXT_ROUNDS = 1
 
 Progress = Callable[[str], None]
 
@@ -60,47 +62,41 @@ def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
 
     say("scoring pairs")
     t = time.perf_counter()
+    model = None
     if engine == "deterministic":
         scored = [(w, i, j) for w, i, j, _rule in deterministic.score(feats)]
-        model_json, explain_pairs = deterministic.model_json(), None
-        accept, review_floor = deterministic.NAME_AND_BIRTH_WEIGHT, None
+        model_json = deterministic.model_json()
+        accept = deterministic.NAME_AND_BIRTH_WEIGHT
     else:
         from reunify.linkage import engine as splink_engine
 
-        model = splink_engine.score(feats, backend=backend, progress=say,
-                                    detail_band=(REVIEW_WEIGHT - 10, ACCEPT_WEIGHT + 10))
-        scored, model_json = model.edges, model.model_json
-        explain_pairs = model.comparisons
-        accept, review_floor = ACCEPT_WEIGHT, REVIEW_WEIGHT
+        model = splink_engine.score(feats, backend=backend, progress=say)
+        scored, model_json, accept = model.edges, model.model_json, ACCEPT_WEIGHT
     timings["score"] = time.perf_counter() - t
-
-    say("clustering")
-    t = time.perf_counter()
-    groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot, must=must)
-    context_model, context_shown = None, {}
-    if engine == "splink":
-        say("family context")
-        cluster_of = {i: n for n, members in enumerate(groups) for i in members}
-        mates = context.companions(feats, related)
-        scored, context_model, context_shown = context.adjust(scored, mates, cluster_of, accept)
-        if context_model is not None:
-            groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot,
-                                                 must=must)
-    timings["cluster"] = time.perf_counter() - t
-    cluster_of = {i: n for n, members in enumerate(groups) for i in members}
-
-    review: list[ScoredPair] = []
-    if review_floor is not None:
-        decided = {frozenset((d.left, d.right)) for d in decisions}
-        band = [(w, i, j) for w, i, j in scored
-                if review_floor <= w < accept and cluster_of[i] != cluster_of[j]
-                and frozenset((keys[i], keys[j])) not in decided]
-        details = explain_pairs([(i, j) for _w, i, j in band]) if band else {}
-        for w, i, j in band:
-            _prob, comps = details.get((i, j), (None, []))
-            if (i, j) in context_shown:
-                comps = [*comps, context_shown[(i, j)]]
-            review.append(ScoredPair(keys[i], keys[j], w, 1 / (1 + 2 ** -w), comps))
+    try:
+        say("clustering")
+        t = time.perf_counter()
+        groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot,
+                                             must=must)
+        context_model, context_shown = None, {}
+        if model is not None:
+            say("family context")
+            mates = context.companions(feats, related)
+            first = scored
+            for _round in range(CONTEXT_ROUNDS):
+                cluster_of = {i: n for n, members in enumerate(groups) for i in members}
+                scored, context_model, context_shown = context.adjust(first, mates, cluster_of,
+                                                                      accept)
+                if context_model is None:
+                    break
+                groups, refused = clustering.cluster(feats, scored, accept=accept,
+                                                     cannot=cannot, must=must)
+        timings["cluster"] = time.perf_counter() - t
+        review = [] if model is None else _review(
+            scored, groups, keys, decisions, model, context_shown)
+    finally:
+        if model is not None:
+            model.close()
     stats = {
         "records": len(records),
         "persons": len(groups),
@@ -116,6 +112,25 @@ def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
     }
     return Resolution([[keys[i] for i in members] for members in groups], review, model_json,
                       stats)
+
+
+def _review(scored: list[tuple[float, int, int]], groups: list[list[int]], keys: list[Key],
+            decisions: list[Decision], model, context_shown: dict) -> list[ScoredPair]:
+    """Pairs between the review and acceptance weights that ended in two persons and that
+    nobody decided yet, with each comparison's weight."""
+    cluster_of = {i: n for n, members in enumerate(groups) for i in members}
+    decided = {frozenset((d.left, d.right)) for d in decisions}
+    band = [(w, i, j) for w, i, j in scored
+            if REVIEW_WEIGHT <= w < ACCEPT_WEIGHT and cluster_of[i] != cluster_of[j]
+            and frozenset((keys[i], keys[j])) not in decided]
+    details = model.comparisons([(i, j) for _w, i, j in band]) if band else {}
+    review = []
+    for w, i, j in band:
+        _prob, comps = details.get((i, j), (None, []))
+        if (i, j) in context_shown:
+            comps = [*comps, context_shown[(i, j)]]
+        review.append(ScoredPair(keys[i], keys[j], w, 1 / (1 + 2 ** -w), comps))
+    return review
 
 
 def explain(left: dict, right: dict, *, engine: str, model_json: str,

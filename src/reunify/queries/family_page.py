@@ -153,11 +153,13 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
     }
     settled = settle_family(own, roles)
     family_flags = list(family.flags or [])
+    stored_links = list(FamilyLink.objects.filter(family_id=family_pk).order_by("pk").values_list(
+        "from_person_id", "relation", "to_person_id", "evidence", "strength", "sources",
+        "conflict"))
     in_conflict: set[int] = set()
-    for a, b in FamilyLink.objects.filter(family_id=family_pk).exclude(conflict="").values_list(
-        "from_person_id", "to_person_id"
-    ):
-        in_conflict.update((a, b))
+    for a, _rel, b, _ev, _strength, _src, conflict in stored_links:
+        if conflict:
+            in_conflict.update((a, b))
     policy = POLICIES[DEFAULT_POLICY]
     members: list[MemberView] = []
     for pk in people:
@@ -183,10 +185,7 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
     links = [
         LinkView(person_public_id(a), rel, person_public_id(b), ev, strength, list(src or []),
                  conflict)
-        for a, rel, b, ev, strength, src, conflict in FamilyLink.objects.filter(
-            family_id=family_pk).order_by("pk").values_list(
-            "from_person_id", "relation", "to_person_id", "evidence", "strength", "sources",
-            "conflict")
+        for a, rel, b, ev, strength, src, conflict in stored_links
     ]
     return FamilyPage(
         pk=family_pk, public_id=family_public_id(family_pk), flags=family_flags,

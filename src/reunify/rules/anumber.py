@@ -24,6 +24,27 @@ def normalise(raw: str) -> str:
     return "" if set(digits) == {"0"} else digits
 
 
+def edits(a: str, b: str) -> int:
+    """Slips between two A-numbers: digits changed, neighbours swapped, digits dropped or added
+    (optimal string alignment distance)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def conflict(a: str, b: str) -> bool:
+    """Two normalised A-numbers that cannot be one person's: more than two slips apart (each of
+    two records may carry one clerk's slip)."""
+    return bool(a) and bool(b) and a != b and edits(a, b) > 2
+
+
 def one_edit_apart(a: str, b: str) -> bool:
     """True when two normalised A-numbers differ by one digit or one swap of neighbours."""
     if not a or not b or len(a) != len(b) or a == b:

@@ -68,6 +68,15 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(w for w in fold(text).split(" ") if w and w not in PARTICLES)
 
 
+def split_fields(family_name: str, given_name: str) -> tuple[str, str]:
+    """(family, given) with a whole name written into the family field as "FAMILY, GIVEN"
+    (dockets do) taken apart; other names are returned as they are."""
+    if not (given_name or "").strip() and "," in (family_name or ""):
+        family, _, given = family_name.partition(",")
+        return family.strip(), given.strip()
+    return family_name or "", given_name or ""
+
+
 def surnames(family_name: str) -> frozenset[str]:
     """The set of surnames in a family-name field, whatever their order or hyphenation.
 
@@ -89,7 +98,7 @@ def first_given(given_name: str) -> str:
 
 _PHONETIC_RULES: tuple[tuple[str, str], ...] = (
     # Order matters: digraphs before their letters.
-    ("PH", "F"), ("TZ", "S"), ("TS", "S"), ("SH", "J"), ("CH", "Ç"), ("LL", "Y"),
+    ("PH", "F"), ("TZ", "S"), ("TS", "S"), ("SH", "J"), ("CH", "Ç"), ("KH", "Ç"), ("LL", "Y"),
     ("IY", "I"), ("QU", "K"), ("Q", "K"), ("KUE", "KE"), ("KUI", "KI"), ("CE", "SE"),
     ("CI", "SI"), ("C", "K"), ("Z", "S"),
     ("GUE", "GE"), ("GUI", "GI"), ("GE", "JE"), ("GI", "JI"), ("X", "J"), ("V", "B"),

@@ -9,7 +9,7 @@ a version: ``If-Match`` with the ETag the read returned, 412 when it is stale, 4
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import django_auth
 
@@ -298,17 +298,28 @@ def family(request: HttpRequest, family_id: str, as_of: dt.date | None = None):
     }
 
 
-@api.get("/register", response=list[RegisterRowOut], url_name="register")
-@paginate(PageNumberPagination, page_size=100)
+class RegisterPageOut(Schema):
+    items: list[RegisterRowOut]
+    count: int
+
+
+#: Rows per page of the register.
+REGISTER_PAGE = 100
+
+
+@api.get("/register", response=RegisterPageOut, url_name="register")
 def register(request: HttpRequest, as_of: dt.date | None = None, status: str = "",
-             flag: str = ""):
-    """The separation register as of a day, filtered; names only where the role allows."""
+             flag: str = "", page: int = Query(1, ge=1)):
+    """The separation register as of a day, filtered, a page at a time (``items``, ``count``);
+    names only where the role allows. The persons on the page are logged as read."""
     rows = register_for(request.access, as_of or dt.date.today(), status=status, flag=flag)
-    for row in rows:
+    items = rows[(page - 1) * REGISTER_PAGE:page * REGISTER_PAGE]
+    log_reads(request, "person", [row["person_id"] for row in items])
+    for row in items:
         row["flags"] = [f for f in row["flags"].split(";") if f]
         days = row["days_separated"]
         row["days_separated"] = None if days == "" else int(days)
-    return rows
+    return {"items": items, "count": len(rows)}
 
 
 @api.get("/review-pairs", response=list[PairSummaryOut], url_name="review_pairs")

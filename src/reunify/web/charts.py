@@ -100,7 +100,7 @@ def custody_timeline(events: Sequence, gaps: Sequence, *, until: dt.date,
 
 def bar_chart(counts: Sequence[tuple[str, int]], *, title: str) -> SafeString:
     """Horizontal bars, one per label, with the figure at the bar's end."""
-    width, label_w, bar_h, gap = 600, 170, 22, 8
+    width, label_w, bar_h, gap = 560, 230, 22, 8
     most = max((n for _, n in counts), default=0) or 1
     body = []
     for i, (label, n) in enumerate(counts):

@@ -35,6 +35,8 @@ ROUTES: dict[str, Rule] = {
     "family": Rule(g.FAMILY_READ),
     "register": Rule(g.REGISTER_READ),
     "register_csv": Rule(g.REGISTER_READ),
+    "reports": Rule(g.REGISTER_READ),
+    "report": Rule(g.REGISTER_READ),
     "review_queue": Rule(g.REVIEW_READ),
     "review_pair": Rule(g.REVIEW_READ),
     "review_decide": Rule(g.REVIEW_DECIDE),

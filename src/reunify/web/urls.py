@@ -11,7 +11,7 @@ from django.views.i18n import set_language
 from django.views.static import serve
 
 from reunify.web.api import api
-from reunify.web.views import account, admin, records, register, review
+from reunify.web.views import account, admin, records, register, reports, review
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -26,6 +26,8 @@ urlpatterns: list = [
     path("families/<str:family_id>/", records.family, name="family"),
     path("register/", register.register, name="register"),
     path("register.csv", register.register_csv, name="register_csv"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<str:report_name>/", reports.report, name="report"),
     path("review/", review.review_queue, name="review_queue"),
     path("review/<str:pair_id>/", review.review_pair, name="review_pair"),
     path("review/<str:pair_id>/decide/", review.review_decide, name="review_decide"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from reunify.actions.export import export_rows
 from reunify.queries.register import FLAGS, register_rows
 from reunify.rules.interchange import EXPORT_COLUMNS, STATUSES
+from reunify.web.access import log_reads
 from reunify.web.charts import bar_chart, histogram
 from reunify.web.views.records import as_of_day
 
@@ -78,6 +79,7 @@ def register(request):
                           title=_("Days separated, members still separated")),
     }
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    log_reads(request, "person", [row["person_id"] for row in page])
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reunify/register.html", {
@@ -95,6 +97,7 @@ def register_csv(request):
     _form, filters, _page = _filters(request)
     as_of = as_of_day(request)
     rows = register_for(request.access, as_of, **filters)
+    log_reads(request, "person", [row["person_id"] for row in rows])
     folder = tempfile.mkdtemp(prefix="reunify-export-")
     out = Path(folder) / f"register-{as_of.isoformat()}.csv"
     export_rows("register", rows, EXPORT_COLUMNS["register"], out,
