@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Optional extras to install too, e.g. `make test EXTRAS=dev,spark` (CI does).
+EXTRAS ?= dev
 
 .PHONY: run test lint serve clean migrations audit bandit messages
 
@@ -10,12 +12,15 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "reunify needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
-## make run: simulate a season, ingest it, link it, print what a newcomer needs to know
+## make run: simulate a season, ingest, link, build families, print the summary; then, in a
+## terminal (not in CI or a pipe), serve the web UI on 127.0.0.1:8000 until Ctrl-C
 run: $(STAMP)
 	$(BIN)/reunify demo
+	@if [ -t 0 ] && [ -t 1 ] && [ -z "$$CI" ]; then $(BIN)/reunify serve; \
+	else echo "not a terminal: skipping the web server (make serve starts it)"; fi
 
 ## make test: lint, layer contracts, then every test
 test: $(STAMP) lint

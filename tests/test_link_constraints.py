@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reunify.linkage import clustering
-from reunify.linkage.features import features
+from reunify.linkage.features import features, swapped_fields
 from reunify.linkage.records import Decision, Relation
 from reunify.linkage.resolution import resolve
 
@@ -82,3 +82,22 @@ def test_decisions_bind_the_clustering():
         Decision(("border", "a"), ("shelter", "c"), same=True)])
     assert sorted(map(sorted, result.clusters)) == [
         [("border", "a"), ("shelter", "c")], [("docket", "b")]]
+
+
+def test_conflicting_a_numbers_never_merge():
+    """Two A-numbers more than two slips apart are two people, however alike the names."""
+    records = [_record("a", "Luis", "López Gómez", "2004-05-18", a_number="A274478054"),
+               _record("b", "Luis", "López Gómez", "2004-05-18", a_number="A278032596",
+                       source="shelter")]
+    assert _clusters(records, [(20.0, 0, 1)]) == [[0], [1]]
+
+
+def test_swapped_name_fields_are_put_back():
+    """A record whose given field holds words the others use as surnames (and the other way
+    round) is read with its fields swapped."""
+    records = [_record(f"r{i}", "María", f"Orellana {s}", "2001") for i, s in
+               enumerate(["López", "Pérez", "Cruz", "Díaz"])]
+    records.append(_record("x", "Orellana", "María", "2001", source="shelter"))
+    assert swapped_fields(records) == {4}
+    assert features(4, records[4], swapped=True)["given_first"] == \
+        features(0, records[0])["given_first"]

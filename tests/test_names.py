@@ -129,3 +129,19 @@ def test_pairwise_scores_count_pairs_per_intersection():
     assert merged["precision"] == pytest.approx(3 / 6)
     assert merged["recall"] == 1.0
     assert pairwise_scores({}, {})["f1"] == 1.0
+
+
+def test_docket_names_written_family_comma_given_are_taken_apart():
+    """'PAZ HERNANDEZ, JOSE MANUEL' in the family field with no given name is both fields."""
+    assert names.split_fields("PAZ HERNANDEZ, JOSE MANUEL", "") == ("PAZ HERNANDEZ",
+                                                                   "JOSE MANUEL")
+    assert names.split_fields("Paz, Hernández", "José") == ("Paz, Hernández", "José")
+
+
+def test_a_numbers_two_slips_apart_do_not_conflict():
+    """Each of two records may carry one slip: two apart is still one person's A-number;
+    three apart is a conflict."""
+    assert anumber.edits("249463259", "249643295") == 2
+    assert not anumber.conflict("249463259", "249643295")
+    assert anumber.conflict("274478054", "278032596")
+    assert not anumber.conflict("274478054", "")

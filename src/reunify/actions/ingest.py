@@ -19,28 +19,22 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, append_reported_decisions
-from reunify.interchange.batch import BatchFile, plan_batch
+from reunify.actions.record_writing import RecordWriter
+from reunify.interchange.batch import plan_batch
 from reunify.interchange.problems import Problem, Problems
 from reunify.interchange.reading import RowReader
-from reunify.interchange.rows import Row, RowCheck, key_hash
-from reunify.models import EventRecord, ImportBatch, PersonRecord, RelationRecord, SourceFile
-from reunify.rules.interchange import KINDS
+from reunify.interchange.rows import Row, RowCheck
+from reunify.models import ImportBatch, SourceFile
 
 #: Rows written per statement: large enough that per-statement cost vanishes, small enough
 #: that a chunk's memory does not matter.
 _CHUNK_ROWS = 10_000
-#: Keys per look-up of existing versions (well under SQLite's limit of bound variables).
-_LOOKUP_KEYS = 2_000
 #: SQLite page cache while a batch is written, in KiB: the indexes of a million-row file stay
 #: in memory instead of being spilled to the WAL and read back (peak memory stays < 1 GiB).
 _SQLITE_CACHE_KIB = 256 * 1024
 
 #: Arbitrary but fixed: the advisory lock that serialises batches on PostgreSQL.
 _INGEST_LOCK_ID = 0x696E6765  # "inge"
-
-_MODELS = {"persons": PersonRecord, "relations": RelationRecord, "events": EventRecord}
-#: The column that names a record within its source, per kind.
-_KEY_COLUMN = {"persons": "record_id", "relations": "relation_key", "events": "event_id"}
 
 
 class BatchRejected(Exception):
@@ -163,109 +157,6 @@ class _Progress:
             self._callback(done, self.total)
 
 
-class _FileWriter:
-    """Writes the checked rows of one file, in chunks, as new records or new versions."""
-
-    def __init__(self, batch_file: BatchFile, file_id: int, report: FileReport) -> None:
-        self.kind = batch_file.kind
-        self.source = batch_file.source
-        self.file_id = file_id
-        self.report = report
-        model = _MODELS[self.kind]
-        self.table = model._meta.db_table
-        self.key_column = _KEY_COLUMN[self.kind]
-        spec = list(KINDS[self.kind].columns)
-        # Spec columns first, as the row holds them, so a row's value list becomes its
-        # parameters by appending the rest (no copy per row).
-        self.columns = [*spec, "version", "is_current", "file_id", "line", "content_hash",
-                        "attributes", *(["relation_key"] if self.kind == "relations" else [])]
-        self._at = spec.index("at") if "at" in spec else None
-        self._attributes = model._meta.get_field("attributes")
-        self._empty_attributes = self._attributes.get_db_prep_save({}, connection)
-        # A source seen for the first time needs no look-ups of earlier versions.
-        self.source_known = model.objects.filter(source=self.source).exists()
-
-    def _current_versions(self, keys: list[str]) -> dict[str, tuple[int, int, str]]:
-        found: dict[str, tuple[int, int, str]] = {}
-        if not self.source_known:
-            return found
-        with connection.cursor() as cursor:
-            for start in range(0, len(keys), _LOOKUP_KEYS):
-                part = keys[start : start + _LOOKUP_KEYS]
-                marks = ", ".join(["%s"] * len(part))
-                cursor.execute(
-                    f"SELECT {self.key_column}, id, version, content_hash FROM {self.table} "  # noqa: S608 - names are ours
-                    f"WHERE source = %s AND is_current = %s AND {self.key_column} IN ({marks})",
-                    [self.source, True, *part],
-                )
-                for key, pk, version, content_hash in cursor.fetchall():
-                    found[key] = (pk, version, content_hash)
-        return found
-
-    def write(self, rows: list[Row]) -> None:
-        """Write one chunk: look up current versions, retire changed ones, insert the rest."""
-        relations = self.kind == "relations"
-        if relations:
-            for row in rows:
-                row.key = key_hash(row.key)
-        current = self._current_versions([row.key for row in rows]) if self.source_known else {}
-        report = self.report
-        retired: list[int] = []
-        params: list[list] = []
-        prep_attributes = self._attributes.get_db_prep_save
-        adapt_at = connection.ops.adapt_datetimefield_value
-        empty_attributes = self._empty_attributes
-        at_index = self._at
-        file_id = self.file_id
-        new = 0
-        for row in rows:
-            version = 1
-            if current:
-                earlier = current.get(row.key)
-                if earlier is not None:
-                    if earlier[2] == row.content_hash:
-                        report.unchanged += 1
-                        continue
-                    version = earlier[1] + 1
-                    retired.append(earlier[0])
-                    report.changed += 1
-                    new -= 1
-            new += 1
-            values = row.values
-            if at_index is not None:
-                values[at_index] = adapt_at(row.at)
-            values += (version, True, file_id, row.line, row.content_hash,
-                       prep_attributes(row.attributes, connection) if row.attributes
-                       else empty_attributes)
-            if relations:
-                values.append(row.key)
-            params.append(values)
-        report.new += new
-        with connection.cursor() as cursor:
-            for start in range(0, len(retired), _LOOKUP_KEYS):
-                part = retired[start : start + _LOOKUP_KEYS]
-                marks = ", ".join(["%s"] * len(part))
-                cursor.execute(
-                    f"UPDATE {self.table} SET is_current = %s WHERE id IN ({marks})",  # noqa: S608
-                    [False, *part],
-                )
-            if params:
-                self._insert(cursor, params)
-
-    def _insert(self, cursor, params: list[list]) -> None:
-        names = ", ".join(self.columns)
-        if connection.vendor == "postgresql":
-            # COPY is PostgreSQL's bulk path: several times faster than row-by-row INSERTs.
-            with cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
-                for row in params:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(self.columns))
-        cursor.executemany(
-            f"INSERT INTO {self.table} ({names}) VALUES ({marks})", params  # noqa: S608
-        )
-
-
 class _BulkLoad:
     """For the duration of a batch: no cyclic garbage collection, and on SQLite a large cache.
 
@@ -343,18 +234,23 @@ def ingest_paths(
                                  seen=seen.setdefault((batch_file.source, batch_file.kind), {}),
                                  files=names)
                 reader = RowReader(batch_file, check, problems)
-                writer = _FileWriter(batch_file, source_file.pk, file_report)
+                writer = RecordWriter(batch_file, source_file.pk, file_report)
                 chunk: list[Row] = []
-                for row in reader:
-                    if problems:
-                        continue  # keep reading to report every problem; writing is pointless
-                    chunk.append(row)
-                    if len(chunk) >= _CHUNK_ROWS:
+                try:
+                    for rows in reader.chunks():
+                        if problems:
+                            continue  # keep reading to report every problem; writing is pointless
+                        chunk += rows
+                        if len(chunk) >= _CHUNK_ROWS:
+                            writer.write(chunk)
+                            chunk = []
+                            bar.update(done + reader.bytes_read)
+                    if chunk and not problems:
                         writer.write(chunk)
-                        chunk = []
-                        bar.update(done + reader.bytes_read)
-                if chunk and not problems:
-                    writer.write(chunk)
+                except BaseException as error:
+                    writer.finish(error)  # abort an open COPY, so the rollback can run
+                    raise
+                writer.finish()
                 done += batch_file.size
                 bar.update(done)
                 file_report.rows = reader.rows_read

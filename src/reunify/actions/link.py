@@ -60,7 +60,7 @@ def _relations() -> list[Relation]:
     return [Relation((s, r), rel, (s, o)) for s, r, rel, o in rows]
 
 
-def decisions_in_force() -> list[Decision]:
+def _decisions_in_force() -> list[Decision]:
     """Every pair's latest decision (a later decision on the same pair overrides an earlier)."""
     latest: dict[tuple[Key, Key], Decision] = {}
     for row in LinkDecision.objects.order_by("decided_at", "pk"):
@@ -127,7 +127,7 @@ def link(*, actor: str, engine: str = "splink", progress: Any = None) -> LinkRun
     with _Steps(progress) as say:
         started = timezone.now()
         say(_STEPS[0])
-        records, relations, decisions = linkage_records(), _relations(), decisions_in_force()
+        records, relations, decisions = linkage_records(), _relations(), _decisions_in_force()
         backend = getattr(settings, "LINKAGE_BACKEND", "duckdb")
         resolution = resolve(records, relations=relations, decisions=decisions, engine=engine,
                              backend=backend, progress=say)

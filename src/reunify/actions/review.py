@@ -25,7 +25,7 @@ class UnknownRecord(ValueError):
     """A decision named a record reunify does not hold."""
 
 
-def pair_version(pk: int, status: str) -> str:
+def _pair_version(pk: int, status: str) -> str:
     """A review pair's version for optimistic concurrency; the same formula as the review
     queue's (``reunify.queries.review_queue.pair_version``): it changes with the status."""
     return hashlib.sha256(f"review-pair:{pk}:{status}".encode()).hexdigest()[:20]
@@ -74,7 +74,7 @@ def decide_pair(pair_pk: int, decision: str, *, reason: str, actor: str,
         pair = ReviewPair.objects.select_for_update().get(pk=pair_pk)
         if pair.status != ReviewPair.OPEN:
             raise StaleReview(f"review pair {pair_pk} is {pair.status}, no longer open")
-        if expected_version is not None and expected_version != pair_version(pair.pk,
+        if expected_version is not None and expected_version != _pair_version(pair.pk,
                                                                              pair.status):
             raise StaleReview(f"review pair {pair_pk} changed since it was seen")
         pair.status = ReviewPair.ACCEPTED if decision == LinkDecision.SAME else \

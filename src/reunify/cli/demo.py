@@ -61,9 +61,19 @@ def run(args: argparse.Namespace) -> int:
     report = ingest_paths(files, actor=actor, progress=console)
     console.print(str(report))
     link_run = link(actor=actor, engine=args.engine, progress=console)
-    console.print(f"link run {link_run.pk}: {link_run.stats}")
+    stats = link_run.stats
+    console.print(
+        f"link run {link_run.pk} ({link_run.engine}): {stats.get('records', '?')} records → "
+        f"{stats.get('persons', '?')} persons, {stats.get('review_pairs', 0)} pairs for review; "
+        f"model sha256 {link_run.model_sha256[:12] or '—'}"
+    )
     family_run = build_families(actor=actor, progress=console)
-    console.print(f"family run {family_run.pk}: {family_run.stats}")
+    stats = family_run.stats
+    console.print(
+        f"family run {family_run.pk}: {stats.get('families', '?')} families, "
+        f"{stats.get('members', '?')} members, {stats.get('conflicting', 0)} with conflicting "
+        f"claims, {stats.get('unlinked_children', 0)} children with no parent found"
+    )
 
     summary = store_summary()
     table = Table(title="Records per source (current versions)")
@@ -80,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         f"(`reunify review list`)."
     )
     _print_headline(console, out)
+    _print_ledger(console)
     console.print(f"done in {time.monotonic() - started:.0f} s. "
                   "Browse it: [bold]make serve[/] (demo users are printed there).")
     return 0
@@ -101,3 +112,18 @@ def _print_headline(console, out: Path) -> None:
     for key, value in head.items():
         table.add_row(str(key).replace("_", " "), str(value))
     console.print(table)
+
+
+def _print_ledger(console) -> None:
+    """Verify the store's ledger as an outside auditor would, and say so in one line."""
+    from reunify.models.ledger_keys import key_file, read_public_key
+    from reunify.queries.ledger import checkpoint_notes, stored_entries
+    from reunify.rules.ledger_verify import verify_ledger
+
+    verdict = verify_ledger(stored_entries(), checkpoint_notes(), read_public_key(key_file()))
+    if verdict.ok:
+        console.print(f"ledger: {verdict.entries} entries under {verdict.checkpoints} signed "
+                      "checkpoints; verified (`reunify ledger verify`)")
+    else:
+        console.print(f"[bold red]ledger does NOT verify[/]: first bad entry "
+                      f"{verdict.first_bad_entry}; run `reunify ledger verify`")

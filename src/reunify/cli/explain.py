@@ -82,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
     title = (f"{args.left[0]}:{args.left[1]} ~ {args.right[0]}:{args.right[1]} "
              f"(link run {run_.pk}, {run_.engine})")
     table = Table(title=title)
-    for column in ("comparison", "level", "weight"):
-        table.add_column(column, justify="right" if column == "weight" else "left")
+    table.add_column("comparison", no_wrap=True)
+    table.add_column("level", overflow="fold")
+    table.add_column("weight", justify="right", no_wrap=True)
     for c in scored.comparisons:
         table.add_row(c["name"], c["level"], f"{c['weight']:+.2f}")
     table.add_row("match weight", f"probability {scored.match_probability:.4f}",

@@ -82,8 +82,9 @@ def run_show(args: argparse.Namespace) -> int:
     console.print(records)
     weights = Table(title=f"match weight {pair.match_weight:.2f} "
                           f"(probability {pair.match_probability:.3f})")
-    for column in ("comparison", "level", "weight"):
-        weights.add_column(column, justify="right" if column == "weight" else "left")
+    weights.add_column("comparison", no_wrap=True)
+    weights.add_column("level", overflow="fold")
+    weights.add_column("weight", justify="right", no_wrap=True)
     for c in pair.comparisons:
         weights.add_row(str(c.get("name", "")), str(c.get("level", "")),
                         f"{c.get('weight', 0.0):+.2f}")

@@ -73,6 +73,11 @@ class RowReader:
         self.problems.add(self.file.name, line, column, message, expected)
 
     def __iter__(self) -> Iterator[Row]:
+        for rows in self.chunks():
+            yield from rows
+
+    def chunks(self) -> Iterator[list[Row]]:
+        """The checked rows in lists of up to a few thousand (one hop per list, not per row)."""
         with self.file.path.open("rb") as raw:
             lines = self._lines(raw)
             if self.file.format == "csv":
@@ -165,7 +170,7 @@ class RowReader:
         unknown = [(name, j) for name, j in seen.items() if name not in kind.columns]
         return positions, unknown
 
-    def _csv(self, lines: Iterator[str]) -> Iterator[Row]:
+    def _csv(self, lines: Iterator[str]) -> Iterator[list[Row]]:
         before = len(self.problems)
         records = self._csv_records(lines)
         first = next(records, None)
@@ -200,8 +205,10 @@ class RowReader:
                 if self._too_many_rows():
                     return
                 continue
-            if self._too_many_rows():
+            if self.rows_read >= MAX_ROWS_PER_FILE:  # the next row is one too many
+                self._too_many_rows()
                 return
+            self.rows_read += 1  # inline: _too_many_rows would be a call per row
             if identity:
                 values = fields
             else:
@@ -210,11 +217,11 @@ class RowReader:
             attributes = {name: fields[j] for name, j in unknown if fields[j]} if unknown else {}
             pending.append((line, values, attributes, where))
             if len(pending) >= _CHECK_ROWS:
-                yield from check(pending)
+                yield check(pending)
                 pending = []
-        yield from check(pending)
+        yield check(pending)
 
-    def _jsonl(self, lines: Iterator[str]) -> Iterator[Row]:
+    def _jsonl(self, lines: Iterator[str]) -> Iterator[list[Row]]:
         kind_columns = self.check.kind.columns
         spec = frozenset(kind_columns)
         check = self.check.check_chunk
@@ -262,6 +269,6 @@ class RowReader:
             )
             pending.append((line, values, attributes, where))
             if len(pending) >= _CHECK_ROWS:
-                yield from check(pending)
+                yield check(pending)
                 pending = []
-        yield from check(pending)
+        yield check(pending)

@@ -12,7 +12,12 @@ from operator import gt
 
 from reunify.interchange.limits import FIELD_CHARS, MAX_ATTRIBUTE_CHARS
 from reunify.interchange.problems import Problems
-from reunify.interchange.values import REMEMBERED_DATES, is_partial_date, parse_instant
+from reunify.interchange.values import (
+    REMEMBERED_DATES,
+    VALID_DATES,
+    is_partial_date,
+    parse_instant,
+)
 from reunify.rules.interchange import (
     EVENT_TYPES,
     EVIDENCE,
@@ -214,15 +219,19 @@ class RowCheck:
                                                        strict=True)
             ):
                 return None
+        contents = list(map(_UNIT.join, values_list))
+        # No value is longer than its row's joined content: only columns whose limit is below
+        # the longest content need measuring.
+        longest = max(map(len, contents))
         for i, _, limit in self._limits:
-            if max(map(len, columns[i])) > limit:
+            if limit < longest and max(map(len, columns[i])) > limit:
                 return None
         for i, allowed in self._choices_or_empty:
             if not allowed.issuperset(columns[i]):
                 return None
         for i, _ in self._dates:
-            for value in set(columns[i]):
-                if value and not (REMEMBERED_DATES.get(value) or is_partial_date(value)):
+            for value in set(columns[i]).difference(VALID_DATES):
+                if value and not is_partial_date(value):
                     return None
         moments = None
         if self._at is not None:
@@ -236,7 +245,6 @@ class RowCheck:
                 for value in extra.values():
                     if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_CHARS:
                         return None
-        contents = list(map(_UNIT.join, values_list))
         separators = len(self.columns) - 1
         if sum(map(str.count, contents, repeat(_UNIT))) != separators * len(contents) or any(
             map(str.__contains__, contents, repeat(_RECORD))

@@ -8,6 +8,9 @@ import re
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 #: Dates already judged (valid or not); hot loops look here before calling is_partial_date.
 REMEMBERED_DATES: dict[str, bool] = {}
+#: The valid ones among them, as a set: a chunk's distinct dates minus this set (one C-level
+#: operation) leaves only the dates still to judge.
+VALID_DATES: set[str] = set()
 #: Distinct dates remembered between calls; birth dates repeat a lot, so this saves most work.
 _DATE_MEMORY = 200_000
 
@@ -28,7 +31,10 @@ def is_partial_date(value: str) -> bool:
             valid = False
     if len(REMEMBERED_DATES) >= _DATE_MEMORY:
         REMEMBERED_DATES.clear()
+        VALID_DATES.clear()
     REMEMBERED_DATES[value] = valid
+    if valid:
+        VALID_DATES.add(value)
     return valid
 
 

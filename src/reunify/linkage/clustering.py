@@ -40,8 +40,10 @@ Edge = tuple[float, int, int]
 class Clusters:
     """A union-find over record indexes that refuses merges the constraints forbid."""
 
-    def __init__(self, features: list[dict], cannot: Iterable[tuple[int, int]] = ()):
+    def __init__(self, features: list[dict], cannot: Iterable[tuple[int, int]] = (), *,
+                 person_rules: bool = True):
         n = len(features)
+        self.person_rules = person_rules
         self.parent = list(range(n))
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
         self.years: dict[int, tuple[int, int] | None] = {}
@@ -88,9 +90,9 @@ class Clusters:
     def conflict(self, a: int, b: int) -> str | None:
         """Why the clusters of roots ``a`` and ``b`` may not merge, or None if they may."""
         ya, yb = self.years[a], self.years[b]
-        if ya and yb and max(ya[1], yb[1]) - min(ya[0], yb[0]) >= AGE_GAP:
+        if self.person_rules and ya and yb and max(ya[1], yb[1]) - min(ya[0], yb[0]) >= AGE_GAP:
             return "age_gap"
-        for x in self.a_numbers[a]:
+        for x in self.a_numbers[a] if self.person_rules else ():
             for y in self.a_numbers[b]:
                 if conflict(x, y):
                     return "a_number_conflict"
@@ -104,7 +106,7 @@ class Clusters:
             for j in self.cannot.get(i, ()):
                 if self.find(j) == large:
                     return "cannot_link"
-        for i in self.members[small]:
+        for i in self.members[small] if self.person_rules else ():
             for j in self.members[large]:
                 if self.siblings(i, j):
                     return "given_names_differ"
@@ -146,15 +148,17 @@ def _support(clusters: Clusters, a: int, b: int, weights: dict[int, dict[int, fl
 
 
 def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
-            cannot: Iterable[tuple[int, int]] = (),
-            must: Iterable[tuple[int, int]] = ()) -> tuple[list[list[int]], dict[str, int]]:
+            cannot: Iterable[tuple[int, int]] = (), must: Iterable[tuple[int, int]] = (),
+            person_rules: bool = True) -> tuple[list[list[int]], dict[str, int]]:
     """Cluster records (by index) from scored pairs ``(weight, i, j)``.
 
     ``must`` pairs (people's ``same`` decisions) are joined first, whatever the scores say;
     then pairs of weight ``accept`` or more are merged strongest first, each merge checked
     against the constraints. Returns the clusters and how many merges each rule refused.
+    ``person_rules=False`` drops the rules that hold for people as this domain records them
+    (birth years, A-numbers, given names of siblings), for other data sets (FEBRL).
     """
-    clusters = Clusters(features, cannot)
+    clusters = Clusters(features, cannot, person_rules=person_rules)
     weights: dict[int, dict[int, float]] = defaultdict(dict)
     strong: list[Edge] = []
     for w, i, j in edges:

@@ -1,13 +1,16 @@
 """The probabilistic engine: a Fellegi-Sunter model in Splink, trained on the records at hand.
 
 The only module that imports Splink. It receives comparison-ready columns
-(:mod:`reunify.linkage.features`), so every comparison here is a plain SQL condition on
-precomputed keys; the domain knowledge lives in ``reunify.rules``. Each run:
+(:mod:`reunify.linkage.features`); the comparisons (:mod:`reunify.linkage.comparisons`) are
+plain SQL conditions on precomputed keys; the domain knowledge lives in ``reunify.rules``.
+Each run:
 
 1. finds candidate pairs by shared blocking keys (:func:`reunify.linkage.features.block_keys`);
 2. estimates u probabilities by random sampling, the prior from two deterministic rules, and m
    probabilities by expectation maximisation in two sessions (blocked on A-number, then on
-   given name and birth year), so every comparison is trained on pairs it did not select;
+   given name, a surname and birth year: a block tight enough to hold mostly one person's
+   pairs, so EM does not mistake the A-number's agreement for chance), so every comparison is
+   trained on pairs it did not select;
 3. scores the candidate pairs; term frequencies make a common name weigh less.
 
 The backend is DuckDB in-process, or Spark (local mode) when ``backend="spark"``.
@@ -17,8 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from reunify.linkage import comparisons
 from reunify.linkage.features import block_keys, max_block
 
 #: Seed of the random sampling that estimates u probabilities: a run is reproducible.
@@ -44,7 +46,8 @@ MIN_U = 0.00001
 _COLUMNS = ("unique_id", "surname_a", "surname_b", "surname_set", "given_first", "given_second",
             "given_k1", "given_k2", "given_k3",
             "birth_date", "birth_year", "birth_month", "birth_day", "birth_precise", "sex",
-            "country", "a_number", "phone", "seen_from", "seen_to", "source", "group")
+            "country", "a_number", "phone", "seen_from", "seen_to", "source", "group",
+            "address")
 
 _SCHEMA = pa.schema([
     ("unique_id", pa.int64()), ("surname_a", pa.string()), ("surname_b", pa.string()),
@@ -55,131 +58,8 @@ _SCHEMA = pa.schema([
     ("birth_precise", pa.bool_()), ("sex", pa.string()), ("country", pa.string()),
     ("a_number", pa.string()), ("phone", pa.string()), ("seen_from", pa.int32()),
     ("seen_to", pa.int32()), ("source", pa.string()), ("group", pa.string()),
+    ("address", pa.string()),
 ])
-
-#: SQL spellings that differ between backends.
-_DIALECT = {
-    "duckdb": {"jaro": "jaro_winkler_similarity({l}, {r})",
-               "edits": "damerau_levenshtein({l}, {r})"},
-    "spark": {"jaro": "jaro_winkler({l}, {r})",
-              "edits": "levenshtein({l}, {r})"},
-}
-
-
-def _level(sql: str, label: str, **extra: Any) -> dict:
-    # Column names are plain identifiers: unquoted, they read the same in every dialect
-    # (Spark takes "double quotes" for a string).
-    return {"sql_condition": re.sub(r'"(\w+)"', r"\1", sql), "label_for_charts": label,
-            **extra}
-
-
-def _null(column: str) -> dict:
-    return _level(f'"{column}_l" IS NULL OR "{column}_r" IS NULL', "unknown", is_null_level=True)
-
-
-def _seen_within(days: int) -> str:
-    return (f'"seen_from_l" <= "seen_to_r" + {days} AND "seen_from_r" <= "seen_to_l" + {days}')
-
-
-def comparisons(dialect: str = "duckdb") -> list[dict]:
-    """The comparisons, as Splink comparison dicts; see docs/linkage.md for each level."""
-    d = _DIALECT[dialect]
-
-    def fn(name: str, column: str) -> str:
-        return d[name].format(l=f'"{column}_l"', r=f'"{column}_r"')
-
-    # Surnames as the first two sorted keys (a person has two): equality tests are cheap.
-    a_l, b_l, a_r, b_r = '"surname_a_l"', '"surname_b_l"', '"surname_a_r"', '"surname_b_r"'
-    in_right = f"({a_l} IN ({a_r}, {b_r}))", f"({b_l} IN ({a_r}, {b_r}))"
-    both_precise = '"birth_precise_l" AND "birth_precise_r"'
-    return [
-        {"output_column_name": "given_name", "comparison_levels": [
-            _null("given_first"),
-            _level('"given_first_l" = "given_first_r"', "first given name (or nickname) same",
-                   tf_adjustment_column="given_first", tf_adjustment_weight=1.0,
-                   tf_minimum_u_value=0.001),
-            _level(" OR ".join(f'"given_k{n}_l" IN ("given_k1_r", "given_k2_r", "given_k3_r")'
-                               for n in (1, 2, 3)), "a given name in common"),
-            _level(f'{fn("jaro", "given_first")} >= 0.88', "first given name alike"),
-            _level(f'"given_first_l" IN ({a_r}, {b_r}) OR "given_first_r" IN ({a_l}, {b_l})',
-                   "given name written as the other's surname"),
-            _level("ELSE", "different"),
-        ]},
-        {"output_column_name": "family_name", "comparison_levels": [
-            _null("surname_a"),
-            _level('"surname_set_l" = "surname_set_r"', "same surnames",
-                   tf_adjustment_column="surname_set", tf_adjustment_weight=1.0,
-                   tf_minimum_u_value=0.001),
-            _level(f"{in_right[0]} AND {in_right[1]}", "two surnames in common"),
-            _level(f"({b_l} IS NULL AND {in_right[0]}) OR "
-                   f"({b_r} IS NULL AND {a_r} IN ({a_l}, {b_l}))",
-                   "one recorded only one of the surnames"),
-            _level(f"{in_right[0]} OR {in_right[1]}", "one surname in common"),
-            _level(f'{fn("jaro", "surname_set")} >= 0.88', "surnames alike"),
-            _level(f'{a_l} IN ("given_first_r", "given_second_r") OR '
-                   f'{a_r} IN ("given_first_l", "given_second_l")',
-                   "surname written as the other's given name"),
-            _level("ELSE", "different"),
-        ]},
-        {"output_column_name": "birth_date", "comparison_levels": [
-            _null("birth_year"),
-            _level(f'{both_precise} AND "birth_date_l" = "birth_date_r"', "exact"),
-            _level(f'{both_precise} AND "birth_year_l" = "birth_year_r" AND '
-                   '"birth_month_l" = "birth_day_r" AND "birth_day_l" = "birth_month_r"',
-                   "day and month swapped"),
-            _level(f'{both_precise} AND "birth_year_l" = "birth_year_r" AND '
-                   '"birth_month_l" = "birth_month_r"', "same month (day mistyped)"),
-            _level(f'"birth_year_l" = "birth_year_r" AND NOT ({both_precise})',
-                   "same year, one date a default or a bare year"),
-            _level('"birth_year_l" = "birth_year_r"', "same year"),
-            _level(f'abs("birth_year_l" - "birth_year_r") = 1 AND NOT ({both_precise})',
-                   "estimated year one off"),
-            _level("ELSE", "different"),
-        ]},
-        {"output_column_name": "a_number", "comparison_levels": [
-            _null("a_number"),
-            _level('"a_number_l" = "a_number_r"', "exact"),
-            _level(f'{fn("edits", "a_number")} <= '
-                   f'{1 if dialect == "duckdb" else 2}', "one digit wrong or two swapped"),
-            _level(f'{fn("edits", "a_number")} <= {2 if dialect == "duckdb" else 4}',
-                   "two slips apart"),
-            _level("ELSE", "different"),
-        ]},
-        {"output_column_name": "sex", "comparison_levels": [
-            _null("sex"), _level('"sex_l" = "sex_r"', "same"), _level("ELSE", "different"),
-        ]},
-        {"output_column_name": "country", "comparison_levels": [
-            _null("country"), _level('"country_l" = "country_r"', "same"),
-            _level("ELSE", "different"),
-        ]},
-        {"output_column_name": "sources", "comparison_levels": [
-            _level('"source_l" = "source_r"', "same source"),
-            _level("ELSE", "different sources"),
-        ]},
-        {"output_column_name": "custody_time", "comparison_levels": [
-            _level('"seen_from_l" IS NULL OR "seen_from_r" IS NULL', "unknown",
-                   is_null_level=True),
-            _level('abs("seen_from_l" - "seen_from_r") <= 3', "first seen within 3 days"),
-            _level(_seen_within(3), "custody windows meet (3 days)"),
-            _level(_seen_within(30), "custody windows within a month"),
-            _level("ELSE", "custody windows far apart"),
-        ]},
-    ]
-
-
-def settings(dialect: str = "duckdb") -> dict:
-    """The untrained model: comparisons and the rules that say which pairs to compare."""
-    return {
-        "link_type": "dedupe_only",
-        "unique_id_column_name": "unique_id",
-        "comparisons": comparisons(dialect),
-        "blocking_rules_to_generate_predictions": [],
-        "retain_matching_columns": False,
-        "retain_intermediate_calculation_columns": True,
-        "em_convergence": 0.001,
-        "max_iterations": 25,
-    }
-
 
 def _rows(features: Sequence[dict]) -> pa.Table:
     return pa.Table.from_pylist([{c: f[c] for c in _COLUMNS} for f in features], schema=_SCHEMA)
@@ -227,7 +107,7 @@ class Model:
         """``(match probability, per-comparison weights)`` of scored pairs."""
         if self.con is not None and pairs:
             model = json.loads(self.model_json)
-            labels, prior = _labels(model), _prior(model)
+            labels, prior = comparisons.labels(model), comparisons.prior(model)
             wanted = pa.table({"l": pa.array([min(p) for p in pairs], pa.int64()),
                                "r": pa.array([max(p) for p in pairs], pa.int64())})
             self.con.register("wanted_pairs", wanted)
@@ -239,7 +119,7 @@ class Model:
             for row in rows:
                 i, j = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
                 self.details[(i, j)] = (float(row["match_probability"]),
-                                        _breakdown(row, labels, prior))
+                                        comparisons.breakdown(row, labels, prior))
         return {p: self.details[p] for p in pairs if p in self.details}
 
     def close(self) -> None:
@@ -247,41 +127,6 @@ class Model:
         if self.con is not None:
             self.con.close()
             self.con = None
-
-
-def _labels(model: dict) -> dict[str, dict[int, str]]:
-    """Comparison name → comparison vector value → level label."""
-    out = {}
-    for comparison in model["comparisons"]:
-        levels, labels, value = comparison["comparison_levels"], {}, None
-        value = sum(1 for lv in levels if not lv.get("is_null_level")) - 1
-        for lv in levels:
-            if lv.get("is_null_level"):
-                labels[-1] = lv.get("label_for_charts", "unknown")
-            else:
-                labels[value] = lv.get("label_for_charts", "")
-                value -= 1
-        out[comparison["output_column_name"]] = labels
-    return out
-
-
-def _prior(model: dict) -> dict:
-    """The starting weight every pair has before any comparison: log2 of the prior odds."""
-    p = float(model.get("probability_two_random_records_match") or 1e-4)
-    return {"name": "prior", "level": "two records picked at random are one person",
-            "weight": round(math.log2(p / (1 - p)), 3)}
-
-
-def _breakdown(row: dict, labels: dict[str, dict[int, str]], prior: dict) -> list[dict]:
-    """Per comparison: the level hit and its match weight (term-frequency adjustment in),
-    after the prior; the weights add up to the pair's match weight."""
-    out = [prior]
-    for name, by_value in labels.items():
-        gamma = row.get(f"gamma_{name}")
-        weight = (row.get(f"mw_{name}") or 0.0) + (row.get(f"mw_tf_adj_{name}") or 0.0)
-        out.append({"name": name, "level": by_value.get(gamma, str(gamma)),
-                    "weight": round(float(weight), 3)})
-    return out
 
 
 def _db_api(backend: str, con: duckdb.DuckDBPyConnection):
@@ -296,7 +141,7 @@ def _db_api(backend: str, con: duckdb.DuckDBPyConnection):
     return DuckDBAPI(connection=con)
 
 
-def _train(linker, n_records: int, say: Callable[[str], None]) -> None:
+def _train(linker, features: Sequence[dict], say: Callable[[str], None]) -> None:
     from splink import block_on
 
     say("training: prior from deterministic rules")
@@ -305,14 +150,33 @@ def _train(linker, n_records: int, say: Callable[[str], None]) -> None:
         recall=0.8)
     say("training: u probabilities by random sampling")
     low, high = U_PAIRS
+    n_records = len(features)
     pairs = min(max(low, 10 * n_records), high, max(1.0, n_records * (n_records - 1) / 2))
     linker.training.estimate_u_using_random_sampling(max_pairs=pairs, seed=SEED)
-    say("training: m probabilities by EM, blocked on A-number")
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("a_number"), record_sample_proportion=1.0)
-    say("training: m probabilities by EM, blocked on given name and birth year")
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("given_first", "birth_year"), record_sample_proportion=1.0)
+    for what, columns in (("A-number", ("a_number",)),
+                          ("given name, surname and birth year",
+                           ("given_first", "surname_a", "birth_year"))):
+        if not _any_pair(features, columns):
+            # Too few records to hold such pairs: the comparisons keep the other session's
+            # estimates (or Splink's starting values), bounded below by MIN_M.
+            say(f"training: no two records share {what}; that session is skipped")
+            continue
+        say(f"training: m probabilities by EM, blocked on {what}")
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*columns), record_sample_proportion=1.0)
+
+
+def _any_pair(features: Sequence[dict], columns: tuple[str, ...]) -> bool:
+    """Whether two records agree on every one of ``columns`` (all known)."""
+    seen = set()
+    for f in features:
+        value = tuple(f[c] for c in columns)
+        if None in value:
+            continue
+        if value in seen:
+            return True
+        seen.add(value)
+    return False
 
 
 def _bounded(model: dict) -> dict:
@@ -355,7 +219,7 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
 
     say = progress or (lambda _step: None)
     logging.getLogger("splink").setLevel(logging.ERROR)
-    con = duckdb.connect()
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
     keep = False
     try:
         say("finding candidate pairs")
@@ -363,9 +227,9 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         db_api = _db_api(backend, con)
         dialect = "spark" if backend == "spark" else "duckdb"
         table = db_api.register(_rows(features), table_name="records")
-        linker = Linker(table, settings(dialect), log_level=None)
+        linker = Linker(table, comparisons.settings(dialect), log_level=None)
         if len(features) > 1:
-            _train(linker, len(features), say)
+            _train(linker, features, say)
             linker = Linker(table, _bounded(linker.misc.save_model_to_json()), log_level=None)
         say(f"scoring {n_pairs} candidate pairs")
         pairs = con.sql("SELECT 'reunify' AS match_key, l AS join_key_l, r AS join_key_r "
@@ -378,9 +242,9 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         edges, rows = _edges(con, predictions, backend)
         model_json = json.dumps(model, sort_keys=True, indent=1, default=str)
         if backend == "spark":
-            labels, prior = _labels(model), _prior(model)
+            labels, prior = comparisons.labels(model), comparisons.prior(model)
             details = {tuple(sorted((int(r["unique_id_l"]), int(r["unique_id_r"])))):
-                       (float(r["match_probability"]), _breakdown(r, labels, prior))
+                       (float(r["match_probability"]), comparisons.breakdown(r, labels, prior))
                        for r in rows}
             return Model(edges, model_json, details)
         keep = True
@@ -411,6 +275,6 @@ def score_pair(model_json: str, left: dict, right: dict,
                         model, log_level=None)
         scored = linker.inference.score_pair(records[0], records[1]).as_record_list()[0]
         return (float(scored["match_weight"]), float(scored["match_probability"]),
-                _breakdown(scored, _labels(model), _prior(model)))
+                comparisons.breakdown(scored, comparisons.labels(model), comparisons.prior(model)))
     finally:
         con.close()

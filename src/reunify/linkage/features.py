@@ -97,6 +97,7 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         "country": (record.get("country") or "").upper() or None,
         "a_number": anumber.normalise(record.get("a_number") or "") or None,
         "phone": phone_key(record.get("phone") or "") or None,
+        "address": names.fold(record.get("address") or "") or None,
         "group": f"{record['source']}\x1f{record['group_id']}" if record.get("group_id") else None,
         "group_role": record.get("group_role") or None,
         "seen_from": day_number(record.get("seen_from")),

@@ -17,7 +17,7 @@ ENGINES = ("deterministic", "splink")
 #: Match weight (log2 of the Bayes factor, prior included) at and above which a pair is
 #: accepted, and below which it is never shown for review (docs/linkage.md).
 ACCEPT_WEIGHT = 1.0
-REVIEW_WEIGHT = -4.0
+REVIEW_WEIGHT = -2.0
 #: Rounds of family context: each clusters again with what the previous round resolved.
 CONTEXT_ROUNDS = 1
 
@@ -41,11 +41,15 @@ def _constraint_pairs(index: dict[Key, int], relations: Iterable[Relation],
 
 def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
             decisions: Iterable[Decision] = (), engine: str = "splink",
-            backend: str = "duckdb", progress: Progress | None = None) -> Resolution:
+            backend: str = "duckdb", progress: Progress | None = None,
+            person_rules: bool = True) -> Resolution:
     """Resolve ``records`` (plain dicts, see :mod:`reunify.linkage.records`) into persons.
 
     ``relations`` between records of one source and ``different`` decisions forbid merges;
     ``same`` decisions force them. Every record ends in exactly one cluster.
+    ``person_rules=False`` drops the domain's constraints on birth years, A-numbers and
+    siblings' given names (see :func:`reunify.linkage.clustering.cluster`): for benchmarks on
+    other data only.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
@@ -77,7 +81,7 @@ def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
         say("clustering")
         t = time.perf_counter()
         groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot,
-                                             must=must)
+                                             must=must, person_rules=person_rules)
         context_model, context_shown = None, {}
         if model is not None:
             say("family context")
@@ -90,7 +94,8 @@ def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
                 if context_model is None:
                     break
                 groups, refused = clustering.cluster(feats, scored, accept=accept,
-                                                     cannot=cannot, must=must)
+                                                     cannot=cannot, must=must,
+                                                     person_rules=person_rules)
         timings["cluster"] = time.perf_counter() - t
         review = [] if model is None else _review(
             scored, groups, keys, decisions, model, context_shown)

@@ -7,7 +7,7 @@ from reunify.models.record import EventRecord, PersonRecord
 
 #: The person-record fields the linker reads (``reunify.linkage.records``).
 LINKAGE_FIELDS = ("source", "record_id", "family_name", "given_name", "birth_date", "sex",
-                  "country", "a_number", "group_id", "group_role", "phone")
+                  "country", "a_number", "group_id", "group_role", "phone", "address")
 
 
 def linkage_records(keys: list[tuple[str, str]] | None = None) -> list[dict]:

@@ -1,0 +1,185 @@
+"""The model's comparisons as Splink settings (plain dicts), and reading its scores back.
+
+Each comparison is a list of SQL conditions on the columns :mod:`reunify.linkage.features`
+computes; the domain knowledge behind them is in ``reunify.rules`` and docs/linkage.md. No
+Splink import here: :mod:`reunify.linkage.engine` hands these to Splink.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+#: SQL spellings that differ between backends.
+_DIALECT = {
+    "duckdb": {"jaro": "jaro_winkler_similarity({l}, {r})",
+               "edits": "damerau_levenshtein({l}, {r})"},
+    "spark": {"jaro": "jaro_winkler({l}, {r})",
+              "edits": "levenshtein({l}, {r})"},
+}
+
+
+def _level(sql: str, label: str, **extra: Any) -> dict:
+    # Column names are plain identifiers: unquoted, they read the same in every dialect
+    # (Spark takes "double quotes" for a string).
+    return {"sql_condition": re.sub(r'"(\w+)"', r"\1", sql), "label_for_charts": label,
+            **extra}
+
+
+def _null(column: str) -> dict:
+    return _level(f'"{column}_l" IS NULL OR "{column}_r" IS NULL', "unknown", is_null_level=True)
+
+
+def _seen_within(days: int) -> str:
+    return (f'"seen_from_l" <= "seen_to_r" + {days} AND "seen_from_r" <= "seen_to_l" + {days}')
+
+
+def comparisons(dialect: str = "duckdb") -> list[dict]:
+    """The comparisons, as Splink comparison dicts; see docs/linkage.md for each level."""
+    d = _DIALECT[dialect]
+
+    def fn(name: str, column: str) -> str:
+        return d[name].format(l=f'"{column}_l"', r=f'"{column}_r"')
+
+    # Surnames as the first two sorted keys (a person has two): equality tests are cheap.
+    a_l, b_l, a_r, b_r = '"surname_a_l"', '"surname_b_l"', '"surname_a_r"', '"surname_b_r"'
+    in_right = f"({a_l} IN ({a_r}, {b_r}))", f"({b_l} IN ({a_r}, {b_r}))"
+
+    def jaro(left: str, right: str) -> str:
+        return d["jaro"].format(l=left, r=right)
+    both_precise = '"birth_precise_l" AND "birth_precise_r"'
+    return [
+        {"output_column_name": "given_name", "comparison_levels": [
+            _null("given_first"),
+            _level('"given_first_l" = "given_first_r"', "first given name (or nickname) same",
+                   tf_adjustment_column="given_first", tf_adjustment_weight=1.0,
+                   tf_minimum_u_value=0.001),
+            _level(" OR ".join(f'"given_k{n}_l" IN ("given_k1_r", "given_k2_r", "given_k3_r")'
+                               for n in (1, 2, 3)), "a given name in common"),
+            _level(f'{fn("jaro", "given_first")} >= 0.88', "first given name alike"),
+            _level(f'"given_first_l" IN ({a_r}, {b_r}) OR "given_first_r" IN ({a_l}, {b_l})',
+                   "given name written as the other's surname"),
+            _level("ELSE", "different"),
+        ]},
+        {"output_column_name": "family_name", "comparison_levels": [
+            _null("surname_a"),
+            _level('"surname_set_l" = "surname_set_r"', "same surnames",
+                   tf_adjustment_column="surname_set", tf_adjustment_weight=1.0,
+                   tf_minimum_u_value=0.001),
+            _level(f"{in_right[0]} AND {in_right[1]}", "two surnames in common"),
+            _level(f"({b_l} IS NULL AND {in_right[0]}) OR "
+                   f"({b_r} IS NULL AND {a_r} IN ({a_l}, {b_l}))",
+                   "one recorded only one of the surnames"),
+            _level(f"({a_l} = {a_r} AND {jaro(b_l, b_r)} >= 0.85) OR "
+                   f"({b_l} = {b_r} AND {jaro(a_l, a_r)} >= 0.85) OR "
+                   f"({a_l} = {b_r} AND {jaro(b_l, a_r)} >= 0.85) OR "
+                   f"({b_l} = {a_r} AND {jaro(a_l, b_r)} >= 0.85)",
+                   "one surname in common, the other alike"),
+            _level(f"{in_right[0]} OR {in_right[1]}", "one surname in common"),
+            _level(f'{fn("jaro", "surname_set")} >= 0.88', "surnames alike"),
+            _level(f'{a_l} IN ("given_first_r", "given_second_r") OR '
+                   f'{a_r} IN ("given_first_l", "given_second_l")',
+                   "surname written as the other's given name"),
+            _level("ELSE", "different"),
+        ]},
+        {"output_column_name": "birth_date", "comparison_levels": [
+            _null("birth_year"),
+            _level(f'{both_precise} AND "birth_date_l" = "birth_date_r"', "exact"),
+            _level(f'{both_precise} AND "birth_year_l" = "birth_year_r" AND '
+                   '"birth_month_l" = "birth_day_r" AND "birth_day_l" = "birth_month_r"',
+                   "day and month swapped"),
+            _level(f'{both_precise} AND "birth_year_l" = "birth_year_r" AND '
+                   '"birth_month_l" = "birth_month_r"', "same month (day mistyped)"),
+            _level(f'"birth_year_l" = "birth_year_r" AND NOT ({both_precise})',
+                   "same year, one date a default or a bare year"),
+            _level('"birth_year_l" = "birth_year_r"', "same year"),
+            _level(f'abs("birth_year_l" - "birth_year_r") = 1 AND NOT ({both_precise})',
+                   "estimated year one off"),
+            _level("ELSE", "different"),
+        ]},
+        {"output_column_name": "a_number", "comparison_levels": [
+            _null("a_number"),
+            _level('"a_number_l" = "a_number_r"', "exact"),
+            _level(f'{fn("edits", "a_number")} <= '
+                   f'{1 if dialect == "duckdb" else 2}', "one digit wrong or two swapped"),
+            _level(f'{fn("edits", "a_number")} <= {2 if dialect == "duckdb" else 4}',
+                   "two slips apart"),
+            _level("ELSE", "different"),
+        ]},
+        {"output_column_name": "sex", "comparison_levels": [
+            _null("sex"), _level('"sex_l" = "sex_r"', "same"), _level("ELSE", "different"),
+        ]},
+        {"output_column_name": "country", "comparison_levels": [
+            _null("country"), _level('"country_l" = "country_r"', "same"),
+            _level("ELSE", "different"),
+        ]},
+        {"output_column_name": "address", "comparison_levels": [
+            _null("address"),
+            _level('"address_l" = "address_r"', "same"),
+            _level(f'{fn("jaro", "address")} >= 0.92', "alike"),
+            _level(f'{fn("jaro", "address")} >= 0.8', "somewhat alike"),
+            _level("ELSE", "different"),
+        ]},
+        {"output_column_name": "sources", "comparison_levels": [
+            _level('"source_l" = "source_r"', "same source"),
+            _level("ELSE", "different sources"),
+        ]},
+        {"output_column_name": "custody_time", "comparison_levels": [
+            _level('"seen_from_l" IS NULL OR "seen_from_r" IS NULL', "unknown",
+                   is_null_level=True),
+            _level('abs("seen_from_l" - "seen_from_r") <= 3', "first seen within 3 days"),
+            _level(_seen_within(3), "custody windows meet (3 days)"),
+            _level(_seen_within(30), "custody windows within a month"),
+            _level("ELSE", "custody windows far apart"),
+        ]},
+    ]
+
+
+def settings(dialect: str = "duckdb") -> dict:
+    """The untrained model: comparisons and the rules that say which pairs to compare."""
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "comparisons": comparisons(dialect),
+        "blocking_rules_to_generate_predictions": [],
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": True,
+        "em_convergence": 0.001,
+        "max_iterations": 25,
+    }
+
+
+def labels(model: dict) -> dict[str, dict[int, str]]:
+    """Comparison name → comparison vector value → level label."""
+    out = {}
+    for comparison in model["comparisons"]:
+        levels, labels, value = comparison["comparison_levels"], {}, None
+        value = sum(1 for lv in levels if not lv.get("is_null_level")) - 1
+        for lv in levels:
+            if lv.get("is_null_level"):
+                labels[-1] = lv.get("label_for_charts", "unknown")
+            else:
+                labels[value] = lv.get("label_for_charts", "")
+                value -= 1
+        out[comparison["output_column_name"]] = labels
+    return out
+
+
+def prior(model: dict) -> dict:
+    """The starting weight every pair has before any comparison: log2 of the prior odds."""
+    p = float(model.get("probability_two_random_records_match") or 1e-4)
+    return {"name": "prior", "level": "two records picked at random are one person",
+            "weight": round(math.log2(p / (1 - p)), 3)}
+
+
+def breakdown(row: dict, labels: dict[str, dict[int, str]], prior: dict) -> list[dict]:
+    """Per comparison: the level hit and its match weight (term-frequency adjustment in),
+    after the prior; the weights add up to the pair's match weight."""
+    out = [prior]
+    for name, by_value in labels.items():
+        gamma = row.get(f"gamma_{name}")
+        weight = (row.get(f"mw_{name}") or 0.0) + (row.get(f"mw_tf_adj_{name}") or 0.0)
+        out.append({"name": name, "level": by_value.get(gamma, str(gamma)),
+                    "weight": round(float(weight), 3)})
+    return out
