@@ -62,7 +62,7 @@ class RecordWriter:
                 part = keys[start : start + _LOOKUP_KEYS]
                 marks = ", ".join(["%s"] * len(part))
                 cursor.execute(
-                    f"SELECT {self.key_column}, id, version, content_hash FROM {self.table} "  # noqa: S608 - names are ours
+                    f"SELECT {self.key_column}, id, version, content_hash FROM {self.table} "  # noqa: S608 # nosec B608 - names are ours, values bound
                     f"WHERE source = %s AND is_current = %s AND {self.key_column} IN ({marks})",
                     [self.source, True, *part],
                 )
@@ -131,7 +131,7 @@ class RecordWriter:
                 part = retired[start : start + _LOOKUP_KEYS]
                 marks = ", ".join(["%s"] * len(part))
                 cursor.execute(
-                    f"UPDATE {self.table} SET is_current = %s WHERE id IN ({marks})",  # noqa: S608
+                    f"UPDATE {self.table} SET is_current = %s WHERE id IN ({marks})",  # noqa: S608 # nosec B608
                     [False, *part],
                 )
         if params:
@@ -153,7 +153,7 @@ class RecordWriter:
         marks = ", ".join(["%s"] * len(self.columns))
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {self.table} ({names}) VALUES ({marks})", params  # noqa: S608
+                f"INSERT INTO {self.table} ({names}) VALUES ({marks})", params  # noqa: S608 # nosec B608
             )
 
     def finish(self, error: BaseException | None = None) -> None:
