@@ -101,3 +101,52 @@ def test_swapped_name_fields_are_put_back():
     assert swapped_fields(records) == {4}
     assert features(4, records[4], swapped=True)["given_first"] == \
         features(0, records[0])["given_first"]
+
+
+def test_compound_name_cut_to_different_halves_joins_through_the_full_name():
+    """'Luis' (border) and 'Carlos' (docket) are one man when his detention record writes
+    'Luis Carlos' and links to both; without that record they stay apart."""
+    records = [_record("a", "Luis", "Cux López", "1995-05-04"),
+               _record("b", "Luis Carlos", "Cux López", "1995-05-04", source="detention"),
+               _record("c", "Carlos", "Cux López", "1995-05-04", source="docket")]
+    assert _clusters(records, [(12.0, 0, 1), (11.0, 1, 2), (8.0, 0, 2)]) == [[0, 1, 2]]
+    assert _clusters(records[::2], [(8.0, 0, 1)]) == [[0], [1]]
+
+
+def test_full_compound_names_of_twins_are_no_bridge():
+    """'María José' and 'María Fernanda' (twins) stay apart even when a record 'María'
+    links to both: the bridge needs a record naming both halves without being a sibling."""
+    records = [_record("a", "María José", "Caal", "2012-06-01"),
+               _record("b", "María", "Caal", "2012-06-01", source="shelter"),
+               _record("c", "María Fernanda", "Caal", "2012-06-01", source="detention")]
+    groups = _clusters(records, [(12.0, 0, 1), (11.0, 1, 2), (10.0, 0, 2)])
+    assert not any({0, 2} <= set(g) for g in groups)
+
+
+def test_a_shared_a_number_vouches_for_a_second_given_name():
+    """'José' and 'Ángel' under one A-number are one man (his compound name cut to either
+    half); a docket's 'JOSE' without A-number then joins him, where twins with no A-number
+    in common would stay apart."""
+    records = [_record("a", "José", "Reyes Mendoza", "1968-08-14", a_number="A246856661"),
+               _record("b", "Angel", "Reyes Mendoza", "1968-08-14", source="detention",
+                       a_number="246856661"),
+               _record("c", "JOSE", "REYES MENDOZA", "1968-08-14", source="docket")]
+    assert _clusters(records, [(20.0, 0, 1), (16.0, 0, 2), (4.0, 1, 2)]) == [[0, 1, 2]]
+    twins = [_record("a", "José", "Reyes Mendoza", "2010-08-14", a_number="A246856661"),
+             _record("b", "Angel", "Reyes Mendoza", "2010-08-14", source="detention",
+                     a_number="219938812"),
+             _record("c", "JOSE", "REYES MENDOZA", "2010-08-14", source="docket")]
+    groups = _clusters(twins, [(20.0, 0, 1), (16.0, 0, 2), (4.0, 1, 2)])
+    assert not any({0, 1} <= set(g) for g in groups)
+
+
+def test_an_adult_and_a_minor_are_never_one_person():
+    """A docket record (adults are charged) never joins a shelter record (ORR holds minors),
+    even with one name and a strong score; nor a family unit's child a docket record."""
+    records = [_record("d", "Miguel", "Pu Sic", "", source="docket"),
+               _record("s", "Miguel Carlos", "Pu", "", source="shelter"),
+               _record("c", "Miguel", "Pu", "", group_id="G", group_role="child")]
+    feats = [features(i, r) for i, r in enumerate(records)]
+    groups, refused = clustering.cluster(feats, [(15.0, 0, 1), (14.0, 0, 2)], accept=2.0)
+    assert groups == [[0], [1], [2]]
+    assert refused == {"adult_and_minor": 2}

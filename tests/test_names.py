@@ -145,3 +145,37 @@ def test_a_numbers_two_slips_apart_do_not_conflict():
     assert not anumber.conflict("249463259", "249643295")
     assert anumber.conflict("274478054", "278032596")
     assert not anumber.conflict("274478054", "")
+
+
+@pytest.mark.parametrize(("left", "right", "why"), [
+    ("Enrique", "LUIS NERIQUE", "compound cut to its second half, and a typo in that half"),
+    ("Jsoe", "José", "two neighbouring letters swapped"),
+    ("Bryan", "BRAYAN", "a y between consonant and vowel is an i"),
+    ("Carllos", "Carlos", "a letter doubled"),
+])
+def test_one_persons_given_names_written_with_a_slip_do_not_differ(left, right, why):
+    """A typo or a cut compound name is no sibling: the twins rule must not fire."""
+    assert not names.given_names_differ(left, right), why
+
+
+def test_one_slip_is_one_change_insertion_deletion_or_swap():
+    """Words one typing slip apart, and not further; very short words never."""
+    assert names.one_slip("KARLOS", "KARLOZ")
+    assert names.one_slip("KARLOS", "KARLLOS")
+    assert names.one_slip("SOE", "OSE")
+    assert not names.one_slip("ANA", "EBA")
+    assert not names.one_slip("LUIS", "LUISA" + "A")
+    assert not names.one_slip("KARLOS", "KAMILA")
+    assert not names.one_slip("AN", "NA")
+
+
+def test_a_numbers_within_a_number_of_slips():
+    """``within`` answers ``edits(a, b) <= limit`` without the whole table, dropped and added
+    digits included."""
+    cases = [("202302528", "202302528"), ("202302528", "202302529"),
+             ("202302528", "202320528"), ("249463259", "249643295"),
+             ("274478054", "278032596"), ("020230252", "202302528"),
+             ("433099256", "743309921"), ("202302528", "")]
+    for a, b in cases:
+        for limit in (0, 1, 2, 3):
+            assert anumber.within(a, b, limit) == (anumber.edits(a, b) <= limit), (a, b, limit)

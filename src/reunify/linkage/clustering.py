@@ -10,9 +10,14 @@ into one person:
 - two records a person ruled different (a ``different`` decision);
 - two records with conflicting A-numbers (more than two slips apart): an A-number is one
   person's, and a clerk's slip changes one digit or swaps two;
+- an adult and a minor: a docket record or a family unit's parent, and a shelter record or a
+  family unit's child;
 - two records whose given names clearly differ (no name in common, through nicknames and
   spellings, nor alike) unless their A-numbers agree: siblings, twins above all, share
-  surnames, birth date, phone and group, and only their given names tell them apart.
+  surnames, birth date, phone and group, and only their given names tell them apart. The rule
+  yields when the two clusters hold one A-number, when a record of theirs writes the full
+  compound name the two cut to different halves, or when a record under the same A-number
+  already gave the cluster the other given name.
 
 And two clusters that each hold several records merge only when the evidence *between* them
 holds up on average, not through one weak pair (:data:`SUPPORT`): a chain of pairs must not
@@ -24,14 +29,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from reunify.rules.anumber import conflict, edits
+from reunify.rules.anumber import conflict, within
 from reunify.rules.names import given_keys_differ
+
+#: What a record says of its person's age by where it was written: a prosecutor's docket
+#: charges adults only, an ORR shelter holds minors only, and a family unit's parent is an
+#: adult and its child a minor. One person is never both (in one season).
+AGE_BY_SOURCE = {"docket": "adult", "shelter": "minor"}
+AGE_BY_ROLE = {"parent": "adult", "child": "minor"}
 
 #: Birth years this far apart are a parent and a child (or strangers), never one person.
 AGE_GAP = 12
 #: Two clusters merge only if the pairs between them weigh on average at least the acceptance
 #: weight less this margin (average linkage), a pair never scored counting as ``UNSCORED``.
-SUPPORT_MARGIN = 2.0
+SUPPORT_MARGIN = 3.0
 UNSCORED = -6.0
 
 Edge = tuple[float, int, int]
@@ -48,6 +59,7 @@ class Clusters:
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
         self.years: dict[int, tuple[int, int] | None] = {}
         self.roles: dict[int, dict[str, set[str]]] = {}
+        self.ages: dict[int, set[str]] = {}
         self.a_numbers: dict[int, set[str]] = {}
         for i, f in enumerate(features):
             year = f.get("birth_year")
@@ -55,6 +67,8 @@ class Clusters:
             self.a_numbers[i] = {f["a_number"]} if f.get("a_number") else set()
             group, role = f.get("group"), f.get("group_role")
             self.roles[i] = {group: {role}} if group and role else {}
+            self.ages[i] = {age for age in (AGE_BY_SOURCE.get(f.get("source") or ""),
+                                            AGE_BY_ROLE.get(role or "")) if age}
         self.cannot: dict[int, set[int]] = defaultdict(set)
         for a, b in cannot:
             if a != b:
@@ -69,7 +83,7 @@ class Clusters:
         """Records ``i`` and ``j`` name different given names and no common A-number."""
         (keys_i, first_i, a_i, all_i, second_i), (keys_j, first_j, a_j, all_j, second_j) = \
             self.given[i], self.given[j]
-        if a_i and a_j and edits(a_i, a_j) <= 2:
+        if a_i and a_j and within(a_i, a_j, 2):
             return False
         return given_keys_differ(keys_i, keys_j, first_i, first_j, all_i, all_j, second_i,
                                  second_j)
@@ -101,16 +115,47 @@ class Clusters:
             other = self.roles[large].get(group)
             if other and len(roles | other) > 1:
                 return "group_role"
+        if self.person_rules and len(self.ages[a] | self.ages[b]) > 1:
+            return "adult_and_minor"
         small, large = (a, b) if self.size(a) <= self.size(b) else (b, a)
         for i in self.members[small]:
             for j in self.cannot.get(i, ()):
                 if self.find(j) == large:
                     return "cannot_link"
-        for i in self.members[small] if self.person_rules else ():
+        # An A-number both clusters hold says they are one person whatever the names; siblings,
+        # twins above all, never share one.
+        names_matter = self.person_rules and not self.a_numbers[a] & self.a_numbers[b]
+        for i in self.members[small] if names_matter else ():
             for j in self.members[large]:
-                if self.siblings(i, j):
+                if self.siblings(i, j) and not self.bridged(i, j, small, large) \
+                        and not self.vouched(i, j, small) and not self.vouched(j, i, large):
                     return "given_names_differ"
         return None
+
+    def vouched(self, i: int, j: int, a: int) -> bool:
+        """Another record of cluster ``a`` carries record ``i``'s A-number and agrees with
+        record ``j`` on given names: the cluster already knows ``i``'s name as one of this
+        person's ("José" and "Ángel" under one A-number; a docket's "JOSE" joins them)."""
+        number = self.given[i][2]
+        if not number:
+            return False
+        return any(k != i and self.given[k][2] == number and not self.siblings(k, j)
+                   for k in self.members[a])
+
+    def bridged(self, i: int, j: int, a: int, b: int) -> bool:
+        """A record of the clusters ``a`` and ``b`` writes the full compound name that
+        records ``i`` and ``j`` cut to different halves ("Luis Carlos": "Luis", "Carlos"),
+        and is itself no sibling of either."""
+        keys_i, keys_j = self.given[i][0], self.given[j][0]
+        for k in (*self.members[a], *self.members[b]):
+            keys_k = self.given[k][0]
+            if len(keys_k) < 2 or k in (i, j):
+                continue
+            left, right = keys_k & keys_i, keys_k & keys_j
+            if left and right and (left | right) != (left & right) \
+                    and not self.siblings(k, i) and not self.siblings(k, j):
+                return True
+        return False
 
     def merge(self, a: int, b: int) -> int:
         """Join the clusters of roots ``a`` and ``b`` (no checks); returns the new root."""
@@ -124,6 +169,7 @@ class Clusters:
         else:
             self.years[a] = ya or yb
         self.a_numbers[a] |= self.a_numbers.pop(b)
+        self.ages[a] |= self.ages.pop(b)
         for group, roles in self.roles.pop(b).items():
             self.roles[a].setdefault(group, set()).update(roles)
         return a

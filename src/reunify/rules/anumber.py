@@ -39,10 +39,36 @@ def edits(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
+def within(a: str, b: str, limit: int) -> bool:
+    """Whether two A-numbers are at most ``limit`` slips apart (``edits(a, b) <= limit``).
+
+    Clustering asks this of many pairs, most of them strangers' numbers: only alignments
+    within ``limit`` positions are worked out, and the work stops as soon as every one of them
+    needs more slips."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > limit:
+        return False
+    over = limit + 1
+    rows = [[j if j <= limit else over for j in range(len(b) + 1)]]
+    for i in range(1, len(a) + 1):
+        row = [i if i <= limit else over] + [over] * len(b)
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            best = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                best = min(best, rows[-2][j - 2] + 1)
+            row[j] = min(best, over)
+        if min(row) > limit:
+            return False
+        rows.append(row)
+    return rows[-1][-1] <= limit
+
+
 def conflict(a: str, b: str) -> bool:
     """Two normalised A-numbers that cannot be one person's: more than two slips apart (each of
     two records may carry one clerk's slip)."""
-    return bool(a) and bool(b) and a != b and edits(a, b) > 2
+    return bool(a) and bool(b) and not within(a, b, 2)
 
 
 def one_edit_apart(a: str, b: str) -> bool:

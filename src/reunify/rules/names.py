@@ -125,6 +125,8 @@ def phonetic(word: str) -> str:
         text = text[1:]
     text = text.replace("J", "").replace("H", "")
     text = re.sub(r"Y(?=[^AEIOU]|$)", "I", text)
+    # A y between a consonant and a vowel is heard as an i: Bryan, Brian (Brayan is Braian).
+    text = re.sub(r"(?<=[^AEIOU])Y(?=[AEIOU])", "I", text)
     text = re.sub(r"(.)\1+", r"\1", text)
     return text
 
@@ -228,4 +230,29 @@ def given_keys_differ(left: frozenset[str] | set[str], right: frozenset[str] | s
     if not left or not right or set(left) & (set(right) | set(right_all)) \
             or set(right) & set(left_all):
         return False
-    return jaro_winkler(left_first, right_first) < 0.88
+    # Any two given names alike, not only the first ones: a compound name is often cut to its
+    # other half, and a typo in it ("Luis Nerique") must not make a stranger of "Enrique".
+    return not any(names_alike(a, b) for a in {left_first, *left} for b in {right_first, *right})
+
+
+def one_slip(a: str, b: str) -> bool:
+    """Two words one typing slip apart: a letter changed, added, dropped, or two neighbours
+    swapped ("Jsoe" for "José"). Shorter words are too short to tell: under three letters
+    always, under four for anything but two swapped neighbours."""
+    if min(len(a), len(b)) < 3 or abs(len(a) - len(b)) > 1 or a == b:
+        return a == b
+    if len(a) == len(b):
+        diff = [k for k in range(len(a)) if a[k] != b[k]]
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] \
+                and a[diff[1]] == b[diff[0]]:
+            return True
+        return len(diff) == 1 and len(a) >= 4
+    if min(len(a), len(b)) < 4:
+        return False
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
+
+
+def names_alike(a: str, b: str) -> bool:
+    """Two given-name keys alike: Jaro-Winkler 0.88 or more, or one slip apart."""
+    return bool(a and b) and (jaro_winkler(a, b) >= 0.88 or one_slip(a, b))

@@ -78,7 +78,9 @@ def custody_timeline(events: Sequence, gaps: Sequence, *, until: dt.date,
         px = x(event.day)
         body.append(f'<line x1="{px:.1f}" y1="{band_y - 6}" x2="{px:.1f}" y2="{mark_y}" '
                     f'stroke="#222" stroke-width="1.5"/>')
-        row = row + 1 if px - last_label_x < 90 else 0
+        # A label ("apprehended 2018-05-09") is about 150 px wide at 12 px: step down a row
+        # rather than overprint the previous one.
+        row = row + 1 if px - last_label_x < 160 else 0
         last_label_x = px
         label_y = mark_y + 14 + 14 * (row % 4)
         body.append(f'<text x="{px:.1f}" y="{label_y}" font-size="12" fill="#222">'
