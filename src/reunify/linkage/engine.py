@@ -74,16 +74,16 @@ def _candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -
             keys.append(key)
     con.register("block_keys_arrow", pa.table({"uid": pa.array(ids, pa.int64()),
                                                "k": pa.array(keys, pa.string())}))
-    sql = f"""
+    sql = """
         CREATE OR REPLACE TABLE candidate_pairs AS
         WITH usable AS (
             SELECT uid, k FROM block_keys_arrow
             WHERE k IN (SELECT k FROM block_keys_arrow GROUP BY k
-                        HAVING count(*) BETWEEN 2 AND {max_block(len(features))}))
+                        HAVING count(*) BETWEEN 2 AND $largest))
         SELECT DISTINCT a.uid AS l, b.uid AS r
         FROM usable a JOIN usable b ON a.k = b.k AND a.uid < b.uid
-    """  # noqa: S608 - only a constant is formatted in
-    con.execute(sql).fetchall()
+    """
+    con.execute(sql, {"largest": max_block(len(features))}).fetchall()
     con.unregister("block_keys_arrow")
     return con.execute("SELECT count(*) FROM candidate_pairs").fetchall()[0][0]
 
@@ -112,7 +112,7 @@ class Model:
                                "r": pa.array([max(p) for p in pairs], pa.int64())})
             self.con.register("wanted_pairs", wanted)
             rows = self.con.sql(
-                f"SELECT p.* FROM {self.table} p JOIN wanted_pairs w "  # noqa: S608
+                f"SELECT p.* FROM {self.table} p JOIN wanted_pairs w "  # noqa: S608 # nosec B608
                 "ON least(p.unique_id_l, p.unique_id_r) = w.l "
                 "AND greatest(p.unique_id_l, p.unique_id_r) = w.r").to_arrow_table().to_pylist()
             self.con.unregister("wanted_pairs")
@@ -200,7 +200,7 @@ def _edges(con: duckdb.DuckDBPyConnection, predictions, backend: str
         edges = [(float(r["match_weight"]), *sorted((int(r["unique_id_l"]),
                                                      int(r["unique_id_r"])))) for r in rows]
         return edges, rows
-    cols = con.sql("SELECT least(unique_id_l, unique_id_r) AS l, "  # noqa: S608
+    cols = con.sql("SELECT least(unique_id_l, unique_id_r) AS l, "  # noqa: S608 # nosec B608
                    "greatest(unique_id_l, unique_id_r) AS r, match_weight "
                    f"FROM {predictions.physical_name}").fetchnumpy()
     return list(zip(cols["match_weight"].tolist(), cols["l"].tolist(), cols["r"].tolist(),
