@@ -22,26 +22,12 @@ from reunify.models import (
 )
 from reunify.queries.families import family_public_id, person_public_id
 from reunify.queries.person import best_name, records_of
-from reunify.queries.register import (
-    CARERS,
-    DEADLINE_MISSED,
-    INFANT,
-    INFANT_YEARS,
-    PARENT_REMOVED,
-    TENDER_AGE,
-    TENDER_AGE_YEARS,
-    WHEREABOUTS_UNKNOWN,
-)
 from reunify.queries.timeline import events_by_person
-from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, DeadlinePolicy, deadline_missed
+from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES
 from reunify.rules.family import age_years, best_birth_date
-from reunify.rules.kinship import CONFLICTING_CLAIMS, UNLINKED_CHILD
+from reunify.rules.flags import member_flags
 from reunify.rules.status import (
-    REMOVED,
-    REUNIFIED,
     SEPARATED,
-    UNKNOWN,
-    MemberState,
     fold_events,
     settle_family,
 )
@@ -209,39 +195,6 @@ def _reviews(keys: list[str]) -> list[ReviewDecisionView]:
                            d.reason, d.decided_at)
         for d in LinkDecision.objects.filter(match).order_by("decided_at", "pk")
     ]
-
-
-def member_flags(person: int, roles: dict[int, str], settled: dict[int, MemberState],
-                 age: float | None, family_flags: list[str], in_conflict: set[int],
-                 policy: DeadlinePolicy, as_of: dt.date) -> list[str]:
-    """A member's register flags, by the register's definitions (docs/families.md)."""
-    state = settled[person]
-    role = roles[person]
-    child = role == "child"
-    flags = []
-    if child and state.separated_since is not None and age is not None:
-        if age < TENDER_AGE_YEARS:
-            flags.append(TENDER_AGE)
-        if age < INFANT_YEARS:
-            flags.append(INFANT)
-    left_behind = [p for p, r in roles.items() if r == "child"
-                   and settled[p].separated_since is not None
-                   and settled[p].status not in {REMOVED, REUNIFIED}]
-    carers_removed = [p for p, r in roles.items() if r in CARERS and settled[p].status == REMOVED]
-    if (role in CARERS and state.status == REMOVED and left_behind) or (
-        child and person in left_behind and carers_removed
-    ):
-        flags.append(PARENT_REMOVED)
-    if child and deadline_missed(policy, separated_since=state.separated_since,
-                                 ended=state.separation_ended, age_years=age, as_of=as_of):
-        flags.append(DEADLINE_MISSED)
-    if state.status == UNKNOWN or (state.status == SEPARATED and not state.custodian):
-        flags.append(WHEREABOUTS_UNKNOWN)
-    if child and UNLINKED_CHILD in family_flags:
-        flags.append(UNLINKED_CHILD)
-    if person in in_conflict or (CONFLICTING_CLAIMS in family_flags and not in_conflict):
-        flags.append(CONFLICTING_CLAIMS)
-    return flags
 
 
 def _decisions(people: list[int], as_of: dt.date) -> list[DecisionView]:

@@ -20,29 +20,22 @@ from reunify.queries.families import (
     person_public_id,
 )
 from reunify.queries.timeline import TimelineEvent, events_by_person
-from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, DeadlinePolicy, deadline_missed
+from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, DeadlinePolicy
 from reunify.rules.family import age_years
-from reunify.rules.kinship import CONFLICTING_CLAIMS, UNLINKED_CHILD, possibly_one_person
+from reunify.rules.flags import (
+    FLAGS,
+    POSSIBLE_DUPLICATE,
+    member_flags,
+)
+from reunify.rules.kinship import possibly_one_person
 from reunify.rules.status import (
     REMOVED,
     REUNIFIED,
     SEPARATED,
-    UNKNOWN,
     MemberState,
     fold_events,
     settle_family,
 )
-
-TENDER_AGE, INFANT = "tender_age", "infant"
-PARENT_REMOVED = "parent_removed_without_child"
-DEADLINE_MISSED = "deadline_missed"
-WHEREABOUTS_UNKNOWN = "whereabouts_unknown"
-POSSIBLE_DUPLICATE = "possible_duplicate"
-#: Every flag the register sets, in the order a row lists them.
-FLAGS = (TENDER_AGE, INFANT, PARENT_REMOVED, DEADLINE_MISSED, WHEREABOUTS_UNKNOWN,
-         UNLINKED_CHILD, CONFLICTING_CLAIMS, POSSIBLE_DUPLICATE)
-TENDER_AGE_YEARS, INFANT_YEARS = 5, 1
-CARERS = frozenset({"parent", "guardian"})
 
 
 @dataclass
@@ -83,34 +76,8 @@ def _fold(events: list[TimelineEvent]) -> MemberState:
 
 def _flags(family: FamilyView, person: int, role: str, state: MemberState, age: float | None,
            settled: dict[int, MemberState], policy: DeadlinePolicy, as_of: dt.date) -> list[str]:
-    flags = []
-    child = role == "child"
-    if child and state.separated_since is not None and age is not None:
-        if age < TENDER_AGE_YEARS:
-            flags.append(TENDER_AGE)
-        if age < INFANT_YEARS:
-            flags.append(INFANT)
-    left_behind = [
-        p for p, r in family.members.items() if r == "child"
-        and settled[p].separated_since is not None and settled[p].status not in {REMOVED, REUNIFIED}
-    ]
-    carers_removed = [p for p, r in family.members.items() if r in CARERS
-                      and settled[p].status == REMOVED]
-    if (role in CARERS and state.status == REMOVED and left_behind) or (
-        child and person in left_behind and carers_removed
-    ):
-        flags.append(PARENT_REMOVED)
-    if child and deadline_missed(policy, separated_since=state.separated_since,
-                                 ended=state.separation_ended, age_years=age, as_of=as_of):
-        flags.append(DEADLINE_MISSED)
-    if state.status == UNKNOWN or (state.status == SEPARATED and not state.custodian):
-        flags.append(WHEREABOUTS_UNKNOWN)
-    if child and UNLINKED_CHILD in family.flags:
-        flags.append(UNLINKED_CHILD)
-    if person in family.in_conflict or (CONFLICTING_CLAIMS in family.flags
-                                        and not family.in_conflict):
-        flags.append(CONFLICTING_CLAIMS)
-    return flags
+    return member_flags(person, family.members, settled, age, family.flags, family.in_conflict,
+                        policy, as_of)
 
 
 def _look_alikes(family: FamilyView, facts: dict) -> set[int]:

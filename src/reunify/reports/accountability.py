@@ -14,10 +14,10 @@ from reunify.queries.families import current_families, person_facts
 from reunify.queries.timeline import events_by_person
 from reunify.reports.document import Report, Section, Table
 from reunify.rules.family import age_years
+from reunify.rules.flags import TENDER_AGE_YEARS
 
 #: The decisions this report is about.
 SEPARATING, REFERRING = "separated", "referred"
-TENDER_AGE_YEARS = 5
 
 
 def _tender(birth_date: str, day: dt.date) -> bool:

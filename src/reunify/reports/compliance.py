@@ -11,16 +11,12 @@ import datetime as dt
 from collections import Counter
 
 from reunify.queries.reconciliation import reconcile_sources
-from reunify.queries.register import (
-    DEADLINE_MISSED,
-    PARENT_REMOVED,
-    Entry,
-    register_entries,
-)
+from reunify.queries.register import Entry, register_entries
 from reunify.reports.document import Figure, Report, Section, Table
 from reunify.reports.figures import days_separated_histogram
 from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES
 from reunify.rules.family import age_years
+from reunify.rules.flags import DEADLINE_MISSED, PARENT_REMOVED
 from reunify.rules.interchange import STATUSES
 from reunify.rules.kinship import UNLINKED_CHILD
 from reunify.rules.status import SEPARATED

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from reunify.actions.export import export_rows
-from reunify.queries.register import FLAGS, register_rows
+from reunify.queries.register import register_rows
+from reunify.rules.flags import FLAGS
 from reunify.rules.interchange import EXPORT_COLUMNS, STATUSES
 from reunify.web.access import log_reads
 from reunify.web.charts import bar_chart, histogram
