@@ -110,10 +110,7 @@ def compare(families: int, seeds: list[int]) -> list[dict]:
 
     out = []
     for seed in seeds:
-        with tempfile.TemporaryDirectory() as folder:
-            simulate(Path(folder), families=families, seed=seed)
-            records, relations = read_batch(Path(folder))
-            truth = read_truth(Path(folder))
+        records, relations, truth = _simulated_batch(families, seed)
         started = time.perf_counter()
         ours, stats = _reunify(records, relations)
         ours_s = time.perf_counter() - started
@@ -133,13 +130,18 @@ def compare(families: int, seeds: list[int]) -> list[dict]:
     return out
 
 
-def scale_one(records_wanted: int, seed: int = 7) -> dict:
-    """Link one simulated batch of about ``records_wanted`` person-records; time and memory."""
-    families = max(1, round(records_wanted / RECORDS_PER_FAMILY))
+def _simulated_batch(families: int, seed: int) -> tuple[list[dict], list, dict]:
+    """Records, relations and truth of a freshly simulated season (its files are then removed)."""
     with tempfile.TemporaryDirectory() as folder:
         simulate(Path(folder), families=families, seed=seed)
         records, relations = read_batch(Path(folder))
-        truth = read_truth(Path(folder))
+        return records, relations, read_truth(Path(folder))
+
+
+def scale_one(records_wanted: int, seed: int = 7) -> dict:
+    """Link one simulated batch of about ``records_wanted`` person-records; time and memory."""
+    families = max(1, round(records_wanted / RECORDS_PER_FAMILY))
+    records, relations, truth = _simulated_batch(families, seed)
     started = time.perf_counter()
     ours, stats = _reunify(records, relations)
     seconds = time.perf_counter() - started

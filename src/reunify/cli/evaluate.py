@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
 from pathlib import Path
@@ -18,20 +17,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def read_truth_identities(truth_dir: Path) -> dict[tuple[str, str], str]:
-    """(source, record_id) → the simulator's person_id, from ``truth.identities.csv``."""
-    path = truth_dir / "truth.identities.csv"
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return {
-            (row["source"], row["record_id"]): row["person_id"] for row in csv.DictReader(handle)
-        }
-
-
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
     from reunify.cli.main import prepare_store
+    from reunify.linkage.batch_files import read_truth
     from reunify.queries.identities import identity_rows
     from reunify.rules.scoring import pairwise_scores
 
@@ -42,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
             f"{truth_dir}: no truth.identities.csv (expected a simulated batch's truth files)"
         )
         return 2
-    truth = read_truth_identities(truth_dir)
+    truth = read_truth(truth_dir)
     predicted = {(source, record_id): person for source, record_id, person in identity_rows()}
     scores: dict[str, dict] = {"identities": pairwise_scores(predicted, truth)}
     missing = len(set(truth) - set(predicted))
