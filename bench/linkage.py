@@ -1,10 +1,11 @@
 """Identity resolution benchmarks: reunify's linker against plain Splink, at scale, on FEBRL4.
 
-    .venv/bin/python bench/linkage.py compare --families 2000 --seeds 1 2 3
+    .venv/bin/python bench/linkage.py compare --families 2000 --seeds 1 2 3 [--repeat 3]
     .venv/bin/python bench/linkage.py scale --records 10000 30000 100000
     .venv/bin/python bench/linkage.py febrl4 --data DIR   # DIR holds FEBRL's dataset4a/4b.csv
 
-``compare`` links the same simulated batch twice in one process: with reunify
+``compare`` links the same simulated batch in one process per seed, in turns, ``--repeat``
+times each (the median time counts): with reunify
 (``reunify.linkage.resolution.resolve``) and with Splink as its documentation teaches for
 person data (name, date of birth, A-number, sex and country comparisons from Splink's
 comparison library, term-frequency adjustments, u by random sampling, m by EM on two blocking
@@ -18,6 +19,7 @@ import csv
 import json
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -100,34 +102,33 @@ def _reunify(records: list[dict], relations, person_rules: bool = True) -> tuple
     return {k: n for n, c in enumerate(result.clusters) for k in c}, result.stats
 
 
-def compare(families: int, seeds: list[int]) -> list[dict]:
-    """reunify and plain Splink on the same simulated batches: F1, time and their ratio."""
+def compare_one(families: int, seed: int, repeat: int) -> dict:
+    """reunify and plain Splink on one simulated batch: F1, median wall time of ``repeat``
+    runs each (taken in turns, so both meet the same machine), and the ratio of the medians."""
     # Both linkers are timed warm: Splink, DuckDB and reunify's engine are imported before
     # the first clock starts, so neither run pays the other's imports.
     import splink  # noqa: F401
 
     from reunify.linkage import engine  # noqa: F401
 
-    out = []
-    for seed in seeds:
-        records, relations, truth = _simulated_batch(families, seed)
+    records, relations, truth = _simulated_batch(families, seed)
+    ours_s, theirs_s = [], []
+    for _ in range(repeat):
         started = time.perf_counter()
         ours, stats = _reunify(records, relations)
-        ours_s = time.perf_counter() - started
+        ours_s.append(time.perf_counter() - started)
         started = time.perf_counter()
         theirs = plain_splink(records)
-        theirs_s = time.perf_counter() - started
-        a, b = pairwise_scores(ours, truth), pairwise_scores(theirs, truth)
-        row = {"families": families, "seed": seed, "records": len(records),
-               "reunify": {k: round(a[k], 4) for k in ("precision", "recall", "f1")},
-               "reunify_seconds": round(ours_s, 1),
-               "splink": {k: round(b[k], 4) for k in ("precision", "recall", "f1")},
-               "splink_seconds": round(theirs_s, 1),
-               "time_ratio": round(ours_s / theirs_s, 2),
-               "reunify_stage_seconds": stats["seconds"]}
-        print(json.dumps(row), flush=True)
-        out.append(row)
-    return out
+        theirs_s.append(time.perf_counter() - started)
+    a, b = pairwise_scores(ours, truth), pairwise_scores(theirs, truth)
+    ours_t, theirs_t = statistics.median(ours_s), statistics.median(theirs_s)
+    return {"families": families, "seed": seed, "records": len(records), "runs": repeat,
+            "reunify": {k: round(a[k], 4) for k in ("precision", "recall", "f1")},
+            "reunify_seconds": round(ours_t, 2),
+            "splink": {k: round(b[k], 4) for k in ("precision", "recall", "f1")},
+            "splink_seconds": round(theirs_t, 2),
+            "time_ratio": round(ours_t / theirs_t, 2),
+            "reunify_stage_seconds": stats["seconds"]}
 
 
 def _simulated_batch(families: int, seed: int) -> tuple[list[dict], list, dict]:
@@ -188,6 +189,11 @@ def main() -> None:
     c = sub.add_parser("compare")
     c.add_argument("--families", type=int, default=2000)
     c.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    c.add_argument("--repeat", type=int, default=3, help="runs of each linker per seed")
+    c1 = sub.add_parser("compare-one")
+    c1.add_argument("families", type=int)
+    c1.add_argument("seed", type=int)
+    c1.add_argument("repeat", type=int)
     s = sub.add_parser("scale")
     s.add_argument("--records", type=int, nargs="+", default=[10_000, 30_000, 100_000])
     one = sub.add_parser("scale-one")
@@ -196,7 +202,11 @@ def main() -> None:
     f.add_argument("--data", type=Path, required=True)
     args = parser.parse_args()
     if args.what == "compare":
-        compare(args.families, args.seeds)
+        for seed in args.seeds:  # one process per seed: no run inherits another's heap
+            subprocess.run([sys.executable, __file__, "compare-one", str(args.families),
+                            str(seed), str(args.repeat)], check=True)
+    elif args.what == "compare-one":
+        print(json.dumps(compare_one(args.families, args.seed, args.repeat)), flush=True)
     elif args.what == "scale":
         for n in args.records:  # one process each, so peak memory is each run's own
             subprocess.run([sys.executable, __file__, "scale-one", str(n)], check=True)

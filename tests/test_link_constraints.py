@@ -105,12 +105,25 @@ def test_swapped_name_fields_are_put_back():
 
 def test_compound_name_cut_to_different_halves_joins_through_the_full_name():
     """'Luis' (border) and 'Carlos' (docket) are one man when his detention record writes
-    'Luis Carlos' and links to both; without that record they stay apart."""
+    'Luis Carlos' and links to both, even though the border also holds his twin 'Pedro'."""
     records = [_record("a", "Luis", "Cux López", "1995-05-04"),
                _record("b", "Luis Carlos", "Cux López", "1995-05-04", source="detention"),
-               _record("c", "Carlos", "Cux López", "1995-05-04", source="docket")]
-    assert _clusters(records, [(12.0, 0, 1), (11.0, 1, 2), (8.0, 0, 2)]) == [[0, 1, 2]]
-    assert _clusters(records[::2], [(8.0, 0, 1)]) == [[0], [1]]
+               _record("c", "Carlos", "Cux López", "1995-05-04", source="docket"),
+               _record("t", "Pedro", "Cux López", "1995-05-04")]
+    assert _clusters(records, [(12.0, 0, 1), (11.0, 1, 2), (8.0, 0, 2)]) == [[0, 1, 2], [3]]
+
+
+def test_different_given_names_part_records_only_where_a_twin_is():
+    """'Luis' (border) and 'Carlos' (docket), alike in all else, are one man cut to two halves
+    of his compound name, unless a source holds a same-age sibling of one of them (here the
+    border's 'Pedro' of the same surnames and birth date): then nothing tells twins apart."""
+    alone = [_record("a", "Luis", "Cux López", "1995-05-04"),
+             _record("c", "Carlos", "Cux López", "1995-05-04", source="docket")]
+    assert _clusters(alone, [(8.0, 0, 1)]) == [[0, 1]]
+    twin = _record("t", "Pedro", "Cux", "1995-05-04")
+    assert _clusters([*alone, twin], [(8.0, 0, 1)]) == [[0], [1], [2]]
+    stranger = _record("s", "Pedro", "Cux López", "1995-06-04")
+    assert _clusters([*alone, stranger], [(8.0, 0, 1)]) == [[0, 1], [2]]
 
 
 def test_full_compound_names_of_twins_are_no_bridge():

@@ -13,11 +13,14 @@ into one person:
 - an adult and a minor: a docket record or a family unit's parent, and a shelter record or a
   family unit's child;
 - two records whose given names clearly differ (no name in common, through nicknames and
-  spellings, nor alike) unless their A-numbers agree: siblings, twins above all, share
-  surnames, birth date, phone and group, and only their given names tell them apart. The rule
-  yields when the two clusters hold one A-number, when a record of theirs writes the full
-  compound name the two cut to different halves, or when a record under the same A-number
-  already gave the cluster the other given name.
+  spellings, nor alike) unless their A-numbers agree, where one of them has a twin in the
+  data (:func:`twins`): twins share surnames, birth date, phone and group, and only their
+  given names tell them apart. Elsewhere records differ that way because clerks cut a
+  compound name to different halves, and the scores decide. Two full compound names with one
+  first name ("María José", "María Fernanda") are sisters wherever they are. The rule yields
+  when the two clusters hold one A-number, when a record of theirs writes the full compound
+  name the two cut to different halves, or when a record under the same A-number already
+  gave the cluster the other given name.
 
 And two clusters that each hold several records merge only when the evidence *between* them
 holds up on average, not through one weak pair (:data:`SUPPORT`): a chain of pairs must not
@@ -46,13 +49,51 @@ SUPPORT_MARGIN = 3.0
 UNSCORED = -6.0
 
 Edge = tuple[float, int, int]
+Given = tuple[frozenset, str, str, frozenset, str]
+
+
+def _given(f: dict) -> Given:
+    return (frozenset(f.get("given_keys") or ()), f.get("given_first") or "",
+            f.get("a_number") or "", frozenset(f.get("name_keys") or ()),
+            f.get("given_second") or "")
+
+
+def _siblings(left: Given, right: Given) -> bool:
+    (keys_i, first_i, a_i, all_i, second_i), (keys_j, first_j, a_j, all_j, second_j) = \
+        left, right
+    if a_i and a_j and within(a_i, a_j, 2):
+        return False
+    return given_keys_differ(keys_i, keys_j, first_i, first_j, all_i, all_j, second_i,
+                             second_j)
+
+
+def twins(features: list[dict]) -> set[int]:
+    """Records whose source also holds a same-age sibling of theirs: another record with the
+    same surnames (or some of them), the same precise birth date and a different given name.
+    Only for them may different given names mean two people; anyone else's records differ
+    that way because a clerk cut a compound name to its other half. (A twin whose own record
+    lacks a precise date is still caught through the other twin's records in other sources.)
+    """
+    buckets: dict[tuple, list[int]] = defaultdict(list)
+    for i, f in enumerate(features):
+        if f.get("birth_precise") and f.get("surnames"):
+            buckets[(f.get("source"), f["birth_date"])].append(i)
+    out: set[int] = set()
+    for members in buckets.values():
+        for n, i in enumerate(members):
+            si = set(features[i]["surnames"])
+            for j in members[n + 1:]:
+                sj = set(features[j]["surnames"])
+                if (si <= sj or sj <= si) and _siblings(_given(features[i]), _given(features[j])):
+                    out.update((i, j))
+    return out
 
 
 class Clusters:
     """A union-find over record indexes that refuses merges the constraints forbid."""
 
     def __init__(self, features: list[dict], cannot: Iterable[tuple[int, int]] = (), *,
-                 person_rules: bool = True):
+                 person_rules: bool = True, twinned: set[int] | None = None):
         n = len(features)
         self.person_rules = person_rules
         self.parent = list(range(n))
@@ -75,18 +116,12 @@ class Clusters:
                 self.cannot[a].add(b)
                 self.cannot[b].add(a)
         self.refused: dict[str, int] = defaultdict(int)
-        self.given = [(frozenset(f.get("given_keys") or ()), f.get("given_first") or "",
-                       f.get("a_number") or "", frozenset(f.get("name_keys") or ()),
-                       f.get("given_second") or "") for f in features]
+        self.given = [_given(f) for f in features]
+        self.twinned = twins(features) if twinned is None else twinned
 
     def siblings(self, i: int, j: int) -> bool:
         """Records ``i`` and ``j`` name different given names and no common A-number."""
-        (keys_i, first_i, a_i, all_i, second_i), (keys_j, first_j, a_j, all_j, second_j) = \
-            self.given[i], self.given[j]
-        if a_i and a_j and within(a_i, a_j, 2):
-            return False
-        return given_keys_differ(keys_i, keys_j, first_i, first_j, all_i, all_j, second_i,
-                                 second_j)
+        return _siblings(self.given[i], self.given[j])
 
     def find(self, i: int) -> int:
         """The representative of ``i``'s cluster."""
@@ -127,7 +162,11 @@ class Clusters:
         names_matter = self.person_rules and not self.a_numbers[a] & self.a_numbers[b]
         for i in self.members[small] if names_matter else ():
             for j in self.members[large]:
-                if self.siblings(i, j) and not self.bridged(i, j, small, large) \
+                # Two full compound names with one first name ("María José", "María
+                # Fernanda") are sisters anywhere; other given names only where twins are.
+                if self.siblings(i, j) and (i in self.twinned or j in self.twinned
+                                            or self.given[i][1] == self.given[j][1]) \
+                        and not self.bridged(i, j, small, large) \
                         and not self.vouched(i, j, small) and not self.vouched(j, i, large):
                     return "given_names_differ"
         return None
@@ -195,7 +234,8 @@ def _support(clusters: Clusters, a: int, b: int, weights: dict[int, dict[int, fl
 
 def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
             cannot: Iterable[tuple[int, int]] = (), must: Iterable[tuple[int, int]] = (),
-            person_rules: bool = True) -> tuple[list[list[int]], dict[str, int]]:
+            person_rules: bool = True, twinned: set[int] | None = None
+            ) -> tuple[list[list[int]], dict[str, int]]:
     """Cluster records (by index) from scored pairs ``(weight, i, j)``.
 
     ``must`` pairs (people's ``same`` decisions) are joined first, whatever the scores say;
@@ -203,8 +243,10 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
     against the constraints. Returns the clusters and how many merges each rule refused.
     ``person_rules=False`` drops the rules that hold for people as this domain records them
     (birth years, A-numbers, given names of siblings), for other data sets (FEBRL).
+    ``twinned`` is :func:`twins` of ``features`` when the caller has it already.
     """
-    clusters = Clusters(features, cannot, person_rules=person_rules)
+    clusters = Clusters(features, cannot, person_rules=person_rules,
+                        twinned=twinned if person_rules else set())
     weights: dict[int, dict[int, float]] = defaultdict(dict)
     strong: list[Edge] = []
     for w, i, j in edges:

@@ -14,9 +14,11 @@ from typing import Any
 #: SQL spellings that differ between backends.
 _DIALECT = {
     "duckdb": {"jaro": "jaro_winkler_similarity({l}, {r})",
-               "edits": "damerau_levenshtein({l}, {r})"},
+               "edits": "damerau_levenshtein({l}, {r})",
+               "levenshtein": "levenshtein({l}, {r})"},
     "spark": {"jaro": "jaro_winkler({l}, {r})",
-              "edits": "levenshtein({l}, {r})"},
+              "edits": "levenshtein({l}, {r})",
+              "levenshtein": "levenshtein({l}, {r})"},
 }
 
 
@@ -49,6 +51,15 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
     def jaro(left: str, right: str) -> str:
         return d["jaro"].format(l=left, r=right)
     both_precise = '"birth_precise_l" AND "birth_precise_r"'
+
+    def slips(limit: int) -> str:
+        # Spark has no transposition-aware distance: a swap counts as two edits there.
+        if dialect != "duckdb":
+            return f'{fn("edits", "a_number")} <= {2 * limit}'
+        # DuckDB's Damerau distance costs seven times the plain one; a swap is two plain edits
+        # at most, so the plain distance rules out nearly every pair first (same levels).
+        return (f'{fn("levenshtein", "a_number")} <= {2 * limit} '
+                f'AND {fn("edits", "a_number")} <= {limit}')
     return [
         {"output_column_name": "given_name", "comparison_levels": [
             _null("given_first"),
@@ -101,10 +112,8 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
         {"output_column_name": "a_number", "comparison_levels": [
             _null("a_number"),
             _level('"a_number_l" = "a_number_r"', "exact"),
-            _level(f'{fn("edits", "a_number")} <= '
-                   f'{1 if dialect == "duckdb" else 2}', "one digit wrong or two swapped"),
-            _level(f'{fn("edits", "a_number")} <= {2 if dialect == "duckdb" else 4}',
-                   "two slips apart"),
+            _level(slips(1), "one digit wrong or two swapped"),
+            _level(slips(2), "two slips apart"),
             _level("ELSE", "different"),
         ]},
         {"output_column_name": "sex", "comparison_levels": [
@@ -150,18 +159,21 @@ def settings(dialect: str = "duckdb") -> dict:
     }
 
 
-def labels(model: dict) -> dict[str, dict[int, str]]:
-    """Comparison name → comparison vector value → level label."""
+def labels(model: dict) -> dict[str, dict[int, tuple[str, float]]]:
+    """Comparison name → comparison vector value → (level label, its match weight)."""
     out = {}
     for comparison in model["comparisons"]:
-        levels, labels, value = comparison["comparison_levels"], {}, None
+        levels, labels = comparison["comparison_levels"], {}
         value = sum(1 for lv in levels if not lv.get("is_null_level")) - 1
         for lv in levels:
             if lv.get("is_null_level"):
-                labels[-1] = lv.get("label_for_charts", "unknown")
-            else:
-                labels[value] = lv.get("label_for_charts", "")
-                value -= 1
+                labels[-1] = (lv.get("label_for_charts", "unknown"), 0.0)
+                continue
+            m, u = lv.get("m_probability"), lv.get("u_probability")
+            weight = math.log2(m / u) if isinstance(m, float | int) and isinstance(
+                u, float | int) and m > 0 and u > 0 else 0.0
+            labels[value] = (lv.get("label_for_charts", ""), weight)
+            value -= 1
         out[comparison["output_column_name"]] = labels
     return out
 
@@ -179,7 +191,12 @@ def breakdown(row: dict, labels: dict[str, dict[int, str]], prior: dict) -> list
     out = [prior]
     for name, by_value in labels.items():
         gamma = row.get(f"gamma_{name}")
-        weight = (row.get(f"mw_{name}") or 0.0) + (row.get(f"mw_tf_adj_{name}") or 0.0)
-        out.append({"name": name, "level": by_value.get(gamma, str(gamma)),
-                    "weight": round(float(weight), 3)})
+        level_weight = float(row.get(f"mw_{name}") or 0.0)
+        if gamma is None:
+            # Splink's predictions keep each comparison's weight, not its level: the level is
+            # the one with that weight (levels of one weight read alike, so either is right).
+            gamma = min(by_value, key=lambda g: abs(by_value[g][1] - level_weight))
+        weight = level_weight + float(row.get(f"mw_tf_adj_{name}") or 0.0)
+        out.append({"name": name, "level": by_value[gamma][0] if gamma in by_value
+                    else str(gamma), "weight": round(weight, 3)})
     return out

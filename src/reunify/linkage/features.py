@@ -132,9 +132,12 @@ def block_keys(f: dict) -> list[str]:
         keys.append(f"gy:{given}:{year}")
     if given and f["birth_date"]:
         keys.append(f"gb:{given}:{f['birth_date']}")
+    # A surname and a birth year gather many strangers; split by sex they gather half as many
+    # and no one person (a record that does not say its sex goes under both).
+    sexes = (f["sex"],) if f["sex"] in ("M", "F") else ("M", "F")
     for surname in surnames:
         if year:
-            keys.append(f"sy:{surname}:{year}")
+            keys.extend(f"sy:{surname}:{year}:{sex}" for sex in sexes)
         if given:
             keys.append(f"sg:{surname}:{given}")
     if f["birth_date"] and f["birth_precise"]:
