@@ -163,3 +163,81 @@ def test_an_adult_and_a_minor_are_never_one_person():
     groups, refused = clustering.cluster(feats, [(15.0, 0, 1), (14.0, 0, 2)], accept=2.0)
     assert groups == [[0], [1], [2]]
     assert refused == {"adult_and_minor": 2}
+
+
+def _seen(record: dict, day: str = "2018-05-10") -> dict:
+    return {**record, "seen_from": day, "seen_to": day}
+
+
+def test_one_source_puts_a_person_in_one_family_unit():
+    """Two border records in two family units are two people, however alike; a second
+    booking in the same unit (a re-encounter) is the same person."""
+    records = [_record("a", "Luis", "Rodríguez", "1990-05-29", group_id="FU-1",
+                       group_role="parent"),
+               _record("b", "Luis", "Rodríguez", "1990-05-29", group_id="FU-2",
+                       group_role="parent"),
+               _record("c", "Luis", "Rodríguez", "1990-05-29", group_id="FU-1",
+                       group_role="parent")]
+    groups, refused = clustering.cluster([features(i, r) for i, r in enumerate(records)],
+                                         [(20.0, 0, 1), (19.0, 0, 2)], accept=2.0)
+    assert groups == [[0, 2], [1]]
+    assert refused == {"two_family_units": 1}
+
+
+def test_a_child_booked_alone_is_not_a_child_booked_with_family():
+    """The border books a child with its family or as unaccompanied: a minor's border record
+    without a unit and one in a family unit are two children. An adult's record without a
+    unit may be a parent's whose unit link was lost, and joins."""
+    child = [_seen(_record("a", "José", "Tzoc", "2009-01-01")),
+             _seen(_record("b", "José", "Shol Tzoc", "2009-04-10", group_id="FU-1",
+                           group_role="child"))]
+    feats = [features(i, r) for i, r in enumerate(child)]
+    assert clustering.cluster(feats, [(8.0, 0, 1)], accept=2.0)[0] == [[0], [1]]
+    adult = [_seen(_record("a", "José", "Tzoc", "1980-01-01")),
+             _seen(_record("b", "José", "Shol Tzoc", "1980-04-10", group_id="FU-1",
+                           group_role="parent"))]
+    feats = [features(i, r) for i, r in enumerate(adult)]
+    assert clustering.cluster(feats, [(8.0, 0, 1)], accept=2.0)[0] == [[0, 1]]
+    # Sixteen at the border (born in November 2001, seen in May 2018) is a minor.
+    teen = [_seen(_record("a", "Ana", "Ordóñez", "2001-11-22")),
+            _seen(_record("b", "Ana", "Ordóñez", "2001-01-07", group_id="FU-1",
+                          group_role="child"))]
+    feats = [features(i, r) for i, r in enumerate(teen)]
+    assert clustering.cluster(feats, [(8.0, 0, 1)], accept=2.0)[0] == [[0], [1]]
+
+
+def test_children_of_one_family_unit_born_on_distinct_days_are_two_children():
+    """Sisters both written "MARÍA" in one detention family group, born in January and May of
+    one year, stay two children even when a third record links to both; a mistyped day in
+    the same month does not part them."""
+    records = [_record("a", "María", "Tobar Hernández", "2006-01-10", source="detention",
+                       group_id="G", group_role="child"),
+               _record("b", "María", "Tobar Hernández", "2006-05-04", source="detention",
+                       group_id="G", group_role="child"),
+               _record("c", "María", "Tobar Hernández", "2006-01-01", source="shelter")]
+    groups, refused = clustering.cluster([features(i, r) for i, r in enumerate(records)],
+                                         [(20.0, 0, 2), (19.0, 1, 2)], accept=2.0)
+    assert not any({0, 1} <= set(g) for g in groups)
+    assert refused == {"group_birth_dates": 1}
+    records[1]["birth_date"] = "2006-01-19"
+    groups, _ = clustering.cluster([features(i, r) for i, r in enumerate(records)],
+                                   [(20.0, 0, 2), (19.0, 1, 2)], accept=2.0)
+    assert groups == [[0, 1, 2]]
+
+
+def test_a_source_never_holds_one_person_under_two_records_at_once():
+    """Two shelter records of a "María Méndez" held in two shelters over the same weeks are two
+    children, however alike; a transfer re-booked as a new record (the second starting where
+    the first ends) and a duplicate booking of one day are one child."""
+    def held(record_id: str, start: str, end: str) -> dict:
+        return {**_record(record_id, "María", "Méndez", "2004", source="shelter"),
+                "seen_from": start, "seen_to": end}
+
+    feats = [features(i, r) for i, r in enumerate([
+        held("a", "2018-05-31", "2018-08-06"), held("b", "2018-06-14", "2018-08-17")])]
+    groups, refused = clustering.cluster(feats, [(9.0, 0, 1)], accept=2.0)
+    assert (groups, refused) == ([[0], [1]], {"held_twice": 1})
+    for later in (held("b", "2018-08-06", "2018-09-01"), held("b", "2018-05-31", "2018-05-31")):
+        feats = [features(i, r) for i, r in enumerate([held("a", "2018-05-31", "2018-08-06"),
+                                                        later])]
+        assert clustering.cluster(feats, [(9.0, 0, 1)], accept=2.0)[0] == [[0, 1]]

@@ -9,16 +9,18 @@ from reunify.linkage.resolution import resolve
 from reunify.rules.scoring import pairwise_scores
 from reunify.simulator import simulate
 
-#: What the linker reaches on 150-family seasons (the issue's bar at 2,000 families is
-#: measured by bench/linkage.py; see docs/benchmarks.md).
-PRECISION, RECALL = 0.998, 0.985
+#: The issue's bar, held on 400-family seasons (≈ 3,000 person-records; at 2,000 families it
+#: is measured by bench/linkage.py and `reunify evaluate`, see docs/benchmarks.md). Smaller
+#: seasons are too small for the bar: one wrong merge of a four-record person costs 0.4 %.
+PRECISION, RECALL = 0.998, 0.99
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_splink_linker_quality_on_a_simulated_season(tmp_path, seed):
-    """150 families: pairwise precision and recall against the simulator's truth."""
-    simulate(tmp_path, families=150, seed=seed)
+    """400 families: pairwise precision ≥ 0.998 and recall ≥ 0.99 against the simulator's
+    truth."""
+    simulate(tmp_path, families=400, seed=seed)
     records, relations = read_batch(tmp_path)
     result = resolve(records, relations=relations, engine="splink")
     predicted = {key: n for n, cluster in enumerate(result.clusters) for key in cluster}

@@ -100,6 +100,24 @@ def test_birth_date_agreement(left, right, expected):
     assert dates.agreement(right, left) == expected
 
 
+@pytest.mark.parametrize(("left", "right", "expected"), [
+    ("2009-06-21", "2009-12-25", True),   # one year, other months: two children
+    ("2009-06-21", "2011-02-03", True),
+    ("2009-06-21", "2011-06-21", True),   # two years apart is no mistyped year
+    ("2009-06-21", "2009-06-12", False),  # a mistyped day
+    ("2010-03-07", "2010-07-03", False),  # day and month swapped
+    ("2009-06-21", "2010-06-21", False),  # a mistyped year
+    ("2009-06-21", "2009-01-01", False),  # a default date says nothing
+    ("2009-06-21", "2009", False),
+])
+def test_distinct_birth_dates(left, right, expected):
+    """Two precise birth dates are distinct (two people) only when no clerk's slip explains
+    the difference; a default or a bare year is never distinct."""
+    x, y = dates.parse(left), dates.parse(right)
+    assert dates.distinct(x, y) is expected
+    assert dates.distinct(y, x) is expected
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     ("A-202-302-528", "202302528"), ("A 202 302 528", "202302528"), ("202302528", "202302528"),
     ("A02399070", "002399070"), ("2399070", "002399070"), ("02-399-070", "002399070"),

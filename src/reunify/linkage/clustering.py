@@ -4,7 +4,8 @@ Pairs are merged greedily, strongest first (a union-find). A merge is refused wh
 into one person:
 
 - two records one source group holds in different roles (a parent and a child of one family
-  unit are two people);
+  unit are two people), or with precise birth dates no slip explains (two sisters both
+  written "MARÍA", their compound names cut);
 - two records a source states are parent and child, or whose birth years are
   :data:`AGE_GAP` or more apart (a son named after his father stays his own person);
 - two records a person ruled different (a ``different`` decision);
@@ -29,10 +30,13 @@ glue two strong clusters together.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import suppress
 
 from reunify.rules.anumber import conflict, within
+from reunify.rules.dates import BirthDate, distinct
 from reunify.rules.names import given_keys_differ
 
 #: What a record says of its person's age by where it was written: a prosecutor's docket
@@ -40,6 +44,16 @@ from reunify.rules.names import given_keys_differ
 #: adult and its child a minor. One person is never both (in one season).
 AGE_BY_SOURCE = {"docket": "adult", "shelter": "minor"}
 AGE_BY_ROLE = {"parent": "adult", "child": "minor"}
+
+#: Sources that put everyone they hold with family in that family's unit (a group): the
+#: Border Patrol books a family unit or an unaccompanied child, never both for one child at
+#: one apprehension. Within one such source a person is in one unit, or alone.
+UNIT_SOURCES = {"border"}
+ALONE = "\x1falone"
+#: Sources that hold people in custody, and how many days two of one source's records of a
+#: cluster may overlap in time before they must be two people.
+HOLDING_SOURCES = {"border", "detention", "shelter"}
+HELD_OVERLAP = 2
 
 #: Birth years this far apart are a parent and a child (or strangers), never one person.
 AGE_GAP = 12
@@ -49,6 +63,7 @@ SUPPORT_MARGIN = 3.0
 UNSCORED = -6.0
 
 Edge = tuple[float, int, int]
+_EPOCH = dt.date(1970, 1, 1)
 Given = tuple[frozenset, str, str, frozenset, str]
 
 
@@ -56,6 +71,19 @@ def _given(f: dict) -> Given:
     return (frozenset(f.get("given_keys") or ()), f.get("given_first") or "",
             f.get("a_number") or "", frozenset(f.get("name_keys") or ()),
             f.get("given_second") or "")
+
+
+def _minor(f: dict) -> bool:
+    """Whether the record's person was surely under 18 when first seen: even born on the
+    earliest day the recorded birth date allows (a bare year is its 1st of January)."""
+    seen, year = f.get("seen_from"), f.get("birth_year")
+    if seen is None or not year:
+        return False
+    first = dt.date(year, f.get("birth_month") or 1, 1)
+    with suppress(ValueError):  # a day the month does not have: the 1st is earlier still
+        first = first.replace(day=f.get("birth_day") or 1)
+    day = _EPOCH + dt.timedelta(days=seen)
+    return (day.year - first.year - ((day.month, day.day) < (first.month, first.day))) < 18
 
 
 def _siblings(left: Given, right: Given) -> bool:
@@ -100,6 +128,9 @@ class Clusters:
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
         self.years: dict[int, tuple[int, int] | None] = {}
         self.roles: dict[int, dict[str, set[str]]] = {}
+        self.born: dict[int, dict[str, set[BirthDate]]] = {}
+        self.units: dict[int, dict[str, str]] = {}
+        self.held: dict[int, dict[str, list[tuple[int, int]]]] = {}
         self.ages: dict[int, set[str]] = {}
         self.a_numbers: dict[int, set[str]] = {}
         for i, f in enumerate(features):
@@ -108,6 +139,13 @@ class Clusters:
             self.a_numbers[i] = {f["a_number"]} if f.get("a_number") else set()
             group, role = f.get("group"), f.get("group_role")
             self.roles[i] = {group: {role}} if group and role else {}
+            self.born[i] = {group: {BirthDate(year, f["birth_month"], f["birth_day"])}} \
+                if group and f.get("birth_precise") else {}
+            start, end = f.get("seen_from"), f.get("seen_to")
+            self.held[i] = {f["source"]: [(start, end if end is not None else start)]} \
+                if start is not None and f.get("source") in HOLDING_SOURCES else {}
+            self.units[i] = {f["source"]: group} if group else \
+                {f["source"]: ALONE} if f.get("source") in UNIT_SOURCES and _minor(f) else {}
             self.ages[i] = {age for age in (AGE_BY_SOURCE.get(f.get("source") or ""),
                                             AGE_BY_ROLE.get(role or "")) if age}
         self.cannot: dict[int, set[int]] = defaultdict(set)
@@ -150,6 +188,16 @@ class Clusters:
             other = self.roles[large].get(group)
             if other and len(roles | other) > 1:
                 return "group_role"
+        if self.person_rules and any(self.units[large].get(source, unit) != unit
+                                     for source, unit in self.units[small].items()):
+            return "two_family_units"
+        if self.person_rules and self.held_twice(a, b):
+            return "held_twice"
+        small, large = (a, b) if len(self.born[a]) <= len(self.born[b]) else (b, a)
+        for group, days in self.born[small].items():
+            for x in self.born[large].get(group, ()):
+                if any(distinct(x, y) for y in days):
+                    return "group_birth_dates"
         if self.person_rules and len(self.ages[a] | self.ages[b]) > 1:
             return "adult_and_minor"
         small, large = (a, b) if self.size(a) <= self.size(b) else (b, a)
@@ -170,6 +218,16 @@ class Clusters:
                         and not self.vouched(i, j, small) and not self.vouched(j, i, large):
                     return "given_names_differ"
         return None
+
+    def held_twice(self, a: int, b: int) -> bool:
+        """A source held the clusters' records at once, for days: no source holds one person
+        under two records at a time (a duplicate booking lasts one day; a transfer re-booked
+        as a new record starts where the old one ends)."""
+        for source, windows in self.held[a].items():
+            for start, end in self.held[b].get(source, ()):
+                if any(min(end, e) - max(start, s) >= HELD_OVERLAP for s, e in windows):
+                    return True
+        return False
 
     def vouched(self, i: int, j: int, a: int) -> bool:
         """Another record of cluster ``a`` carries record ``i``'s A-number and agrees with
@@ -211,6 +269,11 @@ class Clusters:
         self.ages[a] |= self.ages.pop(b)
         for group, roles in self.roles.pop(b).items():
             self.roles[a].setdefault(group, set()).update(roles)
+        for group, days in self.born.pop(b).items():
+            self.born[a].setdefault(group, set()).update(days)
+        self.units[a].update(self.units.pop(b))
+        for source, windows in self.held.pop(b).items():
+            self.held[a].setdefault(source, []).extend(windows)
         return a
 
     def groups(self) -> list[list[int]]:

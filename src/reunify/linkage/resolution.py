@@ -18,7 +18,7 @@ from reunify.linkage.records import Decision, Key, Relation, Resolution, ScoredP
 ENGINES = ("deterministic", "splink")
 #: Match weight (log2 of the Bayes factor, prior included) at and above which a pair is
 #: accepted, and below which it is never shown for review (docs/linkage.md).
-ACCEPT_WEIGHT = 1.0
+ACCEPT_WEIGHT = 0.0
 REVIEW_WEIGHT = -2.0
 #: Rounds of family context: each clusters again with what the previous round resolved.
 CONTEXT_ROUNDS = 1

@@ -83,3 +83,14 @@ def years_apart(a: str, b: str) -> int | None:
     if x is None or y is None:
         return None
     return abs(x.year - y.year)
+
+
+def distinct(x: BirthDate, y: BirthDate) -> bool:
+    """Two precise birth dates no clerk's slip explains: not one date, nor its day and month
+    swapped, nor a mistyped day within one month, nor a mistyped year of one day and month.
+    Two children of one family unit born on such dates are two children."""
+    if not (x.precise and y.precise):
+        return False
+    if x.year == y.year:
+        return x.month != y.month and (x.month, x.day) != (y.day, y.month)
+    return (x.month, x.day) != (y.month, y.day) or abs(x.year - y.year) > 1
