@@ -241,3 +241,20 @@ def test_a_source_never_holds_one_person_under_two_records_at_once():
         feats = [features(i, r) for i, r in enumerate([held("a", "2018-05-31", "2018-08-06"),
                                                         later])]
         assert clustering.cluster(feats, [(9.0, 0, 1)], accept=2.0)[0] == [[0, 1]]
+
+
+def test_blocking_keys_of_a_street_address_and_of_sex():
+    """A street address gives keys of its house number (with the street, with each surname);
+    a village, shared by too many, gives none. Surname and birth year go with the sex, under
+    both sexes when the record does not say."""
+    from reunify.linkage.features import block_keys
+
+    street = features(0, _record("a", "Laura", "Hefford", "", address="3 partridge street"))
+    assert sorted(block_keys(street)) == ["ad:3:PARTRIDGE", "as:EFORD:3", "sg:EFORD:LAURA"]
+    village = features(1, _record("b", "Ana", "Tzoc", "", address="Aldea Sesajal, Carchá"))
+    assert not [k for k in block_keys(village) if k.startswith(("ad:", "as:"))]
+    unsexed = features(2, _record("c", "Ana", "Tzoc", "2001-05-06"))
+    female = features(3, _record("d", "Ana", "Tzoc", "2001-05-06", sex="F"))
+    year_keys = [k for k in block_keys(unsexed) if k.startswith("sy:")]
+    assert len(year_keys) == 2 * len(unsexed["surnames"])
+    assert {k for k in block_keys(female) if k.startswith("sy:")} < set(year_keys)

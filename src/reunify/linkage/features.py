@@ -28,6 +28,16 @@ def day_number(value: object) -> int | None:
 _NOT_DIGIT = re.compile(r"\D")
 
 
+_HOUSE = re.compile(r"\s*(\d+[A-Za-z]?)\s")
+
+
+def _house_number(raw: str) -> str | None:
+    """The house number a street address starts with ("602 Cedar Ln" → "602"); None for an
+    address that names a place without one (a village)."""
+    found = _HOUSE.match(raw)
+    return found.group(1).upper() if found else None
+
+
 def phone_key(raw: str) -> str:
     """The last eight digits of a phone number: country codes and formats vary, the line not."""
     digits = _NOT_DIGIT.sub("", raw or "")
@@ -98,6 +108,7 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         "a_number": anumber.normalise(record.get("a_number") or "") or None,
         "phone": phone_key(record.get("phone") or "") or None,
         "address": names.fold(record.get("address") or "") or None,
+        "house": _house_number(record.get("address") or ""),
         "group": f"{record['source']}\x1f{record['group_id']}" if record.get("group_id") else None,
         "group_role": record.get("group_role") or None,
         "seen_from": day_number(record.get("seen_from")),
@@ -142,6 +153,13 @@ def block_keys(f: dict) -> list[str]:
             keys.append(f"sg:{surname}:{given}")
     if f["birth_date"] and f["birth_precise"]:
         keys.append(f"b:{f['birth_date']}:{f['sex'] or ''}")
+    # A street address (one that starts with a house number; a village is shared by too many):
+    # the number with the street's first word, and the number with each surname.
+    if f["house"]:
+        street = (f["address"] or "").split()[:1]
+        if street:
+            keys.append(f"ad:{f['house']}:{street[0]}")
+        keys.extend(f"as:{surname}:{f['house']}" for surname in surnames)
     return keys
 
 
