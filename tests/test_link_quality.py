@@ -39,3 +39,26 @@ def test_deterministic_linker_is_precise_but_misses_people(tmp_path):
     scores = pairwise_scores(predicted, read_truth(tmp_path))
     assert scores["precision"] >= 0.99
     assert 0.3 < scores["recall"] < 0.95
+
+
+@pytest.mark.slow
+def test_review_pairs_name_the_level_each_comparison_hit(tmp_path):
+    """Every comparison shown on a review pair names a level of the run's model (Splink's
+    predictions keep weights, not levels: the level is read back from its weight), and the
+    weights add up to the pair's match weight."""
+    import json
+
+    simulate(tmp_path, families=150, seed=3)
+    records, relations = read_batch(tmp_path)
+    result = resolve(records, relations=relations, engine="splink")
+    model = json.loads(result.model_json)
+    labels = {c["output_column_name"]: {lv["label_for_charts"] for lv in c["comparison_levels"]}
+              for c in model["comparisons"]}
+    assert result.review
+    for pair in result.review:
+        shown = {c["name"]: c["level"] for c in pair.comparisons}
+        for name, level in shown.items():
+            if name in labels:
+                assert level in labels[name], (name, level)
+        assert sum(c["weight"] for c in pair.comparisons) == pytest.approx(
+            pair.match_weight, abs=0.01)

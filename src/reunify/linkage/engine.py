@@ -34,7 +34,7 @@ from reunify.linkage.features import block_keys, max_block
 SEED = 20180507
 #: Pairs sampled to estimate u probabilities: ten per record, within these bounds (and never
 #: more than there are pairs).
-U_PAIRS = (300_000, 1_000_000)
+U_PAIRS = (100_000, 1_000_000)
 #: Pairs scored below this weight are dropped (they can never be accepted nor reviewed).
 FLOOR_WEIGHT = -8.0
 #: No level's m probability is trained below this: clerks make every mistake sometimes, so no
