@@ -67,7 +67,8 @@ class StoreBuilder:
 
     def relation(self, source: str, record_id: str, relation: str, *, other_record_id: str = "",
                  other_name: str = "", other_birth_date: str = "", other_a_number: str = "",
-                 other_phone: str = "", evidence: str = "stated") -> None:
+                 other_phone: str = "", evidence: str = "stated",
+                 attributes: dict | None = None) -> None:
         RelationRecord.objects.create(
             source=source, record_id=record_id, relation=relation,
             relation_key=_hash(record_id, relation, other_record_id, other_name),
@@ -75,7 +76,7 @@ class StoreBuilder:
             content_hash=_hash(record_id, relation, other_record_id, other_name),
             other_record_id=other_record_id, other_name=other_name,
             other_birth_date=other_birth_date, other_a_number=other_a_number,
-            other_phone=other_phone, evidence=evidence,
+            other_phone=other_phone, evidence=evidence, attributes=attributes or {},
         )
 
     def event(self, source: str, record_id: str, type: str, day: str, *, custodian: str = "",

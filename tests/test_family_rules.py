@@ -105,3 +105,23 @@ def test_deadline_policy_counts_from_the_later_of_separation_and_order():
                                **common)
     assert not deadline_missed(MS_L_2018, separated_since=None, ended=None, age_years=3,
                                as_of=dt.date(2018, 9, 1))
+
+
+def test_contact_deadline_is_missed_only_by_a_separation_still_open_without_contact():
+    """Ten days from the later of separation and order: met by a contact on or before it, or by
+    a separation that ended by then; missed once the day passes without either."""
+    from reunify.rules.deadlines import MS_L_2018, contact_missed
+
+    may, july = dt.date(2018, 5, 10), dt.date(2018, 7, 20)
+    assert contact_missed(MS_L_2018, separated_since=may, ended=None, first_contact=None,
+                          as_of=july)
+    assert not contact_missed(MS_L_2018, separated_since=may, ended=None,
+                              first_contact=dt.date(2018, 7, 6), as_of=july)
+    assert contact_missed(MS_L_2018, separated_since=may, ended=None,
+                          first_contact=dt.date(2018, 7, 7), as_of=july)
+    assert not contact_missed(MS_L_2018, separated_since=may, ended=dt.date(2018, 7, 1),
+                              first_contact=None, as_of=july)
+    assert not contact_missed(MS_L_2018, separated_since=may, ended=None, first_contact=None,
+                              as_of=dt.date(2018, 7, 6))
+    assert not contact_missed(MS_L_2018, separated_since=None, ended=None, first_contact=None,
+                              as_of=july)

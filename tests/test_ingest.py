@@ -267,3 +267,23 @@ def test_control_separator_in_a_value(tmp_path, capsys, seeded):
     _rejected(capsys, seeded, path,
               "shelter.persons.csv:2:3: given_name holds a control character (U+001E or "
               "U+001F) (expected text without control characters)")
+
+
+def test_first_contact_must_be_a_day(tmp_path, capsys, seeded):
+    """reunify's ``first_contact`` column on relations holds a day: a month alone or 31 June
+    is refused at its own column, in CSV and in JSONL."""
+    path = write(tmp_path, "shelter.relations.csv",
+                 "source,record_id,relation,other_name,first_contact\n"
+                 "shelter,s1,child_of,Rosa Tzoc,2018-07-02\n"
+                 "shelter,s2,child_of,Luis Caal,2018-07\n")
+    _rejected(capsys, seeded, path,
+              "shelter.relations.csv:3:5: first_contact '2018-07' is not a day (expected "
+              "YYYY-MM-DD naming a real day)")
+    (tmp_path / "shelter.relations.csv").unlink()
+    line = ('{"source": "shelter", "record_id": "s1", "relation": "child_of", '
+            '"other_name": "Rosa", "first_contact": "2018-06-31"}')
+    path = write(tmp_path, "shelter.relations.jsonl", line + "\n")
+    column = line.index('"first_contact"') + 1
+    _rejected(capsys, seeded, path,
+              f"shelter.relations.jsonl:1:{column}: first_contact '2018-06-31' is not a day "
+              "(expected YYYY-MM-DD naming a real day)")

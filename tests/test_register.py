@@ -72,6 +72,22 @@ def test_infant_and_deadline_missed_under_ms_l():
     assert "deadline_missed" not in on_time["b-c0"]["flags"]
 
 
+def test_first_contact_recorded_by_a_shelter_sets_the_contact_deadline():
+    """Where a source records first contact (reunify's ``first_contact`` column on relations),
+    a 10-year-old still within the 30 days on 20 July but with no contact by 6 July misses a
+    deadline; the sibling whose shelter row records a call on 2 July does not. With no contact
+    recorded anywhere, neither is flagged for contact."""
+    store = StoreBuilder()
+    _separate(store, "k", child_birth="2008-01-01")
+    _separate(store, "m", child_birth="2008-01-01")
+    assert "deadline_missed" not in _by_record(store, "2018-07-20")["k-c0"]["flags"]
+    store.relation("border", "k-c0", "child_of", other_record_id="k-p",
+                   attributes={"first_contact": "2018-07-02"})
+    rows = _by_record(store, "2018-07-20")
+    assert "deadline_missed" not in rows["k-c0"]["flags"]
+    assert "deadline_missed" in rows["m-c0"]["flags"]
+
+
 def test_older_child_gets_thirty_days():
     """A 10-year-old separated before the order has until 26 July."""
     store = StoreBuilder()

@@ -60,6 +60,28 @@ def test_compliance_counts_deadlines_removals_and_unlinked():
 
 
 @pytest.mark.django_db
+def test_compliance_checks_first_contact_only_where_sources_record_it():
+    """Without contact records the report says the 10-day contact deadline cannot be checked;
+    once a source records a first contact (family b's child on 5 July), the others still apart
+    past 6 July without one missed it, while the reunification table is unchanged."""
+    store = StoreBuilder()
+    _season(store)
+    report = compliance_report(AS_OF)
+    text = " ".join(line for section in report.sections for line in section.text)
+    assert "10-day first-contact deadline cannot be checked" in text
+    store.relation("border", "b-c0", "child_of", other_record_id="b-p",
+                   attributes={"first_contact": "2018-07-05"})
+    report = compliance_report(AS_OF)
+    contact = dict(_table(report, "First contact with a parent within 10 days").rows)
+    assert contact == {"met: contact recorded in time": 1,
+                       "missed: no contact recorded by the deadline": 2,
+                       "separation ended first": 1}
+    deadlines = {(k, o): n for k, o, n in
+                 _table(report, "Reunification deadlines by age at separation").rows}
+    assert deadlines[("5 and over", "pending (deadline not yet passed)")] == 1
+
+
+@pytest.mark.django_db
 def test_compliance_reconciles_sources():
     """Each source says how many separated children it holds and why it differs."""
     store = StoreBuilder()

@@ -16,6 +16,7 @@ from reunify.rules.interchange import (
     EVENT_TYPES,
     EVIDENCE,
     EXPORT_COLUMNS,
+    EXTENSION_COLUMNS,
     FAMILY_ROLES,
     FILE_NAME_PATTERN,
     GROUP_ROLES,
@@ -66,8 +67,9 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
 
 
 def test_every_file_follows_the_spec(batch):
-    """Headers are exactly the spec's columns; required fields are there; enums and dates valid;
-    ids are unique and every reference points at a record of the same source."""
+    """Headers are exactly the spec's columns, then reunify's extension columns; required
+    fields are there; enums and dates valid; ids are unique and every reference points at a
+    record of the same source; a first contact is a day on a child's row naming a carer."""
     for source in SOURCES:
         record_ids: set[str] = set()
         for kind_name in ("persons", "relations", "events"):
@@ -77,7 +79,8 @@ def test_every_file_follows_the_spec(batch):
             assert match["source"] == source
             assert match["kind"] == kind_name
             kind = KINDS[kind_name]
-            assert header(path) == list(kind.columns), path.name
+            assert header(path) == [*kind.columns, *EXTENSION_COLUMNS.get(kind_name, ())], \
+                path.name
             keys: set[tuple] = set()
             for row in read(path):
                 assert row["source"] == source
@@ -85,6 +88,9 @@ def test_every_file_follows_the_spec(batch):
                     assert row[column], (path.name, column, row)
                 if kind.one_of:
                     assert any(row[c] for c in kind.one_of), (path.name, row)
+                if row.get("first_contact"):
+                    assert dt.date.fromisoformat(row["first_contact"]) <= AS_OF
+                    assert row["relation"] in ("child_of", "ward_of"), row
                 key = tuple(row[c] for c in kind.key)
                 assert key not in keys, (path.name, key)
                 keys.add(key)
@@ -182,7 +188,8 @@ def test_register_rows_are_valid(batch):
 
 
 def test_jsonl_has_the_same_keys(tmp_path):
-    """``fmt="jsonl"`` writes one JSON object per line with the spec's keys, never an empty
+    """``fmt="jsonl"`` writes one JSON object per line with the spec's keys (then reunify's
+    extension keys), never an empty
     file (the docket records no relations, so it has no relations file); truth stays CSV."""
     simulate(tmp_path, families=20, seed=3, fmt="jsonl")
     for source in SOURCES:
@@ -194,7 +201,8 @@ def test_jsonl_has_the_same_keys(tmp_path):
             lines = path.read_text(encoding="utf-8").splitlines()
             assert lines
             for line in lines:
-                assert list(json.loads(line)) == list(KINDS[kind].columns)
+                assert list(json.loads(line)) == [*KINDS[kind].columns,
+                                                  *EXTENSION_COLUMNS.get(kind, ())]
     assert (tmp_path / "truth.identities.csv").is_file()
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["format"] == "jsonl"

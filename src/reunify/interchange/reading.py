@@ -8,6 +8,7 @@ start on.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -17,8 +18,29 @@ from reunify.interchange.batch import BatchFile
 from reunify.interchange.limits import MAX_COLUMNS, MAX_LINE_BYTES, MAX_ROWS_PER_FILE
 from reunify.interchange.problems import Problems
 from reunify.interchange.rows import Row, RowCheck
+from reunify.rules.interchange import EXTENSION_COLUMNS
 
 _JSONL_EXPECTED = "one JSON object per line"
+#: reunify's extension columns that hold a day, by kind (``EXTENSION_COLUMNS``; docs/ingest.md).
+DAY_COLUMNS = EXTENSION_COLUMNS
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY_EXPECTED = "YYYY-MM-DD naming a real day"
+
+
+def _key_column(text: str, key: str) -> int:
+    """Column of a JSON object's ``key`` (followed by a colon) in its line; 1 if not found."""
+    found = re.search(re.escape(json.dumps(key)) + r"\s*:", text)
+    return found.start() + 1 if found else 1
+
+
+def _is_day(value: str) -> bool:
+    if not _DAY.fullmatch(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 #: Rows checked together (see RowCheck.check_chunk).
 _CHECK_ROWS = 2_000
 
@@ -170,6 +192,16 @@ class RowReader:
         unknown = [(name, j) for name, j in seen.items() if name not in kind.columns]
         return positions, unknown
 
+    def _days_ok(self, line: int, cells: list[tuple[str, str, int]]) -> bool:
+        """Check ``(column, value, column number)`` cells of :data:`DAY_COLUMNS`; a bad one is
+        a problem of the file (and the row is not kept)."""
+        ok = True
+        for name, value, column in cells:
+            if value and not _is_day(value):
+                self._problem(line, column, f"{name} {value!r} is not a day", _DAY_EXPECTED)
+                ok = False
+        return ok
+
     def _csv(self, lines: Iterator[str]) -> Iterator[list[Row]]:
         before = len(self.problems)
         records = self._csv_records(lines)
@@ -190,6 +222,8 @@ class RowReader:
         # The header is exactly the spec's columns in order: rows are used as they are.
         identity = take == list(range(width))
         check = self.check.check_chunk
+        days = [(name, j) for name, j in unknown
+                if name in DAY_COLUMNS.get(self.check.kind.name, ())]
         pending: list = []
         for line, fields in records:
             if len(fields) != width:
@@ -215,6 +249,8 @@ class RowReader:
                 fields.append("")
                 values = [fields[p] for p in take]
             attributes = {name: fields[j] for name, j in unknown if fields[j]} if unknown else {}
+            if days and not self._days_ok(line, [(name, fields[j], j + 1) for name, j in days]):
+                continue
             pending.append((line, values, attributes, where))
             if len(pending) >= _CHECK_ROWS:
                 yield check(pending)
@@ -267,6 +303,12 @@ class RowReader:
                 {k: v for k, v in obj.items() if k not in spec and v is not None and v != ""}
                 if any(k not in spec for k in obj) else {}
             )
+            found = [(name, attributes[name]) for name in DAY_COLUMNS.get(
+                self.check.kind.name, ()) if name in attributes]
+            if found and not self._days_ok(line, [
+                    (name, value if isinstance(value, str) else json.dumps(value),
+                     _key_column(text, name)) for name, value in found]):
+                continue
             pending.append((line, values, attributes, where))
             if len(pending) >= _CHECK_ROWS:
                 yield check(pending)

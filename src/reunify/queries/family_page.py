@@ -20,6 +20,7 @@ from reunify.models import (
     Identity,
     LinkDecision,
 )
+from reunify.queries.contacts import first_contacts
 from reunify.queries.families import family_public_id, person_public_id
 from reunify.queries.person import best_name, records_of
 from reunify.queries.timeline import events_by_person
@@ -147,6 +148,7 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
         if conflict:
             in_conflict.update((a, b))
     policy = POLICIES[DEFAULT_POLICY]
+    contacts = first_contacts(people)
     members: list[MemberView] = []
     for pk in people:
         state = settled[pk]
@@ -163,7 +165,7 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
             status=state.status, custodian=state.custodian, facility=state.facility,
             since=state.since, separated_since=state.separated_since, days_separated=days,
             flags=member_flags(pk, roles, settled, age, family_flags, in_conflict, policy,
-                               as_of),
+                               as_of, contacts=contacts),
             records=[f"{r.source}:{r.record_id}" for r in records[pk]],
         ))
     members.sort(key=lambda m: ({"parent": 0, "guardian": 1, "relative": 2}.get(m.role, 3),

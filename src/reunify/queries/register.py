@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from reunify.queries.contacts import first_contacts
 from reunify.queries.families import (
     FamilyView,
     current_families,
@@ -74,10 +75,11 @@ def _fold(events: list[TimelineEvent]) -> MemberState:
     return fold_events((e.day, e.type, e.custodian, e.facility, e.authority) for e in events)
 
 
-def _flags(family: FamilyView, person: int, role: str, state: MemberState, age: float | None,
-           settled: dict[int, MemberState], policy: DeadlinePolicy, as_of: dt.date) -> list[str]:
+def _flags(family: FamilyView, person: int, state: MemberState, age: float | None,
+           settled: dict[int, MemberState], policy: DeadlinePolicy, as_of: dt.date,
+           contacts: dict[int, dt.date] | None) -> list[str]:
     return member_flags(person, family.members, settled, age, family.flags, family.in_conflict,
-                        policy, as_of)
+                        policy, as_of, contacts=contacts)
 
 
 def _look_alikes(family: FamilyView, facts: dict) -> set[int]:
@@ -101,6 +103,7 @@ def register_entries(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterato
     persons = {p for f in families for p in f.members}
     events = events_by_person(persons, as_of=as_of) if persons else {}
     facts = person_facts(persons) if persons else {}
+    contacts = first_contacts(persons) if persons else None
     for family in families:
         if not any(events.get(p) for p in family.members):
             continue
@@ -116,7 +119,8 @@ def register_entries(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterato
             if state.separated_since is not None:
                 end = state.separation_ended or as_of
                 days = max(0, (end - state.separated_since).days)
-            flags = _flags(family, person, role, state, age, settled, deadline_policy, as_of)
+            flags = _flags(family, person, state, age, settled, deadline_policy, as_of,
+                           contacts)
             if person in duplicates:
                 flags.append(POSSIBLE_DUPLICATE)
             yield Entry(family, person, role, fact.name, fact.birth_date, state, flags, days)

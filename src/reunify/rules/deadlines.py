@@ -79,3 +79,25 @@ def deadline_missed(
     if ended is not None and ended <= as_of:
         return ended > deadline
     return as_of > deadline
+
+
+def contact_missed(
+    policy: DeadlinePolicy,
+    *,
+    separated_since: dt.date | None,
+    ended: dt.date | None,
+    first_contact: dt.date | None,
+    as_of: dt.date,
+) -> bool:
+    """Whether a separated child went without contact with their parent past the contact
+    deadline by ``as_of``: no first contact recorded on or before the deadline, and the
+    separation not ended by then. ``first_contact`` is the earliest contact any source recorded
+    (None: none recorded)."""
+    if separated_since is None:
+        return False
+    deadline = policy.contact_deadline(separated_since)
+    if ended is not None and ended <= deadline:
+        return False
+    if first_contact is not None and first_contact <= deadline:
+        return False
+    return as_of > deadline

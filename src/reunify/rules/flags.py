@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reunify.rules.deadlines import DeadlinePolicy, deadline_missed
+from reunify.rules.deadlines import DeadlinePolicy, contact_missed, deadline_missed
 from reunify.rules.kinship import CONFLICTING_CLAIMS, UNLINKED_CHILD
 from reunify.rules.status import REMOVED, REUNIFIED, SEPARATED, UNKNOWN, MemberState
 
@@ -26,11 +26,14 @@ CARERS = frozenset({"parent", "guardian"})
 def member_flags(person: int, roles: dict[int, str], settled: dict[int, MemberState],
                  age: float | None, family_flags: list[str] | tuple[str, ...],
                  in_conflict: set[int] | frozenset[int], policy: DeadlinePolicy,
-                 as_of: dt.date) -> list[str]:
+                 as_of: dt.date, *, contacts: dict[int, dt.date] | None = None) -> list[str]:
     """A member's flags (all but ``possible_duplicate``, which compares members' records).
 
     ``roles`` and ``settled`` cover the whole family (person → role, person → settled state);
-    ``age`` is the member's age in years at separation, when known.
+    ``age`` is the member's age in years at separation, when known. ``contacts`` (person →
+    first recorded contact with a parent) is given when the sources record contact at all;
+    then a separated child without contact by the policy's contact deadline also has
+    ``deadline_missed``. Without it nothing is known of contact, and nothing is flagged for it.
     """
     state = settled[person]
     role = roles[person]
@@ -49,8 +52,13 @@ def member_flags(person: int, roles: dict[int, str], settled: dict[int, MemberSt
         child and person in left_behind and carers_removed
     ):
         flags.append(PARENT_REMOVED)
-    if child and deadline_missed(policy, separated_since=state.separated_since,
-                                 ended=state.separation_ended, age_years=age, as_of=as_of):
+    reunification_late = deadline_missed(
+        policy, separated_since=state.separated_since, ended=state.separation_ended,
+        age_years=age, as_of=as_of)
+    contact_late = contacts is not None and contact_missed(
+        policy, separated_since=state.separated_since, ended=state.separation_ended,
+        first_contact=contacts.get(person), as_of=as_of)
+    if child and (reunification_late or contact_late):
         flags.append(DEADLINE_MISSED)
     if state.status == UNKNOWN or (state.status == SEPARATED and not state.custodian):
         flags.append(WHEREABOUTS_UNKNOWN)

@@ -65,6 +65,10 @@ EVENTS = Kind(
 )
 
 KINDS: dict[str, Kind] = {k.name: k for k in (PERSONS, RELATIONS_KIND, EVENTS)}
+#: reunify's extensions (new optional columns, as the spec allows), by kind; kept with a row's
+#: other unknown columns. ``first_contact``: the day of the first contact (a call, a visit)
+#: between the record and the other person of a relation, as the source recorded it.
+EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {"relations": ("first_contact",)}
 
 #: Export columns, in the order the spec fixes.
 EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {

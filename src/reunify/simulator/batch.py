@@ -13,7 +13,13 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from reunify.rules.interchange import EVENTS, EXPORT_COLUMNS, PERSONS, RELATIONS_KIND
+from reunify.rules.interchange import (
+    EVENTS,
+    EXPORT_COLUMNS,
+    EXTENSION_COLUMNS,
+    PERSONS,
+    RELATIONS_KIND,
+)
 from reunify.simulator import noise
 from reunify.simulator.family import family_unit
 from reunify.simulator.people import age_on
@@ -91,7 +97,8 @@ class _Writer:
                 for stale in (f"{source}.{kind}.csv", f"{source}.{kind}.jsonl"):
                     (outdir / stale).unlink(missing_ok=True)
                 name = f"{source}.{kind}.{fmt}"
-                self.tables[name] = _Table(outdir / name, spec.columns, fmt)
+                self.tables[name] = _Table(
+                    outdir / name, spec.columns + EXTENSION_COLUMNS.get(kind, ()), fmt)
         for kind, columns in TRUTH_COLUMNS.items():
             name = f"truth.{kind}.csv"
             self.tables[name] = _Table(outdir / name, columns, "csv")
@@ -215,6 +222,9 @@ class _Writer:
                 row["other_phone"] = noise.write_phone(rng, person.phone)
             if person.a_number and rng.random() < rates.other_a_number:
                 row["other_a_number"] = noise.write_a_number(rng, rates, person.a_number)
+            contact = stay.person.first_contact
+            if relation in ("child_of", "ward_of") and contact and contact <= self.as_of:
+                row["first_contact"] = contact.isoformat()
             table.write(row)
 
     def _events(self, stay: Stay, record_id: str) -> None:

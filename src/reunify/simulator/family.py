@@ -7,6 +7,7 @@ each member (``Member.move``), so the truth register never depends on the record
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from reunify.simulator import places as P
 from reunify.simulator.people import Person
@@ -234,6 +235,7 @@ def _separate(season: Season, unit: Unit, sector: P.Sector, station: str, day: d
                 relation = {"parent": "child_of", "guardian": "ward_of"}.get(c.role)
                 if relation:
                     stay.named.append((relation, c.person, "stated"))
+            k.person.first_contact = _first_contact(rates, k.person.person_id, when)
         shelter[k.person.person_id] = stay
     by_facility: dict[str, list[Stay]] = {}
     for s in shelter.values():
@@ -374,3 +376,15 @@ def _lost(season: Season, unit: Unit, sep: dt.date, youngest: int, carers: list[
 
 _OUTCOMES = {"reunified": _reunified, "parent_removed": _parent_removed, "sponsor": _sponsor,
              "separated": _still_separated, "lost": _lost}
+
+
+def _first_contact(rates, person_id: str, placed: dt.date) -> dt.date | None:
+    """The day a child placed in ORR care first speaks with a parent, if they do by then.
+
+    Drawn from the child's own generator, so adding contacts left every other draw of the
+    season (and so every batch of a seed) as it was."""
+    rng = random.Random(f"first-contact:{person_id}:{placed.isoformat()}")  # noqa: S311 # nosec B311
+    if rng.random() >= rates.first_contact:
+        return None
+    low, high = rates.first_contact_days
+    return placed + dt.timedelta(days=rng.randint(low, high))

@@ -38,6 +38,8 @@ class Person:
     mayan: bool = False
     #: Where an adult says they are going in the U.S. (a relative's address), if anywhere.
     destination: str = ""
+    #: A separated child's first contact with a parent in ORR care (a call), if any.
+    first_contact: dt.date | None = None
 
     @property
     def full_name(self) -> str:

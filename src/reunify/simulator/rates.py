@@ -105,6 +105,11 @@ class Rates:
     uac_names_parent: float = 0.4
     #: A detainee or child moved to another facility (per stay).
     transfer: float = 0.3
+    #: A separated child in ORR care who named a parent speaks with them, and when: this many
+    #: days after placement (uniform). The shelter writes the day on its child_of row
+    #: (``first_contact``); many calls came after the court's 10 days.
+    first_contact: float = 0.85
+    first_contact_days: tuple[int, int] = (1, 21)
 
     # --- record keeping (per person-record unless said) -----------------------------------
     #: Same person recorded twice in one source under a new record_id (re-encounter, transfer

@@ -10,7 +10,8 @@ Definitions (docs/simulator.md, "Truth register"):
   day of separation; ``parent_removed_without_child`` — on a parent or guardian who is removed
   while a child of the family was separated and is neither removed nor reunified, and on each
   such child; ``deadline_missed`` — a separated child whose separation outlived the Ms. L.
-  deadline (``reunify.rules.deadlines``); ``whereabouts_unknown`` — status ``unknown``.
+  deadline, or who had no contact with a parent by its contact deadline
+  (``reunify.rules.deadlines``); ``whereabouts_unknown`` — status ``unknown``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, deadline_missed
+from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, contact_missed, deadline_missed
 from reunify.simulator.people import age_on
 from reunify.simulator.season import Custody, Unit
 
@@ -74,8 +75,11 @@ def register_rows(unit: Unit, as_of: dt.date) -> Iterator[dict]:
         if (m.role in CARERS and now.status == "removed" and left_behind) or (
                 pid in left_behind and carer_removed):
             flags.append("parent_removed_without_child")
-        if m.role == "child" and deadline_missed(policy, separated_since=sep, ended=s["ended"],
-                                                 age_years=age, as_of=as_of):
+        if m.role == "child" and (
+                deadline_missed(policy, separated_since=sep, ended=s["ended"], age_years=age,
+                                as_of=as_of)
+                or contact_missed(policy, separated_since=sep, ended=s["ended"],
+                                  first_contact=m.person.first_contact, as_of=as_of)):
             flags.append("deadline_missed")
         if now.status == "unknown":
             flags.append("whereabouts_unknown")
