@@ -8,7 +8,6 @@ start on.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -18,29 +17,20 @@ from reunify.interchange.batch import BatchFile
 from reunify.interchange.limits import MAX_COLUMNS, MAX_LINE_BYTES, MAX_ROWS_PER_FILE
 from reunify.interchange.problems import Problems
 from reunify.interchange.rows import Row, RowCheck
+from reunify.interchange.values import is_day
 from reunify.rules.interchange import EXTENSION_COLUMNS
 
 _JSONL_EXPECTED = "one JSON object per line"
 #: reunify's extension columns that hold a day, by kind (``EXTENSION_COLUMNS``; docs/ingest.md).
 DAY_COLUMNS = EXTENSION_COLUMNS
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DAY_EXPECTED = "YYYY-MM-DD naming a real day"
 
 
 def _key_column(text: str, key: str) -> int:
-    """Column of a JSON object's ``key`` (followed by a colon) in its line; 1 if not found."""
+    """Column of a JSON object's ``key`` in its line; 1 if not found. The key must be followed
+    by a colon, so a value spelled like the key is not taken."""
     found = re.search(re.escape(json.dumps(key)) + r"\s*:", text)
     return found.start() + 1 if found else 1
-
-
-def _is_day(value: str) -> bool:
-    if not _DAY.fullmatch(value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 #: Rows checked together (see RowCheck.check_chunk).
 _CHECK_ROWS = 2_000
 
@@ -197,7 +187,7 @@ class RowReader:
         a problem of the file (and the row is not kept)."""
         ok = True
         for name, value, column in cells:
-            if value and not _is_day(value):
+            if value and not is_day(value):
                 self._problem(line, column, f"{name} {value!r} is not a day", _DAY_EXPECTED)
                 ok = False
         return ok
@@ -282,9 +272,7 @@ class RowReader:
                 continue
 
             def where(i: int, text: str = text) -> int:
-                # The key followed by a colon, so a value spelled like the key is not taken.
-                found = re.search(re.escape(json.dumps(kind_columns[i])) + r"\s*:", text)
-                return found.start() + 1 if found else 1
+                return _key_column(text, kind_columns[i])
 
             values = [obj.get(column, "") for column in kind_columns]
             bad = False

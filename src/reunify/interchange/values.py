@@ -38,6 +38,11 @@ def is_partial_date(value: str) -> bool:
     return valid
 
 
+def is_day(value: str) -> bool:
+    """``YYYY-MM-DD`` naming a real calendar day (no partial date)."""
+    return len(value) == 10 and is_partial_date(value)
+
+
 def parse_instant(value: str) -> dt.datetime | None:
     """An ISO 8601 date or date-time as an aware UTC date-time (no zone means UTC), or None."""
     try:

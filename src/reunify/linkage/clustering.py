@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import suppress
 
+from reunify.linkage.features import date_of
 from reunify.rules.anumber import conflict, within
 from reunify.rules.dates import BirthDate, distinct
 from reunify.rules.names import given_keys_differ
@@ -63,7 +64,6 @@ SUPPORT_MARGIN = 3.0
 UNSCORED = -6.0
 
 Edge = tuple[float, int, int]
-_EPOCH = dt.date(1970, 1, 1)
 Given = tuple[frozenset, str, str, frozenset, str]
 
 
@@ -82,7 +82,7 @@ def _minor(f: dict) -> bool:
     first = dt.date(year, f.get("birth_month") or 1, 1)
     with suppress(ValueError):  # a day the month does not have: the 1st is earlier still
         first = first.replace(day=f.get("birth_day") or 1)
-    day = _EPOCH + dt.timedelta(days=seen)
+    day = date_of(seen)
     return (day.year - first.year - ((day.month, day.day) < (first.month, first.day))) < 18
 
 

@@ -25,6 +25,12 @@ def day_number(value: object) -> int | None:
             return None
     return (value - _EPOCH).days if isinstance(value, dt.date) else None
 
+
+def date_of(day: int) -> dt.date:
+    """The date of a :func:`day_number`."""
+    return _EPOCH + dt.timedelta(days=day)
+
+
 _NOT_DIGIT = re.compile(r"\D")
 
 
