@@ -21,9 +21,10 @@ from reunify.interchange.values import is_day
 from reunify.rules.interchange import EXTENSION_COLUMNS
 
 _JSONL_EXPECTED = "one JSON object per line"
-#: reunify's extension columns that hold a day, by kind (``EXTENSION_COLUMNS``; docs/ingest.md).
-DAY_COLUMNS = EXTENSION_COLUMNS
+#: reunify's extension columns (``EXTENSION_COLUMNS``, docs/ingest.md) each hold a day.
 _DAY_EXPECTED = "YYYY-MM-DD naming a real day"
+#: Rows checked together (see RowCheck.check_chunk).
+_CHECK_ROWS = 2_000
 
 
 def _key_column(text: str, key: str) -> int:
@@ -31,8 +32,6 @@ def _key_column(text: str, key: str) -> int:
     by a colon, so a value spelled like the key is not taken."""
     found = re.search(re.escape(json.dumps(key)) + r"\s*:", text)
     return found.start() + 1 if found else 1
-#: Rows checked together (see RowCheck.check_chunk).
-_CHECK_ROWS = 2_000
 
 
 def quote_column(text: str) -> int:
@@ -183,7 +182,7 @@ class RowReader:
         return positions, unknown
 
     def _days_ok(self, line: int, cells: list[tuple[str, str, int]]) -> bool:
-        """Check ``(column, value, column number)`` cells of :data:`DAY_COLUMNS`; a bad one is
+        """Check ``(column, value, column number)`` cells of :data:`EXTENSION_COLUMNS`; a bad one is
         a problem of the file (and the row is not kept)."""
         ok = True
         for name, value, column in cells:
@@ -213,7 +212,7 @@ class RowReader:
         identity = take == list(range(width))
         check = self.check.check_chunk
         days = [(name, j) for name, j in unknown
-                if name in DAY_COLUMNS.get(self.check.kind.name, ())]
+                if name in EXTENSION_COLUMNS.get(self.check.kind.name, ())]
         pending: list = []
         for line, fields in records:
             if len(fields) != width:
@@ -291,7 +290,7 @@ class RowReader:
                 {k: v for k, v in obj.items() if k not in spec and v is not None and v != ""}
                 if any(k not in spec for k in obj) else {}
             )
-            found = [(name, attributes[name]) for name in DAY_COLUMNS.get(
+            found = [(name, attributes[name]) for name in EXTENSION_COLUMNS.get(
                 self.check.kind.name, ()) if name in attributes]
             if found and not self._days_ok(line, [
                     (name, value if isinstance(value, str) else json.dumps(value),

@@ -155,7 +155,10 @@ class Clusters:
                 self.cannot[b].add(a)
         self.refused: dict[str, int] = defaultdict(int)
         self.given = [_given(f) for f in features]
-        self.twinned = twins(features) if twinned is None else twinned
+        if not person_rules:
+            self.twinned: set[int] = set()
+        else:
+            self.twinned = twins(features) if twinned is None else twinned
 
     def siblings(self, i: int, j: int) -> bool:
         """Records ``i`` and ``j`` name different given names and no common A-number."""
@@ -308,8 +311,7 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
     (birth years, A-numbers, given names of siblings), for other data sets (FEBRL).
     ``twinned`` is :func:`twins` of ``features`` when the caller has it already.
     """
-    clusters = Clusters(features, cannot, person_rules=person_rules,
-                        twinned=twinned if person_rules else set())
+    clusters = Clusters(features, cannot, person_rules=person_rules, twinned=twinned)
     weights: dict[int, dict[int, float]] = defaultdict(dict)
     strong: list[Edge] = []
     for w, i, j in edges:

@@ -103,7 +103,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
     try:
         say("clustering")
         t = time.perf_counter()
-        twinned = clustering.twins(feats) if person_rules else set()
+        twinned = clustering.twins(feats) if person_rules else None
         groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot,
                                              must=must, person_rules=person_rules,
                                              twinned=twinned)
