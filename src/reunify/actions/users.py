@@ -214,8 +214,8 @@ def _demo_family_people(count: int) -> list[tuple[int, str]]:
         return []
     rows = (
         Family.objects.filter(run_id=latest, members__role="child")
-        .order_by("pk")
-        .values_list("pk", "members__person_id")
+        .order_by("number")
+        .values_list("number", "members__person_id")
     )
     seen: dict[int, int] = {}
     for family_id, person_id in rows:

@@ -4,7 +4,15 @@ Every row that came from outside traces back to its batch, file and line.
 """
 
 from reunify.models.access import AccessLog, Assignment, RoleGrant, SignInFailure
-from reunify.models.family import Family, FamilyLink, FamilyMember, FamilyRun
+from reunify.models.family import (
+    ClaimDecision,
+    Family,
+    FamilyClaim,
+    FamilyLineage,
+    FamilyLink,
+    FamilyMember,
+    FamilyRun,
+)
 from reunify.models.ingest import ImportBatch, SourceFile
 from reunify.models.ledger import Checkpoint, LedgerEntry
 from reunify.models.linkage import Identity, LinkDecision, LinkRun, Person, ReviewPair
@@ -14,8 +22,11 @@ __all__ = [
     "AccessLog",
     "Assignment",
     "Checkpoint",
+    "ClaimDecision",
     "EventRecord",
     "Family",
+    "FamilyClaim",
+    "FamilyLineage",
     "FamilyLink",
     "FamilyMember",
     "FamilyRun",

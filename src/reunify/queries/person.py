@@ -126,9 +126,9 @@ def person_page(person_pk: int, *, as_of: dt.date | None = None) -> PersonPage:
     families = []
     if run is not None:
         families = [
-            (family_public_id(f), role)
-            for f, role in FamilyMember.objects.filter(person_id=person_pk, family__run=run)
-            .order_by("family_id").values_list("family_id", "role")
+            (family_public_id(number), role)
+            for number, role in FamilyMember.objects.filter(person_id=person_pk, family__run=run)
+            .order_by("family__number").values_list("family__number", "role")
         ]
     return PersonPage(
         pk=person_pk, public_id=person_public_id(person_pk), name=best_name(records),

@@ -237,8 +237,8 @@ def _attach_families(hits: list[Hit]) -> None:
     by_person = {h.person_pk: h for h in hits}
     memberships = list(FamilyMember.objects.filter(person_id__in=list(by_person))
                        .values_list("person_id", "family_id"))
-    current = set(Family.objects.filter(pk__in={f for _, f in memberships}, run=run)
-                  .values_list("pk", flat=True))
+    current = dict(Family.objects.filter(pk__in={f for _, f in memberships}, run=run)
+                   .values_list("pk", "number"))
     for person, family in sorted(memberships):
         if family in current:
-            by_person[person].families.append(family_public_id(family))
+            by_person[person].families.append(family_public_id(current[family]))

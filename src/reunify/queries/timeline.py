@@ -67,9 +67,13 @@ def end_of_day(day: dt.date) -> dt.datetime:
 def merge_reports(
     rows: Iterable[tuple[dt.datetime, str, str, str, str, str, str, str]],
 ) -> list[TimelineEvent]:
-    """Order reports — (at, type, custodian, facility, source, event_id, actor, authority) — and
-    fold those of one event (same type, day and custodian, any source) into one."""
-    ordered = sorted(rows, key=lambda r: (r[0], _TYPE_ORDER.get(r[1], 99), r[4], r[5]))
+    """Order reports — (at, type, custodian, facility, source, event_id, actor, authority) — by
+    day, then in a custody's natural order, and fold those of one event (same type, day and
+    custodian, any source) into one."""
+    # Within a day, the natural order of a custody decides, not the clock or the file: sources
+    # write one day's events in any order, some with times and some without (spec 1.1).
+    ordered = sorted(rows, key=lambda r: (r[0].date(), _TYPE_ORDER.get(r[1], 99), r[0], r[4],
+                                          r[5]))
     merged: dict[tuple[str, dt.date, str], TimelineEvent] = {}
     events: list[TimelineEvent] = []
     for at, etype, custodian, facility, source, event_id, actor, authority in ordered:

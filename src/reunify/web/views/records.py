@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from reunify.queries.families import family_public_id
+from reunify.queries.families import family_public_id, numbers_of
 from reunify.queries.family_page import family_page
 from reunify.queries.person import person_page
 from reunify.queries.search import search as find
@@ -40,7 +40,7 @@ def home(request):
     access = request.access
     families = []
     if access.family_ids is not None:
-        families = [family_public_id(pk) for pk in sorted(access.family_ids)]
+        families = [family_public_id(n) for n in sorted(numbers_of(access.family_ids).values())]
     return render(request, "reunify/home.html", {"families": families})
 
 
