@@ -25,7 +25,7 @@ PASSWORD = "correct horse battery staple 42"
 class World:
     """Keys of what the tests look at."""
 
-    families: dict[str, int] = field(default_factory=dict)  # tag → family pk
+    families: dict[str, int] = field(default_factory=dict)  # tag → family number (public id)
     children: dict[str, int] = field(default_factory=dict)  # tag → child person pk
     parents: dict[str, int] = field(default_factory=dict)
     users: dict[str, object] = field(default_factory=dict)  # role → user
@@ -68,7 +68,7 @@ def build_world() -> World:
         world.parents[tag] = record_person[f"{tag}-p"]
         world.families[tag] = FamilyMember.objects.filter(
             person_id=world.children[tag]).order_by("-family_id").values_list(
-            "family_id", flat=True).first()
+            "family__number", flat=True).first()
     world.pair = ReviewPair.objects.create(
         run=store.run, left_source="border", left_record_id="a-c0", right_source="shelter",
         right_record_id="S-1", match_weight=1.5, match_probability=0.74,

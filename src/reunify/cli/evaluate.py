@@ -7,11 +7,13 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from reunify.cli.as_of import as_of_day
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="score identities (and families) against truth files")
     p.add_argument("truth_dir", type=Path, help="folder holding truth.identities.csv (and more)")
-    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+    p.add_argument("--as-of", type=as_of_day, default=None,
                    help="date the register is scored for (default: the batch manifest's as_of)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(func=run)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from reunify.cli.actor import add_actor_option, resolve_actor
+from reunify.cli.as_of import as_of_day
 
 
 def _identities(as_of: dt.date) -> Iterator[dict]:
@@ -42,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", choices=sorted(EXPORTS), help="which export")
     p.add_argument("--out", required=True, type=Path, help="file to write")
     p.add_argument("--format", dest="fmt", choices=("csv", "jsonl"), default="csv")
-    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+    p.add_argument("--as-of", type=as_of_day, default=None,
                    help="date the register is computed for (default: today)")
     add_actor_option(p)
     p.set_defaults(func=run)

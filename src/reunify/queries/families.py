@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from reunify.models import (
     Family,
+    FamilyClaim,
     FamilyLineage,
     FamilyLink,
     FamilyMember,
@@ -157,3 +158,29 @@ def person_facts(person_ids: Iterable[int]) -> dict[int, PersonFacts]:
         )
         for person in wanted
     }
+
+
+@dataclass
+class ClaimView:
+    """A name-only claim of the current run waiting for a person's decision."""
+
+    pk: int
+    source: str
+    record_id: str
+    claimant: int
+    relation: str
+    other_name: str
+    #: (person, corroborating facts) per candidate.
+    candidates: list[tuple[int, list[str]]]
+
+
+def open_claims() -> list[ClaimView]:
+    """Claims of the current family run, in the order they were found."""
+    run = current_run()
+    if run is None:
+        return []
+    return [
+        ClaimView(c.pk, c.source, c.record_id, c.claimant_id, c.relation, c.other_name,
+                  [(int(x["person"]), list(x.get("facts", []))) for x in c.candidates])
+        for c in FamilyClaim.objects.filter(run=run).order_by("pk")
+    ]

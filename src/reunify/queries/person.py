@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from reunify.models import FamilyMember, Identity, PersonRecord, RelationRecord
-from reunify.queries.families import current_run, family_public_id, person_public_id
+from reunify.models import Identity, PersonRecord, RelationRecord
+from reunify.queries.families import person_public_id
+from reunify.queries.standing import Standing, families_of, person_standing
 from reunify.queries.timeline import Timeline, person_timeline
 
 
@@ -44,6 +45,8 @@ class PersonPage:
     relations: list[dict]
     timeline: Timeline
     families: list[tuple[str, str]] = field(default_factory=list)  # (family id, role)
+    #: Where the person stands on the day asked (the register's computation).
+    standing: Standing | None = None
 
 
 def record_keys(person_pk: int) -> list[tuple[str, str]]:
@@ -122,16 +125,10 @@ def person_page(person_pk: int, *, as_of: dt.date | None = None) -> PersonPage:
         for r in RelationRecord.objects.filter(is_current=True).filter(_keys_filter(keys))
         .order_by("source", "record_id", "relation")
     ] if keys else []
-    run = current_run()
-    families = []
-    if run is not None:
-        families = [
-            (family_public_id(number), role)
-            for number, role in FamilyMember.objects.filter(person_id=person_pk, family__run=run)
-            .order_by("family__number").values_list("family__number", "role")
-        ]
+    families = [(f.public_id, f.members[person_pk]) for f in families_of(person_pk)]
     return PersonPage(
         pk=person_pk, public_id=person_public_id(person_pk), name=best_name(records),
         birth_date=best_birth(records), records=records, relations=relations,
         timeline=person_timeline(person_pk, as_of=as_of), families=families,
+        standing=person_standing(person_pk, as_of or dt.date.today()),
     )

@@ -12,8 +12,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from reunify.models import Family, FamilyLink, FamilyMember
 from reunify.queries.contacts import first_contacts
-from reunify.queries.families import FamilyView, PersonFacts, person_facts
+from reunify.queries.families import FamilyView, PersonFacts, current_run, person_facts
 from reunify.queries.timeline import TimelineEvent, events_by_person
 from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES
 from reunify.rules.family import age_years
@@ -110,8 +111,30 @@ def family_standing(family: FamilyView, as_of: dt.date, inputs: Inputs, *,
     return out
 
 
-def lone_standing(person: int, as_of: dt.date) -> Standing:
-    """The standing of a person in no family, from their own events alone."""
+def families_of(person: int) -> list[FamilyView]:
+    """The current families a person is a member of (one, as a rule), with all members."""
+    run = current_run()
+    if run is None:
+        return []
+    pks = list(FamilyMember.objects.filter(person_id=person, family__run=run)
+               .values_list("family_id", flat=True))
+    if not pks:
+        return []
+    views = {pk: FamilyView(pk, list(flags or []), {}, set(), number) for pk, flags, number in
+             Family.objects.filter(pk__in=pks).values_list("pk", "flags", "number")}
+    for family, member, role in FamilyMember.objects.filter(family_id__in=pks).order_by(
+            "family_id", "person_id").values_list("family_id", "person_id", "role"):
+        views[family].members[member] = role
+    for family, a, b in FamilyLink.objects.filter(family_id__in=pks).exclude(
+            conflict="").values_list("family_id", "from_person_id", "to_person_id"):
+        views[family].in_conflict.update((a, b))
+    return sorted(views.values(), key=lambda v: v.number)
+
+
+def person_standing(person: int, as_of: dt.date) -> Standing:
+    """A person's standing: read with their family when they have one, else from their own
+    events alone."""
+    for family in families_of(person):
+        return family_standing(family, as_of, Inputs.fetch(set(family.members), as_of))[person]
     events = events_by_person([person], as_of=as_of).get(person, [])
-    state = fold_events(history(events))
-    return _standing(person, "", state, [], as_of)
+    return _standing(person, "", fold_events(history(events)), [], as_of)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from reunify.models import EventRecord, Identity
+from reunify.rules.as_of import check_as_of
 from reunify.rules.interchange import EVENT_TYPES
 
 #: Same-day events sort in the order a custody naturally runs (apprehended before separated…).
@@ -60,7 +61,9 @@ class Timeline:
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` (UTC), to select events on or before it."""
+    """The first instant after ``day`` (UTC), to select events on or before it; a day the
+    register cannot answer for raises ``AsOfOutOfRange``."""
+    check_as_of(day)
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
 
 

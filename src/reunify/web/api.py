@@ -17,6 +17,7 @@ from reunify.queries.family_page import family_page
 from reunify.queries.person import person_page
 from reunify.queries.review_queue import open_pairs, pair_view
 from reunify.queries.search import search as find
+from reunify.rules.as_of import AsOfOutOfRange
 from reunify.web.access import log_reads, object_key
 from reunify.web.views.register import register_for
 from reunify.web.views.review import decide
@@ -34,6 +35,12 @@ api = NinjaAPI(
 
 class Problem(Schema):
     detail: str
+
+
+@api.exception_handler(AsOfOutOfRange)
+def as_of_out_of_range(request: HttpRequest, error: AsOfOutOfRange):
+    """A day the register cannot answer for is the request's mistake: 400, said plainly."""
+    return api.create_response(request, {"detail": str(error)}, status=400)
 
 
 class MeOut(Schema):
@@ -98,6 +105,8 @@ class PersonOut(Schema):
     gaps: list[GapOut]
     custodian: str
     facility: str
+    status: str
+    flags: list[str]
 
 
 class MemberOut(Schema):
@@ -264,7 +273,8 @@ def person(request: HttpRequest, person_id: str):
             for e in page.timeline.events
         ],
         "gaps": [{"start": g.start, "end": g.end} for g in page.timeline.gaps],
-        "custodian": page.timeline.custodian, "facility": page.timeline.facility,
+        "custodian": page.standing.custodian, "facility": page.standing.facility,
+        "status": page.standing.status, "flags": page.standing.flags,
     }
 
 
