@@ -11,9 +11,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from reunify.models import Family, FamilyMember, Identity, PersonRecord
+from reunify.models.linkage import of_persons
 from reunify.queries.families import current_run, family_public_id, person_public_id
 
 #: Names scoring below this (0…1, against the query) are not shown.
@@ -208,11 +209,7 @@ def _name_candidates(query: str, folded: str, visible: Collection[int] | None):
 
 
 def _records_of_persons(persons: list[int]) -> list[PersonRecord]:
-    keys = Identity.objects.filter(person_id__in=persons).values_list("source", "record_id")
-    query = Q(pk__in=[])
-    for source, record_id in keys:
-        query |= Q(source=source, record_id=record_id)
-    return list(PersonRecord.objects.filter(is_current=True).filter(query))
+    return list(of_persons(PersonRecord.objects.filter(is_current=True), persons))
 
 
 def _persons_of_records(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
