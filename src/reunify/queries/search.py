@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from django.db.models import Max
+from rapidfuzz.distance import Indel
 
 from reunify.models import Family, FamilyMember, Identity, PersonRecord
 from reunify.models.linkage import of_persons
 from reunify.queries.families import current_run, family_public_id, person_public_id
+from reunify.rules.names import fold
 
 #: Names scoring below this (0…1, against the query) are not shown.
 NAME_THRESHOLD = 0.72
@@ -41,13 +41,6 @@ class Hit:
     families: list[str]
 
 
-def fold(text: str) -> str:
-    """Lower case, accents removed, punctuation to spaces: how names are compared."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", bare.lower()).split())
-
-
 def digits(text: str) -> str:
     """Only the digits of an A-number or phone as written."""
     return re.sub(r"\D", "", text)
@@ -61,9 +54,9 @@ def _name_score(query: str, given: str, family: str) -> float:
     if not q_tokens or not parts:
         return 0.0
     per_token = sum(
-        max(SequenceMatcher(None, t, p).ratio() for p in parts) for t in q_tokens
+        max(Indel.normalized_similarity(t, p) for p in parts) for t in q_tokens
     ) / len(q_tokens)
-    whole = SequenceMatcher(None, query, " ".join(parts)).ratio()
+    whole = Indel.normalized_similarity(query, " ".join(parts))
     return max(per_token, whole)
 
 
@@ -163,13 +156,11 @@ class NameIndex:
             shared.update(self.words_of.get(piece, ()))
         # One wrong letter spoils at most three pieces; keep words that kept a third of them.
         enough = max(1, len(pieces) // 3)
-        matcher = SequenceMatcher(None, "", word)  # b is the one SequenceMatcher caches
         out = {}
         for candidate, count in shared.items():
             if count < enough:
                 continue
-            matcher.set_seq1(candidate)
-            ratio = matcher.ratio()
+            ratio = Indel.normalized_similarity(candidate, word)
             if ratio >= WORD_THRESHOLD:
                 out[candidate] = ratio
         return out
