@@ -29,7 +29,7 @@ from reunify.models import (
     PersonRecord,
     RelationRecord,
 )
-from reunify.rules import anumber, names, phones
+from reunify.rules import anumber, phones
 from reunify.rules.family import (
     ADULT_AGE_YEARS,
     MATCH_NAME,
@@ -43,6 +43,7 @@ from reunify.rules.family import (
     link_strength,
 )
 from reunify.rules.kinship import Facts, Link, assemble_families
+from reunify.rules.names import words
 
 #: Matches on a name alone (with or without a birth date): acted on only with support.
 WEAK_MATCHES = frozenset({MATCH_NAME, MATCH_NAME_BIRTH})
@@ -125,7 +126,7 @@ class _Records:
             for key in candidate.phones:
                 self._by_phone[key].add(person)
             for _given, family in candidate.names:
-                for token in names.words(family)[:1]:
+                for token in words(family)[:1]:
                     self._by_name_token[token].add(person)
 
     def is_adult(self, person: int) -> bool:
@@ -140,7 +141,7 @@ class _Records:
             found |= self._by_a_number.get(key, set())
         if key := phones.normalise(claim.phone, claim.country):
             found |= self._by_phone.get(key, set())
-        for token in names.words(claim.name):
+        for token in words(claim.name):
             found |= self._by_name_token.get(token, set())
         return [
             self.candidates[p] for p in sorted(found)
