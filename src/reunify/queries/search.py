@@ -15,6 +15,7 @@ from rapidfuzz.distance import Indel
 from reunify.models import Family, FamilyMember, Identity, PersonRecord
 from reunify.models.linkage import of_persons
 from reunify.queries.families import current_run, family_public_id, person_public_id
+from reunify.rules import anumber
 from reunify.rules.names import fold
 
 #: Names scoring below this (0…1, against the query) are not shown.
@@ -81,8 +82,8 @@ def search(
         matched = "person_id" if kind == "P" else "family_id"
         for record in _records_of_persons(persons):
             candidates.append((record, matched, 1.0))
-    number = digits(query).lstrip("0")
-    if len(number) >= 6 and len(digits(query)) == len(re.sub(r"[\sAa#-]", "", query)):
+    number = anumber.normalise(query).lstrip("0")
+    if number and len(digits(query)) == len(re.sub(r"[\sAa#-]", "", query)):
         # Stored as written ("A 200-123 451"): match the digits whatever stands between them.
         pattern = r"^[^0-9]*0*" + r"[^0-9]*".join(number) + r"[^0-9]*$"
         for record in PersonRecord.objects.filter(is_current=True, a_number__regex=pattern)[:200]:
