@@ -24,11 +24,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 
 from reunify.linkage.batch_files import read_batch, read_truth
 from reunify.linkage.resolution import resolve
+from reunify.rules.names import strip_accents
 from reunify.rules.scoring import pairwise_scores
 from reunify.simulator import simulate
 
@@ -37,8 +37,7 @@ RECORDS_PER_FAMILY = 7.4
 
 
 def _plain(text: str) -> str | None:
-    text = "".join(c for c in unicodedata.normalize("NFKD", text or "")
-                   if not unicodedata.combining(c)).lower().strip()
+    text = strip_accents(text or "").lower().strip()
     return text or None
 
 

@@ -32,6 +32,7 @@ from reunify.models import (
     PersonRecord,
     RelationRecord,
 )
+from reunify.rules import anumber, phones
 from reunify.rules.corroboration import Traces, corroborating, enough
 from reunify.rules.family import (
     ADULT_AGE_YEARS,
@@ -40,17 +41,15 @@ from reunify.rules.family import (
     RELATION_LINKS,
     Candidate,
     Claim,
-    a_number_key,
     age_years,
     best_birth_date,
     choose_match,
     link_strength,
     match_kind,
-    name_tokens,
-    phone_key,
 )
 from reunify.rules.kinship import Facts, Link, assemble_families
 from reunify.rules.lineage import carry_numbers
+from reunify.rules.names import words
 
 #: Matches on a name alone (with or without a birth date): acted on only with support.
 WEAK_MATCHES = frozenset({MATCH_NAME, MATCH_NAME_BIRTH})
@@ -78,17 +77,21 @@ class _Records:
         }
         rows = PersonRecord.objects.filter(is_current=True).values_list(
             "source", "record_id", "given_name", "family_name", "birth_date", "sex",
-            "a_number", "phone", "group_id", "group_role", "line",
+            "a_number", "phone", "country", "group_id", "group_role", "line",
         )
         self.rows: list[tuple] = []
+        #: Each record's recorded country: the region its claims' phones are read in.
+        self.country_of: dict[tuple[str, str], str] = {}
         names: dict[int, list[tuple[str, str]]] = defaultdict(list)
         births: dict[int, list[str]] = defaultdict(list)
         sexes: dict[int, list[str]] = defaultdict(list)
         a_numbers: dict[int, set[str]] = defaultdict(set)
-        phones: dict[int, set[str]] = defaultdict(set)
+        phone_keys: dict[int, set[str]] = defaultdict(set)
         roles: dict[int, set[str]] = defaultdict(set)
         for row in rows.iterator(chunk_size=5000):
-            source, record_id, given, family, birth, sex, a_number, phone, _g, role, _l = row
+            source, record_id, given, family, birth, sex, a_number, phone, country, _g, role, \
+                _l = row
+            self.country_of[(source, record_id)] = country
             person = self.person_of.get((source, record_id))
             if person is None:
                 continue
@@ -98,10 +101,10 @@ class _Records:
                 births[person].append(birth)
             if sex:
                 sexes[person].append(sex)
-            if key := a_number_key(a_number):
+            if key := anumber.normalise(a_number):
                 a_numbers[person].add(key)
-            if key := phone_key(phone):
-                phones[person].add(key)
+            if key := phones.normalise(phone, country):
+                phone_keys[person].add(key)
             if role:
                 roles[person].add(role)
         latest = EventRecord.objects.filter(is_current=True).aggregate(m=Max("at"))["m"]
@@ -118,7 +121,7 @@ class _Records:
                                        names=tuple(dict.fromkeys(person_names)))
             self.candidates[person] = Candidate(
                 person=person, names=tuple(person_names), birth_dates=tuple(births[person]),
-                a_numbers=frozenset(a_numbers[person]), phones=frozenset(phones[person]),
+                a_numbers=frozenset(a_numbers[person]), phones=frozenset(phone_keys[person]),
             )
         self._by_a_number: dict[str, set[int]] = defaultdict(set)
         self._by_phone: dict[str, set[int]] = defaultdict(set)
@@ -129,7 +132,7 @@ class _Records:
             for key in candidate.phones:
                 self._by_phone[key].add(person)
             for _given, family in candidate.names:
-                for token in name_tokens(family)[:1]:
+                for token in words(family)[:1]:
                     self._by_name_token[token].add(person)
 
     def is_adult(self, person: int) -> bool:
@@ -140,11 +143,11 @@ class _Records:
     def candidates_for(self, claim: Claim, *, adults: bool) -> list[Candidate]:
         """Persons a claim could name: sharing an A-number, a phone or a name token."""
         found: set[int] = set()
-        if key := a_number_key(claim.a_number):
+        if key := anumber.normalise(claim.a_number):
             found |= self._by_a_number.get(key, set())
-        if key := phone_key(claim.phone):
+        if key := phones.normalise(claim.phone, claim.country):
             found |= self._by_phone.get(key, set())
-        for token in name_tokens(claim.name):
+        for token in words(claim.name):
             found |= self._by_name_token.get(token, set())
         return [
             self.candidates[p] for p in sorted(found)
@@ -258,8 +261,9 @@ def _relation_links(
         links.append(_link(person, other, relation, evidence, None, ref))
     related = _related(group_links + links)
     for person, row, ref in outside:
-        _s, _r, relation, _o, name, birth, a_number, phone, evidence, _l = row
-        claim = Claim(name, birth, a_number, phone)
+        source, record_id, relation, _o, name, birth, a_number, phone, evidence, _l = row
+        claim = Claim(name, birth, a_number, phone,
+                      records.country_of.get((source, record_id), ""))
         known = related.get((person, relation), set())
         confirmed = choose_match(claim, [records.candidates[p] for p in sorted(known)
                                          if p in records.candidates])
@@ -343,7 +347,7 @@ def _traces(records: _Records) -> dict[int, Traces]:
     firsts: dict[int, set[str]] = defaultdict(set)
     for person, candidate in records.candidates.items():
         for _given, family in candidate.names:
-            tokens = name_tokens(family)
+            tokens = words(family)
             surnames[person].update(tokens)
             firsts[person].update(tokens[:1])
     return {

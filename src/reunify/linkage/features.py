@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from reunify.rules import anumber, dates, names
+from reunify.rules import anumber, dates, names, phones
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -31,9 +31,6 @@ def date_of(day: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=day)
 
 
-_NOT_DIGIT = re.compile(r"\D")
-
-
 _HOUSE = re.compile(r"\s*(\d+[A-Za-z]?)\s")
 
 
@@ -42,12 +39,6 @@ def _house_number(raw: str) -> str | None:
     address that names a place without one (a village)."""
     found = _HOUSE.match(raw)
     return found.group(1).upper() if found else None
-
-
-def phone_key(raw: str) -> str:
-    """The last eight digits of a phone number: country codes and formats vary, the line not."""
-    digits = _NOT_DIGIT.sub("", raw or "")
-    return digits[-8:] if len(digits) >= 7 else ""
 
 
 #: A word is taken for a given name (or a surname) when the records use it so at least this
@@ -112,7 +103,8 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         "sex": (record.get("sex") or "").upper() or None,
         "country": (record.get("country") or "").upper() or None,
         "a_number": anumber.normalise(record.get("a_number") or "") or None,
-        "phone": phone_key(record.get("phone") or "") or None,
+        "phone": phones.normalise(record.get("phone") or "",
+                                  record.get("country") or "") or None,
         "address": names.fold(record.get("address") or "") or None,
         "house": _house_number(record.get("address") or ""),
         "group": f"{record['source']}\x1f{record['group_id']}" if record.get("group_id") else None,

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from reunify.models import (
     EventRecord,
     Family,
@@ -19,6 +17,7 @@ from reunify.models import (
     Identity,
     LinkDecision,
 )
+from reunify.models.keys import with_keys
 from reunify.queries.families import FamilyView, person_public_id
 from reunify.queries.person import best_name, records_of
 from reunify.queries.standing import Inputs, family_standing
@@ -165,16 +164,15 @@ def _reviews(keys: list[str]) -> list[ReviewDecisionView]:
     """Decisions people made on pairs that include one of these records, oldest first."""
     if not keys:
         return []
-    match = Q(pk__in=[])
-    for key in keys:
-        source, record_id = key.split(":", 1)
-        match |= Q(left_source=source, left_record_id=record_id)
-        match |= Q(right_source=source, right_record_id=record_id)
+    pairs = [tuple(key.split(":", 1)) for key in keys]
+    found = {d.pk: d for side in ("left", "right") for rows in with_keys(
+        LinkDecision.objects.all(), pairs, source=f"{side}_source",
+        record_id=f"{side}_record_id") for d in rows}
     return [
         ReviewDecisionView(f"{d.left_source}:{d.left_record_id}",
                            f"{d.right_source}:{d.right_record_id}", d.decision, d.actor,
                            d.reason, d.decided_at)
-        for d in LinkDecision.objects.filter(match).order_by("decided_at", "pk")
+        for d in sorted(found.values(), key=lambda d: (d.decided_at, d.pk))
     ]
 
 

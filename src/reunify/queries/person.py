@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from reunify.models import Identity, PersonRecord, RelationRecord
+from reunify.models.linkage import of_persons
 from reunify.queries.families import person_public_id
 from reunify.queries.standing import Standing, families_of, person_standing
 from reunify.queries.timeline import Timeline, person_timeline
@@ -56,13 +55,6 @@ def record_keys(person_pk: int) -> list[tuple[str, str]]:
     )
 
 
-def _keys_filter(keys: list[tuple[str, str]]) -> Q:
-    query = Q(pk__in=[])
-    for source, record_id in keys:
-        query |= Q(source=source, record_id=record_id)
-    return query
-
-
 def records_of(person_pks: list[int]) -> dict[int, list[RecordView]]:
     """Current person-records of each person, in source order."""
     person_of = {
@@ -75,8 +67,7 @@ def records_of(person_pks: list[int]) -> dict[int, list[RecordView]]:
     if not person_of:
         return out
     rows = (
-        PersonRecord.objects.filter(is_current=True)
-        .filter(_keys_filter(list(person_of)))
+        of_persons(PersonRecord.objects.filter(is_current=True), person_pks)
         .select_related("file")
         .order_by("source", "record_id")
     )
@@ -122,7 +113,7 @@ def person_page(person_pk: int, *, as_of: dt.date | None = None) -> PersonPage:
         {"source": r.source, "record_id": r.record_id, "relation": r.relation,
          "other_record_id": r.other_record_id, "other_name": r.other_name,
          "evidence": r.evidence}
-        for r in RelationRecord.objects.filter(is_current=True).filter(_keys_filter(keys))
+        for r in of_persons(RelationRecord.objects.filter(is_current=True), [person_pk])
         .order_by("source", "record_id", "relation")
     ] if keys else []
     families = [(f.public_id, f.members[person_pk]) for f in families_of(person_pk)]

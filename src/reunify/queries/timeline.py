@@ -13,9 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from reunify.models import EventRecord, Identity
+from reunify.models.linkage import of_persons
 from reunify.rules.as_of import check_as_of
 from reunify.rules.interchange import EVENT_TYPES
 
@@ -128,10 +127,7 @@ def events_by_person(
     if as_of is not None:
         events = events.filter(at__lt=end_of_day(as_of))
     if wanted is not None and len(wanted) <= 500:
-        keys = Q()
-        for source, record_id in person_of:
-            keys |= Q(source=source, record_id=record_id)
-        events = events.filter(keys) if person_of else events.none()
+        events = of_persons(events, wanted) if person_of else events.none()
     reports: dict[int, list[tuple]] = defaultdict(list)
     rows = events.values_list("at", "type", "custodian", "facility", "source", "event_id",
                               "actor", "authority", "record_id")
