@@ -89,7 +89,8 @@ def test_family_page_of_member_with_many_records():
     """A family page shows people's decisions on pairs of a member with many records."""
     _store, person = _person_with_many_records()
     now = timezone.now()
-    family = Family.objects.create(run=FamilyRun.objects.create(actor="t", started_at=now))
+    family = Family.objects.create(run=FamilyRun.objects.create(actor="t", started_at=now),
+                                   number=1)
     FamilyMember.objects.create(family=family, person=person, role="child")
     LinkDecision.objects.create(left_source="docket", left_record_id=f"r{MANY - 1}",
                                 right_source="shelter", right_record_id="s1",

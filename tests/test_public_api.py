@@ -18,6 +18,7 @@ ACTIONS = {
     "access": {"record_reads"},
     "erasure": {"erase_person_data"},
     "export": {"export_rows"},
+    "claim": {"decide_claim"},
     "family": {"build_families"},
     "ingest": {"ingest_paths"},
     "ledger": {"append_entries", "append_entry", "append_reported_decisions", "in_transaction",

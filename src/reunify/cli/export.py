@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -56,6 +57,15 @@ def run(args: argparse.Namespace) -> int:
 
     actor = resolve_actor(args)
     prepare_store()
+    if args.name == "identities":
+        from reunify.queries.identities import records_without_person
+
+        # The spec's identities cover every ingested record: never write a partial list.
+        if missing := records_without_person():
+            print(f"reunify: {missing} person-records have no person yet; run `reunify link` "
+                  f"first (the identities export covers every ingested record)",
+                  file=sys.stderr)
+            return 2
     query = EXPORTS[args.name]
     as_of = args.as_of or dt.date.today()
     count = export_rows(
