@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         Console(stderr=True).print(
             f"{truth_dir}: no truth.identities.csv, so nothing can be scored (expected a "
             "batch's truth files: truth.identities.csv, truth.families.csv, truth.status.csv)",
-            markup=False, highlight=False)
+            markup=False, highlight=False, soft_wrap=True)
         return 2
     truth = read_truth(truth_dir)
     predicted = {(source, record_id): person for source, record_id, person in identity_rows()}
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         Console(stderr=True).print(
             f"{truth_dir}: no manifest.json and no --as-of: the register is scored as of "
             f"today, {as_of}; truth.status.csv is as of the batch's as-of day", markup=False,
-            highlight=False)
+            highlight=False, soft_wrap=True)
     scores.update(_family_scores(truth_dir, as_of))
 
     if args.json:
@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         if values:
             console.print(table)
         for note in notes:
-            console.print(f"{section}: not scored: {note}", markup=False, highlight=False)
+            console.print(f"{section}: not scored: {note}", markup=False, highlight=False,
+                          soft_wrap=True)
     return 0
 
 

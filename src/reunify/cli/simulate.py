@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         conventions = parse(args.conventions, SOURCES, args.seed)
     except ConventionError as error:
-        console.print(f"--conventions: {error}", markup=False, highlight=False)
+        console.print(f"--conventions: {error}", markup=False, highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
     with Progress(TextColumn("simulating families"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as progress:

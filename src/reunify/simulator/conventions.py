@@ -12,7 +12,7 @@ Axes (docs/simulator.md, "Recording conventions"):
 - ``separated``: ``both`` (every member's record, the canonical way), ``parent`` (only the
   adults' records: parent, guardian or relative) or ``child`` (only the children's);
 - ``reunified``: ``every`` (every member's record) or ``one`` (one member's record, drawn, per
-  source and day);
+  source and day; the others' records show the same move as ``transferred``);
 - ``recipient``: ``sponsors`` (a discharge to a sponsor names ``sponsor``; a release with the
   family names nobody), ``named`` (every release or discharge of a child names who received
   them: ``sponsor``, or the ``parent``/``guardian``/``relative`` they left with) or ``blank``
@@ -175,7 +175,9 @@ def _separated(convention: Convention, stays: list[Stay], events: dict[int, list
 
 def _one_reunified(stays: list[Stay], events: dict[int, list[Event]],
                    rng: random.Random) -> None:
-    """One record per day keeps the source's ``reunified`` event; the others lose it."""
+    """One record per day keeps the source's ``reunified`` event; on the others it is written
+    as the move it also is (``transferred`` to the same custodian and facility), so that only
+    the label changes, never what custody shows."""
     days: dict = {}
     for stay in stays:
         for e in events[id(stay)]:
@@ -187,8 +189,9 @@ def _one_reunified(stays: list[Stay], events: dict[int, list[Event]],
         chosen = holders[rng.randrange(len(holders))]
         for stay in holders:
             if stay is not chosen:
-                events[id(stay)] = [e for e in events[id(stay)]
-                                    if not (e.type == "reunified" and e.day == day)]
+                events[id(stay)] = [
+                    replace(e, type="transferred") if e.type == "reunified" and e.day == day
+                    else e for e in events[id(stay)]]
 
 
 def _recipients(convention: Convention, unit: Unit, stays: list[Stay],
