@@ -127,7 +127,7 @@ def score_families(truth_dir: Path, as_of: dt.date) -> dict:
     if statuses is not None and true_roles:
         scores["status_truth"] = status_file
         scores.update(_status_scores(people, true_roles, statuses, register, our_roles, notes))
-        if status_file == "truth.register.csv":
+        if (truth_dir / "truth.register.csv").is_file():
             scores.update(_ever_separated(people, truth_dir, true_roles, register, our_roles))
     if (truth_dir / "truth.persons.csv").is_file():
         unaccompanied = 0
