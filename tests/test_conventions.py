@@ -118,15 +118,17 @@ def test_register_is_the_same_in_every_convention(seasons, case):
 
     Fails today (strict xfail) where a separation is written on one side only: the register
     folds each member's own events and lets a separation spread to the family only while some
-    member is still ``separated`` — so with ``separated`` on the parent's record only, a child
-    whose parent was removed, released or lost stays ``together`` (or a child discharged to a
-    sponsor, whose parent left custody, is ``together`` instead of ``released``; a child lost
-    in transfer is ``separated`` instead of ``unknown``); with it on the child's record only, a
-    parent released on bond or still detained after the child went to a sponsor is
-    ``together``, and a parent lost in transfer ``separated`` instead of ``unknown``. With
-    ``separated`` on the parent's record only, some children are missing from the register
-    altogether: family assembly acts on a name claim, and makes an ``unlinked_child``, only for
-    persons recorded as separated on their own records (actions/family.py).
+    member is still ``separated`` at the end. With ``separated`` on the parent's record only, a
+    child still held whose parent was removed or lost is ``together`` (truly ``separated``); a
+    child discharged to a sponsor whose parent was released or removed is ``together`` (truly
+    ``released``); a child lost in transfer is ``separated`` (truly ``unknown``: an untraced
+    move only counts from ``separated``). With it on the child's record only, a parent released
+    on bond, or still detained after the child went to a sponsor or was lost, is ``together``
+    (truly ``released``/``separated``), and a parent lost in transfer ``separated`` (truly
+    ``unknown``). With it on the parent's record only, some children (and their relative) are
+    missing from the register altogether: family assembly makes an ``unlinked_child`` family,
+    and acts on a name claim, only for persons recorded as separated on their own records
+    (``_separated_persons`` in actions/family.py).
     """
     truth, canonical, variant = seasons["truth"], seasons["canonical"], seasons[case]
     differences: Counter = Counter()
