@@ -32,20 +32,32 @@ def run(args: argparse.Namespace) -> int:
     truth_dir: Path = args.truth_dir
     if not (truth_dir / "truth.identities.csv").is_file():
         Console(stderr=True).print(
-            f"{truth_dir}: no truth.identities.csv (expected a simulated batch's truth files)"
-        )
+            f"{truth_dir}: no truth.identities.csv, so nothing can be scored (expected a "
+            "batch's truth files: truth.identities.csv, truth.families.csv, truth.status.csv)",
+            markup=False, highlight=False, soft_wrap=True)
         return 2
     truth = read_truth(truth_dir)
     predicted = {(source, record_id): person for source, record_id, person in identity_rows()}
     scores: dict[str, dict] = {"identities": pairwise_scores(predicted, truth)}
     missing = len(set(truth) - set(predicted))
     scores["identities"]["records_without_identity"] = missing
+    if not scores["identities"]["records"]:
+        # Nothing to compare: no score, rather than the 1.0 of zero pairs out of zero.
+        scores["identities"] = {"records_without_identity": missing, "not_scored": [
+            "no record of truth.identities.csv has an identity in the store (ingest the "
+            "batch and run `reunify link`)"]}
 
     as_of = args.as_of
     manifest = truth_dir / "manifest.json"
     if as_of is None and manifest.is_file():
         as_of = dt.date.fromisoformat(json.loads(manifest.read_text())["as_of"])
-    scores.update(_family_scores(truth_dir, as_of or dt.date.today()))
+    if as_of is None:
+        as_of = dt.date.today()
+        Console(stderr=True).print(
+            f"{truth_dir}: no manifest.json and no --as-of: the register is scored as of "
+            f"today, {as_of}; truth.status.csv is as of the batch's as-of day", markup=False,
+            highlight=False, soft_wrap=True)
+    scores.update(_family_scores(truth_dir, as_of))
 
     if args.json:
         print(json.dumps(scores, indent=2, sort_keys=True, default=str))
@@ -55,20 +67,24 @@ def run(args: argparse.Namespace) -> int:
         table = Table(title=section, show_header=True)
         table.add_column("measure")
         table.add_column("value", justify="right")
+        notes = values.pop("not_scored", [])
         for key, value in values.items():
             table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
-        console.print(table)
+        if values:
+            console.print(table)
+        for note in notes:
+            console.print(f"{section}: not scored: {note}", markup=False, highlight=False,
+                          soft_wrap=True)
     return 0
 
 
 def _family_scores(truth_dir: Path, as_of: dt.date) -> dict[str, dict]:
-    """Family scores, once families exist and the batch has family truth."""
-    if not (truth_dir / "truth.families.csv").is_file():
-        return {}
+    """Family and register scores, once families exist; what cannot be scored is said."""
     from reunify.models import Family
 
     if not Family.objects.exists():
-        return {"families": {"note": "no families built yet (run `reunify families build`)"}}
+        return {"families": {"not_scored": [
+            "no families built yet (run `reunify families build`)"]}}
     from reunify.queries.family_evaluation import score_families
 
     return {"families": score_families(truth_dir, as_of)}

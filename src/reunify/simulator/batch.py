@@ -9,7 +9,7 @@ import csv
 import datetime as dt
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from reunify.rules.interchange import (
     RELATIONS_KIND,
 )
 from reunify.simulator import noise
+from reunify.simulator.conventions import Convention, parse, written_events
 from reunify.simulator.family import family_unit
 from reunify.simulator.people import age_on
 from reunify.simulator.rates import DEFAULT_AS_OF, SOURCE_STYLE, Rates
@@ -38,6 +39,7 @@ TRUTH_COLUMNS = {
     "families": EXPORT_COLUMNS["families"],
     "persons": ("person_id", "kind", "birth_date", "sex"),
     "register": (*EXPORT_COLUMNS["register"], "role"),
+    "status": ("person_id", "status"),
 }
 
 
@@ -88,8 +90,13 @@ class _Ids:
 
 class _Writer:
     def __init__(self, outdir: Path, fmt: str, rng: random.Random, rates: Rates,
-                 as_of: dt.date) -> None:
+                 as_of: dt.date, conventions: Mapping[str, Convention] | None = None,
+                 convention_rng: random.Random | None = None) -> None:
         self.rng, self.rates, self.as_of = rng, rates, as_of
+        # How each source writes its events; drawn from a generator of their own, so the
+        # records and the truth are the same under every convention.
+        self.conventions = conventions or {}
+        self.convention_rng = convention_rng or random.Random(0)  # noqa: S311 # nosec B311
         self.tables: dict[str, _Table] = {}
         for source in SOURCES:
             for kind, spec in KINDS.items():
@@ -129,7 +136,8 @@ class _Writer:
             written.add(stay.person.person_id)
         for stay in stays:
             self._relations(stay, record_ids)
-            self._events(stay, record_ids[id(stay)])
+        for stay, event in written_events(unit, stays, self.conventions, self.convention_rng):
+            self._event(stay, record_ids[id(stay)], event)
         persons = self.tables["truth.persons.csv"]
         for person in unit.people:
             if person.person_id in written:
@@ -143,8 +151,10 @@ class _Writer:
                 families.write({"family_id": unit.family_id, "person_id": m.person.person_id,
                                 "role": m.role})
             register = self.tables["truth.register.csv"]
+            status = self.tables["truth.status.csv"]
             for row in register_rows(unit, self.as_of):
                 register.write(row)
+                status.write(row)
 
     def _reencounters(self, stays: list[Stay]) -> list[Stay]:
         """Some people are recorded twice by one source under a new record id."""
@@ -227,26 +237,31 @@ class _Writer:
                 row["first_contact"] = contact.isoformat()
             table.write(row)
 
-    def _events(self, stay: Stay, record_id: str) -> None:
-        table = self.table(stay.source, "events")
-        for e in stay.events:
-            if e.day > self.as_of:
-                break
-            at = e.day.isoformat()
-            if e.minute is not None:
-                at += f"T{e.minute // 60:02d}:{e.minute % 60:02d}:00"
-            table.write({"source": stay.source, "event_id": self.ids.next(stay.source, "event"),
-                         "record_id": record_id, "type": e.type, "at": at,
-                         "custodian": e.custodian, "facility": e.facility, "actor": e.actor,
-                         "authority": e.authority, "reason": e.reason})
+    def _event(self, stay: Stay, record_id: str, e: Event) -> None:
+        if e.day > self.as_of:
+            return  # not yet written when the sources export
+        at = e.day.isoformat()
+        if e.minute is not None:
+            at += f"T{e.minute // 60:02d}:{e.minute % 60:02d}:00"
+        self.table(stay.source, "events").write({
+            "source": stay.source, "event_id": self.ids.next(stay.source, "event"),
+            "record_id": record_id, "type": e.type, "at": at, "custodian": e.custodian,
+            "facility": e.facility, "actor": e.actor, "authority": e.authority,
+            "reason": e.reason})
 
 
 def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = None,
              fmt: str = "csv", progress: Callable[[int, int], None] | None = None,
-             rates: Rates | None = None) -> dict:
+             rates: Rates | None = None,
+             conventions: str | Mapping[str, Convention] = "canonical") -> dict:
     """Simulate a season of ``families`` family units (plus single adults and unaccompanied
     children in proportion) and write it to ``outdir`` as an interchange batch with truth files
     and ``manifest.json``. The same arguments always give byte-identical files.
+
+    ``conventions`` says how each source writes its events (``simulator.conventions``):
+    ``"canonical"``, ``"mixed"`` (drawn per source from ``seed``), an explicit text such as
+    ``"separated=child,detention:lag=3"``, or a mapping source → ``Convention``. It changes
+    the events files only: persons, relations and truth are the same under every convention.
 
     Returns the number of rows written per file name (and ``families``, ``persons``).
     """
@@ -256,11 +271,14 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
         raise ValueError("families must be zero or more")
     rates = rates or Rates()
     as_of = as_of or DEFAULT_AS_OF
+    if isinstance(conventions, str):
+        conventions = parse(conventions, SOURCES, seed)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not a secret
     season = Season(rng, rates)
-    writer = _Writer(outdir, fmt, random.Random(rng.random()), rates, as_of)  # noqa: S311
+    writer = _Writer(outdir, fmt, random.Random(rng.random()), rates, as_of,  # noqa: S311
+                     conventions, random.Random(f"conventions:{seed}"))  # noqa: S311 # nosec B311
     singles = unaccompanied = 0
     try:
         for i in range(1, families + 1):
@@ -284,6 +302,7 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
         "single_adults": singles, "unaccompanied_children": unaccompanied,
         "family_outcomes": dict(sorted(writer.outcomes.items())),
         "counts": {k: v for k, v in counts.items() if "." in k},
+        "conventions": {s: conventions.get(s, Convention()).describe() for s in SOURCES},
         "rates": asdict(rates),
     }
     (outdir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False)
