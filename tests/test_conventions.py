@@ -31,7 +31,6 @@ from reunify.simulator import simulate
 FAMILIES, SEED, AS_OF = 150, 5, dt.date(2018, 9, 30)
 #: The largest lag any case below writes with, in days.
 MAX_LAG = 3
-REGISTER_LOGIC = "register logic: fixed on main"
 
 # The marker makes pytest-django set up the test database the module fixture works in.
 pytestmark = pytest.mark.django_db
@@ -48,8 +47,6 @@ CASES = {
     "all-but-separation": "reunified=one,recipient=blank,border:lag=1,detention:lag=3,"
                           "shelter:lag=2,order=shuffled",
 }
-#: Cases the register gets wrong today (see the test's docstring and the report).
-FAILING = {"separated-on-parent", "separated-on-child"}
 
 
 def _read(path: Path) -> list[dict]:
@@ -109,27 +106,13 @@ def test_canonical_register_covers_every_status(seasons):
     assert {"together", "separated", "reunified", "released", "removed", "unknown"} <= shown
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=REGISTER_LOGIC))
-    if name in FAILING else name for name in CASES])
+@pytest.mark.parametrize("case", list(CASES))
 def test_register_is_the_same_in_every_convention(seasons, case):
     """Written in this convention, the season's register gives every knowable true family
-    member the status the canonical batch gives them.
-
-    Fails today (strict xfail) where a separation is written on one side only: the register
-    folds each member's own events and lets a separation spread to the family only while some
-    member is still ``separated`` at the end. With ``separated`` on the parent's record only, a
-    child still held whose parent was removed or lost is ``together`` (truly ``separated``); a
-    child discharged to a sponsor whose parent was released or removed is ``together`` (truly
-    ``released``); a child lost in transfer is ``separated`` (truly ``unknown``: an untraced
-    move only counts from ``separated``). With it on the child's record only, a parent released
-    on bond, or still detained after the child went to a sponsor or was lost, is ``together``
-    (truly ``released``/``separated``), and a parent lost in transfer ``separated`` (truly
-    ``unknown``). With it on the parent's record only, some children (and their relative) are
-    missing from the register altogether: family assembly makes an ``unlinked_child`` family,
-    and acts on a name claim, only for persons recorded as separated on their own records
-    (``_separated_persons`` in actions/family.py).
-    """
+    member the status the canonical batch gives them: a separation written on the parent's
+    record only or the child's only, a reunification on one member's record, a release naming
+    its recipient or not, lagging sources and a day's events in any order all read the same
+    (``rules.status.settle_family``)."""
     truth, canonical, variant = seasons["truth"], seasons["canonical"], seasons[case]
     differences: Counter = Counter()
     for person, row in _knowable(truth).items():
