@@ -8,6 +8,7 @@ from reunify.models.family import Family, FamilyLink, FamilyMember, FamilyRun
 from reunify.models.ingest import ImportBatch, SourceFile
 from reunify.models.ledger import Checkpoint, LedgerEntry
 from reunify.models.linkage import Identity, LinkDecision, LinkRun, Person, ReviewPair
+from reunify.models.profile import SourceProfile
 from reunify.models.record import EventRecord, PersonRecord, RelationRecord
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "RoleGrant",
     "SignInFailure",
     "SourceFile",
+    "SourceProfile",
 ]
