@@ -2,9 +2,9 @@
 
 Reads the current records, the relations sources stated between their own records, the
 sources' current profiles and every decision people made on pairs; asks the linker
-(``reunify.linkage``) for clusters; writes one Person per cluster (keeping a person's id when their cluster persists), one Identity per record,
-the review pairs, the run with its model and the model's sha256, and a ``link.run`` ledger entry,
-all in one transaction.
+(``reunify.linkage``) for clusters; writes one Person per cluster (keeping a person's id when
+their cluster persists), one Identity per record, the review pairs, the run with its model and
+the model's sha256, and a ``link.run`` ledger entry, all in one transaction.
 """
 
 from __future__ import annotations
