@@ -38,9 +38,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from contextlib import suppress
 
+from reunify.linkage import corroboration
 from reunify.linkage.features import date_of
 from reunify.linkage.records import Profile
 from reunify.rules.anumber import conflict, within
@@ -324,7 +325,8 @@ def _support(clusters: Clusters, a: int, b: int, weights: dict[int, dict[int, fl
 def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
             cannot: Iterable[tuple[int, int]] = (), must: Iterable[tuple[int, int]] = (),
             person_rules: bool = True, twinned: set[int] | None = None,
-            profiles: Mapping[str, Profile] | None = None
+            profiles: Mapping[str, Profile] | None = None,
+            shared: Collection[tuple[int, int]] = ()
             ) -> tuple[list[list[int]], dict[str, int]]:
     """Cluster records (by index) from scored pairs ``(weight, i, j)``.
 
@@ -335,7 +337,10 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
     (birth years, A-numbers, given names of siblings), for other data sets (FEBRL).
     ``twinned`` is :func:`twins` of ``features`` when the caller has it already.
     ``profiles`` (source → :class:`~reunify.linkage.records.Profile`) switch on the rules that
-    depend on what a source records; a source without one gets none of them.
+    depend on what a source records; a source without one gets none of them. A record with
+    nothing but names joins only when more than its names agree
+    (:mod:`reunify.linkage.corroboration`); ``shared`` are the pairs whose records each have a
+    companion of one person (family context), which is such a fact.
     """
     clusters = Clusters(features, cannot, person_rules=person_rules, twinned=twinned,
                         profiles=profiles)
@@ -351,7 +356,12 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
         if a != b:
             clusters.merge(a, b)
     strong.sort(key=lambda e: (-e[0], e[1], e[2]))
-    for _w, i, j in strong:
+    # Pairs of records with nothing but names come last, when the persons they could join
+    # are whole (reunify.linkage.corroboration).
+    bare = {i for i, f in enumerate(features) if corroboration.bare(f)} if person_rules \
+        else set()
+    later = [e for e in strong if e[1] in bare or e[2] in bare]
+    for w, i, j in [e for e in strong if e[1] not in bare and e[2] not in bare] + later:
         a, b = clusters.find(i), clusters.find(j)
         if a == b:
             continue
@@ -359,6 +369,9 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
         if reason is None and clusters.size(a) * clusters.size(b) > 1 \
                 and _support(clusters, a, b, weights) < accept - SUPPORT_MARGIN:
             reason = "weak_support"
+        if reason is None and (i in bare or j in bare):
+            reason = corroboration.refusal(clusters, features, weights, w, i, j, accept,
+                                           shared)
         if reason:
             clusters.refused[reason] += 1
             continue

@@ -131,10 +131,13 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
                                                                       accept)
                 if context_model is None:
                     break
+                shared = {pair for pair, shown in context_shown.items()
+                          if shown["level"] == context.SHARED}
                 groups, refused = clustering.cluster(feats, scored, accept=accept,
                                                      cannot=cannot, must=must,
                                                      person_rules=person_rules,
-                                                     twinned=twinned, profiles=profiles)
+                                                     twinned=twinned, profiles=profiles,
+                                                     shared=shared)
         timings["cluster"] = time.perf_counter() - t
         review = [] if model is None else _review(
             scored, groups, keys, decisions, model, context_shown)
