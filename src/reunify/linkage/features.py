@@ -111,6 +111,9 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         # In the order written: the paternal surname, then the maternal (two at most).
         "surname_1": first, "surname_2": second,
         "surname_w1": word_1, "surname_w2": word_2,
+        # Their letters in order: two words of the same letters may be one with a swap.
+        "surname_s1": "".join(sorted(word_1)) if word_1 else None,
+        "surname_s2": "".join(sorted(word_2)) if word_2 else None,
         "given_first": given_first or None,
         "given_second": names.second_given_key(given) or None,
         "given_keys": sorted(names.given_keys(given)) or None,
