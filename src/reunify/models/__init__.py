@@ -16,6 +16,7 @@ from reunify.models.family import (
 from reunify.models.ingest import ImportBatch, SourceFile
 from reunify.models.ledger import Checkpoint, LedgerEntry
 from reunify.models.linkage import Identity, LinkDecision, LinkRun, Person, ReviewPair
+from reunify.models.profile import SourceProfile
 from reunify.models.record import EventRecord, PersonRecord, RelationRecord
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "RoleGrant",
     "SignInFailure",
     "SourceFile",
+    "SourceProfile",
 ]

@@ -27,6 +27,7 @@ from reunify.simulator.people import age_on
 from reunify.simulator.rates import DEFAULT_AS_OF, SOURCE_STYLE, Rates
 from reunify.simulator.register import register_rows
 from reunify.simulator.season import Event, Season, Stay, Unit
+from reunify.simulator.sources import profile
 
 SIMULATOR_VERSION = "1"
 SOURCES = ("border", "docket", "detention", "shelter")
@@ -91,19 +92,25 @@ class _Ids:
 class _Writer:
     def __init__(self, outdir: Path, fmt: str, rng: random.Random, rates: Rates,
                  as_of: dt.date, conventions: Mapping[str, Convention] | None = None,
-                 convention_rng: random.Random | None = None) -> None:
+                 convention_rng: random.Random | None = None,
+                 names: Mapping[str, str] | None = None) -> None:
         self.rng, self.rates, self.as_of = rng, rates, as_of
         # How each source writes its events; drawn from a generator of their own, so the
         # records and the truth are the same under every convention.
         self.conventions = conventions or {}
         self.convention_rng = convention_rng or random.Random(0)  # noqa: S311 # nosec B311
         self.tables: dict[str, _Table] = {}
+        #: The name each source is written under (its own, unless renamed).
+        self.names = {s: (names or {}).get(s, s) for s in SOURCES}
         for source in SOURCES:
+            written = self.names[source]
+            (outdir / f"{written}.source.json").write_text(
+                json.dumps(profile(source, written), indent=2) + "\n", encoding="utf-8")
             for kind, spec in KINDS.items():
                 # A batch of the other format left here earlier would be ingested with this one.
-                for stale in (f"{source}.{kind}.csv", f"{source}.{kind}.jsonl"):
+                for stale in (f"{written}.{kind}.csv", f"{written}.{kind}.jsonl"):
                     (outdir / stale).unlink(missing_ok=True)
-                name = f"{source}.{kind}.{fmt}"
+                name = f"{written}.{kind}.{fmt}"
                 self.tables[name] = _Table(
                     outdir / name, spec.columns + EXTENSION_COLUMNS.get(kind, ()), fmt)
         for kind, columns in TRUTH_COLUMNS.items():
@@ -116,7 +123,7 @@ class _Writer:
         self.outcomes: dict[str, int] = {}
 
     def table(self, source: str, kind: str) -> _Table:
-        return self.tables[f"{source}.{kind}.{self.fmt}"]
+        return self.tables[f"{self.names[source]}.{kind}.{self.fmt}"]
 
     def close(self) -> dict[str, int]:
         kept = {name: t.close() for name, t in self.tables.items()}
@@ -189,7 +196,7 @@ class _Writer:
                                          one_field=style.get("one_field", 0.0))
         child = age_on(p.birth_date, stay.first_day) < 18
         row = {
-            "source": stay.source, "record_id": record_id, "family_name": family,
+            "source": self.names[stay.source], "record_id": record_id, "family_name": family,
             "given_name": given, "group_id": stay.group_id, "group_role": stay.group_role,
         }
         if rng.random() < style["birth_date"]:
@@ -211,7 +218,8 @@ class _Writer:
             row["languages"] = noise.write_languages(rng, rates, p.languages)
         self.table(stay.source, "persons").write(row)
         self.tables["truth.identities.csv"].write(
-            {"source": stay.source, "record_id": record_id, "person_id": p.person_id})
+            {"source": self.names[stay.source], "record_id": record_id,
+             "person_id": p.person_id})
 
     def _relations(self, stay: Stay, record_ids: dict[int, str]) -> None:
         table = self.table(stay.source, "relations")
@@ -219,11 +227,12 @@ class _Writer:
         for relation, other, evidence in stay.relations:
             other_id = record_ids.get(id(other))
             if other_id is not None:
-                table.write({"source": stay.source, "record_id": me, "relation": relation,
+                table.write({"source": self.names[stay.source], "record_id": me,
+                             "relation": relation,
                              "other_record_id": other_id, "evidence": evidence})
         rng, rates = self.rng, self.rates
         for relation, person, evidence in stay.named:
-            row = {"source": stay.source, "record_id": me, "relation": relation,
+            row = {"source": self.names[stay.source], "record_id": me, "relation": relation,
                    "other_name": noise.name_as_told(rng, rates, person), "evidence": evidence}
             if rng.random() < rates.other_birth_date:
                 row["other_birth_date"] = noise.write_birth_date(
@@ -244,7 +253,7 @@ class _Writer:
         if e.minute is not None:
             at += f"T{e.minute // 60:02d}:{e.minute % 60:02d}:00"
         self.table(stay.source, "events").write({
-            "source": stay.source, "event_id": self.ids.next(stay.source, "event"),
+            "source": self.names[stay.source], "event_id": self.ids.next(stay.source, "event"),
             "record_id": record_id, "type": e.type, "at": at, "custodian": e.custodian,
             "facility": e.facility, "actor": e.actor, "authority": e.authority,
             "reason": e.reason})
@@ -253,7 +262,8 @@ class _Writer:
 def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = None,
              fmt: str = "csv", progress: Callable[[int, int], None] | None = None,
              rates: Rates | None = None,
-             conventions: str | Mapping[str, Convention] = "canonical") -> dict:
+             conventions: str | Mapping[str, Convention] = "canonical",
+             source_names: Mapping[str, str] | None = None) -> dict:
     """Simulate a season of ``families`` family units (plus single adults and unaccompanied
     children in proportion) and write it to ``outdir`` as an interchange batch with truth files
     and ``manifest.json``. The same arguments always give byte-identical files.
@@ -264,6 +274,8 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
     the events files only: persons, relations and truth are the same under every convention.
 
     Returns the number of rows written per file name (and ``families``, ``persons``).
+    ``source_names`` writes sources under other names (``reunify.simulator.sources``): in file
+    names, ``source`` columns, profiles and truth files alike; nothing else changes.
     """
     if fmt not in ("csv", "jsonl"):
         raise ValueError(f"format must be csv or jsonl, not {fmt!r}")
@@ -278,7 +290,8 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
     rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not a secret
     season = Season(rng, rates)
     writer = _Writer(outdir, fmt, random.Random(rng.random()), rates, as_of,  # noqa: S311
-                     conventions, random.Random(f"conventions:{seed}"))  # noqa: S311 # nosec B311
+                     conventions, random.Random(f"conventions:{seed}"),  # noqa: S311 # nosec B311
+                     source_names)
     singles = unaccompanied = 0
     try:
         for i in range(1, families + 1):
@@ -300,6 +313,7 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
         "simulator_version": SIMULATOR_VERSION, "seed": seed, "families": families,
         "as_of": as_of.isoformat(), "format": fmt,
         "single_adults": singles, "unaccompanied_children": unaccompanied,
+        "sources": writer.names,
         "family_outcomes": dict(sorted(writer.outcomes.items())),
         "counts": {k: v for k, v in counts.items() if "." in k},
         "conventions": {s: conventions.get(s, Convention()).describe() for s in SOURCES},
