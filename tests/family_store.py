@@ -90,6 +90,16 @@ class StoreBuilder:
             line=next(self.lines), content_hash=_hash(record_id, type, day, next(_counter)),
         )
 
+    def profile(self, source: str, *, holds: str = "anyone", family_units: bool = False,
+                custody: bool = False) -> None:
+        """The source's profile (spec 1.1, kind ``source``)."""
+        from reunify.models import SourceProfile
+
+        SourceProfile.objects.create(
+            source=source, file=self._file(source, "source"), line=1,
+            content_hash=_hash(source, holds, family_units, custody), holds=holds,
+            family_units=family_units, custody=custody)
+
     def border_family(self, tag: str, *, parent_birth: str = "1988-03-02",
                       child_births: tuple[str, ...] = ("2014-05-06",),
                       phone: str = "") -> tuple[Person, list[Person]]:

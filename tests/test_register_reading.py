@@ -45,21 +45,50 @@ def test_child_of_a_parent_removed_without_them_is_separated_whoever_wrote_the_s
 
 
 def test_a_child_who_came_with_an_adult_nobody_claims_is_counted_as_unlinked():
-    """A child booked with an aunt (role relative) and no parent found, later in a shelter: in
-    the register as separated, flagged ``unlinked_child``, never left out."""
+    """A child booked with an aunt (role relative) and no parent found, later in a shelter that
+    holds minors only (its profile): in the register as separated from the placement,
+    flagged ``unlinked_child``, never left out."""
     store = StoreBuilder()
     store.person("border", "r1", given="Rosa", family="Tzul", birth_date="1990", sex="F",
                  group_id="G1", group_role="relative")
-    store.person("border", "k1", given="Ana", family="Tzul", birth_date="2013", sex="F",
-                 group_id="G1", group_role="child")
+    child = store.person("border", "k1", given="Ana", family="Tzul", birth_date="2013",
+                         sex="F", group_id="G1", group_role="child")
     for record in ("r1", "k1"):
         store.event("border", record, "apprehended", "2018-05-09", custodian="CBP",
                     facility="Ursula")
-    store.event("border", "k1", "placed", "2018-05-11", custodian="ORR", facility="Casa A")
+    store.person("shelter", "s1", same_as=child, given="Ana", family="Tzul", birth_date="2013")
+    store.event("shelter", "s1", "placed", "2018-05-11", custodian="ORR", facility="Casa A")
+    store.profile("shelter", holds="minors", custody=True)
     rows = _rows("2018-06-01")
     assert rows["k1"]["status"] == "separated"
     assert "unlinked_child" in rows["k1"]["flags"].split(";")
     assert rows["k1"]["separated_since"] == "2018-05-11"
+
+
+def test_a_child_booked_in_a_family_unit_whose_parent_lost_the_link_is_counted():
+    """A station that books family units (profile) recorded a child as a group's child; the
+    parent's record lost the group link and nobody named the parent: the child is in the
+    register, ``unlinked_child``, separated from the day a minors-only shelter (profile) took
+    them. Without profiles nothing says an adult was there: the child stays out."""
+    store = StoreBuilder()
+    store.person("station", "k1", given="Ana", family="Tzul", birth_date="2013", sex="F",
+                 group_id="FU-1", group_role="child")
+    store.event("station", "k1", "apprehended", "2018-05-09", custodian="CBP",
+                facility="Ursula")
+    store.person("station", "p1", given="Rosa", family="Tzul", birth_date="1990", sex="F")
+    store.event("station", "p1", "apprehended", "2018-05-09", custodian="CBP",
+                facility="Ursula")
+    child = Identity.objects.get(record_id="k1").person
+    store.person("kids_home", "s1", same_as=child, given="Ana", family="Tzul",
+                 birth_date="2013")
+    store.event("kids_home", "s1", "placed", "2018-05-12", custodian="ORR", facility="Casa A")
+    assert "k1" not in _rows("2018-06-01")
+    store.profile("station", family_units=True, custody=True)
+    store.profile("kids_home", holds="minors", custody=True)
+    rows = _rows("2018-06-01")
+    assert rows["k1"]["status"] == "separated"
+    assert rows["k1"]["separated_since"] == "2018-05-12"
+    assert "unlinked_child" in rows["k1"]["flags"].split(";")
 
 
 def test_contact_is_judged_only_for_children_of_sources_that_record_it():

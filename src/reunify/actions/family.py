@@ -32,6 +32,7 @@ from reunify.models import (
     PersonRecord,
     RelationRecord,
 )
+from reunify.models.profile import family_unit_sources
 from reunify.rules import anumber, phones
 from reunify.rules.corroboration import Traces, corroborating, enough
 from reunify.rules.family import (
@@ -361,17 +362,20 @@ def _traces(records: _Records) -> dict[int, Traces]:
 
 
 def _came_with_adults(records: _Records, traces: dict[int, Traces]) -> set[int]:
-    """Minors who came with an adult: recorded as separated, or booked as a child in a group
-    that also holds an adult. One with no carer found is still counted, as an
-    ``unlinked_child``. A child booked alone (a group of one) is not: nothing says an adult
-    was there."""
+    """Minors who came with an adult: recorded as separated, booked as a child in a group
+    that also holds an adult, or booked as a group's child by a source whose profile says it
+    books family units (``family_units``: the rest of the unit may have lost its link). One
+    with no carer found is still counted, as an ``unlinked_child``. Elsewhere a child booked
+    alone (a group of one) is not: nothing says an adult was there."""
+    units = family_unit_sources()
     groups: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for person, source, _r, *_rest, group_id, role, _line in records.rows:
         if group_id:
             groups[(source, group_id)].append((person, role))
     booked = set()
-    for members in groups.values():
-        if any(records.is_adult(p) and role != "child" for p, role in members):
+    for (source, _group), members in groups.items():
+        if source in units or any(records.is_adult(p) and role != "child"
+                                  for p, role in members):
             booked.update(p for p, role in members if role == "child")
     return {p for p in booked | {p for p, t in traces.items() if t.separated}
             if not records.is_adult(p)}

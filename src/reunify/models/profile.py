@@ -39,3 +39,16 @@ def linkage_profiles() -> dict[str, dict]:
                           "custody": p["custody"]}
             for p in SourceProfile.objects.filter(is_current=True)
             .values("source", "holds", "family_units", "custody")}
+
+
+def minors_only_sources() -> frozenset[str]:
+    """Sources whose current profile says they hold minors only (a children's shelter)."""
+    return frozenset(SourceProfile.objects.filter(
+        is_current=True, holds=SourceProfile.MINORS).values_list("source", flat=True))
+
+
+def family_unit_sources() -> frozenset[str]:
+    """Sources whose current profile says they book people encountered together in one group
+    (``family_units``): a child booked there as a group's ``child`` came with that group."""
+    return frozenset(SourceProfile.objects.filter(
+        is_current=True, family_units=True).values_list("source", flat=True))

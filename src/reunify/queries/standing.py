@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reunify.models import Family, FamilyLink, FamilyMember
+from reunify.models.profile import minors_only_sources
 from reunify.queries.contacts import first_contacts
 from reunify.queries.families import FamilyView, PersonFacts, current_run, person_facts
 from reunify.queries.timeline import TimelineEvent, events_by_person
@@ -71,6 +72,10 @@ def _look_alikes(family: FamilyView, facts: dict[int, PersonFacts]) -> set[int]:
     return found
 
 
+def _first_held_apart(events: list[TimelineEvent], minors_only: frozenset[str]) -> dt.date | None:
+    return next((e.day for e in events if any(s in minors_only for s, _ in e.sources)), None)
+
+
 @dataclass
 class Inputs:
     """What standings are computed from, fetched once for many families."""
@@ -78,14 +83,16 @@ class Inputs:
     events: dict[int, list[TimelineEvent]]
     facts: dict[int, PersonFacts]
     contacts: dict[int, dt.date | None] | None
+    #: Sources whose profile says they hold minors only (a children's shelter).
+    minors_only: frozenset[str] = frozenset()
 
     @classmethod
     def fetch(cls, persons: set[int], as_of: dt.date) -> Inputs:
-        """Events on or before ``as_of``, names and births, and recorded contacts."""
+        """Events on or before ``as_of``, names and births, recorded contacts, profiles."""
         if not persons:
             return cls({}, {}, None)
         return cls(events_by_person(persons, as_of=as_of), person_facts(persons),
-                   first_contacts(persons))
+                   first_contacts(persons), minors_only_sources())
 
 
 def family_standing(family: FamilyView, as_of: dt.date, inputs: Inputs, *,
@@ -93,8 +100,13 @@ def family_standing(family: FamilyView, as_of: dt.date, inputs: Inputs, *,
     """Every member's standing in one family (person → standing), in person order."""
     deadline_policy = POLICIES[policy]
     histories = {p: history(inputs.events.get(p, [])) for p in family.members}
-    settled = settle_family(histories, family.members,
-                            carer_missing=UNLINKED_CHILD in family.flags)
+    apart = None
+    if UNLINKED_CHILD in family.flags and inputs.minors_only:
+        # A child who came with an adult nobody found: apart from the first day a custodian
+        # of minors only (a source whose profile says so) held them.
+        apart = {p: day for p, role in family.members.items() if role == "child"
+                 and (day := _first_held_apart(inputs.events.get(p, []), inputs.minors_only))}
+    settled = settle_family(histories, family.members, apart_from=apart)
     duplicates = _look_alikes(family, inputs.facts)
     out = {}
     for person, role in family.members.items():

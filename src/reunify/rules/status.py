@@ -232,7 +232,8 @@ History = Sequence[tuple]
 
 
 def settle_family(
-    histories: Mapping[K, History], roles: Mapping[K, str], *, carer_missing: bool = False
+    histories: Mapping[K, History], roles: Mapping[K, str], *,
+    apart_from: Mapping[K, dt.date] | None = None,
 ) -> dict[K, MemberState]:
     """Each member's state, read with the rest of the family; see docs/families.md.
 
@@ -244,9 +245,9 @@ def settle_family(
       whose own records write no separation is separated from that day too, and their own
       later events (a release to a sponsor, a removal) move them on from there. Where no
       separation is written at all, a carer removed from the country while a child is not
-      leaves the child separated from the day of the removal; and in a family of children
-      who came with a carer nobody found (``carer_missing``), each child is apart from the
-      day they were first held by another custodian than the one that took them in.
+      leaves the child separated from the day of the removal; and a child who came with a
+      carer nobody found is separated from the day ``apart_from`` gives (the first day a
+      custodian of minors only held them), if any.
     - A separation only inferred from a reunification started, at the latest, when the
       family's recorded separation did.
     - A reunification written on a carer's record reunifies the separated children with them,
@@ -263,8 +264,10 @@ def settle_family(
     lists = {key: list(history) for key, history in histories.items()}
     own = {key: fold_events(history) for key, history in lists.items()}
     start, removal = _came_apart(own, roles)
-    if start is None and carer_missing:
-        _apart_from_missing_carer(lists, roles)
+    if start is None and apart_from:
+        for key, day in apart_from.items():
+            if lists.get(key):
+                lists[key] = _with(lists[key], (day, APART, "", "", ""))
     if start is not None:
         for key, history in lists.items():
             if not history or any(e[1] == "separated" for e in history):
@@ -304,17 +307,6 @@ def _came_apart(own: Mapping[K, MemberState], roles: Mapping[K, str]) -> tuple:
     if removed and left:
         return min(removed), True
     return None, False
-
-
-def _apart_from_missing_carer(lists: dict, roles: Mapping) -> None:
-    """Children who came with a carer nobody found: apart from their first change of
-    custodian (the border hands them to a shelter), else from their first event."""
-    for key, history in lists.items():
-        if roles.get(key) != "child" or not history:
-            continue
-        first = next((e[2] for e in history if e[2]), "")
-        moved = next((e[0] for e in history if e[2] and e[2] != first), history[0][0])
-        lists[key] = _with(history, (moved, APART, "", "", ""))
 
 
 def _with(history: list[tuple], event: tuple) -> list[tuple]:
