@@ -31,6 +31,7 @@ def test_corroborating_facts_are_named_and_only_strong_ones_suffice():
 
     day = dt.date(2018, 5, 9)
     child = Traces(encounters=frozenset({(day, "cbp|ursula")}),
+                   grouped=frozenset({(day, "cbp|ursula")}),
                    exits=frozenset({(day + dt.timedelta(days=40), "ice|dilley")}),
                    phones=frozenset({"+50255551234"}), surnames=frozenset({"lopez", "tzul"}))
     adult = Traces(encounters=frozenset({(day, "cbp|ursula")}),
@@ -44,14 +45,17 @@ def test_corroborating_facts_are_named_and_only_strong_ones_suffice():
     stranger = Traces(encounters=frozenset({(day, "cbp|paso")}),
                       exits=frozenset({(day + dt.timedelta(days=47), "ice|dilley")}))
     assert corroborating(child, stranger) == []
+    came_alone = Traces(encounters=child.encounters)
+    assert SAME_ENCOUNTER not in corroborating(came_alone, adult)
 
 
 def test_a_name_claim_corroborated_by_the_same_encounter_links_the_parent():
     """The mother whose border record lost its group link was apprehended at the same station
-    on the same day as the child: the claim by name is acted on, with the facts kept."""
+    on the same day as the child, whom the border booked in a group: the claim by name is
+    acted on, with the facts kept."""
     store = StoreBuilder()
     child = store.person("border", "c1", given="Luis", family="López Tzul",
-                         birth_date="2012-03-04", sex="M")
+                         birth_date="2012-03-04", sex="M", group_id="FU-1", group_role="child")
     store.person("shelter", "s1", same_as=child, given="Luis", family="López",
                  birth_date="2012")
     store.relation("shelter", "s1", "child_of", other_name="María López")

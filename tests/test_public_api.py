@@ -60,5 +60,5 @@ def test_simulator_surface_is_pinned():
                                               "simulate"}
     parameters = inspect.signature(reunify.simulator.simulate).parameters
     assert [p for p in parameters if parameters[p].kind is inspect.Parameter.KEYWORD_ONLY] == [
-        "families", "seed", "as_of", "fmt", "progress", "rates", "source_names",
+        "families", "seed", "as_of", "fmt", "progress", "rates", "conventions", "source_names",
     ]

@@ -328,6 +328,9 @@ def _traces(records: _Records) -> dict[int, Traces]:
     """Per person, what their records leave that a claimed carer's can agree with: where and
     when they were apprehended and left custody, phones, A-numbers, surnames, separation."""
     encounters: dict[int, set] = defaultdict(set)
+    grouped: dict[int, set] = defaultdict(set)
+    in_group = {(source, record_id) for _p, source, record_id, *_rest, group_id, _role, _line
+                in records.rows if group_id}
     exits: dict[int, set] = defaultdict(set)
     separated: set[int] = set()
     rows = EventRecord.objects.filter(
@@ -342,6 +345,8 @@ def _traces(records: _Records) -> dict[int, Traces]:
             separated.add(person)
         elif etype == "apprehended" and facility:
             encounters[person].add((at.date(), place))
+            if (source, record_id) in in_group:
+                grouped[person].add((at.date(), place))
         elif etype in _EXITS and facility:
             exits[person].add((at.date(), place))
     surnames: dict[int, set[str]] = defaultdict(set)
@@ -353,7 +358,8 @@ def _traces(records: _Records) -> dict[int, Traces]:
             firsts[person].update(tokens[:1])
     return {
         person: Traces(
-            encounters=frozenset(encounters[person]), exits=frozenset(exits[person]),
+            encounters=frozenset(encounters[person]), grouped=frozenset(grouped[person]),
+            exits=frozenset(exits[person]),
             phones=candidate.phones, a_numbers=candidate.a_numbers,
             surnames=frozenset(surnames[person]), first_surnames=frozenset(firsts[person]),
             separated=person in separated)

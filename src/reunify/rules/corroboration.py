@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-#: The two were apprehended on one day at one place.
+#: The child, booked in a group, and the adult were apprehended on one day at one place. A
+#: child booked alone came alone: an adult at the same station that day is a coincidence.
 SAME_ENCOUNTER = "same_encounter"
 #: The two were reunified, released or discharged within ``EXIT_DAYS`` from one place.
 SAME_EXIT = "same_exit"
@@ -34,6 +35,8 @@ class Traces:
     """What a person's records leave that another's can agree with."""
 
     encounters: frozenset[tuple[dt.date, str]] = frozenset()  # (day, place) apprehended
+    #: Of those, the ones where the person was booked in a group (came with someone).
+    grouped: frozenset[tuple[dt.date, str]] = frozenset()
     exits: frozenset[tuple[dt.date, str]] = frozenset()  # (day, place) left custody from
     phones: frozenset[str] = frozenset()  # phone keys
     a_numbers: frozenset[str] = frozenset()  # A-number keys
@@ -45,7 +48,7 @@ class Traces:
 def corroborating(child: Traces, adult: Traces) -> list[str]:
     """The facts that agree between a child and the adult they named, in a fixed order."""
     facts = []
-    if child.encounters & adult.encounters:
+    if child.grouped & adult.encounters:
         facts.append(SAME_ENCOUNTER)
     if any(place == other_place and abs((day - other_day).days) <= EXIT_DAYS
            for day, place in child.exits for other_day, other_place in adult.exits):
