@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.models import Assignment, Family, Person, RoleGrant, SignInFailure
+from reunify.models.field_crypto import seal
 from reunify.rules.grants import (
     ASSIGNABLE,
     CASEWORKER,
@@ -65,7 +66,7 @@ def create_user(
         user.save()
         secret = pyotp.random_base32() if role in SECOND_FACTOR_REQUIRED else ""
         RoleGrant.objects.create(user=user, role=role, names_allowed=names_allowed,
-                                 totp_secret=secret)
+                                 totp_secret=seal(secret))
         append_entry(actor=actor, type="user.created", subjects=[_subject(user)],
                      payload={"role": role, "names_allowed": names_allowed,
                               "second_factor": bool(secret)})
@@ -79,7 +80,8 @@ def set_role(user_id: int, role: str, *, actor: str, names_allowed: bool = False
         grant = RoleGrant.objects.select_for_update().get(user_id=user_id)
         secret = ""
         if role in SECOND_FACTOR_REQUIRED and not grant.totp_secret:
-            secret = grant.totp_secret = pyotp.random_base32()
+            secret = pyotp.random_base32()
+            grant.totp_secret = seal(secret)
         grant.role = role
         grant.names_allowed = names_allowed and role == MONITOR
         grant.save()

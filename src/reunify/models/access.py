@@ -14,7 +14,8 @@ class RoleGrant(models.Model):
     role = models.CharField(max_length=32)
     #: For monitors: whether the court order lets them see names.
     names_allowed = models.BooleanField(default=False)
-    totp_secret = models.CharField(max_length=64, blank=True)
+    #: The TOTP secret, encrypted (Fernet, key REUNIFY_FIELD_KEY); "" until enrolled.
+    totp_secret = models.CharField(max_length=255, blank=True)
     #: The last TOTP time step accepted: a code is never accepted twice.
     totp_last_step = models.BigIntegerField(default=0)
 

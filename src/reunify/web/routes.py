@@ -26,7 +26,6 @@ ROUTES: dict[str, Rule] = {
     # pages
     "sign_in": Rule(PUBLIC),
     "set_language": Rule(PUBLIC),
-    "static": Rule(PUBLIC),
     "sign_out": Rule(g.ACCOUNT_SELF),
     "home": Rule(g.ACCOUNT_SELF),
     "password": Rule(g.ACCOUNT_SELF),

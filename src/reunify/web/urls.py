@@ -4,16 +4,11 @@ URLs carry only opaque ids (``P0000123``, ``F0000045``, pair and account numbers
 search is a POST.
 """
 
-from pathlib import Path
-
-from django.urls import path, re_path
+from django.urls import path
 from django.views.i18n import set_language
-from django.views.static import serve
 
 from reunify.web.api import api
 from reunify.web.views import account, admin, records, register, reports, review
-
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 urlpatterns: list = [
     path("", records.home, name="home"),
@@ -37,7 +32,5 @@ urlpatterns: list = [
     path("users/new/", admin.user_create, name="user_create"),
     path("users/<str:user_id>/", admin.user_detail, name="user_detail"),
     path("users/<str:user_id>/change/", admin.user_change, name="user_change"),
-    # Served by the application itself so that one process (gunicorn) is the whole service.
-    re_path(r"^static/(?P<path>.+)$", serve, {"document_root": STATIC_DIR}, name="static"),
     path("api/v1/", api.urls),
 ]

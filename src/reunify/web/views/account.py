@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 import time
 
 import pyotp
@@ -16,20 +17,15 @@ from django.contrib.auth import (
 )
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from reunify.actions.users import (
-    AccountError,
-    change_password,
-    record_sign_in,
-    record_sign_in_failure,
-)
+from reunify.actions.sign_in import settle_attempt, take_attempt
+from reunify.actions.users import AccountError, change_password, record_sign_in
+from reunify.models.field_crypto import unseal
 from reunify.queries import scope
-from reunify.queries.sign_in import recent_failures
-from reunify.rules import throttle
 from reunify.rules.grants import SECOND_FACTOR_REQUIRED
-from reunify.rules.throttle import account_hash
+from reunify.web.client import client_address
 
 
 class SignInForm(forms.Form):
@@ -62,51 +58,61 @@ def totp_step(secret: str, code: str, *, last_step: int, now: float | None = Non
     return 0
 
 
-def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")[:64]
+def _failed(request, message: str, status: int):
+    """The sign-in page again, saying ``message``: the account name is kept, the password and
+    the one-time code are never sent back."""
+    data = request.POST.copy()
+    data["password"] = ""
+    data["code"] = ""
+    form = SignInForm(data)
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(None, message)
+    return render(request, "reunify/sign_in.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
     """The sign-in page. Every failure says the same thing, whatever was wrong."""
     form = SignInForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        failed = _("Sign-in failed. Check the account name, password and one-time code.")
-        if not form.is_valid():
-            form.add_error(None, failed)
-            return render(request, "reunify/sign_in.html", {"form": form}, status=400)
-        username = form.cleaned_data["username"]
-        by_account, by_address = recent_failures(account_hash(username), _address(request),
-                                                 window=throttle.WINDOW)
-        if throttle.refused(by_account, by_address):
-            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
-            return render(request, "reunify/sign_in.html", {"form": form}, status=429)
-        user = authenticate(request, username=username,
-                            password=form.cleaned_data["password"])
-        step = 0
-        ok = user is not None
-        if ok:
-            grant = scope.role_grant(user.pk)
-            if grant is None:
-                ok = False
-            elif grant.role in SECOND_FACTOR_REQUIRED or grant.totp_secret:
-                step = totp_step(grant.totp_secret, form.cleaned_data["code"],
-                                 last_step=grant.totp_last_step)
-                ok = step > 0
-        if ok:
-            try:
-                record_sign_in(user.pk, actor=user.get_username(), totp_step=step)
-            except AccountError:
-                ok = False
-        if not ok:
-            record_sign_in_failure(username, _address(request), actor="sign-in")
-            form.add_error(None, failed)
-            return render(request, "reunify/sign_in.html", {"form": form}, status=400)
-        # login() gives the session a new key: a session id planted before sign-in is useless.
-        login(request, user)
-        return redirect("home")
-    return render(request, "reunify/sign_in.html", {"form": form}, status=status)
+    if request.method != "POST":
+        return render(request, "reunify/sign_in.html", {"form": form})
+    failed = _("Sign-in failed. Check the account name, password and one-time code.")
+    if not form.is_valid():
+        return _failed(request, failed, 400)
+    username = form.cleaned_data["username"]
+    address = client_address(request)
+    wait = take_attempt(username, address)
+    if wait:
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        response = _failed(request, ngettext(
+            "Too many failed attempts. Try again in %(minutes)d minute.",
+            "Too many failed attempts. Try again in %(minutes)d minutes.", minutes)
+            % {"minutes": minutes}, 429)
+        response["Retry-After"] = str(math.ceil(wait.total_seconds()))
+        return response
+    user = authenticate(request, username=username, password=form.cleaned_data["password"])
+    step = 0
+    ok = user is not None
+    if ok:
+        grant = scope.role_grant(user.pk)
+        if grant is None:
+            ok = False
+        elif grant.role in SECOND_FACTOR_REQUIRED or grant.totp_secret:
+            step = totp_step(unseal(grant.totp_secret), form.cleaned_data["code"],
+                             last_step=grant.totp_last_step)
+            ok = step > 0
+    if ok:
+        try:
+            record_sign_in(user.pk, actor=user.get_username(), totp_step=step)
+        except AccountError:
+            ok = False
+    settle_attempt(username, address, succeeded=ok)
+    if not ok:
+        return _failed(request, failed, 400)
+    # login() gives the session a new key: a session id planted before sign-in is useless.
+    login(request, user)
+    return redirect("home")
 
 
 @require_POST
