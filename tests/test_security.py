@@ -297,6 +297,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     """``manage.py check --deploy`` reports nothing with REUNIFY_ENV=production and a secret."""
     env = dict(os.environ)
     env.update({"REUNIFY_ENV": "production", "REUNIFY_SECRET_KEY": secrets.token_urlsafe(64),
+                "REUNIFY_FIELD_KEY": "q" * 43 + "=",
                 "DJANGO_SETTINGS_MODULE": "reunify.settings",
                 "REUNIFY_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite3'}",
                 "REUNIFY_DATA_DIR": str(tmp_path)})

@@ -36,6 +36,7 @@ def take_attempt(username: str, address: str) -> dt.timedelta:
             ignore_conflicts=True)
         rows = list(SignInCounter.objects.select_for_update().filter(key__in=keys)
                     .order_by("key"))
+        now = timezone.now()  # once the rows are ours: no attempt is dated before another
         counts = {row.key: throttle.Count(row.failures, row.first_at, row.last_at)
                   for row in rows}
         longest = max((throttle.wait(throttle.kind_of(k), c, now) for k, c in counts.items()),

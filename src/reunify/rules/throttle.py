@@ -81,7 +81,10 @@ def wait(kind: str, count: Count, now: dt.datetime) -> dt.timedelta:
     """How long another attempt must wait under this counter (zero: it may go ahead)."""
     count = fresh(kind, count, now)
     if kind == PAIR:
-        until = count.last_at + pair_lock(count.failures)
+        lock = pair_lock(count.failures)
+        if not lock:
+            return dt.timedelta(0)
+        until = count.last_at + lock
     elif count.failures >= MAX_FAILURES_PER_ADDRESS:
         until = count.first_at + WINDOW
     else:
