@@ -177,7 +177,10 @@ def proxied(store, tmp_path):
              f"127.0.0.1:{app_port}", "--workers", "1", "--threads", "2",
              # As if the proxy were on another host: gunicorn's own trust of X-Forwarded-*
              # (127.0.0.1 only) must not be what makes this work; reunify's settings must.
-             "--forwarded-allow-ips", "192.0.2.1"],
+             "--forwarded-allow-ips", "192.0.2.1",
+             "--logger-class", "reunify.web.log_lines.GunicornLogger",
+             "--access-logfile", str(tmp_path / "access.log"),
+             "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(M)sms'],  # as reunify serve
             env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
     conf = tmp_path / "nginx.conf"
     conf.write_text(NGINX_CONF.format(
@@ -190,7 +193,7 @@ def proxied(store, tmp_path):
     try:
         wait_for_port(app_port, app, app_log)
         wait_for_port(port, proxy, proxy_log)
-        yield base, cert, store
+        yield base, cert, store, tmp_path / "access.log"
     finally:
         for process in (proxy, app):
             process.terminate()
@@ -229,7 +232,7 @@ def test_sign_in_through_a_tls_proxy(proxied):
     """Behind nginx (TLS, one trusted hop) a user signs in with the CSRF token and the Origin a
     browser sends, gets secure cookies and HSTS, static files are served, and a failure is
     counted against the client's address, not the proxy's and not one the client claims."""
-    base, cert, env = proxied
+    base, cert, env, _log = proxied
     secret = in_store(env, _MAKE_USER % PASSWORD)
     opener, jar = browser(cert)
     status, headers, page = fetch(opener, f"{base}/sign-in/")
@@ -261,3 +264,18 @@ def test_sign_in_through_a_tls_proxy(proxied):
     assert status == 200
     assert headers["Content-Type"].startswith("text/css")
     assert css
+
+
+def test_the_access_log_cannot_be_forged_through_the_proxy(proxied):
+    """A path with an encoded line break is logged on one line, escaped (nginx itself refuses
+    an encoded NUL; gunicorn's logger escapes it too, see test_output_safety)."""
+    base, cert, _env, log = proxied
+    opener, _jar = browser(cert)
+    status, _headers, _page = fetch(opener, f"{base}/x%0a127.0.0.1%20-%20forged/")
+    assert status == 404
+    deadline = time.monotonic() + 10
+    while "forged" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    lines = log.read_bytes().splitlines()
+    assert not [line for line in lines if line.startswith(b"127.0.0.1 - forged")]
+    assert any(b"/x\\n127.0.0.1 - forged/" in line for line in lines), lines

@@ -237,6 +237,9 @@ if not DEVELOPMENT:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Request paths and headers are logged escaped: a request cannot forge a line or write NUL.
+    "formatters": {"line": {"()": "reunify.web.log_lines.LineFormatter",
+                            "format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": _ENV.get("REUNIFY_LOG_LEVEL", "WARNING")},
 }
