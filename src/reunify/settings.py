@@ -162,6 +162,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "reunify.urls"
+CSRF_FAILURE_VIEW = "reunify.web.views.errors.csrf_failure"
 LOGIN_URL = "sign_in"
 WSGI_APPLICATION = "reunify.wsgi.application"
 

@@ -227,11 +227,27 @@ def me(request: HttpRequest):
             "permissions": sorted(access.permissions), "names": access.names}
 
 
+#: The most hits a search ranks; ``count`` says how many there are, up to this.
+SEARCH_MOST = 1_000
+
+
+class PersonsPage(PageNumberPagination):
+    """Page-number pagination (``items``, ``count``) that logs the persons of the page served,
+    and only those."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = list(page["items"])
+        log_reads(request, "person", [item["person_id"] for item in page["items"]])
+        return page
+
+
 @api.post("/search", response=list[HitOut], url_name="search")
+@paginate(PersonsPage, page_size=50)
 def search(request: HttpRequest, body: SearchIn):
-    """Persons answering a name, A-number or record id (POST: no name ever in a URL)."""
-    hits = find(body.q, visible=request.access.person_ids)
-    log_reads(request, "person", [h.person_id for h in hits])
+    """Persons answering a name, A-number or record id, best first, a page at a time (``page``
+    in the query string; ``count`` is how many there are); POST: no name ever in a URL."""
+    hits = find(body.q, visible=request.access.person_ids, limit=SEARCH_MOST)
     return [
         {"person_id": h.person_id, "name": h.name, "birth_date": h.birth_date,
          "source": h.source, "record_id": h.record_id, "matched_on": h.matched_on,

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -38,7 +39,28 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label=gettext_lazy("Files of one batch (CSV or JSONL)"))
+    files = MultipleFileField(label=gettext_lazy("Files of one batch (CSV or JSONL)"),
+                              required=False)
+
+    def clean_files(self):
+        """At least one file, at most ``MAX_UPLOAD_FILES``, no two with one name (the second
+        would overwrite the first)."""
+        files = [f for f in self.cleaned_data.get("files") or [] if f]
+        if not files:
+            raise forms.ValidationError(_("Choose at least one file."))
+        if len(files) > MAX_UPLOAD_FILES:
+            raise forms.ValidationError(
+                _("At most %(most)d files at a time; %(count)d were sent.")
+                % {"most": MAX_UPLOAD_FILES, "count": len(files)})
+        seen: set[str] = set()
+        for upload in files:
+            name = Path(upload.name).name
+            if name in seen:
+                raise forms.ValidationError(
+                    _("Two files are named %(name)s: each file of a batch needs its own name.")
+                    % {"name": name})
+            seen.add(name)
+        return files
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,13 +68,14 @@ def ingest(request):
     """Upload a batch; show the validation report, or what was ingested."""
     from reunify.actions.ingest import BatchRejected, ingest_paths
 
-    form = UploadForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, even an empty one, so that "no file" is said rather than ignored.
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     report = problems = None
     more = 0
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid() and len(form.cleaned_data["files"]) <= MAX_UPLOAD_FILES:
+        if form.is_valid():
             with tempfile.TemporaryDirectory(prefix="reunify-upload-") as folder:
                 paths = []
                 for upload in form.cleaned_data["files"]:
