@@ -25,6 +25,7 @@ ANONYMOUS = "anonymous"
 PROBES: dict[str, tuple[str, dict | None, int]] = {
     "sign_in": ("get", None, 200),
     "set_language": ("get", None, 302),
+    "enrol": ("get", None, 302),
     "sign_out": ("post", {}, 302),
     "home": ("get", None, 200),
     "password": ("get", None, 200),

@@ -8,7 +8,6 @@ import secrets
 import subprocess
 import sys
 
-import pyotp
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -16,7 +15,7 @@ from django.urls import reverse
 
 from reunify.actions.users import change_password, create_user, disable_user
 from reunify.models import AccessLog, RoleGrant
-from web_world import PASSWORD, world_fixture  # noqa: F401 - the world fixture
+from web_world import PASSWORD, one_time_code, world_fixture  # noqa: F401 - the world fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,10 @@ def unmasked(html: bytes) -> bytes:
     return re.sub(rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+', rb"\1", html)
 
 
-def sign_in(client: Client, username: str, password: str = PASSWORD, code: str = ""):
+def sign_in(client: Client, username: str, password: str = PASSWORD, code: str | None = None):
+    """Sign in through the form; without ``code``, with a valid one-time code of the account."""
+    if code is None:
+        code = one_time_code(username)
     return client.post(reverse("sign_in"), {"username": username, "password": password,
                                             "code": code})
 
@@ -135,16 +137,17 @@ def test_sign_in_is_throttled_per_account_name(world):
     assert sign_in(Client(), "t-monitor").status_code == 302  # other accounts unaffected
 
 
-def test_second_factor_is_required_for_admin_and_steward(world):
-    """Admin and data steward need a valid TOTP code; a code is accepted only once."""
-    for role in ("admin", "data_steward"):
+def test_second_factor_is_required_for_every_role(world):
+    """Every role (the auditor, who reads every child's record, too) needs a valid TOTP code;
+    a code is accepted only once."""
+    for role in ("admin", "data_steward", "caseworker", "counsel", "monitor", "auditor"):
         name = f"t-{role}"
-        assert sign_in(Client(), name).status_code == 400
+        assert world.secrets[role]
+        assert sign_in(Client(), name, code="").status_code == 400
         assert sign_in(Client(), name, code="000000").status_code == 400
-        code = pyotp.TOTP(world.secrets[role]).now()
+        code = one_time_code(name)
         assert sign_in(Client(), name, code=code).status_code == 302
         assert sign_in(Client(), name, code=code).status_code == 400  # replayed
-    assert world.secrets["caseworker"] == ""
 
 
 def test_csrf_is_enforced_on_forms(world):

@@ -10,16 +10,17 @@ from django.urls import reverse
 
 from reunify.models import SignInCounter
 from reunify.rules import throttle
-from web_world import PASSWORD, world_fixture  # noqa: F401 - the world fixture
+from web_world import PASSWORD, one_time_code, world_fixture  # noqa: F401 - the world fixture
 
 WRONG = "wrong password, wrong"
 
 
 def attempt(username: str, password: str = WRONG, *, address: str = "127.0.0.1",
-            forwarded: str | None = None, code: str = ""):
+            forwarded: str | None = None):
     extra = {"REMOTE_ADDR": address}
     if forwarded is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    code = one_time_code(username) if password == PASSWORD else ""
     return Client().post(reverse("sign_in"), {"username": username, "password": password,
                                               "code": code}, **extra)
 

@@ -21,12 +21,13 @@ def _keys(username: str, address: str) -> list[str]:
     return sorted({throttle.pair_key(username, address), throttle.address_key(address)})
 
 
-def take_attempt(username: str, address: str) -> dt.timedelta:
+def take_attempt(username: str, address: str, *, actor: str) -> dt.timedelta:
     """Count an attempt at signing in as ``username`` from ``address`` as a failure until it is
     settled, unless a counter refuses it; returns how long it must wait (zero: go ahead).
 
     One transaction holds the counters' row locks from the check to the count, so of many
-    concurrent attempts no more than the limit go ahead.
+    concurrent attempts no more than the limit go ahead. ``actor`` is who is counting (the
+    sign-in page), not the account: no one is signed in yet.
     """
     now = timezone.now()
     keys = _keys(username, address)
@@ -50,11 +51,11 @@ def take_attempt(username: str, address: str) -> dt.timedelta:
     return dt.timedelta(0)
 
 
-def settle_attempt(username: str, address: str, *, succeeded: bool) -> None:
+def settle_attempt(username: str, address: str, *, succeeded: bool, actor: str) -> None:
     """Settle an attempt taken by ``take_attempt``: a success clears the pair's failures and
     gives the address its place back; a failure stays counted and is recorded."""
     if not succeeded:
-        record_sign_in_failure(username, address, actor="sign-in")
+        record_sign_in_failure(username, address, actor=actor)
         return
     with in_transaction():
         SignInCounter.objects.filter(key=throttle.pair_key(username, address)).delete()

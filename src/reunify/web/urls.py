@@ -8,11 +8,12 @@ from django.urls import path
 from django.views.i18n import set_language
 
 from reunify.web.api import api
-from reunify.web.views import account, admin, records, register, reports, review
+from reunify.web.views import account, admin, enrolment, records, register, reports, review
 
 urlpatterns: list = [
     path("", records.home, name="home"),
     path("sign-in/", account.sign_in, name="sign_in"),
+    path("sign-in/enrol/", enrolment.enrol, name="enrol"),
     path("sign-out/", account.sign_out, name="sign_out"),
     path("password/", account.password, name="password"),
     path("language/", set_language, name="set_language"),

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hmac
 import math
-import time
 
-import pyotp
 from django import forms
 from django.contrib.auth import (
     authenticate,
@@ -20,20 +17,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from reunify.actions.second_factor import use_recovery_code
 from reunify.actions.sign_in import settle_attempt, take_attempt
 from reunify.actions.users import AccountError, change_password, record_sign_in
 from reunify.models.field_crypto import unseal
 from reunify.queries import scope
 from reunify.rules.grants import SECOND_FACTOR_REQUIRED
+from reunify.rules.second_factor import is_recovery_code, totp_step
 from reunify.web.client import client_address
+from reunify.web.views.enrolment import start_enrolment
 
 
 class SignInForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Account name"), max_length=150)
     password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput,
                                max_length=256)
-    code = forms.CharField(label=gettext_lazy("One-time code (administrators and data stewards)"),
-                           required=False, max_length=10)
+    code = forms.CharField(label=gettext_lazy("One-time code (or a recovery code)"),
+                           required=False, max_length=16,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                         "inputmode": "numeric"}))
 
 
 class PasswordForm(forms.Form):
@@ -43,19 +45,6 @@ class PasswordForm(forms.Form):
                           max_length=256)
     again = forms.CharField(label=gettext_lazy("New password again"),
                             widget=forms.PasswordInput, max_length=256)
-
-
-def totp_step(secret: str, code: str, *, last_step: int, now: float | None = None) -> int:
-    """The time step ``code`` is valid for (now ±1 step), if later than ``last_step``; else 0."""
-    if not secret or not code or not code.strip().isdigit():
-        return 0
-    totp = pyotp.TOTP(secret)
-    current = int((now if now is not None else time.time()) // totp.interval)
-    for step in (current - 1, current, current + 1):
-        expected = totp.generate_otp(step)
-        if step > last_step and hmac.compare_digest(expected, code.strip()):
-            return step
-    return 0
 
 
 def _failed(request, message: str, status: int):
@@ -82,7 +71,7 @@ def sign_in(request):
         return _failed(request, failed, 400)
     username = form.cleaned_data["username"]
     address = client_address(request)
-    wait = take_attempt(username, address)
+    wait = take_attempt(username, address, actor="sign-in")
     if wait:
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
         response = _failed(request, ngettext(
@@ -92,22 +81,27 @@ def sign_in(request):
         response["Retry-After"] = str(math.ceil(wait.total_seconds()))
         return response
     user = authenticate(request, username=username, password=form.cleaned_data["password"])
-    step = 0
-    ok = user is not None
-    if ok:
-        grant = scope.role_grant(user.pk)
-        if grant is None:
-            ok = False
-        elif grant.role in SECOND_FACTOR_REQUIRED or grant.totp_secret:
-            step = totp_step(unseal(grant.totp_secret), form.cleaned_data["code"],
-                             last_step=grant.totp_last_step)
-            ok = step > 0
+    grant = scope.role_grant(user.pk) if user is not None else None
+    if grant is not None and not grant.totp_secret and grant.role in SECOND_FACTOR_REQUIRED:
+        # The password is right and the account has no second factor yet (made before every
+        # role needed one, or reset by two administrators): it enrols one before going on.
+        settle_attempt(username, address, succeeded=True, actor="sign-in")
+        return start_enrolment(request, user)
+    step, method, ok = 0, "", grant is not None
+    if ok and grant.totp_secret:
+        code = form.cleaned_data["code"]
+        if is_recovery_code(code):
+            ok = use_recovery_code(user.pk, code, actor=user.get_username())
+            method = "recovery code"
+        else:
+            step = totp_step(unseal(grant.totp_secret), code, last_step=grant.totp_last_step)
+            ok, method = step > 0, "one-time code"
     if ok:
         try:
-            record_sign_in(user.pk, actor=user.get_username(), totp_step=step)
+            record_sign_in(user.pk, actor=user.get_username(), totp_step=step, method=method)
         except AccountError:
             ok = False
-    settle_attempt(username, address, succeeded=ok)
+    settle_attempt(username, address, succeeded=ok, actor="sign-in")
     if not ok:
         return _failed(request, failed, 400)
     # login() gives the session a new key: a session id planted before sign-in is useless.
