@@ -23,7 +23,7 @@ from reunify.models import (
 from reunify.queries.contacts import first_contacts
 from reunify.queries.families import family_public_id, person_public_id
 from reunify.queries.person import best_name, records_of
-from reunify.queries.timeline import events_by_person
+from reunify.queries.timeline import end_of_day, events_by_person
 from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES
 from reunify.rules.family import age_years, best_birth_date
 from reunify.rules.flags import member_flags
@@ -211,8 +211,7 @@ def _decisions(people: list[int], as_of: dt.date) -> list[DecisionView]:
     rows = (
         EventRecord.objects.filter(is_current=True, type__in=DECISION_TYPES,
                                    source__in=sources, record_id__in=record_ids,
-                                   at__lt=dt.datetime.combine(as_of + dt.timedelta(days=1),
-                                                              dt.time(), tzinfo=dt.UTC))
+                                   at__lt=end_of_day(as_of))
         .order_by("at", "source", "event_id")
     )
     out = []

@@ -60,7 +60,10 @@ class Timeline:
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` (UTC), to select events on or before it."""
+    """The first instant after ``day`` (UTC), to select events on or before it (for the last
+    day there is, 31 December 9999, the last instant: the day after cannot be written)."""
+    if day >= dt.date.max:
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
 
 

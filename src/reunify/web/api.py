@@ -231,9 +231,17 @@ def me(request: HttpRequest):
 SEARCH_MOST = 1_000
 
 
-class PersonsPage(PageNumberPagination):
-    """Page-number pagination (``items``, ``count``) that logs the persons of the page served,
-    and only those."""
+class Pages(PageNumberPagination):
+    """Page-number pagination (``items``, ``count``) whose page number is bounded: a page past
+    any store's end is simply empty, never an integer the database cannot hold (a 500)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=1_000)
+
+
+class PersonsPage(Pages):
+    """Pages that log the persons of the page served, and only those."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         page = super().paginate_queryset(queryset, pagination, request, **params)
@@ -339,7 +347,7 @@ def register(request: HttpRequest, as_of: dt.date | None = None, status: str = "
 
 
 @api.get("/review-pairs", response=list[PairSummaryOut], url_name="review_pairs")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def review_pairs(request: HttpRequest):
     """Open review pairs, the most uncertain first."""
     _total, pairs = open_pairs(offset=0, limit=10_000)
@@ -393,7 +401,7 @@ def review_decide(request: HttpRequest, pair_id: str, body: DecisionIn):
 
 
 @api.get("/ledger", response=list[LedgerEntryOut], url_name="ledger")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def ledger(request: HttpRequest):
     """Ledger entries, newest first (their bodies are verified by ``reunify ledger verify``)."""
     from reunify.models import LedgerEntry
