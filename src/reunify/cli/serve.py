@@ -1,7 +1,7 @@
 """``reunify serve [--port 8000]``: the web UI and API on 127.0.0.1, behind gunicorn.
 
 In development it first creates one demonstration account per role and prints each with its
-password and (administrator, data steward) its one-time-code secret. Outside development no
+password and its one-time-code secret (every role has one). Outside development no
 demonstration account is ever created.
 """
 

@@ -60,7 +60,8 @@ class AccessLog(models.Model):
 
 
 class SignInFailure(models.Model):
-    """A failed sign-in, kept to throttle guessing. The account name is kept only as a hash."""
+    """A failed sign-in, kept as a record of guessing (the throttle counts in
+    ``SignInCounter``). The account name is kept only as a hash."""
 
     at = models.DateTimeField()
     #: sha256 of the lower-cased account name as typed (whether or not such an account exists).
