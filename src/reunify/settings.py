@@ -33,7 +33,6 @@ if not DEVELOPMENT and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) 
     )
 
 
-
 def _int_setting(name: str, default: str) -> int:
     text = _ENV.get(name, default).strip() or default
     if not text.isdigit() or int(text) > 16:
@@ -148,8 +147,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "reunify.web.access.ResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Static files, served by the application process itself (one service: gunicorn), with
-    # far-future caching of hashed names; never django.views.static.serve.
+    # Static files, served by the application process itself (one service: gunicorn) before
+    # any session or database work; never django.views.static.serve.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -199,8 +198,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# No STATIC_ROOT: nothing is collected; WhiteNoise serves the package's own static folder.
-# WhiteNoise reads the package's static folder directly, so no collectstatic step is needed.
+# No STATIC_ROOT: WhiteNoise reads the package's own static folder (through the finders), so
+# there is no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
