@@ -27,6 +27,8 @@ ACTIONS = {
     "link": {"link"},
     "record_writing": set(),
     "review": {"decide_pair", "decide_records"},
+    "second_factor": {"approve_reset", "enrol", "request_reset", "use_recovery_code"},
+    "sign_in": {"settle_attempt", "take_attempt"},
     "users": {"assign", "change_password", "create_demo_users", "create_user", "disable_user",
               "record_sign_in", "record_sign_in_failure", "set_role", "unassign"},
     "witness": {"publish_checkpoint"},

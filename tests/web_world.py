@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyotp
 import pytest
 from django.db import transaction
 
 from family_store import StoreBuilder
 from reunify.actions.family import build_families
 from reunify.actions.users import assign, create_user
-from reunify.models import FamilyMember, Identity, ReviewPair
+from reunify.models import FamilyMember, Identity, ReviewPair, RoleGrant
+from reunify.models.field_crypto import unseal
 from reunify.rules.grants import ROLES
 
 PASSWORD = "correct horse battery staple 42"
@@ -83,6 +85,17 @@ def build_world() -> World:
     assign(world.users["counsel"].pk, world.parents["b"], actor="tester")
     world.own = {"caseworker": "a", "counsel": "b"}
     return world
+
+
+def one_time_code(username: str) -> str:
+    """A valid one-time code for account ``username`` now, or "" for no such account. Its last
+    accepted step is cleared first, so a test may sign one account in several times within
+    one 30-second step."""
+    grant = RoleGrant.objects.filter(user__username=username).first()
+    if grant is None or not grant.totp_secret:
+        return ""
+    RoleGrant.objects.filter(pk=grant.pk).update(totp_last_step=0)
+    return pyotp.TOTP(unseal(grant.totp_secret)).now()
 
 
 @pytest.fixture(scope="module", name="world")

@@ -1,4 +1,10 @@
-"""``reunify export NAME --out FILE``: the spec's exports (identities, families, register)."""
+"""``reunify export NAME --out FILE``: the spec's exports (identities, families, register).
+
+Machine exports: values are written exactly as they are, for other programs, with no
+spreadsheet formula neutralisation (a name may begin with ``=``). A person who wants the
+register in a spreadsheet downloads ``/register.csv``, which is neutralised; see
+docs/families.md.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +46,8 @@ EXPORTS: dict[str, Callable[[dt.date], Iterator[dict]]] = {
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="write an export of the interchange spec (CSV or JSONL)")
+    p = sub.add_parser("export", help="write an export of the interchange spec (CSV or JSONL; "
+                       "exact values for programs, not neutralised for spreadsheets)")
     p.add_argument("name", choices=sorted(EXPORTS), help="which export")
     p.add_argument("--out", required=True, type=Path, help="file to write")
     p.add_argument("--format", dest="fmt", choices=("csv", "jsonl"), default="csv")

@@ -33,10 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from reunify.actions.family import build_families
     from reunify.cli.main import prepare_store
+    from reunify.cli.terminal import Console
 
     actor = resolve_actor(args)
     prepare_store()
@@ -47,10 +46,10 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from reunify.cli.main import prepare_store
+    from reunify.cli.terminal import Console
     from reunify.models import FamilyLink
     from reunify.queries.families import current_families, current_run, person_facts
     from reunify.queries.standing import person_standing

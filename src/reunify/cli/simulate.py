@@ -38,9 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from reunify.cli.terminal import Console
     from reunify.simulator import simulate
     from reunify.simulator.batch import SOURCES
     from reunify.simulator.conventions import ConventionError, parse

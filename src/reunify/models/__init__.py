@@ -18,6 +18,7 @@ from reunify.models.ledger import Checkpoint, LedgerEntry
 from reunify.models.linkage import Identity, LinkDecision, LinkRun, Person, ReviewPair
 from reunify.models.profile import SourceProfile
 from reunify.models.record import EventRecord, PersonRecord, RelationRecord
+from reunify.models.sign_in import RecoveryCode, SecondFactorReset, SignInCounter
 
 __all__ = [
     "AccessLog",
@@ -38,9 +39,12 @@ __all__ = [
     "LinkRun",
     "Person",
     "PersonRecord",
+    "RecoveryCode",
     "RelationRecord",
     "ReviewPair",
     "RoleGrant",
+    "SecondFactorReset",
+    "SignInCounter",
     "SignInFailure",
     "SourceFile",
     "SourceProfile",

@@ -21,6 +21,7 @@ from reunify.models.keys import with_keys
 from reunify.queries.families import FamilyView, person_public_id
 from reunify.queries.person import best_name, records_of
 from reunify.queries.standing import Inputs, family_standing
+from reunify.queries.timeline import end_of_day
 from reunify.rules.family import best_birth_date
 from reunify.rules.status import SEPARATED
 
@@ -188,8 +189,7 @@ def _decisions(people: list[int], as_of: dt.date) -> list[DecisionView]:
     rows = (
         EventRecord.objects.filter(is_current=True, type__in=DECISION_TYPES,
                                    source__in=sources, record_id__in=record_ids,
-                                   at__lt=dt.datetime.combine(as_of + dt.timedelta(days=1),
-                                                              dt.time(), tzinfo=dt.UTC))
+                                   at__lt=end_of_day(as_of))
         .order_by("at", "source", "event_id")
     )
     out = []

@@ -271,4 +271,6 @@ class ResponseHeadersMiddleware:
         response["Cache-Control"] = "no-store"
         response.setdefault("Content-Security-Policy", self.CSP)
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # Static files are answered by WhiteNoise before the framing middleware runs.
+        response.setdefault("X-Frame-Options", "DENY")
         return response

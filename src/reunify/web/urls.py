@@ -4,20 +4,16 @@ URLs carry only opaque ids (``P0000123``, ``F0000045``, pair and account numbers
 search is a POST.
 """
 
-from pathlib import Path
-
-from django.urls import path, re_path
+from django.urls import path
 from django.views.i18n import set_language
-from django.views.static import serve
 
 from reunify.web.api import api
-from reunify.web.views import account, admin, records, register, reports, review
-
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+from reunify.web.views import account, admin, enrolment, records, register, reports, review
 
 urlpatterns: list = [
     path("", records.home, name="home"),
     path("sign-in/", account.sign_in, name="sign_in"),
+    path("sign-in/enrol/", enrolment.enrol, name="enrol"),
     path("sign-out/", account.sign_out, name="sign_out"),
     path("password/", account.password, name="password"),
     path("language/", set_language, name="set_language"),
@@ -37,7 +33,5 @@ urlpatterns: list = [
     path("users/new/", admin.user_create, name="user_create"),
     path("users/<str:user_id>/", admin.user_detail, name="user_detail"),
     path("users/<str:user_id>/change/", admin.user_change, name="user_change"),
-    # Served by the application itself so that one process (gunicorn) is the whole service.
-    re_path(r"^static/(?P<path>.+)$", serve, {"document_root": STATIC_DIR}, name="static"),
     path("api/v1/", api.urls),
 ]
