@@ -1,4 +1,5 @@
-"""``reunify export NAME --out FILE``: the spec's exports (identities, families, register)."""
+"""``reunify export NAME --out FILE``: the spec's exports (identities, families, register,
+cases)."""
 
 from __future__ import annotations
 
@@ -29,11 +30,18 @@ def _register(as_of: dt.date) -> Iterator[dict]:
     return register_rows(as_of)
 
 
+def _cases(as_of: dt.date) -> Iterator[dict]:
+    from reunify.queries.cases import case_rows
+
+    return case_rows(as_of)
+
+
 #: Export name → the query that yields its rows, given the as-of date.
 EXPORTS: dict[str, Callable[[dt.date], Iterator[dict]]] = {
     "identities": _identities,
     "families": _families,
     "register": _register,
+    "cases": _cases,
 }
 
 

@@ -4,6 +4,14 @@ Every row that came from outside traces back to its batch, file and line.
 """
 
 from reunify.models.access import AccessLog, Assignment, RoleGrant, SignInFailure
+from reunify.models.casework import (
+    Case,
+    CaseNotice,
+    CaseStep,
+    ContactEntry,
+    Determination,
+    ParentWishes,
+)
 from reunify.models.family import Family, FamilyLink, FamilyMember, FamilyRun
 from reunify.models.ingest import ImportBatch, SourceFile
 from reunify.models.ledger import Checkpoint, LedgerEntry
@@ -13,7 +21,12 @@ from reunify.models.record import EventRecord, PersonRecord, RelationRecord
 __all__ = [
     "AccessLog",
     "Assignment",
+    "Case",
+    "CaseNotice",
+    "CaseStep",
     "Checkpoint",
+    "ContactEntry",
+    "Determination",
     "EventRecord",
     "Family",
     "FamilyLink",
@@ -24,6 +37,7 @@ __all__ = [
     "LedgerEntry",
     "LinkDecision",
     "LinkRun",
+    "ParentWishes",
     "Person",
     "PersonRecord",
     "RelationRecord",
