@@ -42,7 +42,8 @@ def log_contact(case_pk: int, *, kind: str, on: dt.date, channel: str, outcome: 
             case=case, kind=kind, on=on, channel=channel, outcome=outcome, minutes=minutes,
             interpreter=interpreter.strip(), language=language.strip(), note=note.strip(),
             actor=actor, recorded_at=timezone.now())
-        _step(case, "contact_logged", actor=actor, contact=entry.pk, kind=kind, channel=channel,
+        _step(case, "contact_logged", actor=actor, contact=entry.pk, contact_kind=kind,
+              channel=channel,
               outcome=outcome, on=on.isoformat())
     return entry
 
