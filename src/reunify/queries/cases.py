@@ -62,13 +62,15 @@ class Deadline:
     name: str
     day: dt.date
     met: bool
+    #: Days from the as-of day to the deadline (negative: overdue).
+    days_left_as_of: int = 0
 
     def days_left(self, as_of: dt.date) -> int:
         return (self.day - as_of).days
 
 
 def deadlines(entry: Entry | None, contact: dt.date | None,
-              policy: DeadlinePolicy) -> list[Deadline]:
+              policy: DeadlinePolicy, as_of: dt.date) -> list[Deadline]:
     """The contact and reunification deadlines of a child's separation (none: not separated)."""
     if entry is None or entry.state.separated_since is None:
         return []
@@ -79,8 +81,9 @@ def deadlines(entry: Entry | None, contact: dt.date | None,
     return [
         Deadline("first contact", contact_day,
                  (contact is not None and contact <= contact_day) or
-                 (ended is not None and ended <= contact_day)),
-        Deadline("reunification", reunify_day, ended is not None and ended <= reunify_day),
+                 (ended is not None and ended <= contact_day), (contact_day - as_of).days),
+        Deadline("reunification", reunify_day, ended is not None and ended <= reunify_day,
+                 (reunify_day - as_of).days),
     ]
 
 
@@ -137,6 +140,14 @@ class CaseLine:
     outcome: str = ""
 
     @property
+    def child_id(self) -> str:
+        return person_public_id(self.case.person_id)
+
+    @property
+    def parent_id(self) -> str:
+        return person_public_id(self.case.parent_id) if self.case.parent_id else ""
+
+    @property
     def next_deadline(self) -> Deadline | None:
         return None if self.closed else next_deadline(self.deadlines)
 
@@ -172,7 +183,8 @@ def case_lines(as_of: dt.date, cases: Iterable[Case] | None = None, *,
         closed = case.closed if case.closed and case.closed <= as_of else None
         lines.append(CaseLine(
             case=case, child=child, parent=parent,
-            deadlines=deadlines(child, contacts.get(case.person_id), POLICIES[policy]),
+            deadlines=deadlines(child, contacts.get(case.person_id), POLICIES[policy],
+                                as_of),
             flags=case_flags(case, parent, wishes.get(case.pk),
                              languages.get(case.parent_id, [])),
             family_id=child.family.public_id if child else "",
@@ -257,3 +269,20 @@ def notices_for(user_id: int, limit: int = 20) -> list[CaseNotice]:
     return list(CaseNotice.objects.filter(user_id=user_id).select_related("case")
                 .order_by("-at")[:limit])
 
+
+
+def latest_data_day() -> dt.date:
+    """The day of the latest custody event in the store (today when there is none): pages of
+    casework count days from it unless asked for another day."""
+    from django.db.models import Max
+
+    from reunify.models import EventRecord
+
+    latest = EventRecord.objects.filter(is_current=True).aggregate(m=Max("at"))["m"]
+    return latest.date() if latest else dt.date.today()
+
+
+def pending_determinations(limit: int = 100) -> list[Determination]:
+    """Determinations waiting for a second person's sign-off, oldest first."""
+    return list(Determination.objects.filter(status=rules.PENDING).select_related("case")
+                .order_by("requested_at")[:limit])

@@ -40,6 +40,16 @@ ROUTES: dict[str, Rule] = {
     "review_queue": Rule(g.REVIEW_READ),
     "review_pair": Rule(g.REVIEW_READ),
     "review_decide": Rule(g.REVIEW_DECIDE),
+    "cases": Rule(g.CASES_READ),
+    "case": Rule(g.CASES_READ),
+    "case_open": Rule(g.CASES_WORK),
+    "case_move": Rule(g.CASES_WORK),
+    "case_close": Rule(g.CASES_WORK),
+    "case_contact": Rule(g.CASES_WORK),
+    "case_wishes": Rule(g.CASES_WORK),
+    "case_request": Rule(g.CASES_WORK),
+    "case_assign": Rule(g.CASES_ASSIGN),
+    "determination_sign_off": Rule(g.CASES_SIGN_OFF),
     "ingest": Rule(g.RECORDS_INGEST),
     "ledger": Rule(g.LEDGER_READ),
     "users": Rule(g.USERS_READ),
@@ -58,8 +68,17 @@ ROUTES: dict[str, Rule] = {
     "api:review_pair": Rule(g.REVIEW_READ),
     "api:review_decide": Rule(g.REVIEW_DECIDE),
     "api:ledger": Rule(g.LEDGER_READ),
+    "api:cases": Rule(g.CASES_READ),
+    "api:case": Rule(g.CASES_READ),
+    "api:case_move": Rule(g.CASES_WORK),
+    "api:case_close": Rule(g.CASES_WORK),
+    "api:case_contact": Rule(g.CASES_WORK),
+    "api:case_wishes": Rule(g.CASES_WORK),
+    "api:case_request": Rule(g.CASES_WORK),
+    "api:case_assign": Rule(g.CASES_ASSIGN),
+    "api:determination_sign_off": Rule(g.CASES_SIGN_OFF),
 }
 
 #: URL keyword → the kind of object it names; the enforcement point checks the user may see it.
 OBJECT_KWARGS = {"family_id": "family", "person_id": "person", "pair_id": "review_pair",
-                 "user_id": "user"}
+                 "user_id": "user", "case_id": "case", "determination_id": "determination"}

@@ -11,7 +11,7 @@ from django.views.i18n import set_language
 from django.views.static import serve
 
 from reunify.web.api import api
-from reunify.web.views import account, admin, records, register, reports, review
+from reunify.web.views import account, admin, cases, records, register, reports, review
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -31,6 +31,17 @@ urlpatterns: list = [
     path("review/", review.review_queue, name="review_queue"),
     path("review/<str:pair_id>/", review.review_pair, name="review_pair"),
     path("review/<str:pair_id>/decide/", review.review_decide, name="review_decide"),
+    path("cases/", cases.cases, name="cases"),
+    path("cases/open/", cases.case_open, name="case_open"),
+    path("cases/<str:case_id>/", cases.case, name="case"),
+    path("cases/<str:case_id>/move/", cases.case_move, name="case_move"),
+    path("cases/<str:case_id>/close/", cases.case_close, name="case_close"),
+    path("cases/<str:case_id>/contact/", cases.case_contact, name="case_contact"),
+    path("cases/<str:case_id>/wishes/", cases.case_wishes, name="case_wishes"),
+    path("cases/<str:case_id>/request/", cases.case_request, name="case_request"),
+    path("cases/<str:case_id>/assign/", cases.case_assign, name="case_assign"),
+    path("determinations/<str:determination_id>/sign-off/", cases.determination_sign_off,
+         name="determination_sign_off"),
     path("ingest/", admin.ingest, name="ingest"),
     path("ledger/", admin.ledger, name="ledger"),
     path("users/", admin.users, name="users"),

@@ -14,6 +14,7 @@ from reunify.queries.families import family_public_id
 from reunify.queries.family_page import family_page
 from reunify.queries.person import person_page
 from reunify.queries.search import search as find
+from reunify.rules import grants as g
 from reunify.web.access import log_reads, object_key
 from reunify.web.charts import custody_timeline
 
@@ -41,7 +42,17 @@ def home(request):
     families = []
     if access.family_ids is not None:
         families = [family_public_id(pk) for pk in sorted(access.family_ids)]
-    return render(request, "reunify/home.html", {"families": families})
+    context = {"families": families}
+    if access.may(g.CASES_WORK) and not access.scope_all:
+        # A caseworker's home page is their queue (docs/casework.md).
+        from reunify.queries.cases import latest_data_day, notices_for, queue
+        from reunify.web.views.cases import case_day
+
+        day = case_day(request) if "as_of" in request.GET else latest_data_day()
+        context.update(queue_shown=True, lines=queue(access.user_id, day), as_of=day,
+                       notices=notices_for(access.user_id))
+        log_reads(request, "person", [line.child_id for line in context["lines"]])
+    return render(request, "reunify/home.html", context)
 
 
 @require_http_methods(["GET", "POST"])
