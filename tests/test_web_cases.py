@@ -1,0 +1,140 @@
+"""Casework through the pages, the API and the CLI: the caseworker's queue, and the two-person
+rule (whoever asks for a determination never signs it off) on every front end."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from reunify.actions.users import create_user
+from reunify.cli.main import main as cli
+from reunify.models import Case, Determination
+from reunify.rules import casework as rules
+from web_world import PASSWORD, world_fixture  # noqa: F401 - the world fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def case_id(world, tag: str) -> str:
+    return f"C{world.cases[tag]:07d}"
+
+
+def second_supervisor():
+    user, _secret = create_user("t-supervisor-2", PASSWORD, "supervisor", actor="tester")
+    return user
+
+
+def test_a_caseworkers_home_page_is_their_queue_with_overdue_in_red(world):
+    """Home lists the caseworker's own case (not others'), its parent and deadlines; past the
+    contact deadline the line is marked overdue."""
+    client = client_of(world.users["caseworker"])
+    page = client.get(reverse("home"), {"as_of": "2018-08-01"}).content.decode()
+    assert case_id(world, "a") in page
+    assert case_id(world, "b") not in page
+    assert 'class="overdue"' in page
+    assert f"P{world.parents['a']:07d}" in page or "María Alvarado" in page
+    calm = client.get(reverse("home"), {"as_of": "2018-06-01"}).content.decode()
+    assert 'class="overdue"' not in calm
+
+
+def test_two_person_rule_on_the_pages(world):
+    """A supervisor who asks for a release cannot sign it off (400, no form offered); a second
+    supervisor can, and the case closes as released to a sponsor."""
+    first = client_of(world.users["supervisor"])
+    response = first.post(reverse("case_request", kwargs={"case_id": case_id(world, "b")}),
+                          {"kind": rules.RELEASE_TO_OTHER, "basis": "aunt vetted",
+                           "recipient": "aunt"})
+    assert response.status_code == 302
+    made = Determination.objects.get(case_id=world.cases["b"])
+    page = first.get(reverse("case", kwargs={"case_id": case_id(world, "b")})).content.decode()
+    assert reverse("determination_sign_off", kwargs={"determination_id": made.pk}) not in page
+    refused = first.post(reverse("determination_sign_off",
+                                 kwargs={"determination_id": made.pk}),
+                         {"decision": "approve", "note": "fine"})
+    assert refused.status_code == 400
+    assert "second person" in refused.content.decode()
+    assert Case.objects.get(pk=world.cases["b"]).closed is None
+    second = client_of(second_supervisor())
+    done = second.post(reverse("determination_sign_off", kwargs={"determination_id": made.pk}),
+                       {"decision": "approve", "note": "checked the sponsor file"})
+    assert done.status_code == 302
+    assert Case.objects.get(pk=world.cases["b"]).outcome == rules.RELEASED_TO_SPONSOR
+
+
+def test_two_person_rule_in_the_api(world):
+    """Through the API too: the requester's sign-off answers 400 and changes nothing."""
+    client = client_of(world.users["supervisor"])
+    url = reverse("api:case_request", kwargs={"case_id": case_id(world, "b")})
+    body = {"kind": rules.RELEASE_TO_OTHER, "basis": "aunt vetted", "recipient": "aunt"}
+    assert client.post(url, body, content_type="application/json").status_code == 200
+    made = Determination.objects.get(case_id=world.cases["b"])
+    sign = reverse("api:determination_sign_off", kwargs={"determination_id": made.pk})
+    answer = client.post(sign, {"approve": True, "note": "ok"}, content_type="application/json")
+    assert answer.status_code == 400
+    assert "second person" in answer.json()["detail"]
+    assert Determination.objects.get(pk=made.pk).status == rules.PENDING
+    other = client_of(second_supervisor())
+    answer = other.post(sign, {"approve": True, "note": "ok"}, content_type="application/json")
+    assert answer.status_code == 200
+    assert answer.json()["outcome"] == rules.RELEASED_TO_SPONSOR
+
+
+def test_two_person_rule_in_the_cli(world, capsys):
+    """From the terminal the same: the requester's sign-off exits 2, another's takes effect."""
+    case = case_id(world, "b")
+    assert cli(["cases", "request", case, rules.CLOSE_DECLINED, "--basis", "x",
+                "--as", "ana"]) == 2  # the case is still open: not yet in contact
+    assert cli(["cases", "move", case, rules.IN_CONTACT, "--reason", "called",
+                "--as", "ana"]) == 0
+    assert cli(["cases", "request", case, rules.CLOSE_DECLINED, "--basis",
+                "declined on a recorded call", "--as", "ana"]) == 0
+    made = Determination.objects.get(case_id=world.cases["b"])
+    assert cli(["cases", "sign-off", str(made.pk), "--note", "ok", "--as", "ana"]) == 2
+    assert "second person" in capsys.readouterr().err
+    assert cli(["cases", "sign-off", str(made.pk), "--note", "heard it", "--as", "ben"]) == 0
+    assert Case.objects.get(pk=world.cases["b"]).outcome == rules.PARENT_DECLINED
+
+
+def test_api_moves_need_the_version_read(world):
+    """A move without If-Match is refused (428), with a stale one too (412); then it works."""
+    client = client_of(world.users["caseworker"])
+    url = reverse("api:case", kwargs={"case_id": case_id(world, "a")})
+    etag = client.get(url)["ETag"]
+    move = reverse("api:case_move", kwargs={"case_id": case_id(world, "a")})
+    body = {"stage": rules.PARENT_LOCATED, "reason": "consulate found her"}
+    assert client.post(move, body, content_type="application/json").status_code == 428
+    assert client.post(move, body, content_type="application/json",
+                       headers={"If-Match": '"999"'}).status_code == 412
+    done = client.post(move, body, content_type="application/json", headers={"If-Match": etag})
+    assert done.status_code == 200
+    assert done.json()["stage"] == rules.PARENT_LOCATED
+
+
+def test_a_caseworker_logs_a_call_and_records_wishes_on_the_page(world):
+    """The case page's forms log a call and record wishes; both show on the page."""
+    client = client_of(world.users["caseworker"])
+    target = case_id(world, "a")
+    answer = client.post(reverse("case_contact", kwargs={"case_id": target}), {
+        "kind": rules.CALL, "channel": "phone", "outcome": rules.REACHED, "on": "2018-06-30",
+        "minutes": "15", "language": "Mam", "interpreter": "Juan"})
+    assert answer.status_code == 302
+    answer = client.post(reverse("case_wishes", kwargs={"case_id": target}), {
+        "choice": rules.REUNIFY_HERE, "words": "Quiero a mi hijo conmigo",
+        "advised_in": "Mam", "interpreter": "Juan", "witness": "consul", "on": "2018-06-30"})
+    assert answer.status_code == 302
+    page = client.get(reverse("case", kwargs={"case_id": target}),
+                      {"as_of": "2018-07-10"}).content.decode()
+    assert "Quiero a mi hijo conmigo" in page
+    assert "call between parent and child" in page
+    assert "first contact: 2018-07-06 — met" in page
+    bad = client.post(reverse("case_contact", kwargs={"case_id": target}), {
+        "kind": rules.CALL, "channel": "phone", "outcome": rules.REACHED, "on": "2018-06-30"})
+    assert bad.status_code == 400
+    assert "minutes" in bad.content.decode()
