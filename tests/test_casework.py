@@ -221,3 +221,20 @@ def test_opening_by_hand_needs_a_reason_and_no_open_case():
     case = open_case(lone.pk, actor="cw", on=DAY, reason="a hotline call about her")
     assert LedgerEntry.objects.filter(type="case.opened", actor="cw").count() == 1
     assert case.stage == rules.OPEN
+
+
+def test_a_case_closed_as_reunified_changes_the_register_and_opens_nothing_new():
+    """Closing as reunified is an event of the child's (source ``casework``): from that day
+    the register shows the child reunified, and opening cases again opens none for them."""
+    store = StoreBuilder()
+    _p, child = separate(store, "a")
+    (case,) = open_all()
+    for stage in (rules.IN_CONTACT, rules.WISHES_RECORDED, rules.VERIFIED,
+                  rules.REUNIFICATION_PLANNED):
+        move_case(case.pk, stage, reason="next", actor="cw")
+    close_case(case.pk, rules.REUNIFIED, reason="handed to mother", actor="cw", on=DAY)
+    status = {r["person_id"]: r["status"] for r in register_rows(DAY)}
+    assert status[f"P{child.pk:07d}"] == "reunified"
+    before = {r["person_id"]: r["status"] for r in register_rows(DAY - dt.timedelta(days=1))}
+    assert before[f"P{child.pk:07d}"] == "separated"
+    assert open_cases(needed_cases(DAY), actor="tester", on=DAY) == []

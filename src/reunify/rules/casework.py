@@ -43,6 +43,14 @@ PARENT_DECLINED = "parent_declined"
 MERGED = "merged"
 OUTCOMES = (REUNIFIED, RELEASED_TO_SPONSOR, PARENT_DECLINED, MERGED)
 
+#: Outcomes that are custody events of the child, as reunify's own source ``casework``
+#: reports them: outcome → (event type, custodian), read as the interchange spec reads events.
+CLOSING_EVENTS: dict[str, tuple[str, str]] = {
+    REUNIFIED: ("reunified", "parent"),
+    RELEASED_TO_SPONSOR: ("released", "sponsor"),
+}
+CASEWORK_SOURCE = "casework"
+
 #: Outcome → stages from which a case may close with it.
 CLOSINGS: dict[str, frozenset[str]] = {
     REUNIFIED: frozenset({REUNIFICATION_PLANNED}),
