@@ -138,3 +138,14 @@ def test_a_caseworker_logs_a_call_and_records_wishes_on_the_page(world):
         "kind": rules.CALL, "channel": "phone", "outcome": rules.REACHED, "on": "2018-06-30"})
     assert bad.status_code == 400
     assert "minutes" in bad.content.decode()
+
+
+def test_serve_gives_the_demo_caseworker_a_queue_once(world):
+    """``reunify serve`` (development) assigns the open cases due first to demo-caseworker,
+    and only while they have none."""
+    from reunify.cli.demo_casework import give_demo_caseworker_a_queue
+
+    user, _secret = create_user("demo-caseworker", PASSWORD, "caseworker", actor="tester")
+    assert give_demo_caseworker_a_queue(actor="serve") == 2  # b and c; a is t-caseworker's
+    assert Case.objects.filter(assigned_to=user).count() == 2
+    assert give_demo_caseworker_a_queue(actor="serve") == 0
