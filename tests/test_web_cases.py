@@ -149,3 +149,16 @@ def test_serve_gives_the_demo_caseworker_a_queue_once(world):
     assert give_demo_caseworker_a_queue(actor="serve") == 2  # b and c; a is t-caseworker's
     assert Case.objects.filter(assigned_to=user).count() == 2
     assert give_demo_caseworker_a_queue(actor="serve") == 0
+
+
+def test_the_person_page_links_family_members_with_status_and_the_case(world):
+    """A child's page links the parent with their status, days separated and flags, and the
+    child's open case."""
+    client = client_of(world.users["caseworker"])
+    page = client.get(reverse("person", kwargs={"person_id": f"P{world.children['a']:07d}"}),
+                      {"as_of": "2018-08-01"}).content.decode()
+    parent = f"P{world.parents['a']:07d}"
+    assert reverse("person", kwargs={"person_id": parent}) in page
+    assert "Family members" in page
+    assert "<strong>separated</strong>" in page
+    assert reverse("case", kwargs={"case_id": case_id(world, "a")}) in page

@@ -31,6 +31,12 @@ LABELS = {
     # flags
     c.WISHES_NOT_IN_OWN_LANGUAGE: _("wishes not taken in the parent's own language"),
     c.REMOVED_WITHOUT_WISHES: _("parent removed without recorded wishes"),
+    # the register's flags
+    "tender_age": _("tender age (under 5)"), "infant": _("infant (under 1)"),
+    "parent_removed_without_child": _("parent removed without the child"),
+    "deadline_missed": _("deadline missed"), "whereabouts_unknown": _("whereabouts unknown"),
+    "unlinked_child": _("no parent found"), "conflicting_claims": _("conflicting claims"),
+    "possible_duplicate": _("possibly listed twice"),
     # deadlines
     "first contact": _("first contact"), "reunification": _("reunification"),
     # register statuses

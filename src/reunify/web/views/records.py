@@ -87,8 +87,21 @@ def person(request, person_id: str):
         until = min(as_of, events[-1].day + dt.timedelta(days=max(span // 10, 7)))
     chart = custody_timeline(events, page.timeline.gaps, until=until,
                              title=_("Custody timeline of %(id)s") % {"id": page.public_id})
+    # The person's family members, with status, flags and days separated (as of the day
+    # asked for, else the latest day of the data), and the person's case.
+    from reunify.queries.cases import latest_data_day, open_case_of
+
+    day = as_of if "as_of" in request.GET else latest_data_day()
+    relatives = []
+    for family_id, _role in page.families:
+        family = family_page(object_key("family", family_id), as_of=day,
+                             names=request.access.names)
+        relatives.extend(m for m in family.members if m.pk != pk)
+    log_reads(request, "person", [m.public_id for m in relatives])
+    case = open_case_of(pk) if request.access.may(g.CASES_READ) else None
     return render(request, "reunify/person.html",
-                  {"page": page, "chart": chart, "as_of": until})
+                  {"page": page, "chart": chart, "as_of": until, "relatives": relatives,
+                   "relatives_day": day, "case": case})
 
 
 @require_GET
