@@ -162,3 +162,17 @@ def test_the_person_page_links_family_members_with_status_and_the_case(world):
     assert "Family members" in page
     assert "<strong>separated</strong>" in page
     assert reverse("case", kwargs={"case_id": case_id(world, "a")}) in page
+
+
+def test_the_case_vocabulary_is_spanish_on_spanish_pages(world):
+    """Stages, deadlines and the queue's words show in Spanish when Spanish is chosen."""
+    client = client_of(world.users["caseworker"])
+    home = client.get(reverse("home"), {"as_of": "2018-08-01"},
+                      headers={"Accept-Language": "es"}).content.decode()
+    assert "Su cola de casos" in home
+    assert "abierto" in home
+    assert "primer contacto" in home
+    case = client.get(reverse("case", kwargs={"case_id": case_id(world, "a")}),
+                      headers={"Accept-Language": "es"}).content.decode()
+    assert "Registro de contactos" in case
+    assert "llamada entre padre o madre e hijo" in case  # a choice of the contact form
