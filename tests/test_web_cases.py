@@ -49,21 +49,22 @@ def test_two_person_rule_on_the_pages(world):
     supervisor can, and the case closes as released to a sponsor."""
     first = client_of(world.users["supervisor"])
     response = first.post(reverse("case_request", kwargs={"case_id": case_id(world, "b")}),
-                          {"kind": rules.RELEASE_TO_OTHER, "basis": "aunt vetted",
-                           "recipient": "aunt"})
+                          {"request-kind": rules.RELEASE_TO_OTHER,
+                           "request-basis": "aunt vetted", "request-recipient": "aunt"})
     assert response.status_code == 302
     made = Determination.objects.get(case_id=world.cases["b"])
     page = first.get(reverse("case", kwargs={"case_id": case_id(world, "b")})).content.decode()
     assert reverse("determination_sign_off", kwargs={"determination_id": made.pk}) not in page
     refused = first.post(reverse("determination_sign_off",
                                  kwargs={"determination_id": made.pk}),
-                         {"decision": "approve", "note": "fine"})
+                         {"signoff-decision": "approve", "signoff-note": "fine"})
     assert refused.status_code == 400
     assert "second person" in refused.content.decode()
     assert Case.objects.get(pk=world.cases["b"]).closed is None
     second = client_of(second_supervisor())
     done = second.post(reverse("determination_sign_off", kwargs={"determination_id": made.pk}),
-                       {"decision": "approve", "note": "checked the sponsor file"})
+                       {"signoff-decision": "approve",
+                        "signoff-note": "checked the sponsor file"})
     assert done.status_code == 302
     assert Case.objects.get(pk=world.cases["b"]).outcome == rules.RELEASED_TO_SPONSOR
 
@@ -122,12 +123,14 @@ def test_a_caseworker_logs_a_call_and_records_wishes_on_the_page(world):
     client = client_of(world.users["caseworker"])
     target = case_id(world, "a")
     answer = client.post(reverse("case_contact", kwargs={"case_id": target}), {
-        "kind": rules.CALL, "channel": "phone", "outcome": rules.REACHED, "on": "2018-06-30",
-        "minutes": "15", "language": "Mam", "interpreter": "Juan"})
+        "contact-kind": rules.CALL, "contact-channel": "phone",
+        "contact-outcome": rules.REACHED, "contact-on": "2018-06-30", "contact-minutes": "15",
+        "contact-language": "Mam", "contact-interpreter": "Juan"})
     assert answer.status_code == 302
     answer = client.post(reverse("case_wishes", kwargs={"case_id": target}), {
-        "choice": rules.REUNIFY_HERE, "words": "Quiero a mi hijo conmigo",
-        "advised_in": "Mam", "interpreter": "Juan", "witness": "consul", "on": "2018-06-30"})
+        "wishes-choice": rules.REUNIFY_HERE, "wishes-words": "Quiero a mi hijo conmigo",
+        "wishes-advised_in": "Mam", "wishes-interpreter": "Juan", "wishes-witness": "consul",
+        "wishes-on": "2018-06-30"})
     assert answer.status_code == 302
     page = client.get(reverse("case", kwargs={"case_id": target}),
                       {"as_of": "2018-07-10"}).content.decode()
@@ -135,7 +138,8 @@ def test_a_caseworker_logs_a_call_and_records_wishes_on_the_page(world):
     assert "call between parent and child" in page
     assert "first contact: 2018-07-06 — met" in page
     bad = client.post(reverse("case_contact", kwargs={"case_id": target}), {
-        "kind": rules.CALL, "channel": "phone", "outcome": rules.REACHED, "on": "2018-06-30"})
+        "contact-kind": rules.CALL, "contact-channel": "phone",
+        "contact-outcome": rules.REACHED, "contact-on": "2018-06-30"})
     assert bad.status_code == 400
     assert "minutes" in bad.content.decode()
 

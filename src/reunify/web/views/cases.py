@@ -109,13 +109,22 @@ class OpenForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000)
 
 
+#: Each form of the case page has its own prefix, so that field ids and labels are unique.
+PREFIXES = {"move_form": "move", "close_form": "close", "contact_form": "contact",
+            "wishes_form": "wishes", "request_form": "request", "assign_form": "assign",
+            "sign_off_form": "signoff"}
+
+
 def _forms(version: int, day: dt.date) -> dict:
-    return {"move_form": MoveForm(initial={"version": version}),
-            "close_form": CloseForm(initial={"version": version, "on": day}),
-            "contact_form": ContactForm(initial={"on": day}),
-            "wishes_form": WishesForm(initial={"on": day}),
-            "request_form": RequestForm(), "assign_form": AssignForm(),
-            "sign_off_form": SignOffForm()}
+    p = PREFIXES
+    return {"move_form": MoveForm(initial={"version": version}, prefix=p["move_form"]),
+            "close_form": CloseForm(initial={"version": version, "on": day},
+                                    prefix=p["close_form"]),
+            "contact_form": ContactForm(initial={"on": day}, prefix=p["contact_form"]),
+            "wishes_form": WishesForm(initial={"on": day}, prefix=p["wishes_form"]),
+            "request_form": RequestForm(prefix=p["request_form"]),
+            "assign_form": AssignForm(prefix=p["assign_form"]),
+            "sign_off_form": SignOffForm(prefix=p["sign_off_form"])}
 
 
 def _case_response(request, pk: int, *, status: int = 200, error: str = "", **bound):
@@ -156,7 +165,7 @@ def case(request, case_id: str):
 
 def _act(request, pk: int, form_class, name: str, do):
     """Validate ``form_class`` from the POST and run ``do(data, actor)``; back to the case."""
-    form = form_class(request.POST)
+    form = form_class(request.POST, prefix=PREFIXES[name])
     if not form.is_valid():
         return _case_response(request, pk, status=400, **{name: form})
     try:
