@@ -5,59 +5,61 @@ the register and the court report change accordingly."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pyotp
 import pytest
+from test_browser import CHROMIUM, browser, page, shot, sign_in, site  # noqa: F401 - fixtures
 
 from reunify.models import Case
 from reunify.rules import casework as rules
-from test_browser import CHROMIUM, browser, page, shot, sign_in, site  # noqa: F401 - fixtures
+from web_world import PASSWORD
 
 pytestmark = pytest.mark.skipif(
-    not __import__("pathlib").Path(CHROMIUM).exists() and
-    not __import__("os").environ.get("CI"),
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
     reason="chromium is not installed (apt-get install -y chromium); CI always runs these")
 
 
-def form(page, heading: str):
+def form(tab, heading: str):
     """The case page's form under this heading."""
-    return page.locator("form").filter(has=page.get_by_role("heading", name=heading))
+    return tab.locator("form").filter(has=tab.get_by_role("heading", name=heading))
 
 
-def work_the_case(page, url: str, world, words: dict[str, str]) -> None:
+def work_the_case(tab, url: str, world, words: dict[str, str]) -> None:
     """From the queue: log an attempt and a call, record wishes, move to a planned
     reunification and close as reunified. ``words`` are the labels in the page's language."""
     case = f"C{world.cases['a']:07d}"
-    page.get_by_role("link", name=case).click()
-    page.wait_for_url(re.compile(f"/cases/{case}/"))
-    contact = form(page, words["log contact"])
+    tab.get_by_role("link", name=case).first.click()
+    tab.wait_for_url(re.compile(f"/cases/{case}/"))
+    contact = form(tab, words["log contact"])
     contact.get_by_label(words["kind"]).select_option(rules.CALL)
     contact.get_by_label(words["outcome"]).select_option(rules.REACHED)
     contact.get_by_label(words["minutes"]).fill("14")
     contact.get_by_label(words["language"]).fill("Mam")
     contact.get_by_label(words["interpreter"]).fill("Juan Pérez")
     contact.get_by_role("button", name=words["log contact"]).click()
-    page.wait_for_url(re.compile(f"/cases/{case}/$"))
-    wishes = form(page, words["record the parent's wishes"])
+    tab.wait_for_url(re.compile(f"/cases/{case}/$"))
+    wishes = form(tab, words["record the parent's wishes"])
     wishes.get_by_label(words["choice"]).select_option(rules.REUNIFY_HERE)
     wishes.get_by_label(words["own words"]).fill("Quiero a mi hijo aquí conmigo.")
     wishes.get_by_label(words["advised in"]).fill("Mam")
     wishes.get_by_label(words["interpreter"]).fill("Juan Pérez")
     wishes.get_by_label(words["witness"]).fill("consular officer")
     wishes.get_by_role("button", name=words["record wishes"]).click()
-    page.wait_for_url(re.compile(f"/cases/{case}/$"))
+    tab.wait_for_url(re.compile(f"/cases/{case}/$"))
     for stage in (rules.IN_CONTACT, rules.WISHES_RECORDED, rules.VERIFIED,
                   rules.REUNIFICATION_PLANNED):
-        move = form(page, words["move to a stage"])
+        move = form(tab, words["move to a stage"])
         move.get_by_label(words["next stage"]).select_option(stage)
         move.get_by_label(words["reason"]).fill(f"browser: {stage}")
         move.get_by_role("button", name=words["move"]).click()
-        page.wait_for_url(re.compile(f"/cases/{case}/$"))
-    close = form(page, words["close as reunified"])
+        tab.wait_for_url(re.compile(f"/cases/{case}/$"))
+    close = form(tab, words["close as reunified"])
     close.get_by_label(words["reason"]).fill("handed to the mother at the facility")
     close.get_by_role("button", name=words["close as reunified"]).click()
-    page.wait_for_url(re.compile(f"/cases/{case}/$"))
+    tab.wait_for_url(re.compile(f"/cases/{case}/$"))
     assert Case.objects.get(pk=world.cases["a"]).outcome == rules.REUNIFIED
 
 
@@ -130,9 +132,9 @@ def test_a_caseworkers_day_in_spanish(site, browser):  # noqa: F811
     spanish = context.new_page()
     spanish.set_default_timeout(15_000)
     spanish.goto(f"{url}/sign-in/")
-    spanish.locator("input[name=username]").fill("t-caseworker")
-    spanish.locator("input[name=password]").fill(__import__("web_world").PASSWORD)
-    spanish.locator("form button[type=submit]").first.click()
+    spanish.locator("main input[name=username]").fill("t-caseworker")
+    spanish.locator("main input[name=password]").fill(PASSWORD)
+    spanish.locator("main form button[type=submit]").first.click()
     spanish.wait_for_url(f"{url}/")
     spanish.get_by_role("heading", name="Su cola de casos").wait_for()
     work_the_case(spanish, url, world, SPANISH)
