@@ -82,6 +82,14 @@ def test_every_separated_child_has_exactly_one_case_not_closed():
     assert sorted(r["person_id"] for r in open_rows) == sorted(separated)
     # A 4-year-old separated on 10 July: first contact due 20 July (10 days) comes first.
     assert {r["next_deadline"] for r in open_rows} == {"2018-07-20"}
+    # Opened from the register: the case's day is the separation's, so the export as of any
+    # day since (before `cases open` ran) covers the child too.
+    assert {r["opened"] for r in rows} == {"2018-07-10"}
+    earlier = DAY - dt.timedelta(days=5)
+    still = {r["person_id"] for r in register_rows(earlier)
+             if r["status"] == "separated" and r["role"] == "child"}
+    assert sorted(r["person_id"] for r in case_rows(earlier) if not r["closed"]) == \
+        sorted(still) == sorted(separated)
 
 
 def test_stage_table_refuses_a_skip_and_records_each_step_in_the_ledger():

@@ -83,7 +83,10 @@ def open_case(person: int, *, actor: str, on: dt.date, reason: str,
 def open_cases(needed: Iterable[rules.Needed], *, actor: str, on: dt.date) -> list[Case]:
     """Open one case for every child given that has no case not closed; return those opened.
 
-    One transaction and one ledger entry for the lot (``case.opened_from_register``).
+    A case's ``opened`` is the day the register first shows the child separated (``on`` when
+    that is not known), so that the ``cases`` export as of any day since covers the child; the
+    moment it was opened is its first step's. One transaction and one ledger entry for the lot
+    (``case.opened_from_register``).
     """
     with in_transaction():
         have = set(Case.objects.filter(closed__isnull=True).values_list("person_id", flat=True))
@@ -95,7 +98,8 @@ def open_cases(needed: Iterable[rules.Needed], *, actor: str, on: dt.date) -> li
                 records[person].append([source, record_id])
         created = Case.objects.bulk_create([
             Case(person_id=n.person, parent_id=n.parent, stage=rules.OPEN,
-                 records=sorted(records[n.person]), opened=on, opened_by=actor)
+                 records=sorted(records[n.person]), opened=min(n.since or on, on),
+                 opened_by=actor)
             for n in sorted(wanted.values(), key=lambda n: n.person)
         ], batch_size=2000)
         now = timezone.now()

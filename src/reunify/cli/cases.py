@@ -95,6 +95,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("kind", choices=tuple(rules.SIGN_OFF))
     c.add_argument("--basis", required=True)
     c.add_argument("--recipient", default="", help="for a release: to whom")
+    c = command("repoint", "tie a case to another person (after the child's records split)",
+                run_repoint)
+    c.add_argument("case", type=_case_id)
+    c.add_argument("person", type=_person_id)
+    c.add_argument("--reason", required=True)
     c = command("sign-off", "approve or refuse a determination (not your own)", run_sign_off)
     c.add_argument("determination", type=int)
     c.add_argument("--refuse", action="store_true")
@@ -236,6 +241,16 @@ def run_request(args: argparse.Namespace) -> int:
         made = request_determination(args.case, args.kind, basis=args.basis, actor=actor,
                                      recipient=args.recipient)
         return f"determination {made.pk} ({made.kind}) waits for a second person's sign-off"
+
+    return _act(args, do)
+
+
+def run_repoint(args: argparse.Namespace) -> int:
+    from reunify.actions.casework import repoint_case
+
+    def do(actor: str) -> str:
+        case = repoint_case(args.case, args.person, reason=args.reason, actor=actor)
+        return f"{case.public_id} now follows P{case.person_id:07d}"
 
     return _act(args, do)
 

@@ -51,7 +51,7 @@ def needed_cases(as_of: dt.date) -> list[rules.Needed]:
     """Every child the register shows separated on ``as_of``, with the parent sought."""
     entries = list(register_entries(as_of))
     by_person = {e.person: e for e in entries}
-    return [rules.Needed(e.person, parent_sought(e, by_person))
+    return [rules.Needed(e.person, parent_sought(e, by_person), e.state.separated_since)
             for e in separated_children(entries)]
 
 
@@ -138,6 +138,7 @@ class CaseLine:
     closed: dt.date | None = None
     stage: str = ""
     outcome: str = ""
+    as_of: dt.date | None = None
 
     @property
     def child_id(self) -> str:
@@ -156,10 +157,10 @@ class CaseLine:
         return (self.closed is not None, due.day if due else dt.date.max, self.case.pk)
 
     def age(self) -> str:
+        """The child's age in whole years on the as-of day ("" when unknown)."""
         if self.child is None or not self.child.birth_date:
             return ""
-        years = age_years(self.child.birth_date, self.child.state.separated_since or
-                          dt.date.today())
+        years = age_years(self.child.birth_date, self.as_of or dt.date.today())
         return "" if years is None else f"{int(years)}"
 
 
@@ -189,7 +190,7 @@ def case_lines(as_of: dt.date, cases: Iterable[Case] | None = None, *,
                              languages.get(case.parent_id, [])),
             family_id=child.family.public_id if child else "",
             closed=closed, stage=case.stage if closed or not case.closed else
-            _stage_before_closing(case), outcome=case.outcome if closed else ""))
+            _stage_before_closing(case), outcome=case.outcome if closed else "", as_of=as_of))
     return lines
 
 

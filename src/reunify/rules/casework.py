@@ -11,6 +11,7 @@ docs/casework.md.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 OPEN = "open"
@@ -159,7 +160,9 @@ def not_in_own_language(advised_in: str, languages: list[str] | tuple[str, ...])
 
 @dataclass(frozen=True)
 class Needed:
-    """A child the register shows separated, and the parent sought (None: none known)."""
+    """A child the register shows separated, the parent sought (None: none known), and the
+    day the register first shows the separation (the case's ``opened``)."""
 
     person: int
     parent: int | None
+    since: dt.date | None = None
