@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import re
 import sys
+from pathlib import Path
 
 from reunify.cli.actor import add_actor_option, resolve_actor
 
@@ -95,6 +96,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("kind", choices=tuple(rules.SIGN_OFF))
     c.add_argument("--basis", required=True)
     c.add_argument("--recipient", default="", help="for a release: to whom")
+    c = command("outreach", "parents outside the country not yet reached, by country; with "
+                "--out, the export for a partner NGO (in the ledger)", run_outreach)
+    c.add_argument("--as-of", type=_day, default=None)
+    c.add_argument("--country", default="", help="only this country (ISO 3166-1 alpha-2)")
+    c.add_argument("--out", type=Path, default=None)
+    c.add_argument("--format", dest="fmt", choices=("csv", "jsonl"), default="csv")
     c = command("repoint", "tie a case to another person (after the child's records split)",
                 run_repoint)
     c.add_argument("case", type=_case_id)
@@ -241,6 +248,31 @@ def run_request(args: argparse.Namespace) -> int:
         made = request_determination(args.case, args.kind, basis=args.basis, actor=actor,
                                      recipient=args.recipient)
         return f"determination {made.pk} ({made.kind}) waits for a second person's sign-off"
+
+    return _act(args, do)
+
+
+def run_outreach(args: argparse.Namespace) -> int:
+    from reunify.actions.export import export_rows
+    from reunify.queries.outreach import (
+        NGO_COLUMNS,
+        ngo_rows,
+        not_reached_by_country,
+        parents_abroad,
+    )
+
+    as_of = args.as_of or dt.date.today()
+
+    def do(actor: str) -> str:
+        if args.out is None:
+            counts = not_reached_by_country(parents_abroad(as_of))
+            lines = [f"{country or '(country unknown)'}: {n}" for country, n in counts]
+            return "\n".join(["parents outside the country not yet reached, by country:",
+                              *lines]) if lines else "every parent outside the country was reached"
+        count = export_rows("ngo_outreach", ngo_rows(as_of, country=args.country), NGO_COLUMNS,
+                            args.out, fmt=args.fmt, actor=actor,
+                            params={"as_of": as_of.isoformat(), "country": args.country})
+        return f"wrote {count} parents to reach to {args.out} (recorded in the ledger)"
 
     return _act(args, do)
 

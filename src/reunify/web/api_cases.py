@@ -158,6 +158,34 @@ def cases(request: HttpRequest, as_of: dt.date | None = None):
     return [_out(ln) for ln in lines]
 
 
+class OutreachOut(Schema):
+    case_id: str
+    parent_id: str
+    country: str
+    attempts: int
+    last_attempt: dt.date | None
+    last_outcome: str
+    reached: bool
+
+
+@router.get("/cases/outreach", response=list[OutreachOut], url_name="cases_outreach")
+def cases_outreach(request: HttpRequest, as_of: dt.date | None = None):
+    """Parents outside the country sought by open cases (a caseworker's: their own), not yet
+    reached first, with the count of attempts and the last one."""
+    from reunify.queries.outreach import parents_abroad
+
+    day = as_of or latest_data_day()
+    access = request.access
+    cases = None if access.scope_all else Case.objects.filter(
+        assigned_to_id=access.user_id, closed__isnull=True, opened__lte=day)
+    lines = parents_abroad(day, cases=cases)
+    log_reads(request, "person", [ln.parent_id for ln in lines])
+    return [{"case_id": ln.case.public_id, "parent_id": ln.parent_id,
+             "country": ln.contact.country, "attempts": ln.attempts,
+             "last_attempt": ln.last_attempt, "last_outcome": ln.last_outcome,
+             "reached": ln.reached} for ln in lines]
+
+
 @router.get("/cases/{case_id}", response={200: CaseDetailOut, 404: CaseProblem},
             url_name="case")
 def case(request: HttpRequest, response: HttpResponse, case_id: str,

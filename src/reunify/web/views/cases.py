@@ -263,3 +263,53 @@ def case_open(request):
     return render(request, "reunify/cases.html", {
         "lines": [], "title": _("Open a case"), "as_of": case_day(request), "open_form": form,
         "error": error, "pending": []}, status=status)
+
+
+def _outreach_lines(request, day: dt.date):
+    from reunify.models import Case
+    from reunify.queries.outreach import parents_abroad
+
+    access = request.access
+    cases = None if access.scope_all else Case.objects.filter(
+        assigned_to_id=access.user_id, closed__isnull=True, opened__lte=day)
+    return parents_abroad(day, cases=cases)
+
+
+@require_GET
+def cases_outreach(request):
+    """Parents outside the country sought by open cases: not yet reached first, by country,
+    each with their outreach history."""
+    from reunify.queries.outreach import not_reached_by_country
+
+    day = case_day(request)
+    lines = _outreach_lines(request, day)
+    log_reads(request, "person", [p for ln in lines for p in (ln.parent_id,
+                                                             f"P{ln.case.person_id:07d}")])
+    return render(request, "reunify/outreach.html", {
+        "lines": lines, "by_country": not_reached_by_country(lines), "as_of": day})
+
+
+@require_GET
+def cases_outreach_csv(request):
+    """The export for a partner NGO (parents not yet reached; names, phone, the child's first
+    name and age only), recorded in the ledger like any other export."""
+    import tempfile
+    from pathlib import Path
+
+    from django.http import FileResponse
+
+    from reunify.actions.export import export_rows
+    from reunify.queries.outreach import NGO_COLUMNS, ngo_rows
+
+    day = case_day(request)
+    allowed = {ln.case.public_id for ln in _outreach_lines(request, day)}
+    rows = [r for r in ngo_rows(day) if r["case_id"] in allowed]
+    log_reads(request, "case", [r["case_id"] for r in rows])
+    folder = tempfile.mkdtemp(prefix="reunify-export-")
+    out = Path(folder) / f"outreach-{day.isoformat()}.csv"
+    export_rows("ngo_outreach", rows, NGO_COLUMNS, out, actor=request.access.username,
+                params={"as_of": day.isoformat()})
+    handle = out.open("rb")
+    out.unlink()  # the open handle keeps the bytes; nothing personal stays on disk
+    Path(folder).rmdir()
+    return FileResponse(handle, as_attachment=True, filename=out.name, content_type="text/csv")
