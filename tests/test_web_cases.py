@@ -180,3 +180,14 @@ def test_the_case_vocabulary_is_spanish_on_spanish_pages(world):
                       headers={"Accept-Language": "es"}).content.decode()
     assert "Registro de contactos" in case
     assert "llamada entre padre o madre e hijo" in case  # a choice of the contact form
+
+
+def test_search_results_show_role_status_and_where_held(world):
+    """A search hit says whether the person is a parent or a child, their register status and
+    who holds them where."""
+    client = client_of(world.users["caseworker"])
+    page = client.post(reverse("search"), {"q": "Alvarado"}).content.decode()
+    row = next(line for line in page.split("<tr>") if f"P{world.parents['a']:07d}" in line)
+    assert "<td>parent</td>" in row
+    assert "<td>separated</td>" in row
+    assert "ICE Port Isabel" in row

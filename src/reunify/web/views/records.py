@@ -69,7 +69,29 @@ def search(request):
             status = 400
     template = "reunify/search_results.html" if request.headers.get("HX-Request") else \
         "reunify/search.html"
-    return render(request, template, {"form": form, "hits": hits}, status=status)
+    return render(request, template, {"form": form, "hits": hits,
+                                      "rows": _standing(request, hits or [])}, status=status)
+
+
+#: Search results beyond this many are listed without their register standing (cost).
+STANDING_HITS = 50
+
+
+def _standing(request, hits) -> list[tuple]:
+    """Each hit with the person's role, status and where held in their family, as of the
+    latest day of the data (None when not in a family or beyond ``STANDING_HITS``)."""
+    from reunify.queries.cases import latest_data_day
+
+    day = latest_data_day()
+    members: dict[int, object] = {}
+    families = {f for h in hits[:STANDING_HITS] for f in h.families}
+    for family_id in sorted(families):
+        key = object_key("family", family_id)
+        if key is None or not request.access.sees_family(key):
+            continue
+        for member in family_page(key, as_of=day, names=False).members:
+            members.setdefault(member.pk, member)
+    return [(h, members.get(h.person_pk)) for h in hits]
 
 
 @require_GET
