@@ -191,3 +191,16 @@ def test_search_results_show_role_status_and_where_held(world):
     assert "<td>parent</td>" in row
     assert "<td>separated</td>" in row
     assert "ICE Port Isabel" in row
+
+
+def test_the_register_opens_on_the_latest_day_of_the_data_sorts_and_links_persons(world):
+    """Without a day asked for, the register is as of the latest event (not today); it sorts
+    by days separated; a role allowed persons gets links to them."""
+    client = client_of(world.users["data_steward"])
+    page = client.get(reverse("register")).content.decode()
+    assert "as of May 10, 2018" in page
+    assert reverse("person", kwargs={"person_id": f"P{world.children['a']:07d}"}) in page
+    sorted_page = client.get(reverse("register"), {"as_of": "2018-08-01", "sort": "days"})
+    assert sorted_page.status_code == 200
+    monitor = client_of(world.users["monitor"]).get(reverse("register")).content.decode()
+    assert reverse("person", kwargs={"person_id": f"P{world.children['a']:07d}"}) not in monitor
