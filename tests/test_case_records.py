@@ -156,3 +156,20 @@ def test_a_refused_release_leaves_the_case_open_and_an_unfit_finding_excludes_th
     case.refresh_from_db()
     assert case.parent_excluded
     assert case.closed is None
+
+
+def test_erasure_blanks_what_casework_holds_about_the_person():
+    """Erasing the parent blanks their words, notes and reasons on the case; the stages,
+    dates and who acted stay."""
+    from reunify.actions.erasure import erase_person_data
+
+    case = _one_case()
+    record_wishes(case.pk, choice=rules.RETURN_TOGETHER, words="Soy María, vivo en Cobán",
+                  advised_in="Spanish", witness="consul", on=DAY, actor="cw")
+    log_contact(case.pk, kind=rules.ATTEMPT, on=DAY, channel="phone", outcome=rules.REACHED,
+                note="her sister's number", actor="cw")
+    counts = erase_person_data(actor="dpo", source="border", record_id="a-p")
+    assert counts["case_wishes"] == 1
+    wishes = ParentWishes.objects.get(case=case)
+    assert (wishes.words, wishes.choice, wishes.actor) == ("", rules.RETURN_TOGETHER, "cw")
+    assert case.contacts.get().note == ""
