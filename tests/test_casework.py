@@ -246,3 +246,31 @@ def test_a_case_closed_as_reunified_changes_the_register_and_opens_nothing_new()
     before = {r["person_id"]: r["status"] for r in register_rows(DAY - dt.timedelta(days=1))}
     assert before[f"P{child.pk:07d}"] == "separated"
     assert open_cases(needed_cases(DAY), actor="tester", on=DAY) == []
+
+
+def test_a_few_cases_stand_as_the_whole_register_says(monkeypatch):
+    """Lines of a few cases (from their families' pages) are those of the whole register:
+    status, place, days, flags and deadlines, on several days."""
+    import reunify.queries.cases as cases_query
+    from reunify.queries.cases import case_lines
+
+    store = StoreBuilder()
+    separate(store, "a")
+    separate(store, "b", child_birth="2009-01-01", day="2018-07-02")
+    store.event("border", "b-p", "removed", "2018-07-12", custodian="ICE")
+    separate(store, "c")
+    store.event("border", "c-c0", "reunified", "2018-07-18", custodian="parent")
+    open_all(dt.date(2018, 7, 15))
+
+    def view(line):
+        return (line.case.pk, line.child.state.status, line.child.state.custodian,
+                line.child.state.facility, line.child.state.separation_ended,
+                line.child.days_separated, line.child.flags, line.parent.state.status,
+                [(d.name, d.day, d.met) for d in line.deadlines], line.flags)
+
+    for day in (dt.date(2018, 7, 15), DAY, dt.date(2018, 9, 30)):
+        few = [view(line) for line in case_lines(day)]
+        monkeypatch.setattr(cases_query, "FEW_CASES", 0)
+        whole = [view(line) for line in case_lines(day)]
+        monkeypatch.undo()
+        assert few == whole

@@ -31,9 +31,80 @@ from reunify.rules.family import age_years
 from reunify.rules.status import REMOVED, SEPARATED
 
 CARER_ROLES = ("parent", "guardian")
+#: Up to this many cases are shown from their families' pages (a queue, a case); more are
+#: shown from the whole register at once (the export, a supervisor's list).
+FEW_CASES = 60
 
 
-def parent_sought(entry: Entry, by_person: dict[int, Entry]) -> int | None:
+@dataclass
+class StandingState:
+    """The part of a member's register state casework shows."""
+
+    status: str
+    custodian: str
+    facility: str
+    separated_since: dt.date | None
+    separation_ended: dt.date | None
+    in_custody: bool = False
+
+
+@dataclass
+class StandingFamily:
+    public_id: str
+    members: dict[int, str]
+
+
+@dataclass
+class Standing:
+    """A family member as the register stands them on a day: from the register's entries, or
+    (for a few persons) from their families' pages, which agree with the register."""
+
+    person: int
+    role: str
+    name: str
+    birth_date: str
+    state: StandingState
+    flags: list[str]
+    days_separated: int | None
+    family: StandingFamily
+
+    @classmethod
+    def of_entry(cls, entry: Entry) -> Standing:
+        s = entry.state
+        return cls(entry.person, entry.role, entry.name, entry.birth_date, StandingState(
+            s.status, s.custodian, s.facility, s.separated_since, s.separation_ended,
+            s.in_custody), list(entry.flags), entry.days_separated,
+            StandingFamily(entry.family.public_id, dict(entry.family.members)))
+
+
+def standings(persons: Iterable[int], as_of: dt.date) -> dict[int, Standing]:
+    """Every member of the current families of ``persons``, from the families' pages."""
+    from reunify.models import FamilyMember
+    from reunify.queries.families import current_run
+    from reunify.queries.family_page import family_page
+
+    run = current_run()
+    if run is None:
+        return {}
+    families = sorted(set(FamilyMember.objects.filter(
+        person_id__in=set(persons), family__run=run).values_list("family_id", flat=True)))
+    out: dict[int, Standing] = {}
+    for pk in families:
+        page = family_page(pk, as_of=as_of)
+        roles = {m.pk: m.role for m in page.members}
+        for m in page.members:
+            ended = None
+            if m.status != SEPARATED and m.status != "unknown" and m.separated_since and \
+                    m.days_separated is not None:
+                ended = m.separated_since + dt.timedelta(days=m.days_separated)
+            out.setdefault(m.pk, Standing(
+                m.pk, m.role, m.name, m.birth_date,
+                StandingState(m.status, m.custodian, m.facility, m.separated_since, ended),
+                list(m.flags), m.days_separated, StandingFamily(page.public_id, roles)))
+    return out
+
+
+def parent_sought(entry: Entry | Standing, by_person: dict) -> int | None:
     """The parent a separated child's case seeks: a parent before a guardian, one who was
     separated too before one who was not, then the lowest id."""
     carers = [(0 if role == "parent" else 1,
@@ -69,7 +140,7 @@ class Deadline:
         return (self.day - as_of).days
 
 
-def deadlines(entry: Entry | None, contact: dt.date | None,
+def deadlines(entry: Entry | Standing | None, contact: dt.date | None,
               policy: DeadlinePolicy, as_of: dt.date) -> list[Deadline]:
     """The contact and reunification deadlines of a child's separation (none: not separated)."""
     if entry is None or entry.state.separated_since is None:
@@ -106,7 +177,7 @@ def _languages(persons: Iterable[int]) -> dict[int, list[str]]:
     return found
 
 
-def case_flags(case: Case, parent: Entry | None, wishes: ParentWishes | None,
+def case_flags(case: Case, parent: Entry | Standing | None, wishes: ParentWishes | None,
                languages: list[str]) -> list[str]:
     """``wishes_not_in_own_language`` and ``removed_without_wishes`` for one case."""
     flags = []
@@ -130,8 +201,8 @@ class CaseLine:
     """One case as a line of a queue or of the ``cases`` export."""
 
     case: Case
-    child: Entry | None
-    parent: Entry | None
+    child: Standing | None
+    parent: Standing | None
     deadlines: list[Deadline]
     flags: list[str]
     family_id: str = ""
@@ -172,8 +243,12 @@ def case_lines(as_of: dt.date, cases: Iterable[Case] | None = None, *,
         Case.objects.filter(opened__lte=as_of).select_related("assigned_to").order_by("pk"))
     if not chosen:
         return []
-    entries = {e.person: e for e in register_entries(as_of, policy=policy)}
     people = {c.person_id for c in chosen} | {c.parent_id for c in chosen if c.parent_id}
+    if len(chosen) <= FEW_CASES and policy == DEFAULT_POLICY:
+        entries = standings(people, as_of)
+    else:
+        entries = {e.person: Standing.of_entry(e)
+                   for e in register_entries(as_of, policy=policy)}
     contacts = first_contacts(people) or {}
     wishes = latest_wishes(c.pk for c in chosen)
     languages = _languages(c.parent_id for c in chosen if c.parent_id)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from reunify.models import Case, ContactEntry, Identity, PersonRecord
-from reunify.queries.cases import parent_sought
+from reunify.queries.cases import FEW_CASES, Standing, parent_sought, standings
 from reunify.queries.families import person_public_id
 from reunify.queries.register import register_entries
 from reunify.rules.casework import CALL, REACHED
@@ -95,9 +95,12 @@ def contacts_of(persons: Iterable[int]) -> dict[int, Contact]:
 def parents_abroad(as_of: dt.date, *, cases: Iterable[Case] | None = None) -> list[OutreachLine]:
     """Open cases (on ``as_of``) whose parent sought the register shows removed, by country,
     those not yet reached first."""
-    entries = {e.person: e for e in register_entries(as_of)}
     chosen = list(cases) if cases is not None else list(
         Case.objects.filter(opened__lte=as_of, closed__isnull=True).order_by("pk"))
+    if len(chosen) <= FEW_CASES:
+        entries = standings({c.person_id for c in chosen}, as_of)
+    else:
+        entries = {e.person: Standing.of_entry(e) for e in register_entries(as_of)}
     abroad = []
     for case in chosen:
         child = entries.get(case.person_id)
