@@ -204,3 +204,14 @@ def test_the_register_opens_on_the_latest_day_of_the_data_sorts_and_links_person
     assert sorted_page.status_code == 200
     monitor = client_of(world.users["monitor"]).get(reverse("register")).content.decode()
     assert reverse("person", kwargs={"person_id": f"P{world.children['a']:07d}"}) not in monitor
+
+
+def test_api_lists_cases_by_page_for_who_sees_all_and_the_queue_for_a_caseworker(world):
+    """A supervisor pages through every open case, the longest separated first; a caseworker
+    gets their queue."""
+    supervisor = client_of(world.users["supervisor"])
+    first = supervisor.get(reverse("api:cases"), {"as_of": "2018-08-01"}).json()
+    assert sorted(c["case_id"] for c in first) == sorted(case_id(world, t) for t in "abc")
+    assert supervisor.get(reverse("api:cases"), {"as_of": "2018-08-01", "page": 2}).json() == []
+    mine = client_of(world.users["caseworker"]).get(reverse("api:cases")).json()
+    assert [c["case_id"] for c in mine] == [case_id(world, "a")]

@@ -301,11 +301,17 @@ def queue(user_id: int, as_of: dt.date) -> list[CaseLine]:
     return sorted(lines, key=lambda line: line.sort_key(as_of))
 
 
-def unassigned(as_of: dt.date, limit: int = 200) -> list[CaseLine]:
-    """Open cases nobody works yet, what is due first on top (a supervisor's queue)."""
-    cases = Case.objects.filter(assigned_to__isnull=True, closed__isnull=True)
-    lines = case_lines(as_of, cases)
-    return sorted(lines, key=lambda line: line.sort_key(as_of))[:limit]
+def unassigned(as_of: dt.date, limit: int = FEW_CASES, *, anyone: bool = False
+               ) -> list[CaseLine]:
+    """Open cases nobody works yet (``anyone``: all open cases), the ``limit`` separated
+    longest, what is due first on top (a supervisor's list). A case's first deadline runs
+    from its separation, so the longest separated are the first due."""
+    cases = Case.objects.filter(closed__isnull=True, opened__lte=as_of)
+    if not anyone:
+        cases = cases.filter(assigned_to__isnull=True)
+    chosen = list(cases.select_related("assigned_to").order_by("opened", "pk")[:limit])
+    lines = case_lines(as_of, chosen)
+    return sorted(lines, key=lambda line: line.sort_key(as_of))
 
 
 @dataclass

@@ -13,11 +13,18 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from reunify.actions import case_records, casework
 from reunify.models import Case
-from reunify.queries.cases import CaseLine, case_lines, case_page, latest_data_day, queue
+from reunify.queries.cases import (
+    FEW_CASES,
+    CaseLine,
+    case_lines,
+    case_page,
+    latest_data_day,
+    queue,
+)
 from reunify.rules import casework as rules
 from reunify.web.access import log_reads, object_key
 
@@ -148,12 +155,19 @@ def _out(line: CaseLine) -> dict:
 
 
 @router.get("/cases", response=list[CaseOut], url_name="cases")
-def cases(request: HttpRequest, as_of: dt.date | None = None):
-    """Open cases: a caseworker's own queue (due first), or every open case for who sees all."""
+def cases(request: HttpRequest, as_of: dt.date | None = None, page: int = Query(1, ge=1,
+                                                                                le=100000)):
+    """Open cases: a caseworker's own queue (due first), or, for who sees all, every open case
+    a page of ``FEW_CASES`` at a time, the longest separated first."""
     day = as_of or latest_data_day()
     access = request.access
-    lines = [ln for ln in case_lines(day) if ln.closed is None] if access.scope_all else \
-        queue(access.user_id, day)
+    if access.scope_all:
+        chosen = list(Case.objects.filter(closed__isnull=True, opened__lte=day)
+                      .select_related("assigned_to").order_by("opened", "pk")
+                      [(page - 1) * FEW_CASES:page * FEW_CASES])
+        lines = case_lines(day, chosen) if chosen else []
+    else:
+        lines = queue(access.user_id, day) if page == 1 else []
     log_reads(request, "person", [ln.child_id for ln in lines])
     return [_out(ln) for ln in lines]
 

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reunify.actions import case_records, casework
 from reunify.queries.cases import (
-    case_lines,
     case_page,
     latest_data_day,
     pending_determinations,
@@ -148,7 +147,7 @@ def cases(request):
     if access.may(g.CASES_ASSIGN):
         lines, title = unassigned(day), _("Open cases nobody works yet")
     elif access.scope_all:
-        lines, title = [ln for ln in case_lines(day) if ln.closed is None][:200], _("Open cases")
+        lines, title = unassigned(day, anyone=True), _("Open cases")
     else:
         lines, title = queue(access.user_id, day), _("Your cases")
     log_reads(request, "person", [f"P{ln.case.person_id:07d}" for ln in lines])
