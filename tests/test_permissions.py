@@ -67,6 +67,7 @@ PROBES: dict[str, tuple[str, dict | None, int]] = {
     "case_wishes": ("post", {}, 400),
     "case_request": ("post", {}, 400),
     "case_assign": ("post", {}, 400),
+    "case_repoint": ("post", {}, 400),
     "determination_sign_off": ("post", {}, 400),
     "api:cases": ("get", None, 200),
     "api:cases_outreach": ("get", None, 200),
@@ -77,6 +78,7 @@ PROBES: dict[str, tuple[str, dict | None, int]] = {
     "api:case_wishes": ("json", {}, 422),
     "api:case_request": ("json", {}, 422),
     "api:case_assign": ("json", {}, 422),
+    "api:case_repoint": ("json", {}, 422),
     "api:determination_sign_off": ("json", {}, 422),
 }
 

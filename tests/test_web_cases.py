@@ -215,3 +215,24 @@ def test_api_lists_cases_by_page_for_who_sees_all_and_the_queue_for_a_caseworker
     assert supervisor.get(reverse("api:cases"), {"as_of": "2018-08-01", "page": 2}).json() == []
     mine = client_of(world.users["caseworker"]).get(reverse("api:cases")).json()
     assert [c["case_id"] for c in mine] == [case_id(world, "a")]
+
+
+def test_a_caseworker_chooses_whom_a_split_case_follows_on_the_page(world):
+    """The case page's form ties the case to another person the caseworker may see; one they
+    may not see is refused as unknown."""
+    client = client_of(world.users["caseworker"])
+    target = case_id(world, "a")
+    other = f"P{world.children['c']:07d}"  # not the caseworker's
+    refused = client.post(reverse("case_repoint", kwargs={"case_id": target}),
+                          {"repoint-person": other, "repoint-reason": "split"})
+    assert refused.status_code == 400
+    assert "No such person." in refused.content.decode()
+    from family_store import StoreBuilder
+    from reunify.actions.users import assign
+
+    lone = StoreBuilder().person("shelter", "S-9", given="Niño", family="Alvarado")
+    assign(world.users["caseworker"].pk, lone.pk, actor="supervisor")
+    done = client.post(reverse("case_repoint", kwargs={"case_id": target}),
+                       {"repoint-person": lone.public_id, "repoint-reason": "split"})
+    assert done.status_code == 302
+    assert Case.objects.get(pk=world.cases["a"]).person_id == lone.pk

@@ -136,6 +136,11 @@ class RequestIn(Schema):
     recipient: str = Field("", max_length=200)
 
 
+class RepointIn(Schema):
+    person_id: str = Field(..., pattern=r"^P\d{7,12}$")
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
 class SignOffIn(Schema):
     approve: bool
     note: str = Field(..., min_length=1, max_length=2000)
@@ -303,6 +308,21 @@ def case_request(request: HttpRequest, case_id: str, body: RequestIn):
     return _run(request, pk, lambda actor, _v: case_records.request_determination(
         pk, body.kind, basis=body.basis, recipient=body.recipient, actor=actor),
         versioned=False)
+
+
+@router.post("/cases/{case_id}/person", response=_WRITE, url_name="case_repoint")
+def case_repoint(request: HttpRequest, case_id: str, body: RepointIn):
+    """Tie the case to another person (after the child's records split); the person must be
+    one the user may see."""
+    pk = object_key("case", case_id)
+
+    def do(actor, _v):
+        person = object_key("person", body.person_id)
+        if person is None or not request.access.sees_person(person):
+            raise rules.CaseworkError("no such person")
+        casework.repoint_case(pk, person, reason=body.reason, actor=actor)
+
+    return _run(request, pk, do, versioned=False)
 
 
 @router.post("/determinations/{determination_id}/sign-off", response=_WRITE,

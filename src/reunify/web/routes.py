@@ -51,6 +51,7 @@ ROUTES: dict[str, Rule] = {
     "case_wishes": Rule(g.CASES_WORK),
     "case_request": Rule(g.CASES_WORK),
     "case_assign": Rule(g.CASES_ASSIGN),
+    "case_repoint": Rule(g.CASES_WORK),
     "determination_sign_off": Rule(g.CASES_SIGN_OFF),
     "ingest": Rule(g.RECORDS_INGEST),
     "ledger": Rule(g.LEDGER_READ),
@@ -79,6 +80,7 @@ ROUTES: dict[str, Rule] = {
     "api:case_wishes": Rule(g.CASES_WORK),
     "api:case_request": Rule(g.CASES_WORK),
     "api:case_assign": Rule(g.CASES_ASSIGN),
+    "api:case_repoint": Rule(g.CASES_WORK),
     "api:determination_sign_off": Rule(g.CASES_SIGN_OFF),
 }
 

@@ -42,6 +42,7 @@ urlpatterns: list = [
     path("cases/<str:case_id>/wishes/", cases.case_wishes, name="case_wishes"),
     path("cases/<str:case_id>/request/", cases.case_request, name="case_request"),
     path("cases/<str:case_id>/assign/", cases.case_assign, name="case_assign"),
+    path("cases/<str:case_id>/repoint/", cases.case_repoint, name="case_repoint"),
     path("determinations/<str:determination_id>/sign-off/", cases.determination_sign_off,
          name="determination_sign_off"),
     path("ingest/", admin.ingest, name="ingest"),

@@ -96,6 +96,12 @@ class AssignForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000)
 
 
+class RepointForm(forms.Form):
+    person = forms.RegexField(label=gettext_lazy("Person the case follows"),
+                              regex=r"^P\d{7,12}$")
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000)
+
+
 class SignOffForm(forms.Form):
     decision = forms.ChoiceField(label=gettext_lazy("Decision"), widget=forms.RadioSelect,
                                  choices=[("approve", gettext_lazy("Approve")),
@@ -111,7 +117,7 @@ class OpenForm(forms.Form):
 #: Each form of the case page has its own prefix, so that field ids and labels are unique.
 PREFIXES = {"move_form": "move", "close_form": "close", "contact_form": "contact",
             "wishes_form": "wishes", "request_form": "request", "assign_form": "assign",
-            "sign_off_form": "signoff"}
+            "sign_off_form": "signoff", "repoint_form": "repoint"}
 
 
 def _forms(version: int, day: dt.date) -> dict:
@@ -123,7 +129,8 @@ def _forms(version: int, day: dt.date) -> dict:
             "wishes_form": WishesForm(initial={"on": day}, prefix=p["wishes_form"]),
             "request_form": RequestForm(prefix=p["request_form"]),
             "assign_form": AssignForm(prefix=p["assign_form"]),
-            "sign_off_form": SignOffForm(prefix=p["sign_off_form"])}
+            "sign_off_form": SignOffForm(prefix=p["sign_off_form"]),
+            "repoint_form": RepointForm(prefix=p["repoint_form"])}
 
 
 def _case_response(request, pk: int, *, status: int = 200, error: str = "", **bound):
@@ -228,6 +235,21 @@ def case_assign(request, case_id: str):
         casework.assign_case(pk, user.pk, reason=d["reason"], actor=actor)
 
     return _act(request, pk, AssignForm, "assign_form", do)
+
+
+@require_POST
+def case_repoint(request, case_id: str):
+    """Tie the case to another person: the caseworker's choice after the child's records
+    split (the person must be one the user may see)."""
+    pk = object_key("case", case_id)
+
+    def do(d, actor):
+        person = object_key("person", d["person"])
+        if person is None or not request.access.sees_person(person):
+            raise rules.CaseworkError(_("No such person."))
+        casework.repoint_case(pk, person, reason=d["reason"], actor=actor)
+
+    return _act(request, pk, RepointForm, "repoint_form", do)
 
 
 @require_POST
