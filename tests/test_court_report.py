@@ -91,3 +91,26 @@ def test_cases_and_the_court_report_add_up_on_a_simulated_season(run_cli, tmp_pa
     checks = dict(row for row in rows if row[0] not in court.CATEGORIES)
     assert checks["the register's children ever separated"] == str(ever)
     assert checks["adds up"] == "yes"
+
+
+def test_export_cases_opens_what_the_register_calls_for_on_any_day(run_cli, tmp_path):
+    """On a season nobody opened cases for, `export cases --as-of DATE` first opens the cases
+    the register calls for that day; every child it shows separated has exactly one."""
+    season = tmp_path / "season"
+    assert run_cli("simulate", str(season), "--families", "30", "--seed", "5").returncode == 0
+    assert run_cli("ingest", str(season)).returncode == 0
+    assert run_cli("link", "--engine", "deterministic").returncode == 0
+    assert run_cli("families", "build").returncode == 0
+    for as_of in ("2018-06-15", "2018-09-30"):
+        paths = {name: tmp_path / f"{name}-{as_of}.csv" for name in ("cases", "register")}
+        for name, path in paths.items():
+            done = run_cli("export", name, "--as-of", as_of, "--out", str(path))
+            assert done.returncode == 0, done.stderr
+        with paths["register"].open(encoding="utf-8", newline="") as handle:
+            separated = sorted(r["person_id"] for r in csv.DictReader(handle)
+                               if r["role"] == "child" and r["status"] == "separated")
+        with paths["cases"].open(encoding="utf-8", newline="") as handle:
+            open_cases = sorted(r["person_id"] for r in csv.DictReader(handle)
+                                if not r["closed"] and r["person_id"] in set(separated))
+        assert separated
+        assert open_cases == separated

@@ -65,9 +65,23 @@ def run(args: argparse.Namespace) -> int:
     prepare_store()
     query = EXPORTS[args.name]
     as_of = args.as_of or dt.date.today()
+    if args.name == "cases":
+        _open_cases(as_of, actor)
     count = export_rows(
         args.name, query(as_of), EXPORT_COLUMNS[args.name], args.out, fmt=args.fmt, actor=actor,
         params={"as_of": as_of.isoformat()},
     )
     print(f"wrote {count} rows of {args.name} to {args.out}")
     return 0
+
+
+def _open_cases(as_of: dt.date, actor: str) -> None:
+    """Before the ``cases`` export: the cases the register calls for on that day, opened (as
+    ``reunify cases open`` would), so that every child it shows separated has one."""
+    from reunify.actions.casework import follow_persons, open_cases
+    from reunify.queries.cases import needed_cases
+
+    follow_persons(actor=actor)
+    opened = open_cases(needed_cases(as_of), actor=actor, on=as_of)
+    if opened:
+        print(f"opened {len(opened)} cases the register calls for on {as_of.isoformat()}")
