@@ -274,3 +274,27 @@ def test_a_few_cases_stand_as_the_whole_register_says(monkeypatch):
         whole = [view(line) for line in case_lines(day)]
         monkeypatch.undo()
         assert few == whole
+
+
+def test_a_parent_found_later_is_told_to_the_open_case():
+    """A child separated alone gets a case with no parent sought; when a rebuild links the
+    parent, the next opening tells the case (a step and a notice to its caseworker)."""
+    store = StoreBuilder()
+    child = store.person("shelter", "S-1", given="Ana", family="Ruiz", birth_date="2012-01-01")
+    store.event("shelter", "S-1", "separated", "2018-07-10", custodian="ORR", facility="Casa")
+    (case,) = open_all()
+    assert case.parent_id is None
+    cw = caseworker("cw1")
+    assign_case(case.pk, cw.pk, reason="r", actor="sup")
+    parent = store.person("border", "M-1", given="Rosa", family="Ruiz", birth_date="1985-01-01")
+    store.event("border", "M-1", "apprehended", "2018-07-09", custodian="CBP", facility="X")
+    store.relation("shelter", "S-1", "child_of", other_name="Rosa Ruiz",
+                   other_birth_date="1985-01-01", evidence="document")
+    store.event("border", "M-1", "separated", "2018-07-10", custodian="ICE", facility="Y")
+    assert open_all() == []
+    case.refresh_from_db()
+    assert case.parent_id == parent.pk
+    assert CaseNotice.objects.filter(user=cw, text__contains="parent sought is now").exists()
+    assert CaseStep.objects.filter(case=case, kind="parent_found").count() == 1
+    assert open_all() == []
+    assert CaseStep.objects.filter(case=case, kind="parent_found").count() == 1

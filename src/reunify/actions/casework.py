@@ -88,7 +88,9 @@ def open_cases(needed: Iterable[rules.Needed], *, actor: str, on: dt.date) -> li
     moment it was opened is its first step's. One transaction and one ledger entry for the lot
     (``case.opened_from_register``).
     """
+    needed = list(needed)
     with in_transaction():
+        _update_parents(needed, actor=actor)
         have = set(Case.objects.filter(closed__isnull=True).values_list("person_id", flat=True))
         wanted = {n.person: n for n in needed if n.person not in have}
         records: dict[int, list[list[str]]] = defaultdict(list)
@@ -112,6 +114,23 @@ def open_cases(needed: Iterable[rules.Needed], *, actor: str, on: dt.date) -> li
                          subjects=[f"case:{c.public_id}" for c in created],
                          payload={"opened": len(created), "as_of": on.isoformat()})
     return created
+
+
+def _update_parents(needed: list[rules.Needed], *, actor: str) -> None:
+    parents = {n.person: n.parent for n in needed if n.parent is not None}
+    cases = Case.objects.select_for_update().filter(closed__isnull=True,
+                                                    person_id__in=list(parents))
+    for case in cases:
+        found = parents[case.person_id]
+        if case.parent_id == found:
+            continue
+        before, case.parent_id = case.parent_id, found
+        _save(case, "parent")
+        text = (f"{case.public_id}: the parent sought is now P{found:07d}"
+                + (f" (was P{before:07d})" if before else " (none was known)"))
+        _notify(case, text)
+        _step(case, "parent_found", actor=actor, reason=text, to_parent=f"P{found:07d}",
+              from_parent=f"P{before:07d}" if before else "")
 
 
 def assign_case(case_pk: int, user_id: int, *, reason: str, actor: str,
@@ -239,6 +258,9 @@ def follow_persons(*, actor: str) -> dict[str, int]:
         for group in by_person.values():
             survivor, *others = sorted(group, key=lambda c: (c.opened, c.pk))
             for other in others:
+                if survivor.parent_id is None and other.parent_id is not None:
+                    survivor.parent_id = other.parent_id
+                    _save(survivor, "parent")
                 other.merged_into = survivor
                 other.save(update_fields=["merged_into"])
                 text = (f"{other.public_id} and {survivor.public_id} were one child's cases; "
