@@ -283,7 +283,7 @@ def test_a_parent_found_later_is_told_to_the_open_case():
     child = store.person("shelter", "S-1", given="Ana", family="Ruiz", birth_date="2012-01-01")
     store.event("shelter", "S-1", "separated", "2018-07-10", custodian="ORR", facility="Casa")
     (case,) = open_all()
-    assert case.parent_id is None
+    assert (case.person_id, case.parent_id) == (child.pk, None)
     cw = caseworker("cw1")
     assign_case(case.pk, cw.pk, reason="r", actor="sup")
     parent = store.person("border", "M-1", given="Rosa", family="Ruiz", birth_date="1985-01-01")
