@@ -50,6 +50,8 @@ class StandingState:
 
 @dataclass
 class StandingFamily:
+    """A member's family: its public id and its members' roles."""
+
     public_id: str
     members: dict[int, str]
 
@@ -70,6 +72,7 @@ class Standing:
 
     @classmethod
     def of_entry(cls, entry: Entry) -> Standing:
+        """The standing the register's entry gives."""
         s = entry.state
         return cls(entry.person, entry.role, entry.name, entry.birth_date, StandingState(
             s.status, s.custodian, s.facility, s.separated_since, s.separation_ended,
@@ -137,6 +140,7 @@ class Deadline:
     days_left_as_of: int = 0
 
     def days_left(self, as_of: dt.date) -> int:
+        """Days from ``as_of`` to the deadline (negative: overdue)."""
         return (self.day - as_of).days
 
 
@@ -213,17 +217,21 @@ class CaseLine:
 
     @property
     def child_id(self) -> str:
+        """The child's public person id."""
         return person_public_id(self.case.person_id)
 
     @property
     def parent_id(self) -> str:
+        """The parent sought's public person id ("" when none is known)."""
         return person_public_id(self.case.parent_id) if self.case.parent_id else ""
 
     @property
     def next_deadline(self) -> Deadline | None:
+        """The earliest court deadline not met, while the case is open."""
         return None if self.closed else next_deadline(self.deadlines)
 
     def sort_key(self, as_of: dt.date) -> tuple:
+        """Open before closed, then what is due first."""
         due = self.next_deadline
         return (self.closed is not None, due.day if due else dt.date.max, self.case.pk)
 

@@ -129,6 +129,7 @@ def may_sign_off(requested_by: str, signer: str) -> bool:
 
 
 def check_choice(choice: str) -> None:
+    """Raise unless ``choice`` is one of the parent's choices (``CHOICES``)."""
     if choice not in CHOICES:
         raise CaseworkError(f"unknown choice {choice!r} (expected one of: {', '.join(CHOICES)})")
 

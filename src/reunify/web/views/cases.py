@@ -186,6 +186,7 @@ def _act(request, pk: int, form_class, name: str, do):
 
 @require_POST
 def case_move(request, case_id: str):
+    """Move the case to another stage (the form carries the version shown)."""
     pk = object_key("case", case_id)
     return _act(request, pk, MoveForm, "move_form", lambda d, actor: casework.move_case(
         pk, d["stage"], reason=d["reason"], actor=actor, expected_version=d["version"]))
@@ -193,6 +194,7 @@ def case_move(request, case_id: str):
 
 @require_POST
 def case_close(request, case_id: str):
+    """Close the case as reunified (the form carries the version shown)."""
     pk = object_key("case", case_id)
     return _act(request, pk, CloseForm, "close_form", lambda d, actor: casework.close_case(
         pk, rules.REUNIFIED, reason=d["reason"], actor=actor, on=d["on"] or case_day(request),
@@ -201,6 +203,7 @@ def case_close(request, case_id: str):
 
 @require_POST
 def case_contact(request, case_id: str):
+    """Log an attempt to reach the parent or a call between parent and child."""
     pk = object_key("case", case_id)
     return _act(request, pk, ContactForm, "contact_form", lambda d, actor: case_records
                 .log_contact(pk, kind=d["kind"], on=d["on"], channel=d["channel"],
@@ -211,6 +214,7 @@ def case_contact(request, case_id: str):
 
 @require_POST
 def case_wishes(request, case_id: str):
+    """Record a new version of the parent's wishes."""
     pk = object_key("case", case_id)
     return _act(request, pk, WishesForm, "wishes_form", lambda d, actor: case_records
                 .record_wishes(pk, choice=d["choice"], words=d["words"],
@@ -220,6 +224,7 @@ def case_wishes(request, case_id: str):
 
 @require_POST
 def case_request(request, case_id: str):
+    """Ask for a determination that a second person must sign off."""
     pk = object_key("case", case_id)
     return _act(request, pk, RequestForm, "request_form", lambda d, actor: case_records
                 .request_determination(pk, d["kind"], basis=d["basis"],
@@ -228,6 +233,7 @@ def case_request(request, case_id: str):
 
 @require_POST
 def case_assign(request, case_id: str):
+    """Assign or reassign the case to a caseworker, with a reason."""
     pk = object_key("case", case_id)
 
     def do(d, actor):
