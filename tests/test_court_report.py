@@ -66,6 +66,7 @@ def test_cases_and_the_court_report_add_up_on_a_simulated_season(run_cli, tmp_pa
                      "--out", str(season))
     assert result.returncode == 0, result.stderr
     assert "cases opened; worked 5" in result.stdout
+    assert "adds up: yes" in result.stdout
     as_of = "2018-09-30"
     paths = {name: tmp_path / f"{name}.csv" for name in ("cases", "register")}
     for name, path in paths.items():
@@ -114,3 +115,20 @@ def test_export_cases_opens_what_the_register_calls_for_on_any_day(run_cli, tmp_
                                 if not r["closed"] and r["person_id"] in set(separated))
         assert separated
         assert open_cases == separated
+
+
+def test_a_parent_excluded_is_counted_and_listed_with_the_basis():
+    """A signed-off unfit determination puts the child in 'parent excluded' and lists the
+    basis, who asked and who signed."""
+    from reunify.actions.case_records import request_determination, sign_off
+
+    store = StoreBuilder()
+    separate(store, "a")
+    (case,) = open_all()
+    made = request_determination(case.pk, casework_rules.PARENT_UNFIT, actor="cw",
+                                 basis="criminal court record of child abuse")
+    sign_off(made.pk, approve=True, note="record checked", actor="sup", on=DAY)
+    assert _categories(DAY)[court.PARENT_EXCLUDED] == 1
+    excluded = court_report(DAY).sections[1].tables[0].rows
+    assert excluded == [[case.public_id, f"P{case.person_id:07d}",
+                         "criminal court record of child abuse", "cw", "sup"]]

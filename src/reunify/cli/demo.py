@@ -76,9 +76,10 @@ def run(args: argparse.Namespace) -> int:
         f"claims, {stats.get('unlinked_children', 0)} children with no parent found"
     )
 
-    from reunify.cli.demo_casework import open_and_work_cases
+    from reunify.cli.demo_casework import court_check, open_and_work_cases
 
     console.print(open_and_work_cases(_as_of(out), actor=actor))
+    console.print(court_check(_as_of(out)))
 
     summary = store_summary()
     table = Table(title="Records per source (current versions)")

@@ -84,3 +84,14 @@ def give_demo_caseworker_a_queue(*, actor: str) -> int:
     for line in lines:
         assign_case(line.case.pk, user.pk, reason="demo: a first queue", actor=actor)
     return len(lines)
+
+
+def court_check(as_of: dt.date) -> str:
+    """One line: whether the court report's categories add up to the register's count."""
+    from reunify.reports.court import court_report
+
+    checks = {row[0]: row[1] for row in court_report(as_of).sections[0].tables[1].rows}
+    total = checks["sum of the categories"]
+    register = checks["the register's children ever separated"]
+    return (f"court report: {total} children in its categories, {register} ever separated "
+            f"in the register; adds up: {checks['adds up']} (`reunify report court`)")

@@ -81,6 +81,10 @@ def court_report(as_of: dt.date) -> Report:
                     [["sum of the categories", total],
                      ["the register's children ever separated", len(children)],
                      ["adds up", "yes" if adds_up else "no"]])])
+    excluded = Section("Parents excluded, with basis", text=[
+        "Determinations that a parent is unfit or a danger, signed off by a second person."],
+        tables=[Table("Parents excluded", ["case", "child", "basis", "asked by", "signed by"],
+                      _excluded(as_of))])
     delay = Section("Still separated past a deadline, and why", text=[
         f"Deadlines follow {policy.name}. The reason for the delay is the child's category "
         "and the stage of their case."],
@@ -88,5 +92,15 @@ def court_report(as_of: dt.date) -> Report:
                       [[c, s, n] for (c, s), n in sorted(delays.items())])])
     return Report(title="Court status report: separated children",
                   subtitle=f"Register as of {as_of.isoformat()}; policy {policy.name}",
-                  sections=[summary, delay])
+                  sections=[summary, excluded, delay])
+
+
+def _excluded(as_of: dt.date) -> list[list[object]]:
+    from reunify.models import Determination
+    from reunify.rules.casework import APPROVED, PARENT_UNFIT
+
+    rows = Determination.objects.filter(kind=PARENT_UNFIT, status=APPROVED,
+                                        case__opened__lte=as_of).select_related("case")
+    return [[d.case.public_id, f"P{d.case.person_id:07d}", d.basis, d.requested_by,
+             d.decided_by] for d in rows.order_by("case_id", "pk")]
 
