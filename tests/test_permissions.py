@@ -56,6 +56,30 @@ PROBES: dict[str, tuple[str, dict | None, int]] = {
     "api:review_pair": ("get", None, 200),
     "api:review_decide": ("json", {}, 422),
     "api:ledger": ("get", None, 200),
+    "cases": ("get", None, 200),
+    "case": ("get", None, 200),
+    "case_open": ("post", {}, 400),
+    "cases_outreach": ("get", None, 200),
+    "cases_outreach_csv": ("get", None, 200),
+    "case_move": ("post", {}, 400),
+    "case_close": ("post", {}, 400),
+    "case_contact": ("post", {}, 400),
+    "case_wishes": ("post", {}, 400),
+    "case_request": ("post", {}, 400),
+    "case_assign": ("post", {}, 400),
+    "case_repoint": ("post", {}, 400),
+    "determination_sign_off": ("post", {}, 400),
+    "api:cases": ("get", None, 200),
+    "api:cases_outreach": ("get", None, 200),
+    "api:case": ("get", None, 200),
+    "api:case_move": ("json", {}, 422),
+    "api:case_close": ("json", {}, 422),
+    "api:case_contact": ("json", {}, 422),
+    "api:case_wishes": ("json", {}, 422),
+    "api:case_request": ("json", {}, 422),
+    "api:case_assign": ("json", {}, 422),
+    "api:case_repoint": ("json", {}, 422),
+    "api:determination_sign_off": ("json", {}, 422),
 }
 
 
@@ -110,7 +134,7 @@ def expected_status(name: str, role: str, whose: str, world) -> int:
     if rule.permission not in granted:
         return 403
     if whose == "other" and SCOPE_ALL not in granted and any(
-        k in ("family_id", "person_id") for k in object_kwargs(name)
+        k in ("family_id", "person_id", "case_id") for k in object_kwargs(name)
     ):
         return 404
     return ok
@@ -127,6 +151,8 @@ def url_for(name: str, role: str, whose: str, world) -> str:
         "family_id": f"F{world.families[tag]:07d}",
         "person_id": f"P{world.children[tag]:07d}",
         "pair_id": str(world.pair),
+        "case_id": f"C{world.cases[tag]:07d}",
+        "determination_id": str(world.determination),
         "user_id": str(world.users.get(role, world.users["admin"]).pk if whose == "own"
                        else world.users["auditor"].pk),
     }

@@ -10,12 +10,15 @@ import reunify.actions
 from reunify.cli.main import build_parser
 
 COMMANDS = {
-    "demo", "evaluate", "explain", "export", "families", "ingest", "ledger", "link", "migrate",
-    "register", "report", "review", "serve", "simulate", "user",
+    "cases", "demo", "evaluate", "explain", "export", "families", "ingest", "ledger", "link",
+    "migrate", "register", "report", "review", "serve", "simulate", "user",
 }
 
 ACTIONS = {
     "access": {"record_reads"},
+    "case_records": {"log_contact", "record_wishes", "request_determination", "sign_off"},
+    "casework": {"assign_case", "close_case", "follow_persons", "move_case", "open_case",
+                 "open_cases", "repoint_case"},
     "erasure": {"erase_person_data"},
     "export": {"export_rows"},
     "claim": {"decide_claim"},

@@ -33,6 +33,9 @@ class World:
     users: dict[str, object] = field(default_factory=dict)  # role → user
     secrets: dict[str, str] = field(default_factory=dict)  # role → TOTP secret
     pair: int = 0
+    #: tag → case pk (every separated child's case); a determination waiting on case c.
+    cases: dict[str, int] = field(default_factory=dict)
+    determination: int = 0
     #: role → the tag of the family that is "theirs" (assigned); scope-all roles see all.
     own: dict[str, str] = field(default_factory=dict)
 
@@ -84,6 +87,7 @@ def build_world() -> World:
     assign(world.users["caseworker"].pk, world.children["a"], actor="tester")
     assign(world.users["counsel"].pk, world.parents["b"], actor="tester")
     world.own = {"caseworker": "a", "counsel": "b"}
+    open_world_cases(world)
     return world
 
 
@@ -96,6 +100,27 @@ def one_time_code(username: str) -> str:
         return ""
     RoleGrant.objects.filter(pk=grant.pk).update(totp_last_step=0)
     return pyotp.TOTP(unseal(grant.totp_secret)).now()
+
+
+def open_world_cases(world: World) -> None:
+    """A case for each separated child (as of 1 Aug 2018); a's is the caseworker's, and a
+    release of child c waits for a second person's sign-off."""
+    import datetime as dt
+
+    from reunify.actions.case_records import request_determination
+    from reunify.actions.casework import assign_case, open_cases
+    from reunify.models import Case
+    from reunify.queries.cases import needed_cases
+
+    day = dt.date(2018, 8, 1)
+    open_cases(needed_cases(day), actor="tester", on=day)
+    for tag, child in world.children.items():
+        world.cases[tag] = Case.objects.get(person_id=child).pk
+    assign_case(world.cases["a"], world.users["caseworker"].pk, reason="speaks Spanish",
+                actor="tester")
+    world.determination = request_determination(
+        world.cases["c"], "release_to_other", basis="aunt in Houston", recipient="aunt",
+        actor="tester").pk
 
 
 @pytest.fixture(scope="module", name="world")

@@ -6,8 +6,20 @@ checkpoint and every proof still verifies: nothing in them has to change.
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from reunify.actions.ledger import append_entry, in_transaction
-from reunify.models import EventRecord, Identity, PersonRecord, RelationRecord
+from reunify.models import (
+    Case,
+    CaseStep,
+    ContactEntry,
+    Determination,
+    EventRecord,
+    Identity,
+    ParentWishes,
+    PersonRecord,
+    RelationRecord,
+)
 from reunify.models.keys import with_keys
 
 #: What identifies or locates a person in a person-record; blanked by an erasure.
@@ -43,7 +55,29 @@ def erase_person_data(*, actor: str, source: str, record_id: str) -> dict[str, i
         events = sum(rows.exclude(reason="").update(reason="")
                      for rows in with_keys(EventRecord.objects.all(), records))
         counts = {"person_records": persons, "relation_records": relations,
-                  "event_reasons": events}
+                  "event_reasons": events, **_erase_casework(records)}
         append_entry(actor=actor, type="person.erased",
                      subjects=[f"{src}:{rid}" for src, rid in records], payload=counts)
     return counts
+
+
+def _erase_casework(records: list[tuple[str, str]]) -> dict[str, int]:
+    """Blank the free text casework holds on the cases of the person (as child or parent
+    sought): the parent's words, notes of the contact log, reasons, a release's recipient.
+    What happened (stages, outcomes, days, who acted) stays."""
+    persons = set()
+    for src, rid in records:
+        persons.update(Identity.objects.filter(source=src, record_id=rid)
+                       .values_list("person_id", flat=True))
+    cases = Case.objects.filter(Q(person_id__in=persons) | Q(parent_id__in=persons))
+    ids = list(cases.values_list("pk", flat=True))
+    if not ids:
+        return {}
+    return {
+        "case_wishes": ParentWishes.objects.filter(case_id__in=ids).update(words=""),
+        "case_contacts": ContactEntry.objects.filter(case_id__in=ids).update(note=""),
+        "case_steps": CaseStep.objects.filter(case_id__in=ids).update(reason=""),
+        "case_determinations": Determination.objects.filter(case_id__in=ids).update(
+            recipient="", basis="", decision_note=""),
+        "cases": cases.update(outcome_reason=""),
+    }

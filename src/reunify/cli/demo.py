@@ -1,8 +1,9 @@
 """``reunify demo``: the main job on embedded defaults — what ``make run`` does.
 
-Simulate a season, ingest it, link it, rebuild families, and print a summary a newcomer
-understands. Everything is synthetic; re-running it on the same store changes nothing but the
-link and family runs.
+Simulate a season, ingest it, link it, rebuild families, open a case for every separated child
+and work a few, and print a summary a newcomer understands. Everything is synthetic; re-running
+it on the same store changes nothing but the link and family runs (and opens the cases new
+separations call for).
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ def run(args: argparse.Namespace) -> int:
         f"claims, {stats.get('unlinked_children', 0)} children with no parent found"
     )
 
+    from reunify.cli.demo_casework import court_check, open_and_work_cases
+
+    console.print(open_and_work_cases(_as_of(out), actor=actor))
+    console.print(court_check(_as_of(out)))
+
     summary = store_summary()
     table = Table(title="Records per source (current versions)")
     for column in ("source", "persons", "relations", "events"):
@@ -94,6 +100,13 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"done in {time.monotonic() - started:.0f} s. "
                   "Browse it: [bold]make serve[/] (demo users are printed there).")
     return 0
+
+
+def _as_of(out: Path) -> dt.date:
+    """The simulated season's as-of day, from its manifest."""
+    import json
+
+    return dt.date.fromisoformat(json.loads((out / "manifest.json").read_text())["as_of"])
 
 
 def _print_headline(console, out: Path) -> None:

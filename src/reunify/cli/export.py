@@ -1,4 +1,5 @@
-"""``reunify export NAME --out FILE``: the spec's exports (identities, families, register).
+"""``reunify export NAME --out FILE``: the spec's exports (identities, families, register,
+cases).
 
 Machine exports: values are written exactly as they are, for other programs, with no
 spreadsheet formula neutralisation (a name may begin with ``=``). A person who wants the
@@ -37,11 +38,18 @@ def _register(as_of: dt.date) -> Iterator[dict]:
     return register_rows(as_of)
 
 
+def _cases(as_of: dt.date) -> Iterator[dict]:
+    from reunify.queries.cases import case_rows
+
+    return case_rows(as_of)
+
+
 #: Export name → the query that yields its rows, given the as-of date.
 EXPORTS: dict[str, Callable[[dt.date], Iterator[dict]]] = {
     "identities": _identities,
     "families": _families,
     "register": _register,
+    "cases": _cases,
 }
 
 
@@ -75,9 +83,23 @@ def run(args: argparse.Namespace) -> int:
             return 2
     query = EXPORTS[args.name]
     as_of = args.as_of or dt.date.today()
+    if args.name == "cases":
+        _open_cases(as_of, actor)
     count = export_rows(
         args.name, query(as_of), EXPORT_COLUMNS[args.name], args.out, fmt=args.fmt, actor=actor,
         params={"as_of": as_of.isoformat()},
     )
     print(f"wrote {count} rows of {args.name} to {args.out}")
     return 0
+
+
+def _open_cases(as_of: dt.date, actor: str) -> None:
+    """Before the ``cases`` export: the cases the register calls for on that day, opened (as
+    ``reunify cases open`` would), so that every child it shows separated has one."""
+    from reunify.actions.casework import follow_persons, open_cases
+    from reunify.queries.cases import needed_cases
+
+    follow_persons(actor=actor)
+    opened = open_cases(needed_cases(as_of), actor=actor, on=as_of)
+    if opened:
+        print(f"opened {len(opened)} cases the register calls for on {as_of.isoformat()}")

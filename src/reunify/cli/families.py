@@ -42,6 +42,15 @@ def run_build(args: argparse.Namespace) -> int:
     console = Console()
     run = build_families(actor=actor, progress=console)
     console.print(f"family run {run.pk}: {run.stats}")
+    # Cases follow the rebuilt families: children the register now shows separated (as of
+    # the latest day of the data) get theirs (docs/casework.md).
+    from reunify.actions.casework import follow_persons, open_cases
+    from reunify.queries.cases import latest_data_day, needed_cases
+
+    day = latest_data_day()
+    follow_persons(actor=actor)
+    opened = open_cases(needed_cases(day), actor=actor, on=day)
+    console.print(f"cases: {len(opened)} opened as of {day.isoformat()}")
     return 0
 
 

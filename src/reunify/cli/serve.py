@@ -53,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             print("Demonstration accounts exist already (their passwords were shown when "
                   "they were created).")
+        from reunify.cli.demo_casework import give_demo_caseworker_a_queue
+
+        if queued := give_demo_caseworker_a_queue(actor=actor):
+            print(f"  demo-caseworker's queue: {queued} cases")
     print(f"Serving on http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
     command = [
         sys.executable, "-m", "gunicorn", "reunify.wsgi:application",

@@ -4,6 +4,14 @@ Every row that came from outside traces back to its batch, file and line.
 """
 
 from reunify.models.access import AccessLog, Assignment, RoleGrant, SignInFailure
+from reunify.models.casework import (
+    Case,
+    CaseNotice,
+    CaseStep,
+    ContactEntry,
+    Determination,
+    ParentWishes,
+)
 from reunify.models.family import (
     ClaimDecision,
     Family,
@@ -23,8 +31,13 @@ from reunify.models.sign_in import RecoveryCode, SecondFactorReset, SignInCounte
 __all__ = [
     "AccessLog",
     "Assignment",
+    "Case",
+    "CaseNotice",
+    "CaseStep",
     "Checkpoint",
     "ClaimDecision",
+    "ContactEntry",
+    "Determination",
     "EventRecord",
     "Family",
     "FamilyClaim",
@@ -37,6 +50,7 @@ __all__ = [
     "LedgerEntry",
     "LinkDecision",
     "LinkRun",
+    "ParentWishes",
     "Person",
     "PersonRecord",
     "RecoveryCode",

@@ -1,9 +1,17 @@
-"""First contact between a separated child and a parent, as sources record it.
+"""First contact between a separated child and a parent, as sources and caseworkers record it.
 
 The interchange spec has no contact event; reunify reads an optional ``first_contact`` column
 on relations rows (a conformant extension: a new optional column, docs/ingest.md): the day of
 the first contact (a call, a visit) between the record and the other person that the source
 recorded. A shelter's ``child_of`` row naming the parent is where ORR would write it.
+
+Calls between parent and child logged on a case (``ContactEntry`` of kind ``call``) count as
+contact too, for the case's child and the parent sought (docs/casework.md).
+
+Whether contact is known is decided person by person: for persons with a record in a source
+that records contact (any of its relations carries the column), and for the child and parent
+of a case whose contact log is kept (it has any entry). For anyone else nothing is known of
+contact, and its absence is not a missed deadline.
 """
 
 from __future__ import annotations
@@ -11,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from reunify.models import Identity, RelationRecord
+from reunify.models import Case, Identity, RelationRecord
+from reunify.rules.casework import COUNTS_AS_CONTACT
 
 #: The relations column that carries the day of first contact.
 FIRST_CONTACT = "first_contact"
@@ -21,21 +30,20 @@ _FEW = 500
 
 
 def first_contacts(person_ids: Iterable[int]) -> dict[int, dt.date | None] | None:
-    """For the given persons who have a record in a source that records contact: person →
-    earliest first contact recorded on a current relation of theirs, or None when none is.
-
-    Whether contact is recorded is decided source by source: a source records contact when
-    any of its current relations carries the column. A person with no record in such a
-    source is left out (nothing is known of their contact); None for everyone when no source
-    records contact at all.
-    """
+    """For the given persons whose contact is known (module docstring): person → the earliest
+    first contact recorded or logged, or None when there was none. None for everyone when
+    nothing in the store records contact at all."""
+    wanted = set(person_ids)
     rows = list(RelationRecord.objects.filter(
         is_current=True, attributes__has_key=FIRST_CONTACT,
     ).values_list("source", "record_id", "other_record_id", "attributes"))
-    if not rows:
+    logged = _logged(wanted)
+    if not rows and logged is None:
         return None
+    out: dict[int, dt.date | None] = dict(logged or {})
+    if not rows:
+        return out
     recording = {source for source, *_ in rows}
-    wanted = set(person_ids)
     identities = Identity.objects.filter(source__in=recording)
     if len(wanted) <= _FEW:  # one family's page: ask for its members only
         identities = identities.filter(person_id__in=wanted)
@@ -44,7 +52,7 @@ def first_contacts(person_ids: Iterable[int]) -> dict[int, dt.date | None] | Non
             "source", "record_id", "person_id").iterator(chunk_size=20000):
         if person in wanted:
             person_of[(source, record_id)] = person
-    out: dict[int, dt.date | None] = dict.fromkeys(set(person_of.values()))
+            out.setdefault(person, None)
     for source, record, other, attributes in rows:
         try:
             day = dt.date.fromisoformat(str(attributes.get(FIRST_CONTACT) or ""))
@@ -53,5 +61,23 @@ def first_contacts(person_ids: Iterable[int]) -> dict[int, dt.date | None] | Non
         for record_id in (record, other):
             person = person_of.get((source, record_id))
             if person is not None and (out[person] is None or day < out[person]):
+                out[person] = day
+    return out
+
+
+def _logged(wanted: set[int]) -> dict[int, dt.date | None] | None:
+    """Child and parent sought of every case whose contact log is kept → the earliest call
+    logged on it (None when none yet); None when no case keeps a log at all."""
+    rows = Case.objects.filter(contacts__isnull=False).values_list(
+        "person_id", "parent_id", "contacts__kind", "contacts__on").distinct()
+    if not rows.exists():
+        return None
+    out: dict[int, dt.date | None] = {}
+    for child, parent, kind, day in rows.iterator(chunk_size=20000):
+        for person in (child, parent):
+            if person is None or person not in wanted:
+                continue
+            out.setdefault(person, None)
+            if kind in COUNTS_AS_CONTACT and (out[person] is None or day < out[person]):
                 out[person] = day
     return out

@@ -72,3 +72,20 @@ def user_exists(user_pk: int) -> bool:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(pk=user_pk).exists()
+
+
+def case_visible(case_pk: int, user_id: int | None) -> bool:
+    """Whether a case has this key and (when ``user_id`` is given) is assigned to that user."""
+    from reunify.models import Case
+
+    cases = Case.objects.filter(pk=case_pk)
+    if user_id is not None:
+        cases = cases.filter(assigned_to_id=user_id)
+    return cases.exists()
+
+
+def determination_exists(pk: int) -> bool:
+    """Whether a determination has this key."""
+    from reunify.models import Determination
+
+    return Determination.objects.filter(pk=pk).exists()

@@ -4,6 +4,9 @@ Two sources that report the same thing (same event type, same day, same custodia
 event that names both sources. A gap is a stretch during which nobody is known to hold the
 person: after an event that names no custodian (and does not say they left the country), up to
 the next event that names one — or up to the day asked about, when no later event does.
+
+A case closed as reunified or released to a sponsor is an event of the child's too, reported by
+reunify's own source ``casework`` (``reunify.rules.casework.CLOSING_EVENTS``).
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from reunify.models import EventRecord, Identity
+from reunify.models import Case, EventRecord, Identity
 from reunify.models.linkage import of_persons
 from reunify.rules.as_of import check_as_of
+from reunify.rules.casework import CASEWORK_SOURCE, CLOSING_EVENTS
 from reunify.rules.interchange import EVENT_TYPES
 
 #: Same-day events sort in the order a custody naturally runs (apprehended before separated…).
@@ -135,7 +139,27 @@ def events_by_person(
         person = person_of.get((row[4], row[8]))
         if person is not None:
             reports[person].append(row[:8])
+    for person, row in casework_reports(as_of):
+        if wanted is None or person in wanted:
+            reports[person].append(row)
     return {person: merge_reports(rows) for person, rows in reports.items()}
+
+
+def casework_reports(as_of: dt.date | None) -> list[tuple[int, tuple]]:
+    """Cases closed as reunified or released to a sponsor, as reports of the child's custody
+    (source ``casework``, the case id as event id), on the day they closed: reunify records
+    them itself, so that the register shows what casework achieved (docs/casework.md)."""
+    cases = Case.objects.filter(outcome__in=CLOSING_EVENTS, closed__isnull=False)
+    if as_of is not None:
+        cases = cases.filter(closed__lte=as_of)
+    found = []
+    for pk, person, closed, outcome in cases.values_list("pk", "person_id", "closed",
+                                                         "outcome"):
+        etype, custodian = CLOSING_EVENTS[outcome]
+        at = dt.datetime.combine(closed, dt.time(23, 59), tzinfo=dt.UTC)
+        found.append((person, (at, etype, custodian, "", CASEWORK_SOURCE, f"C{pk:07d}",
+                               "", "")))
+    return found
 
 
 def person_timeline(person_id: int, *, as_of: dt.date | None = None) -> Timeline:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-REPORTS = ("compliance", "accountability")
+REPORTS = ("compliance", "accountability", "court")
 FORMATS = ("md", "html", "csv")
 
 
@@ -25,6 +25,10 @@ def write_report(name: str, as_of: dt.date, fmt: str, out: Path | None) -> str:
         from reunify.reports.compliance import compliance_report
 
         report = compliance_report(as_of)
+    elif name == "court":
+        from reunify.reports.court import court_report
+
+        report = court_report(as_of)
     else:
         from reunify.reports.accountability import accountability_report
 

@@ -24,30 +24,44 @@ LEDGER_READ = "ledger.read"
 NAMES_READ = "names.read"
 #: Every family, not only the assigned ones.
 SCOPE_ALL = "scope.all"
+#: Reunification cases (docs/casework.md): see them; work them (steps, contact log, wishes,
+#: asking for determinations); assign them to caseworkers; sign off another's determination.
+CASES_READ = "cases.read"
+CASES_WORK = "cases.work"
+CASES_ASSIGN = "cases.assign"
+CASES_SIGN_OFF = "cases.sign_off"
 
 PERMISSIONS = frozenset({
     ACCOUNT_SELF, USERS_READ, USERS_MANAGE, RECORDS_INGEST, REVIEW_READ, REVIEW_DECIDE, SEARCH,
     PERSON_READ, FAMILY_READ, REGISTER_READ, LEDGER_READ, NAMES_READ, SCOPE_ALL,
+    CASES_READ, CASES_WORK, CASES_ASSIGN, CASES_SIGN_OFF,
 })
 
 ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR = (
     "admin", "data_steward", "caseworker", "counsel", "monitor", "auditor",
 )
-ROLES = (ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR)
+#: Assigns cases to caseworkers and signs off determinations (the two-person rule).
+SUPERVISOR = "supervisor"
+ROLES = (ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR, SUPERVISOR)
 
 #: Role → the permissions it carries.
 GRANTS: dict[str, frozenset[str]] = {
     ADMIN: frozenset({ACCOUNT_SELF, USERS_READ, USERS_MANAGE}),
     DATA_STEWARD: frozenset({
         ACCOUNT_SELF, RECORDS_INGEST, REVIEW_READ, REVIEW_DECIDE, SEARCH, PERSON_READ,
-        FAMILY_READ, REGISTER_READ, NAMES_READ, SCOPE_ALL,
+        FAMILY_READ, REGISTER_READ, NAMES_READ, SCOPE_ALL, CASES_READ,
     }),
-    CASEWORKER: frozenset({ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, NAMES_READ}),
+    CASEWORKER: frozenset({ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, NAMES_READ,
+                           CASES_READ, CASES_WORK}),
     COUNSEL: frozenset({ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, NAMES_READ}),
     MONITOR: frozenset({ACCOUNT_SELF, REGISTER_READ}),
     AUDITOR: frozenset({
         ACCOUNT_SELF, USERS_READ, REVIEW_READ, SEARCH, PERSON_READ, FAMILY_READ, REGISTER_READ,
-        LEDGER_READ, NAMES_READ, SCOPE_ALL,
+        LEDGER_READ, NAMES_READ, SCOPE_ALL, CASES_READ,
+    }),
+    SUPERVISOR: frozenset({
+        ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, REGISTER_READ, NAMES_READ, SCOPE_ALL,
+        CASES_READ, CASES_WORK, CASES_ASSIGN, CASES_SIGN_OFF,
     }),
 }
 

@@ -83,4 +83,6 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "families": ("family_id", "person_id", "role"),
     "register": ("family_id", "person_id", "name", "birth_date", "status", "custodian",
                  "facility", "since", "separated_since", "days_separated", "flags"),
+    "cases": ("case_id", "person_id", "family_id", "stage", "assigned_to", "opened", "closed",
+              "outcome", "next_deadline"),
 }

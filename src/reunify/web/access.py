@@ -29,7 +29,8 @@ from reunify.web.routes import OBJECT_KWARGS, PUBLIC, ROUTES
 
 log = logging.getLogger(__name__)
 
-_PUBLIC_ID = {"family": re.compile(r"^F(\d{7,12})$"), "person": re.compile(r"^P(\d{7,12})$")}
+_PUBLIC_ID = {"family": re.compile(r"^F(\d{7,12})$"), "person": re.compile(r"^P(\d{7,12})$"),
+              "case": re.compile(r"^C(\d{7,12})$")}
 _NUMBER = re.compile(r"^\d{1,12}$")
 
 
@@ -137,6 +138,11 @@ def visible(access: Access, kind: str, pk: int) -> bool:
         return access.may(g.REVIEW_READ) and scope.review_pair_exists(pk)
     if kind == "user":
         return access.may(g.USERS_READ) and scope.user_exists(pk)
+    if kind == "case":  # a caseworker sees the cases assigned to them
+        return access.may(g.CASES_READ) and scope.case_visible(
+            pk, None if access.scope_all else access.user_id)
+    if kind == "determination":
+        return access.may(g.CASES_SIGN_OFF) and scope.determination_exists(pk)
     return False
 
 

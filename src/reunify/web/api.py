@@ -19,6 +19,7 @@ from reunify.queries.review_queue import open_pairs, pair_view
 from reunify.queries.search import search as find
 from reunify.rules.as_of import AsOfOutOfRange
 from reunify.web.access import log_reads, object_key
+from reunify.web.api_cases import router as cases_router
 from reunify.web.views.register import register_for
 from reunify.web.views.review import decide
 
@@ -31,6 +32,7 @@ api = NinjaAPI(
     auth=django_auth,
     docs_url=None,
 )
+api.add_router("/", cases_router)
 
 
 class Problem(Schema):

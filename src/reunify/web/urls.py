@@ -8,7 +8,7 @@ from django.urls import path
 from django.views.i18n import set_language
 
 from reunify.web.api import api
-from reunify.web.views import account, admin, enrolment, records, register, reports, review
+from reunify.web.views import account, admin, cases, enrolment, records, register, reports, review
 
 urlpatterns: list = [
     path("", records.home, name="home"),
@@ -27,6 +27,20 @@ urlpatterns: list = [
     path("review/", review.review_queue, name="review_queue"),
     path("review/<str:pair_id>/", review.review_pair, name="review_pair"),
     path("review/<str:pair_id>/decide/", review.review_decide, name="review_decide"),
+    path("cases/", cases.cases, name="cases"),
+    path("cases/open/", cases.case_open, name="case_open"),
+    path("cases/outreach/", cases.cases_outreach, name="cases_outreach"),
+    path("cases/outreach.csv", cases.cases_outreach_csv, name="cases_outreach_csv"),
+    path("cases/<str:case_id>/", cases.case, name="case"),
+    path("cases/<str:case_id>/move/", cases.case_move, name="case_move"),
+    path("cases/<str:case_id>/close/", cases.case_close, name="case_close"),
+    path("cases/<str:case_id>/contact/", cases.case_contact, name="case_contact"),
+    path("cases/<str:case_id>/wishes/", cases.case_wishes, name="case_wishes"),
+    path("cases/<str:case_id>/request/", cases.case_request, name="case_request"),
+    path("cases/<str:case_id>/assign/", cases.case_assign, name="case_assign"),
+    path("cases/<str:case_id>/repoint/", cases.case_repoint, name="case_repoint"),
+    path("determinations/<str:determination_id>/sign-off/", cases.determination_sign_off,
+         name="determination_sign_off"),
     path("ingest/", admin.ingest, name="ingest"),
     path("ledger/", admin.ledger, name="ledger"),
     path("users/", admin.users, name="users"),

@@ -15,6 +15,7 @@ from reunify.queries.families import family_public_id, numbers_of
 from reunify.queries.family_page import family_page
 from reunify.queries.person import person_page
 from reunify.queries.search import search as find
+from reunify.rules import grants as g
 from reunify.rules.as_of import AsOfOutOfRange, check_as_of
 from reunify.web.access import log_reads, object_key
 from reunify.web.charts import custody_timeline
@@ -46,7 +47,17 @@ def home(request):
     families = []
     if access.family_ids is not None:
         families = [family_public_id(n) for n in sorted(numbers_of(access.family_ids).values())]
-    return render(request, "reunify/home.html", {"families": families})
+    context = {"families": families}
+    if access.may(g.CASES_WORK) and not access.scope_all:
+        # A caseworker's home page is their queue (docs/casework.md).
+        from reunify.queries.cases import latest_data_day, notices_for, queue
+        from reunify.web.views.cases import case_day
+
+        day = case_day(request) if "as_of" in request.GET else latest_data_day()
+        context.update(queue_shown=True, lines=queue(access.user_id, day), as_of=day,
+                       notices=notices_for(access.user_id))
+        log_reads(request, "person", [line.child_id for line in context["lines"]])
+    return render(request, "reunify/home.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,7 +74,29 @@ def search(request):
             status = 400
     template = "reunify/search_results.html" if request.headers.get("HX-Request") else \
         "reunify/search.html"
-    return render(request, template, {"form": form, "hits": hits}, status=status)
+    return render(request, template, {"form": form, "hits": hits,
+                                      "rows": _standing(request, hits or [])}, status=status)
+
+
+#: Search results beyond this many are listed without their register standing (cost).
+STANDING_HITS = 50
+
+
+def _standing(request, hits) -> list[tuple]:
+    """Each hit with the person's role, status and where held in their family, as of the
+    latest day of the data (None when not in a family or beyond ``STANDING_HITS``)."""
+    from reunify.queries.cases import latest_data_day
+
+    day = latest_data_day()
+    members: dict[int, object] = {}
+    families = {f for h in hits[:STANDING_HITS] for f in h.families}
+    for family_id in sorted(families):
+        key = object_key("family", family_id)
+        if key is None or not request.access.sees_family(key):
+            continue
+        for member in family_page(key, as_of=day, names=False).members:
+            members.setdefault(member.pk, member)
+    return [(h, members.get(h.person_pk)) for h in hits]
 
 
 @require_GET
@@ -81,8 +114,21 @@ def person(request, person_id: str):
         until = min(as_of, events[-1].day + dt.timedelta(days=max(span // 10, 7)))
     chart = custody_timeline(events, page.timeline.gaps, until=until,
                              title=_("Custody timeline of %(id)s") % {"id": page.public_id})
+    # The person's family members, with status, flags and days separated (as of the day
+    # asked for, else the latest day of the data), and the person's case.
+    from reunify.queries.cases import latest_data_day, open_case_of
+
+    day = as_of if "as_of" in request.GET else latest_data_day()
+    relatives = []
+    for family_id, _role in page.families:
+        family = family_page(object_key("family", family_id), as_of=day,
+                             names=request.access.names)
+        relatives.extend(m for m in family.members if m.pk != pk)
+    log_reads(request, "person", [m.public_id for m in relatives])
+    case = open_case_of(pk) if request.access.may(g.CASES_READ) else None
     return render(request, "reunify/person.html",
-                  {"page": page, "chart": chart, "as_of": until})
+                  {"page": page, "chart": chart, "as_of": until, "relatives": relatives,
+                   "relatives_day": day, "case": case})
 
 
 @require_GET

@@ -36,7 +36,27 @@ class RegisterFilter(forms.Form):
     role = forms.ChoiceField(label=gettext_lazy("Role"), required=False,
                              choices=[("", "—"), ("child", "child"), ("parent", "parent"),
                                       ("guardian", "guardian"), ("relative", "relative")])
+    sort = forms.ChoiceField(label=gettext_lazy("Sort by"), required=False, choices=[
+        ("", gettext_lazy("family")), ("days", gettext_lazy("days separated, most first")),
+        ("since", gettext_lazy("separated since, earliest first")),
+        ("status", gettext_lazy("status"))])
     page = forms.IntegerField(required=False, min_value=1)
+
+
+#: Sort keys of the register's rows (the default: family by family, as the export).
+SORTS = {
+    "days": lambda r: -(int(r["days_separated"]) if r["days_separated"] != "" else -1),
+    "since": lambda r: r["separated_since"] or "9999",
+    "status": lambda r: r["status"],
+}
+
+
+def register_day(request):
+    """``?as_of=`` when given, else the latest day of the data (not today: a register of 2018
+    opened in 2026 would count eight years of separation)."""
+    from reunify.queries.cases import latest_data_day
+
+    return as_of_day(request) if request.GET.get("as_of") else latest_data_day()
 
 
 def register_for(access, as_of, *, status="", flag="", role="") -> list[dict]:
@@ -66,8 +86,11 @@ def _filters(request):
 def register(request):
     """The dashboard: counts by status, days separated, flags, and the rows themselves."""
     form, filters, page_number = _filters(request)
-    as_of = as_of_day(request)
+    as_of = register_day(request)
     rows = register_for(request.access, as_of, **filters)
+    sort = form.cleaned_data.get("sort") if form.is_valid() else ""
+    if sort in SORTS:
+        rows.sort(key=SORTS[sort])
     by_status = Counter(r["status"] for r in rows)
     by_flag = Counter(f for r in rows for f in r["flags"].split(";") if f)
     separated_days = [int(r["days_separated"]) for r in rows
@@ -97,7 +120,7 @@ def register_csv(request):
     the export is recorded in the ledger like any other. A person downloads it to open in a
     spreadsheet, so formula-like cells are neutralised (``reunify export`` stays exact)."""
     _form, filters, _page = _filters(request)
-    as_of = as_of_day(request)
+    as_of = register_day(request)
     rows = register_for(request.access, as_of, **filters)
     log_reads(request, "person", [row["person_id"] for row in rows])
     folder = tempfile.mkdtemp(prefix="reunify-export-")

@@ -11,11 +11,13 @@ from django.views.decorators.http import require_GET
 
 from reunify.reports.accountability import accountability_report
 from reunify.reports.compliance import compliance_report
+from reunify.reports.court import court_report
 from reunify.web.access import log_reads
 from reunify.web.views.records import as_of_day
 
 #: Report name (as in the URL) → the function that builds it for a day.
-REPORTS = {"compliance": compliance_report, "accountability": accountability_report}
+REPORTS = {"compliance": compliance_report, "accountability": accountability_report,
+           "court": court_report}
 #: Columns withheld from a user without the right to names.
 NAME_COLUMNS = frozenset({"name", "birth date", "birth_date", "given name", "family name"})
 _PERSON_COLUMNS = frozenset({"person", "person_id"})
