@@ -37,13 +37,15 @@ def _child_row(as_of: dt.date) -> dict:
 
 
 def test_a_logged_call_meets_the_first_contact_deadline():
-    """Without contact, the child misses the 10-day deadline; a call logged on day 5 meets it
-    (in the register and on the case), while a mere attempt does not."""
+    """Before the case keeps a contact log nothing is known of contact and nothing is flagged;
+    once it logs an attempt (no answer), the child past the 10-day deadline without contact
+    misses it; a call logged on day 5 meets it (in the register and on the case)."""
     case = _one_case()
     later = DAY + dt.timedelta(days=5)
+    assert "deadline_missed" not in _child_row(later)["flags"]  # nothing records contact yet
     log_contact(case.pk, kind=rules.ATTEMPT, on=dt.date(2018, 7, 12), channel="phone",
                 outcome=rules.NO_ANSWER, actor="cw")
-    assert "deadline_missed" not in _child_row(later)["flags"]  # nothing records contact yet
+    assert "deadline_missed" in _child_row(later)["flags"]  # the log shows no contact
     log_contact(case.pk, kind=rules.CALL, on=dt.date(2018, 7, 15), channel="phone",
                 outcome=rules.REACHED, minutes=12, interpreter="Juan (Mam)", language="Mam",
                 actor="cw")
@@ -66,16 +68,22 @@ def test_a_call_needs_its_length_and_language_and_channels_are_a_vocabulary():
 
 
 def test_another_logged_call_missing_contact_flags_the_register():
-    """Once calls are logged, a separated child with none by the deadline is flagged."""
+    """Contact is judged case by case: a child whose case logs a call meets the deadline; one
+    whose case logs only a failed attempt misses it; one whose case keeps no log at all is
+    not judged (one case's log says nothing of another child's contact)."""
     store = StoreBuilder()
     separate(store, "a", child_birth="2009-01-01")
     separate(store, "b", child_birth="2009-01-01")
-    first, _second = open_all()
+    separate(store, "c", child_birth="2009-01-01")
+    first, second, third = open_all()
     log_contact(first.pk, kind=rules.CALL, on=DAY, channel="phone", outcome="reached",
                 minutes=5, language="Spanish", actor="cw")
-    flags = {r["person_id"]: r["flags"] for r in register_rows(DAY + dt.timedelta(days=2))
-             if r["role"] == "child"}
-    assert sorted("deadline_missed" in f for f in flags.values()) == [False, True]
+    log_contact(second.pk, kind=rules.ATTEMPT, on=DAY, channel="phone",
+                outcome=rules.NO_ANSWER, actor="cw")
+    missed = {r["person_id"]: "deadline_missed" in r["flags"]
+              for r in register_rows(DAY + dt.timedelta(days=2)) if r["role"] == "child"}
+    by_case = [missed[f"P{case.person_id:07d}"] for case in (first, second, third)]
+    assert by_case == [False, True, False]
 
 
 def test_wishes_are_versions_never_overwritten_and_flag_a_foreign_language():
