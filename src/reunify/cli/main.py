@@ -22,8 +22,13 @@ def _setup_django() -> None:
     django.setup()
 
 
-def prepare_store() -> None:
-    """Bring the schema up to date and check the store is durable; commands call it first."""
+#: The actor of checkpoints signed at start-up (over entries an earlier process left unsigned).
+STARTUP_ACTOR = "reunify:start-up"
+
+
+def prepare_store(*, sign: bool = True) -> None:
+    """Bring the schema up to date, check the store is durable and sign any entry an earlier
+    process left unsigned; commands call it first."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -41,6 +46,48 @@ def prepare_store() -> None:
             raise SystemExit("the store's schema is not up to date: run `reunify migrate` first")
         call_command("migrate", verbosity=0, interactive=False)
     check_durability()
+    if sign:
+        _sign_at_start_up()
+
+
+def _sign_at_start_up() -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from reunify.actions.ledger import LedgerDamaged, sign_pending
+
+    from reunify.models.ledger_keys import salt, signing_key
+    from reunify.queries.ledger import entry_count
+
+    try:
+        if entry_count():
+            signing_key()  # a store with entries and no key or salt: an error, never a new one
+            salt()
+        sign_pending(actor=STARTUP_ACTOR)
+    except (LedgerDamaged, ImproperlyConfigured) as exc:
+        raise SystemExit(f"reunify: the ledger's unsigned entries cannot be signed: {exc} "
+                         "(run `reunify ledger verify`)") from exc
+
+
+def finish_signing() -> int:
+    """After a command: if a checkpoint failed after its commit, retry it once on a fresh
+    connection; return EXIT_FAILURE with a clear message if the ledger stays unsigned."""
+    from django.db import connection
+
+    from reunify.actions.ledger import failed_checkpoint, forget_failed_checkpoint, sign_pending
+
+    failure = failed_checkpoint()
+    if failure is None:
+        return EXIT_OK
+    connection.close()  # the failure may have been the connection itself
+    try:
+        sign_pending(actor=STARTUP_ACTOR)
+    except Exception as exc:
+        print(f"reunify: the command's changes are committed but the ledger's newest entries "
+              f"are not signed: {exc}; run `reunify ledger checkpoint` once this is fixed",
+              file=sys.stderr)
+        return EXIT_FAILURE
+    forget_failed_checkpoint()
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     _setup_django()
     parser = build_parser()
     args = parser.parse_args(argv)
-    status = args.func(args)
-    return int(status or 0)
+    status = int(args.func(args) or 0)
+    signed = finish_signing()
+    return status if signed == EXIT_OK else signed
 
 
 def run() -> None:  # pragma: no cover - console script shim
