@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
+from reunify.actions.store_lock import rebuild_lock
 from reunify.models import (
     EventRecord,
     Family,
@@ -289,8 +290,14 @@ def build_families(*, actor: str, progress: Any = None) -> FamilyRun:
     """Rebuild every family from the current persons and records; return the run.
 
     Earlier runs' families are kept (history); the latest run is the current one. One ledger
-    entry records the run with its counts.
+    entry records the run with its counts. Holds the store's rebuild lock from the first read
+    to the commit, so no link run or ingest changes what it read meanwhile.
     """
+    with rebuild_lock():
+        return _build_families(actor=actor, progress=progress)
+
+
+def _build_families(*, actor: str, progress: Any) -> FamilyRun:
     started = timezone.now()
     _say(progress, "families: reading persons, groups and relations")
     records = _Records()

@@ -53,6 +53,15 @@ def in_transaction() -> transaction.Atomic:
     return transaction.atomic()
 
 
+def hold_ledger_lock() -> None:
+    """Hold the lock ledger appends take until the surrounding transaction ends (on SQLite the
+    transaction's write lock already is that lock): actions that must see every decision
+    recorded before they commit take it early."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("hold_ledger_lock must run inside a transaction")
+    _lock()
+
+
 def _lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:

@@ -54,7 +54,6 @@ def _sign_at_start_up() -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     from reunify.actions.ledger import LedgerDamaged, sign_pending
-
     from reunify.models.ledger_keys import salt, signing_key
     from reunify.queries.ledger import entry_count
 
