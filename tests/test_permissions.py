@@ -41,6 +41,7 @@ PROBES: dict[str, tuple[str, dict | None, int]] = {
     "review_decide": ("post", {}, 400),
     "ingest": ("get", None, 200),
     "ledger": ("get", None, 200),
+    "access_log": ("get", None, 200),
     "users": ("get", None, 200),
     "user_create": ("post", {}, 400),
     "user_detail": ("get", None, 200),
@@ -56,6 +57,7 @@ PROBES: dict[str, tuple[str, dict | None, int]] = {
     "api:review_pair": ("get", None, 200),
     "api:review_decide": ("json", {}, 422),
     "api:ledger": ("get", None, 200),
+    "api:access_log": ("get", None, 200),
 }
 
 

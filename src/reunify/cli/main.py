@@ -48,6 +48,9 @@ def prepare_store(*, sign: bool = True) -> None:
     check_durability()
     if sign:
         _sign_at_start_up()
+    from reunify.actions.access_queue import replay_orphans
+
+    replay_orphans()  # access-log rows a killed process left in its spool
 
 
 def _sign_at_start_up() -> None:

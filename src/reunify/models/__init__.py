@@ -3,7 +3,7 @@
 Every row that came from outside traces back to its batch, file and line.
 """
 
-from reunify.models.access import AccessLog, Assignment, RoleGrant, SignInFailure
+from reunify.models.access import AccessLog, AccessPrune, Assignment, RoleGrant, SignInFailure
 from reunify.models.family import Family, FamilyLink, FamilyMember, FamilyRun
 from reunify.models.ingest import ImportBatch, SourceFile
 from reunify.models.ledger import Checkpoint, LedgerEntry
@@ -12,6 +12,7 @@ from reunify.models.record import EventRecord, PersonRecord, RelationRecord
 
 __all__ = [
     "AccessLog",
+    "AccessPrune",
     "Assignment",
     "Checkpoint",
     "EventRecord",

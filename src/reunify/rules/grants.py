@@ -20,6 +20,8 @@ PERSON_READ = "person.read"
 FAMILY_READ = "family.read"
 REGISTER_READ = "register.read"
 LEDGER_READ = "ledger.read"
+#: Read the access log: who read (or tried to read) whose record.
+ACCESS_LOG_READ = "access_log.read"
 #: Names of people are shown. Monitors get names only where the court order allows (per user).
 NAMES_READ = "names.read"
 #: Every family, not only the assigned ones.
@@ -28,6 +30,7 @@ SCOPE_ALL = "scope.all"
 PERMISSIONS = frozenset({
     ACCOUNT_SELF, USERS_READ, USERS_MANAGE, RECORDS_INGEST, REVIEW_READ, REVIEW_DECIDE, SEARCH,
     PERSON_READ, FAMILY_READ, REGISTER_READ, LEDGER_READ, NAMES_READ, SCOPE_ALL,
+    ACCESS_LOG_READ,
 })
 
 ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR = (
@@ -47,7 +50,7 @@ GRANTS: dict[str, frozenset[str]] = {
     MONITOR: frozenset({ACCOUNT_SELF, REGISTER_READ}),
     AUDITOR: frozenset({
         ACCOUNT_SELF, USERS_READ, REVIEW_READ, SEARCH, PERSON_READ, FAMILY_READ, REGISTER_READ,
-        LEDGER_READ, NAMES_READ, SCOPE_ALL,
+        LEDGER_READ, NAMES_READ, SCOPE_ALL, ACCESS_LOG_READ,
     }),
 }
 

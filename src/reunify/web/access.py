@@ -217,6 +217,11 @@ class AccessMiddleware:
                 continue
             pk = object_key(kind, kwargs[keyword])
             if pk is None or not visible(access, kind, pk):
+                if kind in ("person", "family"):
+                    # Probing ids outside one's assignment leaves a trace, as a read would.
+                    record_reads(kind, [str(kwargs[keyword])[:64]],
+                                 actor=access.username or "anonymous", role=access.role,
+                                 route=name, outcome="denied")
                 return _denied(request, name, 404)
         return None
 

@@ -42,6 +42,7 @@ ROUTES: dict[str, Rule] = {
     "review_decide": Rule(g.REVIEW_DECIDE),
     "ingest": Rule(g.RECORDS_INGEST),
     "ledger": Rule(g.LEDGER_READ),
+    "access_log": Rule(g.ACCESS_LOG_READ),
     "users": Rule(g.USERS_READ),
     "user_create": Rule(g.USERS_MANAGE),
     "user_detail": Rule(g.USERS_READ),
@@ -58,6 +59,7 @@ ROUTES: dict[str, Rule] = {
     "api:review_pair": Rule(g.REVIEW_READ),
     "api:review_decide": Rule(g.REVIEW_DECIDE),
     "api:ledger": Rule(g.LEDGER_READ),
+    "api:access_log": Rule(g.ACCESS_LOG_READ),
 }
 
 #: URL keyword → the kind of object it names; the enforcement point checks the user may see it.

@@ -11,7 +11,7 @@ from django.views.i18n import set_language
 from django.views.static import serve
 
 from reunify.web.api import api
-from reunify.web.views import account, admin, records, register, reports, review
+from reunify.web.views import account, admin, audit, records, register, reports, review
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -33,6 +33,7 @@ urlpatterns: list = [
     path("review/<str:pair_id>/decide/", review.review_decide, name="review_decide"),
     path("ingest/", admin.ingest, name="ingest"),
     path("ledger/", admin.ledger, name="ledger"),
+    path("access-log/", audit.access_log, name="access_log"),
     path("users/", admin.users, name="users"),
     path("users/new/", admin.user_create, name="user_create"),
     path("users/<str:user_id>/", admin.user_detail, name="user_detail"),
