@@ -37,8 +37,16 @@ def key_file() -> Path:
     return Path(settings.LEDGER_KEY_FILE or settings.DATA_DIR / "ledger" / "signing-key.pem")
 
 
-def _salt_file() -> Path:
+def salt_file() -> Path:
+    """Where the salt is (or will be created) when REUNIFY_LEDGER_SALT is not set."""
     return Path(settings.DATA_DIR) / "ledger" / "salt"
+
+
+def create_secret_file(path: Path, content: bytes) -> None:
+    """Write a key or salt file (mode 0600) that must not exist yet (a restore)."""
+    _create_once(path, content)
+    if path.read_bytes() != content:
+        raise FileExistsError(f"{path} was created meanwhile with other content")
 
 
 def _create_once(path: Path, content: bytes) -> None:
@@ -123,7 +131,7 @@ def salt() -> bytes:
         if len(settings.LEDGER_SALT) < 32:
             raise ImproperlyConfigured("REUNIFY_LEDGER_SALT must be at least 32 characters")
         return settings.LEDGER_SALT.encode("utf-8")
-    path = _salt_file()
+    path = salt_file()
     if not path.exists():
         if not settings.DEVELOPMENT:
             raise _missing("salt", "REUNIFY_LEDGER_SALT", path)

@@ -411,7 +411,7 @@ def access_log(request: HttpRequest, person: str | None = None, family: str | No
     ``user`` and days (``since`` inclusive, ``until`` exclusive, UTC)."""
     from reunify.web.views.audit import access_filter
 
-    where, total, rows = access_filter(person=person, family=family, user=user, since=since,
+    _where, total, rows = access_filter(person=person, family=family, user=user, since=since,
                                        until=until, denied=denied,
                                        limit=max(0, min(limit, 500)), offset=max(0, offset))
     return {"count": total, "items": rows}
