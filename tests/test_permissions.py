@@ -26,6 +26,11 @@ PROBES: dict[str, tuple[str, dict | None, int]] = {
     "sign_in": ("get", None, 200),
     "set_language": ("get", None, 302),
     "static": ("get", None, 200),
+    "healthz": ("get", None, 200),
+    # Not ready: the world's ledger entries are unsigned (their checkpoints run after commits,
+    # which a test's transaction never makes).
+    "readyz": ("get", None, 503),
+    "metrics": ("get", None, 404),  # off: REUNIFY_METRICS_TOKEN is not set
     "sign_out": ("post", {}, 302),
     "home": ("get", None, 200),
     "password": ("get", None, 200),

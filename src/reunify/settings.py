@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "reunify.web.operations.RequestIdMiddleware",
     "reunify.web.access.ResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,9 +175,21 @@ if not DEVELOPMENT:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Uploads larger than Django keeps in memory go to a private folder (swept at start-up).
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+#: ``json`` (the default: one object a line, with the request id) or ``text``.
+LOG_FORMAT = _ENV.get("REUNIFY_LOG_FORMAT", "json").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "reunify.web.operations.JsonFormatter"},
+                   "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": _ENV.get("REUNIFY_LOG_LEVEL", "WARNING")},
+    # One line per request (method, path, status, milliseconds, request id).
+    "loggers": {"reunify.requests": {"level": _ENV.get("REUNIFY_REQUEST_LOG_LEVEL", "INFO")}},
 }

@@ -111,12 +111,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run_retrying(args: argparse.Namespace) -> int:
+    """Run the command; on a transient database error (a dropped connection, a server
+    restarting) retry it once on a fresh connection, then give a clear message. Every action
+    is one transaction, so a retried command never applies anything twice."""
+    from django.db import InterfaceError, OperationalError, connection
+
+    for attempt in (1, 2):
+        try:
+            return int(args.func(args) or 0)
+        except (OperationalError, InterfaceError) as exc:
+            connection.close()
+            if attempt == 2:
+                print(f"reunify: the database failed twice ({str(exc).strip()[:300]}); nothing "
+                      "of the failed step was written. Check the database and run the command "
+                      "again", file=sys.stderr)
+                return EXIT_FAILURE
+            print(f"reunify: database error ({str(exc).strip()[:200]}); retrying once",
+                  file=sys.stderr)
+    return EXIT_FAILURE  # pragma: no cover - the loop always returns
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status (0 ok, 1 failure, 2 bad input)."""
     _setup_django()
     parser = build_parser()
     args = parser.parse_args(argv)
-    status = int(args.func(args) or 0)
+    status = _run_retrying(args)
     signed = finish_signing()
     return status if signed == EXIT_OK else signed
 

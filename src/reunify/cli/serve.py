@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         sys.executable, "-m", "gunicorn", "reunify.wsgi:application",
         "--bind", f"{args.host}:{args.port}", "--workers", str(max(args.workers, 1)),
         "--threads", str(max(args.threads, 1)), "--worker-class", "gthread",
-        "--access-logfile", "-", "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
+        # Requests are logged by reunify itself, as JSON with their request id.
     ]
     os.execv(sys.executable, command)  # noqa: S606 - fixed command, no shell
     return 0  # pragma: no cover - execv does not return

@@ -17,6 +17,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -193,6 +194,12 @@ class AccessMiddleware:
         name = _route_name(request)
         try:
             return self._decide(request, name, view_kwargs)
+        except DatabaseError:
+            # The store failed, not the user: say so (503), never a misleading 403.
+            log.exception("access decision failed: database error")
+            if _is_api(name):
+                return JsonResponse({"detail": "service unavailable"}, status=503)
+            return HttpResponse(_("Service unavailable."), status=503)
         except Exception:
             log.exception("access decision failed; denying")
             try:

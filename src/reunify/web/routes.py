@@ -27,6 +27,9 @@ ROUTES: dict[str, Rule] = {
     "sign_in": Rule(PUBLIC),
     "set_language": Rule(PUBLIC),
     "static": Rule(PUBLIC),
+    "healthz": Rule(PUBLIC),
+    "readyz": Rule(PUBLIC),
+    "metrics": Rule(PUBLIC),  # a bearer token of its own (reunify.web.operations.metrics)
     "sign_out": Rule(g.ACCOUNT_SELF),
     "home": Rule(g.ACCOUNT_SELF),
     "password": Rule(g.ACCOUNT_SELF),

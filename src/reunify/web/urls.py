@@ -10,6 +10,7 @@ from django.urls import path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from reunify.web import operations
 from reunify.web.api import api
 from reunify.web.views import account, admin, audit, records, register, reports, review
 
@@ -41,4 +42,7 @@ urlpatterns: list = [
     # Served by the application itself so that one process (gunicorn) is the whole service.
     re_path(r"^static/(?P<path>.+)$", serve, {"document_root": STATIC_DIR}, name="static"),
     path("api/v1/", api.urls),
+    path("healthz", operations.healthz, name="healthz"),
+    path("readyz", operations.readyz, name="readyz"),
+    path("metrics", operations.metrics, name="metrics"),
 ]
