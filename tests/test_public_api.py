@@ -10,22 +10,30 @@ import reunify.actions
 from reunify.cli.main import build_parser
 
 COMMANDS = {
-    "demo", "evaluate", "explain", "export", "families", "ingest", "ledger", "link", "migrate",
-    "register", "report", "review", "serve", "simulate", "user",
+    "access", "backup", "demo", "erase", "evaluate", "explain", "export", "families", "ingest",
+    "ledger", "link", "migrate", "prune", "register", "report", "restore", "review", "serve",
+    "simulate", "user",
 }
 
 ACTIONS = {
-    "access": {"record_reads"},
-    "erasure": {"erase_person_data"},
+    "access": {"record_cli_reads", "record_reads"},
+    "access_audit": {"digest_access_log", "prune"},
+    "access_queue": {"flush_at_exit", "insert_rows", "replay_orphans", "spool_folder"},
+    "backup": {"backup_store", "restore_store", "store_holds_data"},
+    "backup_crypto": {"decrypt_file", "encrypt_file"},
+    "erasure": {"approve_erasure", "erase_person_data", "request_erasure"},
     "export": {"export_rows"},
     "family": {"build_families"},
     "ingest": {"ingest_paths"},
-    "ledger": {"append_entries", "append_entry", "append_reported_decisions", "in_transaction",
-               "leaf_hash", "sign_checkpoint"},
+    "ledger": {"append_entries", "append_entry", "append_reported_decisions",
+               "failed_checkpoint", "forget_failed_checkpoint", "hold_ledger_lock",
+               "in_transaction", "leaf_hash", "sign_checkpoint", "sign_pending",
+               "unsigned_entries"},
     "ledger_export": {"export_ledger"},
     "link": {"link"},
     "record_writing": set(),
     "review": {"decide_pair", "decide_records"},
+    "store_lock": {"rebuild_lock"},
     "users": {"assign", "change_password", "create_demo_users", "create_user", "disable_user",
               "record_sign_in", "record_sign_in_failure", "set_role", "unassign"},
     "witness": {"publish_checkpoint"},

@@ -177,6 +177,10 @@ if not DEVELOPMENT:
 
 # Uploads larger than Django keeps in memory go to a private folder (swept at start-up).
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
+try:  # Django refuses a temporary folder that does not exist; it must be private
+    os.makedirs(FILE_UPLOAD_TEMP_DIR, mode=0o700, exist_ok=True)
+except OSError:  # a read-only data folder (an auditor's `ledger verify`): no uploads there
+    FILE_UPLOAD_TEMP_DIR = None
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 

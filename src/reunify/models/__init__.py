@@ -4,6 +4,7 @@ Every row that came from outside traces back to its batch, file and line.
 """
 
 from reunify.models.access import AccessLog, AccessPrune, Assignment, RoleGrant, SignInFailure
+from reunify.models.erasure import ErasureRequest
 from reunify.models.family import Family, FamilyLink, FamilyMember, FamilyRun
 from reunify.models.ingest import ImportBatch, SourceFile
 from reunify.models.ledger import Checkpoint, LedgerEntry
@@ -15,6 +16,7 @@ __all__ = [
     "AccessPrune",
     "Assignment",
     "Checkpoint",
+    "ErasureRequest",
     "EventRecord",
     "Family",
     "FamilyLink",
