@@ -111,16 +111,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _disk_full(exc: BaseException) -> bool:
+    """Whether an error says the disk (or the database's space) is full."""
+    import errno
+
+    cause = exc.__cause__ or exc
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    if getattr(cause, "sqlstate", None) == "53100":  # PostgreSQL disk_full
+        return True
+    text = str(exc).lower()
+    return "database or disk is full" in text or "no space left on device" in text
+
+
 def _run_retrying(args: argparse.Namespace) -> int:
     """Run the command; on a transient database error (a dropped connection, a server
     restarting) retry it once on a fresh connection, then give a clear message. Every action
     is one transaction, so a retried command never applies anything twice."""
-    from django.db import InterfaceError, OperationalError, connection
+    from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
     for attempt in (1, 2):
         try:
             return int(args.func(args) or 0)
-        except (OperationalError, InterfaceError) as exc:
+        except (OSError, DatabaseError) as exc:
+            if _disk_full(exc):
+                print(f"reunify: no space left for the store or its files "
+                      f"({str(exc).strip()[:200]}); the step that failed wrote nothing: free "
+                      "space and run the command again", file=sys.stderr)
+                return EXIT_BAD_INPUT
+            if not isinstance(exc, OperationalError | InterfaceError):
+                raise
             connection.close()
             if attempt == 2:
                 print(f"reunify: the database failed twice ({str(exc).strip()[:300]}); nothing "
