@@ -25,7 +25,7 @@ def _get(url: str, token: str = "") -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"}
                                      if token else {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - local
+        with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, answer.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
