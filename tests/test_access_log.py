@@ -67,12 +67,13 @@ def test_an_auditor_answers_who_looked_and_who_tried_on_a_page_and_the_api(world
 
 def test_command_line_reads_are_logged_with_the_persons_they_revealed(world, capsys,
                                                                       monkeypatch, tmp_path):
-    """`families show`, `review show` and `export register` each log every person they
-    revealed, as the acting user; `access query` finds them."""
+    """`families show`, `review show`, `explain` and `export register` each log every person
+    they revealed, as the acting user; `access query` finds them."""
     monkeypatch.setenv("REUNIFY_ACTOR", "clerk")
     child = f"P{world.children['a']:07d}"
     assert main(["families", "show", child]) == 0
     assert main(["review", "show", str(world.pair)]) == 0
+    assert main(["explain", "border:a-c0", "shelter:S-1"]) == 0
     out = tmp_path / "register.csv"
     assert main(["export", "register", "--out", str(out), "--as-of", "2018-06-01"]) == 0
     routes = {}
@@ -81,12 +82,13 @@ def test_command_line_reads_are_logged_with_the_persons_they_revealed(world, cap
         routes.setdefault(route, set()).add(person)
     assert routes["cli:families show"] == {child, f"P{world.parents['a']:07d}"}
     assert child in routes["cli:review show"]
+    assert child in routes["cli:explain"]
     assert {f"P{p:07d}" for p in world.children.values()} <= routes["cli:export register"]
     capsys.readouterr()
     assert main(["access", "query", "--person", child, "--user", "clerk", "--json"]) == 0
     found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert {r["route"] for r in found} == {"cli:families show", "cli:review show",
-                                           "cli:export register"}
+                                           "cli:explain", "cli:export register"}
 
 
 def test_the_access_log_refuses_update_and_delete():
