@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     _setup_django()
     parser = build_parser()
     args = parser.parse_args(argv)
+    from reunify.actions.ledger import forget_failed_checkpoint
+
+    forget_failed_checkpoint()  # only this command's failures count (main runs in-process too)
     status = _run_retrying(args)
     signed = finish_signing()
     return status if signed == EXIT_OK else signed
