@@ -45,7 +45,8 @@ def test_deploy_in_production_mode_and_monitor(store_env, run_cli, tmp_path):
     assert migrated.returncode == 0, migrated.stderr
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "reunify.wsgi:application", "--bind",
+        [sys.executable, "-m", "gunicorn", "reunify.wsgi:application",
+         "--config", "python:reunify.web.gunicorn_conf", "--bind",
          f"127.0.0.1:{port}", "--workers", "1", "--threads", "4", "--worker-class", "gthread"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -67,8 +68,9 @@ def test_deploy_in_production_mode_and_monitor(store_env, run_cli, tmp_path):
     finally:
         server.terminate()
         _, err = server.communicate(timeout=60)
-    request_lines = [json.loads(line) for line in err.splitlines()
-                     if line.startswith("{") and '"logger": "reunify.requests"' in line]
+    lines = [json.loads(line) for line in err.splitlines()]  # every line is JSON
+    assert any(line["logger"] == "gunicorn.error" for line in lines)
+    request_lines = [line for line in lines if line["logger"] == "reunify.requests"]
     assert {line["path"] for line in request_lines} >= {"/healthz", "/readyz", "/metrics"}
     assert all(len(line["request_id"]) == 32 for line in request_lines)
 

@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Serving on http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
     command = [
         sys.executable, "-m", "gunicorn", "reunify.wsgi:application",
+        "--config", "python:reunify.web.gunicorn_conf",
         "--bind", f"{args.host}:{args.port}", "--workers", str(max(args.workers, 1)),
         "--threads", str(max(args.threads, 1)), "--worker-class", "gthread",
         # Requests are logged by reunify itself, as JSON with their request id.
