@@ -162,6 +162,8 @@ SESSION_COOKIE_AGE = int(_ENV.get("REUNIFY_SESSION_SECONDS", str(30 * 60)))
 # The idle timeout is kept by reunify.web.access.end_idle_session, which writes a session back
 # at most once a minute instead of on every request.
 SESSION_SAVE_EVERY_REQUEST = False
+# Database sessions whose once-a-minute "seen" touch never waits for a write (SQLite).
+SESSION_ENGINE = "reunify.web.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
