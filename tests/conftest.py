@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from stores import store_env  # noqa: F401 - a fixture: a fresh SQLite and PostgreSQL store
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from tests.ingest_batches import PERSONS, good_batch, ingest, store_snapshot, write
 
+from reunify.actions.ledger import sign_checkpoint
 from reunify.interchange.limits import FIELD_CHARS
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +18,9 @@ def seeded(tmp_path: Path, capsys) -> dict[str, list[tuple]]:
     """A store holding one good batch already, so "unchanged" means something; its snapshot."""
     status, _, err = ingest(capsys, good_batch(tmp_path / "seed"))
     assert status == 0, err
+    # Its checkpoint, as after a real commit (the test's transaction never commits, and every
+    # command signs what is unsigned when it starts).
+    sign_checkpoint(actor="tester")
     return store_snapshot()
 
 

@@ -9,6 +9,7 @@ import pytest
 from tests.ingest_batches import EVENTS, PERSONS, good_batch, ingest, store_snapshot, write
 
 from reunify.actions.ingest import ingest_paths
+from reunify.actions.ledger import sign_checkpoint
 from reunify.interchange.limits import FIELD_CHARS
 from reunify.models import (
     EventRecord,
@@ -69,6 +70,7 @@ def test_reingesting_identical_files_changes_nothing(tmp_path, capsys):
     """The same bytes again: the store (ledger included) stays as it was, and the output says so."""
     folder = good_batch(tmp_path / "b")
     assert ingest(capsys, folder)[0] == 0
+    sign_checkpoint(actor="tester")  # as after a real commit (see test_ingest.seeded)
     before = store_snapshot()
     status, out, _ = ingest(capsys, folder)
     assert status == 0

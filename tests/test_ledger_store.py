@@ -184,7 +184,7 @@ def test_append_needs_an_actor_and_a_transaction(committed_db):
     assert not LedgerEntry.objects.exists()
 
 
-def test_production_never_creates_ledger_secrets(settings, tmp_path):
+def test_production_never_creates_ledger_secrets(db, settings, tmp_path):
     """Outside development a missing signing key or salt is an error, not a new secret; in
     development the key is created once and kept."""
     from django.core.exceptions import ImproperlyConfigured

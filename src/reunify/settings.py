@@ -145,6 +145,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "reunify.web.operations.RequestIdMiddleware",
     "reunify.web.access.ResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files, served by the application process itself (one service: gunicorn) before
@@ -221,6 +222,8 @@ SESSION_COOKIE_AGE = int(_ENV.get("REUNIFY_SESSION_SECONDS", str(30 * 60)))
 # The idle timeout is kept by reunify.web.access.end_idle_session, which writes a session back
 # at most once a minute instead of on every request.
 SESSION_SAVE_EVERY_REQUEST = False
+# Database sessions whose once-a-minute "seen" touch never waits for a write (SQLite).
+SESSION_ENGINE = "reunify.web.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -234,12 +237,28 @@ if not DEVELOPMENT:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Uploads larger than Django keeps in memory go to a private folder (swept at start-up).
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
+try:  # Django refuses a temporary folder that does not exist; it must be private
+    os.makedirs(FILE_UPLOAD_TEMP_DIR, mode=0o700, exist_ok=True)
+except OSError:  # a read-only data folder (an auditor's `ledger verify`): no uploads there
+    FILE_UPLOAD_TEMP_DIR = None
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+#: ``json`` (the default: one object a line, with the request id) or ``text``.
+LOG_FORMAT = _ENV.get("REUNIFY_LOG_FORMAT", "json").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Request paths and headers are logged escaped: a request cannot forge a line or write NUL.
-    "formatters": {"line": {"()": "reunify.web.log_lines.LineFormatter",
-                            "format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    # Request paths and headers are logged escaped (JSON escapes them itself): a request
+    # cannot forge a line or write NUL.
+    "formatters": {"json": {"()": "reunify.web.operations.JsonFormatter"},
+                   "text": {"()": "reunify.web.log_lines.LineFormatter",
+                            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": _ENV.get("REUNIFY_LOG_LEVEL", "WARNING")},
+    # One line per request (method, path, status, milliseconds, request id).
+    "loggers": {"reunify.requests": {"level": _ENV.get("REUNIFY_REQUEST_LOG_LEVEL", "INFO")}},
 }

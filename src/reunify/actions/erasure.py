@@ -1,12 +1,15 @@
 """Lawful erasure of a person's data from the records, leaving the ledger untouched.
 
 The ledger holds record ids and salted hashes only, so after an erasure every entry, every
-checkpoint and every proof still verifies: nothing in them has to change.
+checkpoint and every proof still verifies: nothing in them has to change. An erasure is asked
+for by one person (``request_erasure``) and carried out only when another approves it
+(``approve_erasure``); both steps are in the ledger.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.models import (
@@ -14,6 +17,7 @@ from reunify.models import (
     CaseStep,
     ContactEntry,
     Determination,
+    ErasureRequest,
     EventRecord,
     Identity,
     ParentWishes,
@@ -38,7 +42,46 @@ def _records_of(source: str, record_id: str) -> list[tuple[str, str]]:
                   .values_list("source", "record_id"))
 
 
-def erase_person_data(*, actor: str, source: str, record_id: str) -> dict[str, int]:
+class ErasureRefused(ValueError):
+    """The request cannot be approved (by this person, or any more)."""
+
+
+def request_erasure(source: str, record_id: str, *, reason: str, actor: str) -> ErasureRequest:
+    """Ask for the erasure of the person ``source:record_id`` belongs to; ledgered."""
+    if not reason.strip():
+        raise ErasureRefused("an erasure needs a reason (the legal ground)")
+    with in_transaction():
+        if not PersonRecord.objects.filter(source=source, record_id=record_id).exists():
+            raise LookupError(f"no person-record {source}:{record_id}")
+        made = ErasureRequest.objects.create(source=source, record_id=record_id,
+                                             reason=reason, requested_by=actor,
+                                             requested_at=timezone.now())
+        append_entry(actor=actor, type="person.erasure_requested",
+                     subjects=[f"{source}:{record_id}", f"erasure:{made.pk}"],
+                     payload={"erasure": made.pk})
+    return made
+
+
+def approve_erasure(request_id: int, *, actor: str) -> dict[str, int]:
+    """Carry out a pending erasure request; the approver must not be who asked for it."""
+    with in_transaction():
+        asked = ErasureRequest.objects.select_for_update().get(pk=request_id)
+        if asked.status != ErasureRequest.PENDING:
+            raise ErasureRefused(f"erasure request {request_id} is {asked.status}")
+        if asked.requested_by.strip().lower() == actor.strip().lower():
+            raise ErasureRefused("an erasure needs a second person: the one who asked for it "
+                                 "cannot approve it")
+        counts = erase_person_data(actor=actor, source=asked.source, record_id=asked.record_id,
+                                   approval={"erasure": asked.pk,
+                                             "requested_by": asked.requested_by})
+        asked.status, asked.decided_by, asked.decided_at = (ErasureRequest.APPROVED, actor,
+                                                            timezone.now())
+        asked.save(update_fields=["status", "decided_by", "decided_at"])
+    return counts
+
+
+def erase_person_data(*, actor: str, source: str, record_id: str,
+                      approval: dict | None = None) -> dict[str, int]:
     """Blank the names, birth dates, numbers and contacts of one person in every version of
     every record that is theirs; blank free-text reasons of their events and what relations
     say about them. Record ids, structure and the ledger stay. Returns counts.
@@ -57,7 +100,8 @@ def erase_person_data(*, actor: str, source: str, record_id: str) -> dict[str, i
         counts = {"person_records": persons, "relation_records": relations,
                   "event_reasons": events, **_erase_casework(records)}
         append_entry(actor=actor, type="person.erased",
-                     subjects=[f"{src}:{rid}" for src, rid in records], payload=counts)
+                     subjects=[f"{src}:{rid}" for src, rid in records],
+                     payload={**counts, **(approval or {})})
     return counts
 
 

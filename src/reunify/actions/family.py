@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
+from reunify.actions.store_lock import rebuild_lock
 from reunify.models import (
     ClaimDecision,
     EventRecord,
@@ -416,8 +417,14 @@ def build_families(*, actor: str, progress: Any = None) -> FamilyRun:
     keeps the number of the previous family it shares most members with
     (``reunify.rules.lineage``); where members went elsewhere is stored as lineage. Name-only
     claims nothing corroborates are stored as review items (``FamilyClaim``). One ledger entry
-    records the run with its counts.
+    records the run with its counts. Holds the store's rebuild lock from the first read to
+    the commit, so no link run or ingest changes what it read meanwhile.
     """
+    with rebuild_lock():
+        return _build_families(actor=actor, progress=progress)
+
+
+def _build_families(*, actor: str, progress: Any) -> FamilyRun:
     started = timezone.now()
     _say(progress, "families: reading persons, groups and relations")
     records = _Records()

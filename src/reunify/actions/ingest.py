@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, append_reported_decisions
 from reunify.actions.record_writing import ProfileWriter, RecordWriter
+from reunify.actions.store_lock import rebuild_lock
 from reunify.interchange.batch import plan_batch
 from reunify.interchange.problems import Problem, Problems
 from reunify.interchange.profiles import read_profile
@@ -201,7 +202,7 @@ def ingest_paths(
         raise ValueError("an ingest needs an actor")
     problems = Problems()
     plan = plan_batch([Path(p) for p in paths], problems)
-    with _BulkLoad(), transaction.atomic():
+    with rebuild_lock(), _BulkLoad(), transaction.atomic():
         if connection.vendor == "postgresql":
             # One batch at a time, as on SQLite (whose transactions take the write lock at
             # BEGIN): two batches re-sending one record would otherwise both write version 2.

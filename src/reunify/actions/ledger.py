@@ -4,6 +4,13 @@ Appends are serialised: on PostgreSQL by a transaction-scoped advisory lock, on 
 write lock every transaction takes at BEGIN (``transaction_mode=IMMEDIATE``), so ``seq`` never
 forks and never skips. After a transaction that appended commits, a checkpoint (a signed tree
 head) is made for the new size, so every action ends covered by a signature.
+
+That checkpoint runs after the commit, so a crash, a lost connection or a full disk can still
+leave entries unsigned. Three things close that gap: every transaction that appends signs what
+earlier transactions left unsigned *before* it appends (``_catch_up``); every command signs at
+start-up (``sign_pending``, called by ``reunify.cli.main.prepare_store`` and the web server's
+start-up); and a checkpoint that failed after the commit is remembered
+(``failed_checkpoint``) so the command retries it once and, failing again, exits non-zero.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from django.utils import timezone
 
 from reunify.models import Checkpoint, EventRecord, LedgerEntry
 from reunify.models.ledger import LedgerSubject
-from reunify.models.ledger_keys import salted_hash, signing_key
+from reunify.models.ledger_keys import salt, salted_hash, signing_key
 from reunify.rules import ledger as formats
 from reunify.rules import merkle
 
@@ -27,6 +34,9 @@ _LEDGER_LOCK_ID = 0x7265756E  # "reun"
 _BATCH = 2000
 
 log = logging.getLogger(__name__)
+
+#: The last checkpoint that failed after its transaction committed, in this process.
+_failures: list[BaseException] = []
 
 
 class LedgerDamaged(RuntimeError):
@@ -41,6 +51,15 @@ def leaf_hash(body: bytes) -> str:
 def in_transaction() -> transaction.Atomic:
     """The transaction an action runs in (one per action)."""
     return transaction.atomic()
+
+
+def hold_ledger_lock() -> None:
+    """Hold the lock ledger appends take until the surrounding transaction ends (on SQLite the
+    transaction's write lock already is that lock): actions that must see every decision
+    recorded before they commit take it early."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("hold_ledger_lock must run inside a transaction")
+    _lock()
 
 
 def _lock() -> None:
@@ -74,21 +93,58 @@ def _entry(seq: int, now, actor: str, type: str, subjects: Iterable[str],
     return entry, [LedgerSubject(entry_id=seq, subject=s[:300]) for s in subjects]
 
 
+def _checkpoint_scheduled() -> bool:
+    pending = getattr(connection, "run_on_commit", [])
+    return any(getattr(item[1], "reunify_checkpoint", False) for item in pending)
+
+
 def _schedule_checkpoint(actor: str) -> None:
     """Sign a checkpoint once the surrounding transaction commits (once per transaction)."""
-    pending = getattr(connection, "run_on_commit", [])
-    if any(getattr(item[1], "reunify_checkpoint", False) for item in pending):
+    if _checkpoint_scheduled():
         return
 
     def checkpoint_after_commit() -> None:
-        # The action has committed: failing now would not undo it, so say loudly what is wrong.
+        # The action has committed: failing now would not undo it. Remember the failure, so
+        # the command retries and then exits non-zero; the next write or start-up signs.
         try:
             sign_checkpoint(actor=actor)
-        except LedgerDamaged as exc:
-            log.error("no checkpoint signed: %s; run `reunify ledger verify`", exc)
+        except Exception as exc:
+            _failures.append(exc)
+            log.error("no checkpoint signed after commit: %s", exc)
 
     checkpoint_after_commit.reunify_checkpoint = True  # type: ignore[attr-defined]
     transaction.on_commit(checkpoint_after_commit, robust=True)
+
+
+def unsigned_entries() -> int:
+    """How many entries no signed checkpoint covers yet."""
+    latest = Checkpoint.objects.order_by("-tree_size").values_list("tree_size", flat=True).first()
+    return _next_seq() - (latest or 0)
+
+
+def _catch_up(actor: str) -> None:
+    """Before this transaction's first append: sign what earlier transactions left unsigned
+    (their checkpoint failed or their process died after the commit)."""
+    if not _checkpoint_scheduled() and unsigned_entries() > 0:
+        sign_checkpoint(actor=actor)
+
+
+def sign_pending(*, actor: str) -> Checkpoint | None:
+    """Sign a checkpoint if any entry is unsigned (at start-up); return it, or None."""
+    if unsigned_entries() <= 0:
+        return None
+    return sign_checkpoint(actor=actor)
+
+
+def failed_checkpoint() -> BaseException | None:
+    """The failure of the latest checkpoint this process tried after a commit, if it failed
+    (cleared by ``forget_failed_checkpoint``)."""
+    return _failures[-1] if _failures else None
+
+
+def forget_failed_checkpoint() -> None:
+    """Clear the remembered failure (after a retry signed the ledger)."""
+    _failures.clear()
 
 
 def _check_append(actor: str) -> None:
@@ -96,8 +152,10 @@ def _check_append(actor: str) -> None:
         raise ValueError("a ledger entry needs an actor")
     if not connection.in_atomic_block:
         raise RuntimeError("append_entry must run inside the transaction of the change it records")
-    # Fail before changing anything when no checkpoint could ever be signed (production).
+    # Fail before changing anything when no checkpoint could ever be signed (production), and
+    # load (or, for an empty ledger in development, create) both secrets before any insert.
     signing_key()
+    salt()
 
 
 def append_entry(
@@ -114,6 +172,7 @@ def append_entry(
     """
     _check_append(actor)
     _lock()
+    _catch_up(actor)
     entry, subject_rows = _entry(_next_seq(), timezone.now(), actor, type, subjects or [],
                                  payload or {})
     entry.save(force_insert=True)
@@ -131,6 +190,7 @@ def append_entries(*, actor: str, entries: Iterable[tuple[str, list[str], dict[s
     """
     _check_append(actor)
     _lock()
+    _catch_up(actor)
     seq = _next_seq()
     now = timezone.now()
     rows: list[LedgerEntry] = []

@@ -16,7 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from reunify.actions.ledger import append_entry, in_transaction
+from reunify.actions.ledger import append_entry, hold_ledger_lock, in_transaction
+from reunify.actions.store_lock import rebuild_lock
 from reunify.linkage.records import Decision, Key, Profile, Relation, ordered
 from reunify.linkage.resolution import ENGINES, resolve
 from reunify.models import Identity, LinkDecision, LinkRun, Person, RelationRecord, ReviewPair
@@ -69,6 +70,22 @@ def _decisions_in_force() -> list[Decision]:
                               (row.right_source, row.right_record_id))
         latest[(left, right)] = Decision(left, right, row.decision == LinkDecision.SAME)
     return list(latest.values())
+
+
+class DecisionsChanged(RuntimeError):
+    """Review decisions were recorded while the run was scoring: nothing was written."""
+
+
+def _refuse_if_decided_since(used: list[Decision]) -> None:
+    """Raise DecisionsChanged if the decisions in force differ from those the run scored with
+    (a reviewer decided a pair meanwhile): writing would reopen or contradict their decision."""
+    now = _decisions_in_force()
+    if set(now) != set(used):
+        changed = len(set(now) ^ set(used))
+        raise DecisionsChanged(
+            f"{changed} review decision(s) were recorded while this link run was scoring; "
+            "nothing was written: run `reunify link` again so that they bind"
+        )
 
 
 def _stable_persons(clusters: list[list[Key]], old: dict[Key, int]) -> list[int | None]:
@@ -125,7 +142,7 @@ def link(*, actor: str, engine: str = "splink", progress: Any = None) -> LinkRun
         raise ValueError("a link run needs an actor")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
-    with _Steps(progress) as say:
+    with rebuild_lock(), _Steps(progress) as say:
         started = timezone.now()
         say(_STEPS[0])
         records, relations, decisions = linkage_records(), _relations(), _decisions_in_force()
@@ -137,13 +154,18 @@ def link(*, actor: str, engine: str = "splink", progress: Any = None) -> LinkRun
         say(_STEPS[-1])
         model_sha = hashlib.sha256(resolution.model_json.encode("utf-8")).hexdigest()
         with in_transaction():
+            # Close every open pair first (waiting for a decision being made on one), then
+            # hold the ledger's lock, which every decision takes to be recorded: the decisions
+            # read now are all there will be until this run commits.
+            superseded = ReviewPair.objects.filter(status=ReviewPair.OPEN)\
+                .update(status=ReviewPair.SUPERSEDED)
+            hold_ledger_lock()
+            _refuse_if_decided_since(decisions)
             run = LinkRun.objects.create(
                 actor=actor, started_at=started, engine=engine, model_json=resolution.model_json,
                 model_sha256=model_sha, params={"backend": backend if engine == "splink" else ""},
             )
             written = _write_identities(run, resolution.clusters)
-            superseded = ReviewPair.objects.filter(status=ReviewPair.OPEN)\
-                .update(status=ReviewPair.SUPERSEDED)
             ReviewPair.objects.bulk_create([
                 ReviewPair(run=run, left_source=p.left[0], left_record_id=p.left[1],
                            right_source=p.right[0], right_record_id=p.right[1],

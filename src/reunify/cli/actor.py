@@ -22,3 +22,17 @@ def resolve_actor(args: argparse.Namespace) -> str:
               file=sys.stderr)
         raise SystemExit(2)
     return actor
+
+
+def reader() -> str:
+    """Who is reading, for the access log: ``REUNIFY_ACTOR``, else the operating-system
+    account running the command (a read needs no ``--as``, but is never anonymous)."""
+    import getpass
+
+    actor = os.environ.get("REUNIFY_ACTOR", "").strip()
+    if actor:
+        return actor
+    try:
+        return f"os:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return f"os:uid-{os.getuid()}"

@@ -58,9 +58,12 @@ def waterfall(comparisons: list[dict], total: float, path: Path, title: str) -> 
 def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
+    from reunify.actions.access import record_cli_reads
+    from reunify.cli.actor import reader
     from reunify.cli.main import prepare_store
     from reunify.cli.terminal import Console
     from reunify.linkage.resolution import explain
+    from reunify.queries.access import persons_of_records
     from reunify.queries.review import explain_inputs, latest_model
 
     prepare_store()
@@ -77,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         if record is None:
             err.print(f"no current person-record {key[0]}:{key[1]}")
             return 2
+    record_cli_reads("explain", persons_of_records([args.left, args.right]), actor=reader())
     scored = explain(left, right, engine=run_.engine, model_json=run_.model_json,
                      population=population)
     title = (f"{args.left[0]}:{args.left[1]} ~ {args.right[0]}:{args.right[1]} "

@@ -65,7 +65,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _noting_persons(rows: Iterator[dict], revealed: list[str]) -> Iterator[dict]:
+    """The rows, noting every person id they reveal (for the access log)."""
+    for row in rows:
+        person = row.get("person_id")
+        if person:
+            revealed.append(str(person))
+        yield row
+
+
 def run(args: argparse.Namespace) -> int:
+    from reunify.actions.access import record_cli_reads
     from reunify.actions.export import export_rows
     from reunify.cli.main import prepare_store
     from reunify.rules.interchange import EXPORT_COLUMNS
@@ -85,10 +95,12 @@ def run(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     if args.name == "cases":
         _open_cases(as_of, actor)
+    revealed: list[str] = []
     count = export_rows(
-        args.name, query(as_of), EXPORT_COLUMNS[args.name], args.out, fmt=args.fmt, actor=actor,
-        params={"as_of": as_of.isoformat()},
+        args.name, _noting_persons(query(as_of), revealed), EXPORT_COLUMNS[args.name], args.out,
+        fmt=args.fmt, actor=actor, params={"as_of": as_of.isoformat()},
     )
+    record_cli_reads(f"export {args.name}", revealed, actor=actor)
     print(f"wrote {count} rows of {args.name} to {args.out}")
     return 0
 

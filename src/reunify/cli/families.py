@@ -57,6 +57,8 @@ def run_build(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from rich.table import Table
 
+    from reunify.actions.access import record_cli_reads
+    from reunify.cli.actor import reader
     from reunify.cli.main import prepare_store
     from reunify.cli.terminal import Console
     from reunify.models import FamilyLink
@@ -73,6 +75,7 @@ def run_show(args: argparse.Namespace) -> int:
     prepare_store()
     family = next((f for f in current_families() if person in f.members), None)
     members = family.members if family else {person: ""}
+    record_cli_reads("families show", [f"P{p:07d}" for p in members], actor=reader())
     facts = person_facts(members)
     if family is None:
         console.print(f"P{person:07d} is in no family")

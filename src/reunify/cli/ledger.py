@@ -40,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "export's ledger.pub, or the store's key")
     c.add_argument("--witness", action="append", type=Path, default=[], metavar="DIR",
                    help="a witness folder: prove the ledger only grew since its heads")
+    c.add_argument("--max-unsigned", type=int, default=0, metavar="N",
+                   help="entries after the latest signed head to tolerate (default 0: every "
+                   "entry must be signed; a store's pending entries are signed first)")
     c.set_defaults(func=run_verify)
 
     c = cmds.add_parser("prove", help="print an inclusion proof of one entry")
@@ -89,7 +92,7 @@ def run_checkpoint(args: argparse.Namespace) -> int:
     from reunify.cli.main import prepare_store
 
     actor = resolve_actor(args)
-    prepare_store()
+    prepare_store(sign=False)
     try:
         head = sign_checkpoint(actor=actor)
     except LedgerDamaged as exc:
@@ -130,6 +133,18 @@ def _trusted_key(args: argparse.Namespace, folder: Path | None):
         return None, str(exc)
 
 
+def _sign_before_verifying() -> None:
+    """Sign what an interrupted process left unsigned, as every command does at start-up; if
+    that fails, say why and let verification report what it finds."""
+    from reunify.actions.ledger import sign_pending
+    from reunify.cli.main import STARTUP_ACTOR
+
+    try:
+        sign_pending(actor=STARTUP_ACTOR)
+    except Exception as exc:
+        print(f"reunify: could not sign pending entries: {exc}", file=sys.stderr)
+
+
 def run_verify(args: argparse.Namespace) -> int:
     from reunify.rules.ledger_verify import verify_ledger
 
@@ -146,14 +161,15 @@ def run_verify(args: argparse.Namespace) -> int:
         from reunify.cli.main import prepare_store
         from reunify.queries.ledger import checkpoint_notes, entry_count, stored_entries
 
-        prepare_store()
+        prepare_store(sign=False)
+        _sign_before_verifying()
         entries, notes, total, what = stored_entries(), checkpoint_notes(), entry_count(), "store"
     key, error = _trusted_key(args, folder)
     if key is None:
         print(f"reunify: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     verdict = verify_ledger(_progress(entries, total, "verifying"), notes, key,
-                            keep_leaves=bool(args.witness))
+                            keep_leaves=bool(args.witness), max_unsigned=args.max_unsigned)
     problems = list(verdict.problems)
     for witness in args.witness:
         problems.extend(_verify_witness(witness, key, verdict))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from reunify.cli.actor import add_actor_option, resolve_actor
 
@@ -18,14 +19,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from reunify.actions.link import link
-    from reunify.cli.main import prepare_store
+    from reunify.actions.link import DecisionsChanged, link
+    from reunify.cli.main import EXIT_FAILURE, prepare_store
     from reunify.cli.terminal import Console
 
     actor = resolve_actor(args)
     prepare_store()
     console = Console(stderr=True)
-    link_run = link(actor=actor, engine=args.engine, progress=console)
+    try:
+        link_run = link(actor=actor, engine=args.engine, progress=console)
+    except DecisionsChanged as changed:
+        print(f"reunify: {changed}", file=sys.stderr)
+        return EXIT_FAILURE
     stats = link_run.stats
     table = Table(title=f"link run {link_run.pk} ({link_run.engine})")
     table.add_column("measure")

@@ -60,9 +60,12 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from rich.table import Table
 
+    from reunify.actions.access import record_cli_reads
+    from reunify.cli.actor import reader
     from reunify.cli.main import prepare_store
     from reunify.cli.terminal import Console
     from reunify.models import ReviewPair
+    from reunify.queries.access import persons_of_records
     from reunify.queries.review import pair_detail
 
     prepare_store()
@@ -72,6 +75,9 @@ def run_show(args: argparse.Namespace) -> int:
         Console(stderr=True).print(f"no review pair {args.pair}")
         return 2
     pair, console = detail.pair, Console()
+    record_cli_reads("review show", persons_of_records(
+        [(pair.left_source, pair.left_record_id), (pair.right_source, pair.right_record_id)]),
+        actor=reader())
     records = Table(title=f"review pair {pair.pk} ({pair.status})")
     records.add_column("field")
     records.add_column(f"{pair.left_source}:{pair.left_record_id}")

@@ -60,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"Serving on http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
     command = [
         sys.executable, "-m", "gunicorn", "reunify.wsgi:application",
+        "--config", "python:reunify.web.gunicorn_conf",
         "--bind", f"{args.host}:{args.port}", "--workers", str(max(args.workers, 1)),
         "--threads", str(max(args.threads, 1)), "--worker-class", "gthread",
-        "--access-logfile", "-", "--logger-class", "reunify.web.log_lines.GunicornLogger",
-        "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
+        # Requests are logged by reunify itself, as JSON with their request id.
     ]
     os.execv(sys.executable, command)  # noqa: S606 - fixed command, no shell
     return 0  # pragma: no cover - execv does not return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,25 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _unreadable(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file (a symbolic-link loop, a dangling link, not a
+    regular file), or None."""
+    try:
+        path.resolve(strict=True)
+        if not path.is_file():
+            return "not a regular file"
+        with path.open("rb"):
+            return None
+    except RuntimeError:  # Python < 3.13 reports a loop so
+        return "symbolic link loop"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if error.errno == errno.ENOENT:
+            return "dangling symbolic link (its target does not exist)"
+        return f"cannot be read ({error.strerror})"
+
+
 def plan_batch(paths: list[Path], problems: Problems) -> BatchPlan:
     """Expand folders, check every file's name and size, and hash each file.
 
@@ -88,6 +108,10 @@ def plan_batch(paths: list[Path], problems: Problems) -> BatchPlan:
     by_name: dict[str, Path] = {}
     by_sha: dict[str, str] = {}
     for path, _explicit in candidates:
+        unreadable = _unreadable(path)
+        if unreadable:
+            problems.add(str(path), 1, 1, unreadable, "a readable file (not a broken link)")
+            continue
         resolved = path.resolve()
         if resolved in seen_resolved:
             continue  # the same file named twice (e.g. itself and its folder)

@@ -48,6 +48,32 @@ def control_message(name: str, value: str) -> str | None:
     return f"{name} holds control character U+{ord(found.group()):04X}"
 
 
+class _DuplicateKey(ValueError):
+    """A JSON object names one key twice (the last would silently win)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """``object_pairs_hook`` refusing duplicate keys, as CSV refuses duplicate columns."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
+def _second_key_column(text: str, key: str) -> int:
+    """Column of the second occurrence of ``key`` as a key in the line; 1 if not found."""
+    found = list(re.finditer(re.escape(json.dumps(key)) + r"\s*:", text))
+    return found[1].start() + 1 if len(found) > 1 else 1
+
+
 def _key_column(text: str, key: str) -> int:
     """Column of a JSON object's ``key`` in its line; 1 if not found. The key must be followed
     by a colon, so a value spelled like the key is not taken."""
@@ -177,6 +203,13 @@ class RowReader:
             except csv.Error as error:
                 first = self._record_first or ""
                 message = str(error)
+                if "field larger than field limit" in message:
+                    # The reader cannot resynchronise after this: every later line would be a
+                    # spurious problem burying this one. Report it once; read no further.
+                    limit = csv.field_size_limit()
+                    self._problem(start, 1, f"a field longer than {limit:,} characters",
+                                  f"at most {limit:,} characters in one field")
+                    return
                 if "end of data" in message:
                     message = "quoted field is not closed before the end of the file"
                 self._problem(start, quote_column(first), f"CSV syntax: {message}",
@@ -324,9 +357,17 @@ class RowReader:
             if self._too_many_rows():
                 return
             try:
-                obj = json.loads(text)
+                obj = json.loads(text, object_pairs_hook=_unique_keys)
             except json.JSONDecodeError as error:
                 self._problem(line, error.colno, f"not valid JSON: {error.msg}", _JSONL_EXPECTED)
+                continue
+            except _DuplicateKey as duplicate:
+                self._problem(line, _second_key_column(text, duplicate.key),
+                              f"key {duplicate.key!r} appears twice", "each key once")
+                continue
+            except RecursionError:
+                self._problem(line, 1, "JSON nested too deeply to read",
+                              "an object of strings, numbers and nulls")
                 continue
             if not isinstance(obj, dict):
                 self._problem(line, 1, f"a JSON {type(obj).__name__}, not an object",

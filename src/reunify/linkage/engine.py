@@ -246,6 +246,9 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         predictions = linker.inference.predict(threshold_match_weight=FLOOR_WEIGHT,
                                                warning_mode="never")
         model = linker.misc.save_model_to_json()
+        # A random id per Linker, not part of the model: without it the same data gives the
+        # same model, byte for byte (and the same sha256 in the ledger).
+        model.pop("linker_uid", None)
         edges, rows = _edges(con, predictions, backend)
         model_json = json.dumps(model, sort_keys=True, indent=1, default=str)
         if backend == "spark":

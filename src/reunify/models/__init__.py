@@ -3,7 +3,7 @@
 Every row that came from outside traces back to its batch, file and line.
 """
 
-from reunify.models.access import AccessLog, Assignment, RoleGrant, SignInFailure
+from reunify.models.access import AccessLog, AccessPrune, Assignment, RoleGrant, SignInFailure
 from reunify.models.casework import (
     Case,
     CaseNotice,
@@ -12,6 +12,7 @@ from reunify.models.casework import (
     Determination,
     ParentWishes,
 )
+from reunify.models.erasure import ErasureRequest
 from reunify.models.family import (
     ClaimDecision,
     Family,
@@ -30,6 +31,7 @@ from reunify.models.sign_in import RecoveryCode, SecondFactorReset, SignInCounte
 
 __all__ = [
     "AccessLog",
+    "AccessPrune",
     "Assignment",
     "Case",
     "CaseNotice",
@@ -38,6 +40,7 @@ __all__ = [
     "ClaimDecision",
     "ContactEntry",
     "Determination",
+    "ErasureRequest",
     "EventRecord",
     "Family",
     "FamilyClaim",

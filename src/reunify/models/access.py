@@ -1,7 +1,14 @@
-"""Who may see what: a user's role, their assignments to families, and the log of reads."""
+"""Who may see what: a user's role, their assignments to families, and the log of reads.
+
+The access log is append-only in the database, as the ledger is: triggers refuse every UPDATE,
+and every DELETE of a row logged at or after the prune horizon (the latest ``AccessPrune``,
+itself append-only and recorded in the ledger by ``reunify prune``).
+"""
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 
 from reunify.models.family import Family
 
@@ -45,7 +52,9 @@ class Assignment(models.Model):
 
 
 class AccessLog(models.Model):
-    """Every read of a person's record: who, when, what."""
+    """Every read of a person's record, and every read refused: who, when, what, how."""
+
+    READ, DENIED = "read", "denied"
 
     at = models.DateTimeField()
     user = models.CharField(max_length=200)
@@ -53,10 +62,27 @@ class AccessLog(models.Model):
     what = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     route = models.CharField(max_length=200)
+    #: ``read``, or ``denied`` (an object outside one's assignment, answered 404).
+    outcome = models.CharField(max_length=16, default=READ)
+    #: A random id given when the read happens: a row replayed twice is stored once.
+    key = models.CharField(max_length=32, unique=True, null=True)  # noqa: DJ001 - old rows
+    #: When the row reached the table (its day is the day whose digest covers it).
+    logged_at = models.DateTimeField(null=True, db_index=True)
 
     class Meta:
         db_table = "reunify_access_log"
-        indexes = [models.Index(fields=["user", "at"])]
+        indexes = [models.Index(fields=["user", "at"]), models.Index(fields=["object_id", "at"])]
+
+
+class AccessPrune(models.Model):
+    """A prune of the access log's raw rows logged before ``before`` (their digests stay)."""
+
+    before = models.DateTimeField()
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=200)
+
+    class Meta:
+        db_table = "reunify_access_prune"
 
 
 class SignInFailure(models.Model):
@@ -72,3 +98,71 @@ class SignInFailure(models.Model):
         db_table = "reunify_sign_in_failure"
         indexes = [models.Index(fields=["account_hash", "at"]),
                    models.Index(fields=["address", "at"])]
+
+
+_LOG, _PRUNE = "reunify_access_log", "reunify_access_prune"
+_PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION reunify_access_log_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND TG_TABLE_NAME = '{_LOG}' AND OLD.logged_at IS NOT NULL
+       AND OLD.logged_at < (SELECT max(before) FROM {_PRUNE}) THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'the access log is append-only: % on % refused', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$
+"""  # noqa: S608 - constant table names, no data
+
+
+def access_trigger_statements(vendor: str) -> list[str]:
+    """The SQL that makes the access log append-only (deletes only before the prune horizon)."""
+    if vendor == "postgresql":
+        statements = [_PG_FUNCTION]
+        for table in (_LOG, _PRUNE):
+            statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            statements.append(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION reunify_access_log_append_only()"
+            )
+        return statements
+    if vendor == "sqlite":
+        refuse = "SELECT RAISE(ABORT, 'the access log is append-only: {op} on {table} refused')"
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {_LOG}_no_update BEFORE UPDATE ON {_LOG} BEGIN "
+            f"{refuse.format(op='UPDATE', table=_LOG)}; END",
+            f"CREATE TRIGGER IF NOT EXISTS {_LOG}_no_delete BEFORE DELETE ON {_LOG} "  # noqa: S608
+            f"WHEN OLD.logged_at IS NULL OR (SELECT max(before) FROM {_PRUNE}) IS NULL "
+            f"OR OLD.logged_at >= (SELECT max(before) FROM {_PRUNE}) BEGIN "
+            f"{refuse.format(op='DELETE', table=_LOG)}; END",
+            f"CREATE TRIGGER IF NOT EXISTS {_PRUNE}_no_update BEFORE UPDATE ON {_PRUNE} BEGIN "
+            f"{refuse.format(op='UPDATE', table=_PRUNE)}; END",
+            f"CREATE TRIGGER IF NOT EXISTS {_PRUNE}_no_delete BEFORE DELETE ON {_PRUNE} BEGIN "
+            f"{refuse.format(op='DELETE', table=_PRUNE)}; END",
+        ]
+    raise NotImplementedError(f"no append-only triggers for {vendor}")  # pragma: no cover
+
+
+def drop_access_triggers(connection) -> None:
+    """Remove the access log's triggers (tests that must empty the tables; migrate restores)."""
+    with connection.cursor() as cursor:
+        for table in (_LOG, _PRUNE):
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+
+
+@receiver(post_migrate, dispatch_uid="reunify.access.append_only")
+def _install_after_migrate(sender, app_config=None, using="default", **kwargs) -> None:
+    if app_config is None or app_config.label != "reunify":
+        return
+    from django.db import connections
+
+    connection = connections[using]
+    if {_LOG, _PRUNE} <= set(connection.introspection.table_names()):
+        with connection.cursor() as cursor:
+            for statement in access_trigger_statements(connection.vendor):
+                cursor.execute(statement)  # schema, not data

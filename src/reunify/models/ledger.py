@@ -129,7 +129,10 @@ def install_append_only_triggers(connection) -> None:
 
 def drop_append_only_triggers(connection) -> None:
     """Remove the triggers: for tests that must empty the tables (a flush after a transactional
-    test on SQLite deletes row by row). ``migrate`` puts them back."""
+    test on SQLite deletes row by row). ``migrate`` puts them back. The access log's too."""
+    from reunify.models.access import drop_access_triggers
+
+    drop_access_triggers(connection)
     with connection.cursor() as cursor:
         for table in APPEND_ONLY_TABLES:
             if connection.vendor == "postgresql":

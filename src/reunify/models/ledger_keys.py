@@ -2,7 +2,10 @@
 
 Both live under ``DATA_DIR/ledger/`` unless ``REUNIFY_LEDGER_KEY`` (a PEM file) or
 ``REUNIFY_LEDGER_SALT`` (the salt itself) say otherwise. In development they are created on
-first use; in production they must exist, or nothing is appended.
+first use — but only for a store without ledger entries: a store that already has entries
+(restored without its data folder, say) whose key or salt is missing is an error, never a new
+key, which would leave the ledger unverifiable with either. In production they must exist, or
+nothing is appended.
 """
 
 from __future__ import annotations
@@ -34,8 +37,16 @@ def key_file() -> Path:
     return Path(settings.LEDGER_KEY_FILE or settings.DATA_DIR / "ledger" / "signing-key.pem")
 
 
-def _salt_file() -> Path:
+def salt_file() -> Path:
+    """Where the salt is (or will be created) when REUNIFY_LEDGER_SALT is not set."""
     return Path(settings.DATA_DIR) / "ledger" / "salt"
+
+
+def create_secret_file(path: Path, content: bytes) -> None:
+    """Write a key or salt file (mode 0600) that must not exist yet (a restore)."""
+    _create_once(path, content)
+    if path.read_bytes() != content:
+        raise FileExistsError(f"{path} was created meanwhile with other content")
 
 
 def _create_once(path: Path, content: bytes) -> None:
@@ -61,6 +72,18 @@ def _missing(what: str, variable: str, path: Path) -> ImproperlyConfigured:
     )
 
 
+def _may_create(what: str, variable: str, path: Path) -> None:
+    """Refuse to create a secret for a store whose ledger already has entries."""
+    from reunify.models.ledger import LedgerEntry
+
+    if LedgerEntry.objects.exists():
+        raise ImproperlyConfigured(
+            f"the ledger's {what} is missing ({path}) but the store already has ledger entries: "
+            f"restore it from the backup (`reunify restore`) or set {variable}; a new {what} "
+            "would leave the ledger unverifiable"
+        )
+
+
 @cache
 def signing_key() -> Ed25519PrivateKey:
     """The key checkpoints are signed with; created on first use in development only."""
@@ -68,6 +91,7 @@ def signing_key() -> Ed25519PrivateKey:
     if not path.exists():
         if not settings.DEVELOPMENT or settings.LEDGER_KEY_FILE:
             raise _missing("signing key", "REUNIFY_LEDGER_KEY", path)
+        _may_create("signing key", "REUNIFY_LEDGER_KEY", path)
         _create_once(path, private_key_pem(Ed25519PrivateKey.generate()))
     key = load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
@@ -107,10 +131,11 @@ def salt() -> bytes:
         if len(settings.LEDGER_SALT) < 32:
             raise ImproperlyConfigured("REUNIFY_LEDGER_SALT must be at least 32 characters")
         return settings.LEDGER_SALT.encode("utf-8")
-    path = _salt_file()
+    path = salt_file()
     if not path.exists():
         if not settings.DEVELOPMENT:
             raise _missing("salt", "REUNIFY_LEDGER_SALT", path)
+        _may_create("salt", "REUNIFY_LEDGER_SALT", path)
         _create_once(path, secrets.token_hex(32).encode("ascii"))
     return path.read_bytes().strip()
 

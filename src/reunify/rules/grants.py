@@ -20,6 +20,8 @@ PERSON_READ = "person.read"
 FAMILY_READ = "family.read"
 REGISTER_READ = "register.read"
 LEDGER_READ = "ledger.read"
+#: Read the access log: who read (or tried to read) whose record.
+ACCESS_LOG_READ = "access_log.read"
 #: Names of people are shown. Monitors get names only where the court order allows (per user).
 NAMES_READ = "names.read"
 #: Every family, not only the assigned ones.
@@ -35,6 +37,7 @@ PERMISSIONS = frozenset({
     ACCOUNT_SELF, USERS_READ, USERS_MANAGE, RECORDS_INGEST, REVIEW_READ, REVIEW_DECIDE, SEARCH,
     PERSON_READ, FAMILY_READ, REGISTER_READ, LEDGER_READ, NAMES_READ, SCOPE_ALL,
     CASES_READ, CASES_WORK, CASES_ASSIGN, CASES_SIGN_OFF,
+    ACCESS_LOG_READ,
 })
 
 ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR = (
@@ -57,7 +60,7 @@ GRANTS: dict[str, frozenset[str]] = {
     MONITOR: frozenset({ACCOUNT_SELF, REGISTER_READ}),
     AUDITOR: frozenset({
         ACCOUNT_SELF, USERS_READ, REVIEW_READ, SEARCH, PERSON_READ, FAMILY_READ, REGISTER_READ,
-        LEDGER_READ, NAMES_READ, SCOPE_ALL, CASES_READ,
+        LEDGER_READ, NAMES_READ, SCOPE_ALL, CASES_READ, ACCESS_LOG_READ,
     }),
     SUPERVISOR: frozenset({
         ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, REGISTER_READ, NAMES_READ, SCOPE_ALL,

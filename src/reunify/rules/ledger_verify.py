@@ -89,6 +89,7 @@ def verify_ledger(
     *,
     keep_leaves: bool = False,
     max_problems: int = 50,
+    max_unsigned: int | None = None,
 ) -> Verdict:
     """Check a whole ledger: bodies, seq continuity, every checkpoint's signature and root.
 
@@ -96,6 +97,8 @@ def verify_ledger(
     Each checkpoint's root must equal the head recomputed over the first ``size`` bodies; as all
     heads are prefixes of one recomputed sequence, consecutive checkpoints are thereby proven
     consistent (the strongest form of RFC 9162 consistency: every leaf is checked).
+    More than ``max_unsigned`` entries after the latest checkpoint is a problem (None: only a
+    note; ``reunify ledger verify`` passes 0 unless told otherwise, see docs/ledger.md).
     """
     verdict = Verdict(leaves=[] if keep_leaves else None)
     notes = list(checkpoint_notes)
@@ -189,10 +192,17 @@ def verify_ledger(
         verdict.latest = heads[-1] if heads[-1].size <= frontier.size else None
         covered = heads[-1].size
         if frontier.size > covered:
-            verdict.notes.append(
-                f"{frontier.size - covered} entries after the latest checkpoint are not yet "
-                "covered by a signed head"
-            )
+            unsigned = frontier.size - covered
+            if max_unsigned is not None and unsigned > max_unsigned:
+                verdict.problems.append(Problem(
+                    f"{unsigned} entries after the latest checkpoint are not signed (at most "
+                    f"{max_unsigned} tolerated): run `reunify ledger checkpoint`", seq=covered,
+                ))
+            else:
+                verdict.notes.append(
+                    f"{unsigned} entries after the latest checkpoint are not yet "
+                    "covered by a signed head"
+                )
     elif frontier.size:
         verdict.problems.append(Problem(
             f"{frontier.size} entries but no signed checkpoint: nothing vouches for them "

@@ -17,6 +17,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -231,6 +232,12 @@ class AccessMiddleware:
         name = _route_name(request)
         try:
             return self._decide(request, name, view_kwargs)
+        except DatabaseError:
+            # The store failed, not the user: say so (503), never a misleading 403.
+            log.exception("access decision failed: database error")
+            if _is_api(name):
+                return JsonResponse({"detail": "service unavailable"}, status=503)
+            return HttpResponse(_("Service unavailable."), status=503)
         except Exception:
             log.exception("access decision failed; denying")
             try:
@@ -259,6 +266,11 @@ class AccessMiddleware:
             ):
                 return _moved(request, name, kwargs[keyword], moved)
             if pk is None or not visible(access, kind, pk):
+                if kind in ("person", "family"):
+                    # Probing ids outside one's assignment leaves a trace, as a read would.
+                    record_reads(kind, [str(kwargs[keyword])[:64]],
+                                 actor=access.username or "anonymous", role=access.role,
+                                 route=name, outcome="denied")
                 return _denied(request, name, 404)
         return None
 

@@ -420,3 +420,34 @@ def ledger(request: HttpRequest):
 
     return LedgerEntry.objects.order_by("-seq").values("seq", "recorded_at", "actor", "type",
                                                        "leaf_hash")
+
+
+class AccessReadOut(Schema):
+    at: str
+    user: str
+    role: str
+    what: str
+    object_id: str
+    route: str
+    outcome: str
+
+
+class AccessPageOut(Schema):
+    count: int
+    items: list[AccessReadOut]
+
+
+@api.get("/access-log", response=AccessPageOut, url_name="access_log")
+def access_log(request: HttpRequest, person: str | None = None, family: str | None = None,
+               user: str | None = None, since: dt.date | None = None,
+               until: dt.date | None = None, denied: bool = False, limit: int = 100,
+               offset: int = 0):
+    """Who read (``outcome=read``) or tried to read (``denied``) a person's or family's
+    record, newest first: filter by ``person`` (P…), ``family`` (F…: it and its members),
+    ``user`` and days (``since`` inclusive, ``until`` exclusive, UTC)."""
+    from reunify.web.views.audit import access_filter
+
+    _where, total, rows = access_filter(person=person, family=family, user=user, since=since,
+                                       until=until, denied=denied,
+                                       limit=max(0, min(limit, 500)), offset=max(0, offset))
+    return {"count": total, "items": rows}

@@ -29,6 +29,9 @@ ROUTES: dict[str, Rule] = {
     # Reached between a right password and a second factor, before one is signed in; it serves
     # only a session that start_enrolment marked (anything else is sent to sign in).
     "enrol": Rule(PUBLIC),
+    "healthz": Rule(PUBLIC),
+    "readyz": Rule(PUBLIC),
+    "metrics": Rule(PUBLIC),  # a bearer token of its own (reunify.web.operations.metrics)
     "sign_out": Rule(g.ACCOUNT_SELF),
     "home": Rule(g.ACCOUNT_SELF),
     "password": Rule(g.ACCOUNT_SELF),
@@ -57,6 +60,7 @@ ROUTES: dict[str, Rule] = {
     "determination_sign_off": Rule(g.CASES_SIGN_OFF),
     "ingest": Rule(g.RECORDS_INGEST),
     "ledger": Rule(g.LEDGER_READ),
+    "access_log": Rule(g.ACCESS_LOG_READ),
     "users": Rule(g.USERS_READ),
     "user_create": Rule(g.USERS_MANAGE),
     "user_detail": Rule(g.USERS_READ),
@@ -84,6 +88,7 @@ ROUTES: dict[str, Rule] = {
     "api:case_assign": Rule(g.CASES_ASSIGN),
     "api:case_repoint": Rule(g.CASES_WORK),
     "api:determination_sign_off": Rule(g.CASES_SIGN_OFF),
+    "api:access_log": Rule(g.ACCESS_LOG_READ),
 }
 
 #: URL keyword → the kind of object it names; the enforcement point checks the user may see it.

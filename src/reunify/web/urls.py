@@ -7,8 +7,19 @@ search is a POST.
 from django.urls import path
 from django.views.i18n import set_language
 
+from reunify.web import operations
 from reunify.web.api import api
-from reunify.web.views import account, admin, cases, enrolment, records, register, reports, review
+from reunify.web.views import (
+    account,
+    admin,
+    audit,
+    cases,
+    enrolment,
+    records,
+    register,
+    reports,
+    review,
+)
 
 urlpatterns: list = [
     path("", records.home, name="home"),
@@ -43,9 +54,13 @@ urlpatterns: list = [
          name="determination_sign_off"),
     path("ingest/", admin.ingest, name="ingest"),
     path("ledger/", admin.ledger, name="ledger"),
+    path("access-log/", audit.access_log, name="access_log"),
     path("users/", admin.users, name="users"),
     path("users/new/", admin.user_create, name="user_create"),
     path("users/<str:user_id>/", admin.user_detail, name="user_detail"),
     path("users/<str:user_id>/change/", admin.user_change, name="user_change"),
     path("api/v1/", api.urls),
+    path("healthz", operations.healthz, name="healthz"),
+    path("readyz", operations.readyz, name="readyz"),
+    path("metrics", operations.metrics, name="metrics"),
 ]

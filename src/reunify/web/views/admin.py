@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from reunify.queries.ledger_page import ledger_page
 from reunify.rules.grants import ROLES
 from reunify.rules.second_factor import provisioning_uri
 from reunify.web.access import object_key
+from reunify.web.operations import UPLOAD_PREFIX, upload_root
 from reunify.web.views.enrolment import qr_svg
 
 MAX_UPLOAD_FILES = 20
@@ -79,12 +81,15 @@ def ingest(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            with tempfile.TemporaryDirectory(prefix="reunify-upload-") as folder:
+            # A private folder named by this process: swept at start-up if the process dies.
+            with tempfile.TemporaryDirectory(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-",
+                                             dir=upload_root()) as folder:
                 paths = []
                 for upload in form.cleaned_data["files"]:
                     # Only the base name is kept: an upload cannot write outside the folder.
                     target = Path(folder) / Path(upload.name).name
-                    with target.open("wb") as out:
+                    handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    with os.fdopen(handle, "wb") as out:
                         for chunk in upload.chunks():
                             out.write(chunk)
                     paths.append(target)
