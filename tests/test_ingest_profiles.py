@@ -7,6 +7,7 @@ import json
 import pytest
 from tests.ingest_batches import good_batch, ingest, store_snapshot, write
 
+from reunify.actions.ledger import sign_checkpoint
 from reunify.models import PersonRecord, SourceFile, SourceProfile
 from reunify.models.profile import linkage_profiles
 
@@ -60,6 +61,7 @@ def test_a_later_profile_supersedes_and_an_identical_one_changes_nothing(tmp_pat
                     .values_list("version", "holds", "is_current"))
     assert versions == [(1, "adults", False), (2, "anyone", True)]
     assert linkage_profiles()["usao_docket"]["holds"] == "anyone"
+    sign_checkpoint(actor="tester")  # every command signs what is unsigned when it starts
     before = store_snapshot()
     status, out, _err = ingest(capsys, _profile(tmp_path / "4", {**DOCKET, "holds": "anyone"}))
     assert status == 0

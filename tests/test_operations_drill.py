@@ -38,6 +38,7 @@ def test_deploy_in_production_mode_and_monitor(store_env, run_cli, tmp_path):
     env = {**store_env, "REUNIFY_ENV": "production", "REUNIFY_SECRET_KEY": "s" * 64,
            "REUNIFY_LEDGER_KEY": str(tmp_path / "keys" / "signing-key.pem"),
            "REUNIFY_LEDGER_SALT": "a-salt-of-at-least-thirty-two-characters",
+           "REUNIFY_FIELD_KEY": "ZmllbGQta2V5LWZvci10ZXN0cy0wMTIzNDU2Nzg5YWI=",
            "REUNIFY_SSL_REDIRECT": "0", "REUNIFY_METRICS_TOKEN": "scraper-token-1234",
            "REUNIFY_LOG_LEVEL": "INFO"}
     assert run_cli("ledger", "keygen", "--out", env["REUNIFY_LEDGER_KEY"], env=env).returncode == 0

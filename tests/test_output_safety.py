@@ -110,13 +110,19 @@ def test_log_lines_cannot_be_forged():
     the one the settings give every handler."""
     from django.conf import settings
 
-    assert settings.LOGGING["formatters"]["line"]["()"].endswith("LineFormatter")
+    assert settings.LOGGING["formatters"]["text"]["()"].endswith("LineFormatter")
     record = logging.LogRecord("django.request", logging.WARNING, __file__, 1,
                                "Not Found: %s", ("/x\n2026-01-01 admin signed in\x00",), None)
     line = LineFormatter("%(levelname)s %(message)s").format(record)
     assert "\n" not in line
     assert "\x00" not in line
     assert line == "WARNING Not Found: /x\\n2026-01-01 admin signed in\\x00"
+    from reunify.web.operations import JsonFormatter
+
+    assert settings.LOGGING["formatters"]["json"]["()"].endswith("JsonFormatter")
+    as_json = JsonFormatter().format(record)
+    assert "\n" not in as_json
+    assert "\x00" not in as_json
 
 
 def test_gunicorn_access_log_fields_are_escaped():

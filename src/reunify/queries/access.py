@@ -81,10 +81,11 @@ class AccessFilter:
 
 
 def _family_members(family: str) -> list[str]:
-    if not (family.startswith("F") and family[1:].isdigit()):
+    """Persons ever members of the family with this public id (its number, in any run)."""
+    if not (family.startswith("F") and family[1:].isdigit() and len(family) <= 13):
         return []
-    return [f"P{pk:07d}" for pk in FamilyMember.objects.filter(family_id=int(family[1:]))
-            .values_list("person_id", flat=True)]
+    return sorted({f"P{pk:07d}" for pk in FamilyMember.objects.filter(
+        family__number=int(family[1:])).values_list("person_id", flat=True)})
 
 
 def find_reads(where: AccessFilter, *, limit: int = 100, offset: int = 0

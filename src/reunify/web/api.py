@@ -449,5 +449,6 @@ def access_log(request: HttpRequest, person: str | None = None, family: str | No
 
     _where, total, rows = access_filter(person=person, family=family, user=user, since=since,
                                        until=until, denied=denied,
-                                       limit=max(0, min(limit, 500)), offset=max(0, offset))
+                                       limit=max(0, min(limit, 500)),
+                                       offset=max(0, min(offset, 10**9)))
     return {"count": total, "items": rows}
