@@ -162,9 +162,6 @@ def block_keys(f: dict) -> list[str]:
         keys.append(f"gy:{given}:{year}")
     if given and f["birth_date"]:
         keys.append(f"gb:{given}:{f['birth_date']}")
-    if given and f["birth_precise"]:
-        # A child's year estimated at intake is one off, the day and month right.
-        keys.append(f"gmd:{given}:{f['birth_month']}-{f['birth_day']}")
     # A surname and a birth year gather many strangers; split by sex they gather half as many
     # and no one person (a record that does not say its sex goes under both).
     sexes = (f["sex"],) if f["sex"] in ("M", "F") else ("M", "F")
