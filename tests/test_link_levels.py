@@ -118,3 +118,25 @@ def test_a_bare_record_between_two_people_of_its_names_stays_apart():
     parent = {**bare, "group_id": "G", "group_role": "parent"}
     boy = {**two, "group_id": "H", "group_role": "child"}
     assert _bare_case(parent, one, boy, edges=[(3.0, 0, 1), (2.0, 0, 2)])[0] == [[0, 1], [2]]
+
+
+class _Scores:
+    """A scored run's per-comparison details, empty (the review keeps the pair's weight)."""
+
+    def comparisons(self, pairs):
+        return {}
+
+
+def test_a_bare_record_kept_apart_is_offered_for_review():
+    """An accepted pair of a bare record that the names-alone rule kept apart is a review
+    pair (a person decides); an accepted pair of two full records that ended apart is not."""
+    from reunify.linkage.resolution import _review
+
+    bare = _record("FLORES", "LUIS", record_id="d")
+    one = _record("Flores", "Luis", "1970-08-25", record_id="b")
+    two = _record("Flores Ramos", "Luis", "1981-06-14", record_id="c")
+    feats = [features(i, r) for i, r in enumerate([bare, one, two])]
+    keys = [("s", r) for r in ("d", "b", "c")]
+    scored = [(3.0, 0, 1), (2.0, 1, 2)]
+    review = _review(scored, [[0], [1], [2]], keys, [], _Scores(), {}, feats)
+    assert [(p.left, p.right, p.match_weight) for p in review] == [(("s", "d"), ("s", "b"), 3.0)]
