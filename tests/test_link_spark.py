@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from reunify.linkage.batch_files import read_batch, read_truth
+from reunify.linkage.batch_files import read_batch, read_profiles, read_truth
 from reunify.linkage.resolution import resolve
 from reunify.rules.scoring import pairwise_scores
 from reunify.simulator import simulate
@@ -21,8 +21,10 @@ def test_spark_backend_matches_duckdb_on_a_small_batch(tmp_path):
     """Same records, same model, on Spark in local mode: the same persons as on DuckDB."""
     simulate(tmp_path, families=12, seed=4)
     records, relations = read_batch(tmp_path)
-    on_spark = resolve(records, relations=relations, engine="splink", backend="spark")
-    on_duckdb = resolve(records, relations=relations, engine="splink")
+    profiles = read_profiles(tmp_path)
+    on_spark = resolve(records, relations=relations, engine="splink", backend="spark",
+                       profiles=profiles)
+    on_duckdb = resolve(records, relations=relations, engine="splink", profiles=profiles)
     assert sorted(map(sorted, on_spark.clusters)) == sorted(map(sorted, on_duckdb.clusters))
     predicted = {key: n for n, cluster in enumerate(on_spark.clusters) for key in cluster}
     assert pairwise_scores(predicted, read_truth(tmp_path))["f1"] >= 0.95

@@ -39,7 +39,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from contextlib import suppress
+from functools import lru_cache
 
 from reunify.linkage import corroboration
 from reunify.linkage.features import date_of
@@ -91,12 +91,26 @@ def _minor(f: dict, margin: int = 0) -> bool:
     seen, year = f.get("seen_from"), f.get("birth_year")
     if seen is None or not year:
         return False
-    first = dt.date(year, f.get("birth_month") or 1, 1)
-    with suppress(ValueError):  # a day the month does not have: the 1st is earlier still
-        first = first.replace(day=f.get("birth_day") or 1)
-    day = date_of(seen)
-    return (day.year - first.year - ((day.month, day.day) < (first.month, first.day))) \
-        < 18 - margin
+    month, day = _earliest(year, f.get("birth_month") or 1, f.get("birth_day") or 1)
+    seen_year, seen_month, seen_day = _calendar(seen)
+    return seen_year - year - ((seen_month, seen_day) < (month, day)) < 18 - margin
+
+
+@lru_cache(maxsize=65536)
+def _earliest(year: int, month: int, day: int) -> tuple[int, int]:
+    """Month and day of the earliest birthday a recorded date allows: a day the month does
+    not have gives its 1st (earlier still)."""
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return month, 1
+    return month, day
+
+
+@lru_cache(maxsize=65536)
+def _calendar(day: int) -> tuple[int, int, int]:
+    found = date_of(day)
+    return found.year, found.month, found.day
 
 
 def age(f: dict, profile: Profile = NO_PROFILE) -> str | None:

@@ -56,13 +56,15 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
         # Two adjacent letters swapped: the same letters (a cheap test of precomputed
         # columns that rules out nearly every pair), one Damerau edit apart (Spark has no
         # Damerau distance: two plain edits stand in for it).
-        letters = f"{left.replace('_w', '_s')} = {right.replace('_w', '_s')} AND {left} <> {right}"
+        letters = (f"{left.replace('_1', '_s1').replace('_2', '_s2')} = "
+                   f"{right.replace('_1', '_s1').replace('_2', '_s2')} AND {left} <> {right}")
         if dialect != "duckdb":
             return f"({letters} AND {d['levenshtein'].format(l=left, r=right)} = 2)"
         return f"({letters} AND {d['edits'].format(l=left, r=right)} = 1)"
 
-    w1_l, w2_l, w1_r, w2_r = ('"surname_w1_l"', '"surname_w2_l"', '"surname_w1_r"',
-                              '"surname_w2_r"')
+    # On the surnames' phonetic keys, in the order written (none for three surnames or more).
+    w1_l, w2_l, w1_r, w2_r = ('"surname_1_l"', '"surname_2_l"', '"surname_1_r"',
+                              '"surname_2_r"')
 
     def agree(left: str, right: str) -> str:
         return f"({left} = {right} OR {swap(left, right)})"

@@ -44,8 +44,7 @@ MIN_M = 0.002
 MIN_U = 0.00001
 
 _COLUMNS = ("unique_id", "surname_a", "surname_b", "surname_set", "surname_1", "surname_2",
-            "surname_w1", "surname_w2", "surname_s1", "surname_s2", "given_first",
-            "given_second",
+            "surname_s1", "surname_s2", "given_first", "given_second",
             "given_k1", "given_k2", "given_k3",
             "birth_date", "birth_year", "birth_month", "birth_day", "birth_precise", "sex",
             "country", "a_number", "phone", "seen_from", "seen_to", "source", "group",
@@ -54,7 +53,6 @@ _COLUMNS = ("unique_id", "surname_a", "surname_b", "surname_set", "surname_1", "
 _SCHEMA = pa.schema([
     ("unique_id", pa.int64()), ("surname_a", pa.string()), ("surname_b", pa.string()),
     ("surname_set", pa.string()), ("surname_1", pa.string()), ("surname_2", pa.string()),
-    ("surname_w1", pa.string()), ("surname_w2", pa.string()),
     ("surname_s1", pa.string()), ("surname_s2", pa.string()),
     ("given_first", pa.string()), ("given_second", pa.string()),
     ("given_k1", pa.string()), ("given_k2", pa.string()), ("given_k3", pa.string()),

@@ -71,14 +71,11 @@ def swapped_fields(records: list[dict]) -> set[int]:
             and all(mostly(w, as_given, as_family) for w in f)}
 
 
-def _in_order(family: str) -> tuple[list[str | None], list[str | None]]:
-    """The surnames as written, first two: phonetic keys and folded words. Keys only when the
-    field holds exactly two surnames, the paternal then the maternal (or one alone); three or
-    more say no order."""
-    written = names.words(family)
-    keys = list(dict.fromkeys(k for k in (names.phonetic(w) for w in written) if k))
-    ordered = keys if len(keys) <= 2 else []
-    return [*ordered, None, None][:2], [*written[:2], None, None][:2]
+def _in_order(family: str) -> list[str | None]:
+    """The phonetic keys of the surnames in the order written, when the field holds exactly
+    two surnames (the paternal, then the maternal) or one; three or more say no order."""
+    keys = list(dict.fromkeys(k for k in (names.phonetic(w) for w in names.words(family)) if k))
+    return [*keys, None, None][:2] if len(keys) <= 2 else [None, None]
 
 
 def features(index: int, record: dict, *, swapped: bool = False) -> dict:
@@ -89,7 +86,7 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         family, given = given, family
     birth = dates.parse(record.get("birth_date") or "")
     surname_keys = sorted(names.surname_keys(family))
-    (first, second), (word_1, word_2) = _in_order(family)
+    first, second = _in_order(family)
     given_first = names.first_given_key(given)
     return {
         "unique_id": index,
@@ -101,10 +98,9 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         "surname_b": surname_keys[1] if len(surname_keys) > 1 else None,
         # In the order written: the paternal surname, then the maternal (two at most).
         "surname_1": first, "surname_2": second,
-        "surname_w1": word_1, "surname_w2": word_2,
-        # Their letters in order: two words of the same letters may be one with a swap.
-        "surname_s1": "".join(sorted(word_1)) if word_1 else None,
-        "surname_s2": "".join(sorted(word_2)) if word_2 else None,
+        # Their letters sorted: two surnames of the same letters may be one with a swap.
+        "surname_s1": "".join(sorted(first)) if first else None,
+        "surname_s2": "".join(sorted(second)) if second else None,
         "given_first": given_first or None,
         "given_second": names.second_given_key(given) or None,
         "given_keys": sorted(names.given_keys(given)) or None,
@@ -158,9 +154,6 @@ def block_keys(f: dict) -> list[str]:
         keys.append(f"gy:{given}:{year}")
     if given and f["birth_date"]:
         keys.append(f"gb:{given}:{f['birth_date']}")
-    if given and f["birth_precise"]:
-        # A child's year estimated at intake is one off, the day and month right.
-        keys.append(f"gmd:{given}:{f['birth_month']}-{f['birth_day']}")
     # A surname and a birth year gather many strangers; split by sex they gather half as many
     # and no one person (a record that does not say its sex goes under both).
     sexes = (f["sex"],) if f["sex"] in ("M", "F") else ("M", "F")

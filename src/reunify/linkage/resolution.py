@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from reunify.linkage import clustering, context, deterministic
+from reunify.linkage import clustering, context, corroboration, deterministic
 from reunify.linkage.features import TF_COLUMNS, features, swapped_fields, term_frequencies
 from reunify.linkage.records import (
     Decision,
@@ -140,7 +140,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
                                                      shared=shared)
         timings["cluster"] = time.perf_counter() - t
         review = [] if model is None else _review(
-            scored, groups, keys, decisions, model, context_shown)
+            scored, groups, keys, decisions, model, context_shown, feats)
     finally:
         if model is not None:
             model.close()
@@ -152,6 +152,8 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         "review_pairs": len(review),
         "refused_merges": refused,
         "fields_swapped": len(swapped),
+        # Sources whose profile-dependent rules did not apply (no profile given).
+        "sources_without_profile": sorted({k[0] for k in keys} - set(profiles)),
         "must_link": len(must),
         "family_context": context_model,
         "cannot_link": len(cannot),
@@ -162,13 +164,20 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
 
 
 def _review(scored: list[tuple[float, int, int]], groups: list[list[int]], keys: list[Key],
-            decisions: list[Decision], model, context_shown: dict) -> list[ScoredPair]:
-    """Pairs between the review and acceptance weights that ended in two persons and that
-    nobody decided yet, with each comparison's weight."""
+            decisions: list[Decision], model, context_shown: dict,
+            feats: Sequence[dict] = ()) -> list[ScoredPair]:
+    """Pairs that ended in two persons and that nobody decided yet, with each comparison's
+    weight: those between the review and acceptance weights, and accepted pairs of a record
+    with nothing but names that was kept apart (``linkage.corroboration``: a person decides)."""
     cluster_of = {i: n for n, members in enumerate(groups) for i in members}
     decided = {frozenset((d.left, d.right)) for d in decisions}
+
+    def bare(i: int) -> bool:
+        return bool(feats) and corroboration.bare(feats[i])
     band = [(w, i, j) for w, i, j in scored
-            if REVIEW_WEIGHT <= w < ACCEPT_WEIGHT and cluster_of[i] != cluster_of[j]
+            if (REVIEW_WEIGHT <= w < ACCEPT_WEIGHT or (w >= ACCEPT_WEIGHT and (bare(i)
+                                                                           or bare(j))))
+            and cluster_of[i] != cluster_of[j]
             and frozenset((keys[i], keys[j])) not in decided]
     details = model.comparisons([(i, j) for _w, i, j in band]) if band else {}
     review = []
