@@ -9,6 +9,7 @@ from reunify.models.ingest import ImportBatch, SourceFile
 from reunify.models.ledger import Checkpoint, LedgerEntry
 from reunify.models.linkage import Identity, LinkDecision, LinkRun, Person, ReviewPair
 from reunify.models.record import EventRecord, PersonRecord, RelationRecord
+from reunify.models.tracing import Inquiry, InquiryCandidate, InquiryDecision, InquiryRecord
 
 __all__ = [
     "AccessLog",
@@ -21,6 +22,10 @@ __all__ = [
     "FamilyRun",
     "Identity",
     "ImportBatch",
+    "Inquiry",
+    "InquiryCandidate",
+    "InquiryDecision",
+    "InquiryRecord",
     "LedgerEntry",
     "LinkDecision",
     "LinkRun",
