@@ -280,3 +280,47 @@ def score_pair(model_json: str, left: dict, right: dict,
                 comparisons.breakdown(scored, comparisons.labels(model), comparisons.prior(model)))
     finally:
         con.close()
+
+
+def score_listed(model_json: str, features: Sequence[dict],
+                 pairs: Sequence[tuple[int, int]],
+                 tf: dict[str, dict[str, float]] | None = None
+                 ) -> dict[tuple[int, int], tuple[float, float, list[dict]]]:
+    """Score the listed pairs of ``features`` (by ``unique_id``) with a stored model, in one
+    pass: ``(l, r)`` → ``(match weight, match probability, per-comparison weights)``, each
+    pair as given. ``tf`` gives term frequencies by column and value (the share of the whole
+    store's records holding it), so a common name weighs as little as in the link run.
+
+    Used to score tracing requests (:mod:`reunify.linkage.inquiry`) against person-records
+    with the comparisons and the trained m/u probabilities of the latest link run.
+    """
+    from splink import Linker
+    from splink.backends.duckdb import DuckDBAPI
+
+    if not pairs:
+        return {}
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    model = json.loads(model_json)
+    con = duckdb.connect(config={"threads": 1})
+    try:
+        db_api = DuckDBAPI(connection=con)
+        linker = Linker(db_api.register(_rows(features), table_name="records"), model,
+                        log_level=None)
+        for column in comparisons.tf_columns(model):
+            values = (tf or {}).get(column, {})
+            lookup = pa.table({column: pa.array(list(values), pa.string()),
+                               f"tf_{column}": pa.array(list(values.values()), pa.float64())})
+            linker.table_management.register_term_frequency_lookup(
+                db_api.register(lookup, table_name=f"tf_lookup_{column}"), column)
+        wanted = pa.table({"match_key": pa.array(["reunify"] * len(pairs), pa.string()),
+                           "join_key_l": pa.array([p[0] for p in pairs], pa.int64()),
+                           "join_key_r": pa.array([p[1] for p in pairs], pa.int64())})
+        linker.table_management.register_blocked_pairs_for_predict(
+            db_api.register(wanted, table_name="listed_pairs"))
+        rows = linker.inference.predict(warning_mode="never").as_record_list()
+        labels, prior = comparisons.labels(model), comparisons.prior(model)
+        return {(int(r["unique_id_l"]), int(r["unique_id_r"])): (
+            float(r["match_weight"]), float(r["match_probability"]),
+            comparisons.breakdown(r, labels, prior)) for r in rows}
+    finally:
+        con.close()

@@ -22,6 +22,7 @@ from reunify.rules.interchange import (
 )
 from reunify.simulator import noise
 from reunify.simulator.family import family_unit
+from reunify.simulator.inquiries import InquiryWriter
 from reunify.simulator.people import age_on
 from reunify.simulator.rates import DEFAULT_AS_OF, SOURCE_STYLE, Rates
 from reunify.simulator.register import register_rows
@@ -261,10 +262,15 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
     rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not a secret
     season = Season(rng, rates)
     writer = _Writer(outdir, fmt, random.Random(rng.random()), rates, as_of)  # noqa: S311
+    # Tracing requests draw from a stream of their own: the other files stay as they were.
+    inquiries = InquiryWriter(outdir, fmt, random.Random(f"inquiries:{seed}"),  # noqa: S311
+                              rates, as_of, _Table)
     singles = unaccompanied = 0
     try:
         for i in range(1, families + 1):
-            writer.unit(family_unit(season))
+            unit = family_unit(season)
+            writer.unit(unit)
+            inquiries.unit(unit)
             # Single adults and lone children arrive in proportion to family units.
             while singles < i * rates.single_adults_per_family:
                 singles += 1
@@ -276,6 +282,7 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
                 progress(i, families)
     finally:
         counts = writer.close()
+        counts.update(inquiries.close())
     counts["families"] = writer.families
     counts["persons"] = counts["truth.persons.csv"]
     manifest = {

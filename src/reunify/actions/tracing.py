@@ -1,0 +1,237 @@
+"""Tracing requests answered: candidates found, and a caseworker's word on them.
+
+:func:`match_inquiries` ranks, for each inquiry, the persons it most likely seeks (with the
+latest Splink link run's model, see :mod:`reunify.linkage.inquiry`) and the inquirer among
+persons already recorded; :func:`decide_candidate` confirms or rejects a candidate. Each is one
+transaction with its ledger entry. The ledger holds ids and counts only, never names.
+
+Case attachment is a seam: confirming records the child found (``Inquiry.person``) and the
+caseworker; attaching the inquiry to the child's reunification case and recording the inquirer
+as a contact belongs to the casework module, which reads ``Inquiry.person`` (docs/tracing.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from reunify.actions.ledger import append_entry, in_transaction
+from reunify.linkage import inquiry as tracing
+from reunify.models import (
+    EventRecord,
+    Identity,
+    Inquiry,
+    InquiryCandidate,
+    InquiryDecision,
+    InquiryRecord,
+    LinkRun,
+    Person,
+    PersonRecord,
+)
+
+DECISIONS = (InquiryCandidate.CONFIRMED, InquiryCandidate.REJECTED)
+#: An inquirer is taken for a person already recorded from this probability on.
+INQUIRER_PROBABILITY = 0.5
+_RECORD_FIELDS = ("id", "source", "record_id", "family_name", "given_name", "birth_date", "sex",
+                  "country", "a_number", "group_id", "group_role", "phone", "address")
+
+
+class NoModel(Exception):
+    """Matching needs a Splink link run's trained model, and there is none yet."""
+
+
+_cache: dict[str, object] = {}
+
+
+def _model_run() -> LinkRun:
+    run = (LinkRun.objects.exclude(finished_at=None).filter(engine="splink")
+           .order_by("-pk").first())
+    if run is None or not run.model_json:
+        raise NoModel("matching inquiries needs a Splink link run: run `reunify link` first")
+    return run
+
+
+def record_index(run: LinkRun) -> tracing.RecordIndex:
+    """The store's linked person-records under their blocking keys, built once per process and
+    store state (link run, newest record): later inquiries are answered from memory."""
+    newest = PersonRecord.objects.aggregate(n=Max("pk"))["n"]
+    state = (run.pk, newest)
+    if _cache.get("state") != state:
+        person_of = dict(((s, r), p) for s, r, p in Identity.objects.values_list(
+            "source", "record_id", "person_id").iterator(chunk_size=20_000))
+        rows = (
+            (pk, person_of[(source, record_id)], family, given, birth)
+            for pk, source, record_id, family, given, birth in PersonRecord.objects.filter(
+                is_current=True).values_list("pk", "source", "record_id", "family_name",
+                                             "given_name", "birth_date")
+            .iterator(chunk_size=20_000)
+            if (source, record_id) in person_of
+        )
+        _cache["index"] = tracing.RecordIndex.build(rows)
+        _cache["state"] = state
+    return _cache["index"]  # type: ignore[return-value]
+
+
+def _person_records(pks: Iterable[int]) -> dict[int, dict]:
+    """Person-records by id, as the linker takes them (with their custody windows)."""
+    pks = list(pks)
+    found: dict[int, dict] = {}
+    for start in range(0, len(pks), 2000):
+        for row in PersonRecord.objects.filter(pk__in=pks[start:start + 2000]).values(
+                *_RECORD_FIELDS):
+            found[row.pop("id")] = row
+    by_key = {(r["source"], r["record_id"]): r for r in found.values()}
+    for r in by_key.values():
+        r["seen_from"] = r["seen_to"] = None
+    ids = sorted({r["record_id"] for r in by_key.values()})
+    for start in range(0, len(ids), 2000):
+        windows = (EventRecord.objects.filter(is_current=True,
+                                              record_id__in=ids[start:start + 2000])
+                   .values("source", "record_id").annotate(lo=Min("at"), hi=Max("at"))
+                   .values_list("source", "record_id", "lo", "hi"))
+        for source, record_id, lo, hi in windows:
+            record = by_key.get((source, record_id))
+            if record is not None:
+                record["seen_from"], record["seen_to"] = lo, hi
+    return found
+
+
+@dataclass
+class Answer:
+    """What matching found for one inquiry: persons it may seek, and the inquirer if recorded."""
+
+    candidates: list[tracing.Candidate]
+    inquirer: tracing.Candidate | None
+
+
+def answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
+    """Candidates for each inquiry (dicts of the ``inquiries`` columns); writes nothing."""
+    from reunify.linkage.engine import score_listed
+
+    run = run or _model_run()
+    index = record_index(run)
+    people = [tracing.sought_record(q) for q in inquiries]
+    askers = [tracing.inquirer_record(q) for q in inquiries]
+    asking = tracing.feature_rows(people + askers)
+    blocks = [index.candidates(r) for r in people + askers]
+    positions = sorted({n for block in blocks for n in block})
+    records = _person_records(index.records[n] for n in positions)
+    slot: dict[int, int] = {}
+    rows: list[dict] = []
+    for n in positions:
+        record = records.get(index.records[n])
+        if record is not None:
+            slot[n] = len(asking) + len(rows)
+            rows.append(record)
+    found = tracing.feature_rows(rows, first_id=len(asking))
+    compared = [[slot[n] for n in block if n in slot] for block in blocks]
+    pairs = [(i, r) for i, block in enumerate(compared) for r in block]
+    tf = index.term_frequencies(asking + found)
+    scores = score_listed(run.model_json, asking + found, pairs, tf)
+    person_at = {slot[n]: index.persons[n] for n in slot}
+    record_at = {slot[n]: index.records[n] for n in slot}
+    answers = []
+    def scored(i: int) -> list:
+        return [(person_at[r], *scores[(i, r)], record_at[r]) for r in compared[i]
+                if (i, r) in scores]
+
+    for i in range(len(inquiries)):
+        sought, asker = scored(i), scored(len(people) + i)
+        best_asker = tracing.rank_persons(asker, limit=1, floor=INQUIRER_PROBABILITY)
+        candidates = [c for c in tracing.rank_persons(sought, limit=tracing.MAX_CANDIDATES + 1)
+                      if not best_asker or c.person != best_asker[0].person]
+        answers.append(Answer(candidates[:tracing.MAX_CANDIDATES],
+                              best_asker[0] if best_asker else None))
+    return answers
+
+
+def _inquiry_rows(keys: list[tuple[str, str]] | None) -> list[dict]:
+    rows = InquiryRecord.objects.filter(is_current=True).order_by("source", "inquiry_id")
+    if keys is not None:
+        wanted = {tuple(k) for k in keys}
+        rows = [r for r in rows.filter(inquiry_id__in=[k[1] for k in keys]).values()
+                if (r["source"], r["inquiry_id"]) in wanted]
+        return rows
+    return list(rows.values())
+
+
+def match_inquiries(*, actor: str, keys: list[tuple[str, str]] | None = None,
+                    chunk: int = 500) -> dict[str, int]:
+    """Find the candidates of every inquiry (or of those ``(source, inquiry_id)``) and store
+    them, replacing the previous ones; decided candidates keep their decision. Returns counts."""
+    if not actor or not actor.strip():
+        raise ValueError("matching needs an actor")
+    run = _model_run()
+    inquiries = _inquiry_rows(keys)
+    counts = {"inquiries": len(inquiries), "with_candidates": 0, "candidates": 0,
+              "inquirers_recorded": 0}
+    with in_transaction():
+        follow = {(q.source, q.inquiry_id): q for q in Inquiry.objects.filter(
+            inquiry_id__in=[r["inquiry_id"] for r in inquiries])}
+        now = timezone.now()
+        for start in range(0, len(inquiries), chunk):
+            part = inquiries[start:start + chunk]
+            for row, found in zip(part, answer(part, run), strict=True):
+                inquiry = follow[(row["source"], row["inquiry_id"])]
+                decided = dict(InquiryDecision.objects.filter(inquiry=inquiry)
+                               .order_by("decided_at", "pk").values_list("person_id",
+                                                                          "decision"))
+                InquiryCandidate.objects.filter(inquiry=inquiry).delete()
+                InquiryCandidate.objects.bulk_create([InquiryCandidate(
+                    inquiry=inquiry, rank=n + 1, person_id=c.person,
+                    probability=c.probability, match_weight=c.match_weight,
+                    comparisons=c.comparisons,
+                    status=decided.get(c.person, InquiryCandidate.PROPOSED))
+                    for n, c in enumerate(found.candidates)])
+                inquiry.matched_at = now
+                inquiry.inquirer_person_id = found.inquirer.person if found.inquirer else None
+                inquiry.inquirer_probability = (found.inquirer.probability if found.inquirer
+                                                else None)
+                inquiry.save(update_fields=["matched_at", "inquirer_person",
+                                            "inquirer_probability"])
+                counts["with_candidates"] += bool(found.candidates)
+                counts["candidates"] += len(found.candidates)
+                counts["inquirers_recorded"] += found.inquirer is not None
+        append_entry(actor=actor, type="tracing.match", subjects=[f"link_run:{run.pk}"],
+                     payload={"link_run": run.pk, **counts})
+    return counts
+
+
+def decide_candidate(reference: str, person_id: int, decision: str, *, reason: str,
+                     actor: str) -> InquiryDecision:
+    """A caseworker's binding word: ``person_id`` is (``confirmed``) or is not (``rejected``)
+    the person the inquiry ``reference`` seeks. Confirming records the child found and the
+    caseworker who can call the inquirer back. Raises ``Inquiry.DoesNotExist`` for an unknown
+    reference and ValueError for a person not proposed or a decision without a reason."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    if not reason or not reason.strip():
+        raise ValueError("a decision needs a reason")
+    if not actor or not actor.strip():
+        raise ValueError("a decision needs an actor")
+    with in_transaction():
+        inquiry = Inquiry.objects.select_for_update().get(reference=reference)
+        if not Person.objects.filter(pk=person_id).exists():
+            raise ValueError(f"no person {person_id}")
+        now = timezone.now()
+        made = InquiryDecision.objects.create(inquiry=inquiry, person_id=person_id,
+                                              decision=decision, reason=reason.strip(),
+                                              actor=actor, decided_at=now)
+        InquiryCandidate.objects.filter(inquiry=inquiry, person_id=person_id).update(
+            status=decision)
+        inquiry.answered_at = now
+        inquiry.caseworker = actor
+        if decision == InquiryCandidate.CONFIRMED:
+            inquiry.person_id, inquiry.status = person_id, Inquiry.FOUND
+        elif inquiry.person_id == person_id:
+            inquiry.person_id, inquiry.status = None, Inquiry.OPEN
+        inquiry.save(update_fields=["answered_at", "caseworker", "person", "status"])
+        append_entry(actor=actor, type="tracing.decision",
+                     subjects=[f"{inquiry.source}:{inquiry.inquiry_id}",
+                               f"person:{person_id}", f"inquiry_decision:{made.pk}"],
+                     payload={"inquiry_decision": made.pk, "decision": decision,
+                              "inquiry": inquiry.pk})
+    return made

@@ -1,0 +1,208 @@
+"""Tracing requests matched against person-records: the inquiry as a record, blocking, ranking.
+
+An inquiry describes the person sought the way a family says it: a nickname ("Lupita"), one
+surname of two (often the mother's), a year or an age instead of a date, the day they were
+separated. :func:`sought_record` turns that into a person-record of the interchange format, so
+the linkage model's own comparisons (nicknames, Spanish/Mayan phonetics, partial dates,
+day/month swaps, one surname of two, custody time) judge it against every record; the inquirer
+is turned into one too (:func:`inquirer_record`), since a parent asking is often in the record.
+
+:class:`RecordIndex` finds the few records worth scoring among hundreds of thousands (blocking
+on name keys and birth years, one dictionary look-up per key); :func:`rank_persons` folds the
+scored records into persons, best first, and drops everyone unlikely. Plain data, no database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from reunify.linkage.features import day_number, features
+from reunify.rules import dates, names
+
+#: An inquiry's records carry this source prefix: never the name of a recording system.
+INQUIRY_SOURCE = "inquiry"
+#: At most this many persons are proposed for one inquiry (the spec's ``matches``: five).
+MAX_CANDIDATES = 5
+#: A person below this probability is not proposed at all: nobody likely → no candidates.
+MIN_PROBABILITY = 0.05
+#: Birth years either side of the one an inquiry gives (or an age implies) that are searched.
+YEAR_SLACK = 1
+#: A blocking key gathering more records than this is too common to search on its own.
+MAX_KEY_RECORDS = 3_000
+#: Records scored for one inquiry at most: those sharing the most keys with it first.
+MAX_SCORED = 1_500
+
+
+def _age_year(at: str, age: str) -> str:
+    """The birth year an age in years at a date implies (a bare year, so it reads as estimated)."""
+    try:
+        year = dt.date.fromisoformat(at[:10]).year - int(age)
+    except ValueError:
+        return ""
+    return str(year) if year >= 1000 else ""
+
+
+def sought_record(inquiry: dict) -> dict:
+    """The person sought, as a person-record of the interchange format (plus ``seen_from``/
+    ``seen_to``: the day of separation the inquirer gives, compared with custody windows)."""
+    birth = inquiry.get("sought_birth_date") or ""
+    if not birth and inquiry.get("sought_age"):
+        birth = _age_year(str(inquiry.get("at") or ""), str(inquiry["sought_age"]))
+    seen = day_number(inquiry.get("last_seen_on") or "") if len(
+        inquiry.get("last_seen_on") or "") == 10 else None
+    return {
+        "source": f"{INQUIRY_SOURCE}:{inquiry['source']}", "record_id": inquiry["inquiry_id"],
+        "family_name": inquiry.get("sought_family_name") or "",
+        "given_name": inquiry.get("sought_given_name") or "", "birth_date": birth,
+        "sex": inquiry.get("sought_sex") or "", "country": "", "a_number": "", "phone": "",
+        "address": "", "group_id": "", "group_role": "", "seen_from": seen, "seen_to": seen,
+    }
+
+
+def inquirer_record(inquiry: dict) -> dict:
+    """The inquirer, as a person-record (a parent asking may be in custody records too)."""
+    return {
+        "source": f"{INQUIRY_SOURCE}:{inquiry['source']}",
+        "record_id": f"{inquiry['inquiry_id']}:inquirer",
+        "family_name": inquiry.get("inquirer_family_name") or "",
+        "given_name": inquiry.get("inquirer_given_name") or "",
+        "birth_date": inquiry.get("inquirer_birth_date") or "", "sex": "",
+        "country": inquiry.get("inquirer_country") or "",
+        "a_number": inquiry.get("inquirer_a_number") or "",
+        "phone": inquiry.get("inquirer_phone") or "", "address": "", "group_id": "",
+        "group_role": "", "seen_from": None, "seen_to": None,
+    }
+
+
+def _year(birth_date: str) -> int | None:
+    parsed = dates.parse(birth_date or "")
+    return parsed.year if parsed else None
+
+
+def _name_keys(family_name: str, given_name: str) -> tuple[frozenset[str], frozenset[str]]:
+    family, given = names.split_fields(family_name or "", given_name or "")
+    return names.surname_keys(family), names.given_keys(given)
+
+
+def record_keys(family_name: str, given_name: str, birth_date: str) -> set[str]:
+    """The keys a person-record is found under: each given-name key and each surname key with
+    the birth year (``?`` when unknown), without it, and each surname with each given name.
+    Both name fields' words count as either, for names written in the wrong field."""
+    surnames, givens = _name_keys(family_name, given_name)
+    year = _year(birth_date)
+    tag = str(year) if year else "?"
+    keys = set()
+    for key in givens:
+        keys.add(f"g:{key}:{tag}")
+        keys.add(f"g:{key}")
+    for key in surnames:
+        keys.add(f"s:{key}:{tag}")
+        keys.add(f"s:{key}")
+        keys.update(f"sg:{key}:{given}" for given in givens)
+        keys.update(f"sg:{other}:{key}" for other in surnames if other != key)
+    return keys
+
+
+def query_keys(record: dict) -> list[str]:
+    """The keys to look an inquiry's person up under (see :func:`record_keys`): birth years
+    within :data:`YEAR_SLACK`, and records without one; without a year, names alone."""
+    surnames, givens = _name_keys(record["family_name"], record["given_name"])
+    year = _year(record["birth_date"])
+    keys = []
+    if year:
+        tags = [str(y) for y in range(year - YEAR_SLACK, year + YEAR_SLACK + 1)] + ["?"]
+        keys += [f"g:{key}:{tag}" for key in givens for tag in tags]
+        keys += [f"s:{key}:{tag}" for key in surnames for tag in tags]
+    else:
+        keys += [f"g:{key}" for key in givens] + [f"s:{key}" for key in surnames]
+    keys += [f"sg:{s}:{g}" for s in surnames for g in givens]
+    # A given name said as the surname, or the other way round (one field, two words).
+    keys += [f"sg:{a}:{b}" for a in surnames for b in surnames if a != b]
+    keys += [f"sg:{a}:{b}" for a in givens for b in givens if a != b]
+    return keys
+
+
+@dataclass
+class RecordIndex:
+    """Every current person-record under its blocking keys, with its person; and how often each
+    name value occurs (the term frequencies the model weighs agreement by)."""
+
+    #: The store's id of each record (whatever the caller uses to fetch it again).
+    records: list[int] = field(default_factory=list)
+    persons: list[int] = field(default_factory=list)
+    by_key: dict[str, list[int]] = field(default_factory=dict)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[int, int, str, str, str]]) -> RecordIndex:
+        """From ``(record id, person, family_name, given_name, birth_date)`` rows."""
+        index = cls(counts={"given_first": {}, "surname_set": {}})
+        by_key = index.by_key
+        given_counts, surname_counts = index.counts["given_first"], index.counts["surname_set"]
+        for n, (record, person, family_name, given_name, birth_date) in enumerate(rows):
+            index.records.append(record)
+            index.persons.append(person)
+            for key in record_keys(family_name, given_name, birth_date):
+                by_key.setdefault(key, []).append(n)
+            family, given = names.split_fields(family_name or "", given_name or "")
+            first = names.first_given_key(given)
+            if first:
+                given_counts[first] = given_counts.get(first, 0) + 1
+            surname_set = " ".join(sorted(names.surname_keys(family)))
+            if surname_set:
+                surname_counts[surname_set] = surname_counts.get(surname_set, 0) + 1
+        return index
+
+    def candidates(self, record: dict) -> list[int]:
+        """Positions of the records worth scoring against ``record``, those sharing the most
+        keys with it first (at most :data:`MAX_SCORED`)."""
+        hits: dict[int, int] = {}
+        for key in query_keys(record):
+            found = self.by_key.get(key, ())
+            if len(found) > MAX_KEY_RECORDS:
+                continue
+            for n in found:
+                hits[n] = hits.get(n, 0) + 1
+        ranked = sorted(hits, key=lambda n: (-hits[n], n))
+        return ranked[:MAX_SCORED]
+
+    def term_frequencies(self, wanted: Iterable[dict]) -> dict[str, dict[str, float]]:
+        """Share of records holding each name value of the ``wanted`` feature dicts."""
+        total = max(len(self.records), 1)
+        out: dict[str, dict[str, float]] = {}
+        for column, counts in self.counts.items():
+            values = {f[column] for f in wanted if f.get(column)}
+            out[column] = {v: counts[v] / total for v in values if v in counts}
+        return out
+
+
+def feature_rows(records: list[dict], first_id: int = 0) -> list[dict]:
+    """Comparison-ready columns of records (see :func:`reunify.linkage.features.features`)."""
+    return [features(first_id + n, r) for n, r in enumerate(records)]
+
+
+@dataclass
+class Candidate:
+    """A person an inquiry may seek: the best-scoring of their records, with its evidence."""
+
+    person: int
+    probability: float
+    match_weight: float
+    record: int
+    comparisons: list[dict]
+
+
+def rank_persons(scored: Iterable[tuple[int, float, float, list[dict], int]],
+                 *, limit: int = MAX_CANDIDATES,
+                 floor: float = MIN_PROBABILITY) -> list[Candidate]:
+    """Persons best first from scored records ``(person, weight, probability, comparisons,
+    record)``: a person counts with their best record; nobody under ``floor`` is kept."""
+    best: dict[int, Candidate] = {}
+    for person, weight, probability, comparisons, record in scored:
+        known = best.get(person)
+        if known is None or weight > known.match_weight:
+            best[person] = Candidate(person, probability, weight, record, comparisons)
+    ranked = sorted(best.values(), key=lambda c: (-c.match_weight, c.person))
+    return [c for c in ranked if c.probability >= floor][:limit]
