@@ -15,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Max, Min
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.linkage import inquiry as tracing
 from reunify.models import (
     EventRecord,
+    FamilyMember,
+    FamilyRun,
     Identity,
     Inquiry,
     InquiryCandidate,
@@ -31,6 +33,8 @@ from reunify.models import (
     Person,
     PersonRecord,
 )
+from reunify.rules.names import fold
+from reunify.rules.tracing import next_status
 
 DECISIONS = (InquiryCandidate.CONFIRMED, InquiryCandidate.REJECTED)
 #: An inquirer is taken for a person already recorded from this probability on.
@@ -76,7 +80,8 @@ def record_index(run: LinkRun) -> tracing.RecordIndex:
 
 
 def _person_records(pks: Iterable[int]) -> dict[int, dict]:
-    """Person-records by id, as the linker takes them (with their custody windows)."""
+    """Person-records by id, as the linker takes them (with their custody windows, and
+    ``places``: the folded facilities their events name)."""
     pks = list(pks)
     found: dict[int, dict] = {}
     for start in range(0, len(pks), 2000):
@@ -86,17 +91,61 @@ def _person_records(pks: Iterable[int]) -> dict[int, dict]:
     by_key = {(r["source"], r["record_id"]): r for r in found.values()}
     for r in by_key.values():
         r["seen_from"] = r["seen_to"] = None
+        r["places"] = set()
     ids = sorted({r["record_id"] for r in by_key.values()})
     for start in range(0, len(ids), 2000):
-        windows = (EventRecord.objects.filter(is_current=True,
-                                              record_id__in=ids[start:start + 2000])
-                   .values("source", "record_id").annotate(lo=Min("at"), hi=Max("at"))
-                   .values_list("source", "record_id", "lo", "hi"))
-        for source, record_id, lo, hi in windows:
+        events = (EventRecord.objects.filter(is_current=True,
+                                             record_id__in=ids[start:start + 2000])
+                  .values_list("source", "record_id", "at", "facility"))
+        for source, record_id, at, facility in events:
             record = by_key.get((source, record_id))
-            if record is not None:
-                record["seen_from"], record["seen_to"] = lo, hi
+            if record is None:
+                continue
+            if record["seen_from"] is None or at < record["seen_from"]:
+                record["seen_from"] = at
+            if record["seen_to"] is None or at > record["seen_to"]:
+                record["seen_to"] = at
+            if facility:
+                record["places"].add(fold(facility))
     return found
+
+
+@dataclass
+class _Context:
+    """What the store says around a candidate: families (latest family run) and places."""
+
+    #: person → the child members of every family they belong to (themselves left out).
+    children_of_family: dict[int, set[int]]
+    children: int
+    #: folded facility → share of all records with an event there.
+    place_share: dict[str, float]
+
+
+def _context(index: tracing.RecordIndex) -> _Context:
+    run = FamilyRun.objects.exclude(finished_at=None).order_by("-pk").first()
+    state = (run.pk if run else None, len(index.records), _cache.get("state"))
+    if _cache.get("context_state") != state:
+        members: dict[int, list[tuple[int, str]]] = {}
+        if run is not None:
+            for family, person, role in FamilyMember.objects.filter(family__run=run)\
+                    .values_list("family_id", "person_id", "role").iterator(chunk_size=20_000):
+                members.setdefault(family, []).append((person, role))
+        kin: dict[int, set[int]] = {}
+        for people in members.values():
+            kids = {p for p, role in people if role == "child"}
+            for person, _role in people:
+                kin.setdefault(person, set()).update(kids - {person})
+        counts: dict[str, int] = {}
+        for facility, n in (EventRecord.objects.filter(is_current=True).exclude(facility="")
+                            .values("facility").annotate(n=Count("record_id", distinct=True))
+                            .values_list("facility", "n")):
+            counts[fold(facility)] = counts.get(fold(facility), 0) + n
+        total = max(len(index.records), 1)
+        children = sum(1 for people in members.values() for _p, r in people if r == "child")
+        _cache["context"] = _Context(kin, max(children, 1),
+                                     {f: n / total for f, n in counts.items()})
+        _cache["context_state"] = state
+    return _cache["context"]  # type: ignore[return-value]
 
 
 @dataclass
@@ -107,16 +156,13 @@ class Answer:
     inquirer: tracing.Candidate | None
 
 
-def answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
-    """Candidates for each inquiry (dicts of the ``inquiries`` columns); writes nothing."""
+def _scored(run: LinkRun, index: tracing.RecordIndex, asking: list[dict],
+            blocks: list[list[int]]) -> tuple[list[list[tuple]], dict[int, dict]]:
+    """Score each of ``asking`` (records) against the records at its ``blocks`` positions: per
+    asking record, ``(person, weight, probability, pair, record)`` tuples; the records read,
+    by id; and the scores (to explain a pair)."""
     from reunify.linkage.engine import score_listed
 
-    run = run or _model_run()
-    index = record_index(run)
-    people = [tracing.sought_record(q) for q in inquiries]
-    askers = [tracing.inquirer_record(q) for q in inquiries]
-    asking = tracing.feature_rows(people + askers)
-    blocks = [index.candidates(r) for r in people + askers]
     positions = sorted({n for block in blocks for n in block})
     records = _person_records(index.records[n] for n in positions)
     slot: dict[int, int] = {}
@@ -124,27 +170,78 @@ def answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
     for n in positions:
         record = records.get(index.records[n])
         if record is not None:
+            record["person"] = index.persons[n]
             slot[n] = len(asking) + len(rows)
             rows.append(record)
+    wanted = tracing.feature_rows(asking)
     found = tracing.feature_rows(rows, first_id=len(asking))
-    compared = [[slot[n] for n in block if n in slot] for block in blocks]
-    pairs = [(i, r) for i, block in enumerate(compared) for r in block]
-    tf = index.term_frequencies(asking + found)
-    scores = score_listed(run.model_json, asking + found, pairs, tf)
-    person_at = {slot[n]: index.persons[n] for n in slot}
-    record_at = {slot[n]: index.records[n] for n in slot}
-    answers = []
-    def scored(i: int) -> list:
-        return [(person_at[r], *scores[(i, r)], record_at[r]) for r in compared[i]
-                if (i, r) in scores]
+    compared = [[(slot[n], n) for n in block if n in slot] for block in blocks]
+    pairs = [(i, r) for i, block in enumerate(compared) for r, _n in block]
+    scores = score_listed(run.model_json, wanted + found, pairs,
+                          index.term_frequencies(wanted + found))
+    weights = scores.weights
+    out = [[(index.persons[n], *weights[(i, r)], (i, r), index.records[n]) for r, n in block
+            if (i, r) in weights] for i, block in enumerate(compared)]
+    return out, records, scores
 
-    for i in range(len(inquiries)):
-        sought, asker = scored(i), scored(len(people) + i)
-        best_asker = tracing.rank_persons(asker, limit=1, floor=INQUIRER_PROBABILITY)
-        candidates = [c for c in tracing.rank_persons(sought, limit=tracing.MAX_CANDIDATES + 1)
-                      if not best_asker or c.person != best_asker[0].person]
-        answers.append(Answer(candidates[:tracing.MAX_CANDIDATES],
-                              best_asker[0] if best_asker else None))
+
+def answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
+    """Candidates for each inquiry (dicts of the ``inquiries`` columns); writes nothing.
+
+    First the inquirer is looked for among persons; then the person sought, among the records
+    the blocking finds and every child of the inquirer's family, each candidate weighed also
+    by that family and by the place of separation the inquirer gives.
+    """
+    run = run or _model_run()
+    index = record_index(run)
+    context = _context(index)
+    askers = [tracing.inquirer_record(q) for q in inquiries]
+    scored, _, asker_scores = _scored(run, index, askers,
+                                      [index.candidates(r) for r in askers])
+    inquirers = [tracing.rank_persons(s, limit=3, floor=0.2,
+                                      explain=asker_scores.comparisons) for s in scored]
+    people = [tracing.sought_record(q) for q in inquiries]
+    kin: list[dict[int, float]] = []
+    blocks = []
+    for q, record, found in zip(inquiries, people, inquirers, strict=True):
+        near: dict[int, float] = {}
+        if q.get("relation") not in ("counsel", "other"):
+            for c in found:
+                for child in context.children_of_family.get(c.person, ()):
+                    near[child] = max(near.get(child, 0.0), c.probability)
+        kin.append(near)
+        block = index.candidates(record)
+        listed = set(block)
+        block += [n for child in near for n in index.positions_of.get(child, ())
+                  if n not in listed]
+        blocks.append(block)
+    scored, records, sought_scores = _scored(run, index, people, blocks)
+    places: dict[int, set[str]] = {}
+    for record in records.values():
+        if "person" in record:
+            places.setdefault(record["person"], set()).update(record["places"])
+    answers = []
+    for q, found, near, asker in zip(inquiries, scored, kin, inquirers, strict=True):
+        stated = fold(q.get("last_seen_place") or "")
+        family_size = max(len(near), 1)
+        extra: dict[int, list[dict]] = {}
+        for person in {s[0] for s in found}:
+            added = []
+            if asker and q.get("relation") not in ("counsel", "other"):
+                added.append(tracing.family_comparison(
+                    person in near, near.get(person, asker[0].probability), context.children,
+                    family_size))
+            if stated:
+                added.append(tracing.place_comparison(
+                    True, stated in places.get(person, ()), context.place_share.get(stated,
+                                                                                    0.0)))
+            extra[person] = added
+        best_asker = asker[0] if asker and asker[0].probability >= INQUIRER_PROBABILITY else None
+        candidates = [c for c in tracing.rank_persons(found, extra=extra,
+                                                      limit=tracing.MAX_CANDIDATES + 1,
+                                                      explain=sought_scores.comparisons)
+                      if best_asker is None or c.person != best_asker.person]
+        answers.append(Answer(candidates[:tracing.MAX_CANDIDATES], best_asker))
     return answers
 
 
@@ -214,6 +311,7 @@ def decide_candidate(reference: str, person_id: int, decision: str, *, reason: s
         raise ValueError("a decision needs an actor")
     with in_transaction():
         inquiry = Inquiry.objects.select_for_update().get(reference=reference)
+        next_status(inquiry.status, decision, about_found=inquiry.person_id == person_id)
         if not Person.objects.filter(pk=person_id).exists():
             raise ValueError(f"no person {person_id}")
         now = timezone.now()
@@ -224,10 +322,12 @@ def decide_candidate(reference: str, person_id: int, decision: str, *, reason: s
             status=decision)
         inquiry.answered_at = now
         inquiry.caseworker = actor
+        inquiry.status = next_status(inquiry.status, decision,
+                                     about_found=inquiry.person_id == person_id)
         if decision == InquiryCandidate.CONFIRMED:
-            inquiry.person_id, inquiry.status = person_id, Inquiry.FOUND
+            inquiry.person_id = person_id
         elif inquiry.person_id == person_id:
-            inquiry.person_id, inquiry.status = None, Inquiry.OPEN
+            inquiry.person_id = None
         inquiry.save(update_fields=["answered_at", "caseworker", "person", "status"])
         append_entry(actor=actor, type="tracing.decision",
                      subjects=[f"{inquiry.source}:{inquiry.inquiry_id}",

@@ -282,14 +282,28 @@ def score_pair(model_json: str, left: dict, right: dict,
         con.close()
 
 
+@dataclass
+class ListedScores:
+    """Scores of listed pairs: ``weights[(l, r)] = (match weight, match probability)``;
+    :meth:`comparisons` explains one pair (the waterfall of ``reunify explain``)."""
+
+    weights: dict[tuple[int, int], tuple[float, float]]
+    rows: dict[tuple[int, int], dict]
+    labels: dict
+    prior: dict
+
+    def comparisons(self, pair: tuple[int, int]) -> list[dict]:
+        """Per-comparison weights of a scored pair, after the prior."""
+        return comparisons.breakdown(self.rows[pair], self.labels, self.prior)
+
+
 def score_listed(model_json: str, features: Sequence[dict],
                  pairs: Sequence[tuple[int, int]],
-                 tf: dict[str, dict[str, float]] | None = None
-                 ) -> dict[tuple[int, int], tuple[float, float, list[dict]]]:
+                 tf: dict[str, dict[str, float]] | None = None) -> ListedScores:
     """Score the listed pairs of ``features`` (by ``unique_id``) with a stored model, in one
-    pass: ``(l, r)`` → ``(match weight, match probability, per-comparison weights)``, each
-    pair as given. ``tf`` gives term frequencies by column and value (the share of the whole
-    store's records holding it), so a common name weighs as little as in the link run.
+    pass, each pair as given. ``tf`` gives term frequencies by column and value (the share of
+    the whole store's records holding it), so a common name weighs as little as in the link
+    run.
 
     Used to score tracing requests (:mod:`reunify.linkage.inquiry`) against person-records
     with the comparisons and the trained m/u probabilities of the latest link run.
@@ -297,10 +311,11 @@ def score_listed(model_json: str, features: Sequence[dict],
     from splink import Linker
     from splink.backends.duckdb import DuckDBAPI
 
-    if not pairs:
-        return {}
-    logging.getLogger("splink").setLevel(logging.ERROR)
     model = json.loads(model_json)
+    labels, prior = comparisons.labels(model), comparisons.prior(model)
+    if not pairs:
+        return ListedScores({}, {}, labels, prior)
+    logging.getLogger("splink").setLevel(logging.ERROR)
     con = duckdb.connect(config={"threads": 1})
     try:
         db_api = DuckDBAPI(connection=con)
@@ -318,9 +333,8 @@ def score_listed(model_json: str, features: Sequence[dict],
         linker.table_management.register_blocked_pairs_for_predict(
             db_api.register(wanted, table_name="listed_pairs"))
         rows = linker.inference.predict(warning_mode="never").as_record_list()
-        labels, prior = comparisons.labels(model), comparisons.prior(model)
-        return {(int(r["unique_id_l"]), int(r["unique_id_r"])): (
-            float(r["match_weight"]), float(r["match_probability"]),
-            comparisons.breakdown(r, labels, prior)) for r in rows}
+        by_pair = {(int(r["unique_id_l"]), int(r["unique_id_r"])): r for r in rows}
+        return ListedScores({p: (float(r["match_weight"]), float(r["match_probability"]))
+                             for p, r in by_pair.items()}, by_pair, labels, prior)
     finally:
         con.close()

@@ -15,7 +15,8 @@ scored records into persons, best first, and drops everyone unlikely. Plain data
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from reunify.linkage.features import day_number, features
@@ -32,7 +33,7 @@ YEAR_SLACK = 1
 #: A blocking key gathering more records than this is too common to search on its own.
 MAX_KEY_RECORDS = 3_000
 #: Records scored for one inquiry at most: those sharing the most keys with it first.
-MAX_SCORED = 1_500
+MAX_SCORED = 400
 
 
 def _age_year(at: str, age: str) -> str:
@@ -132,6 +133,8 @@ class RecordIndex:
     #: The store's id of each record (whatever the caller uses to fetch it again).
     records: list[int] = field(default_factory=list)
     persons: list[int] = field(default_factory=list)
+    #: Each person's records (positions in ``records``).
+    positions_of: dict[int, list[int]] = field(default_factory=dict)
     by_key: dict[str, list[int]] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -144,6 +147,7 @@ class RecordIndex:
         for n, (record, person, family_name, given_name, birth_date) in enumerate(rows):
             index.records.append(record)
             index.persons.append(person)
+            index.positions_of.setdefault(person, []).append(n)
             for key in record_keys(family_name, given_name, birth_date):
                 by_key.setdefault(key, []).append(n)
             family, given = names.split_fields(family_name or "", given_name or "")
@@ -194,15 +198,76 @@ class Candidate:
     comparisons: list[dict]
 
 
-def rank_persons(scored: Iterable[tuple[int, float, float, list[dict], int]],
-                 *, limit: int = MAX_CANDIDATES,
-                 floor: float = MIN_PROBABILITY) -> list[Candidate]:
-    """Persons best first from scored records ``(person, weight, probability, comparisons,
-    record)``: a person counts with their best record; nobody under ``floor`` is kept."""
-    best: dict[int, Candidate] = {}
-    for person, weight, probability, comparisons, record in scored:
+#: How much likelier a child of the inquirer's own family is the one sought than any child,
+#: at most (a Bayes factor, log2): the family is found from the records, and may be wrong.
+MAX_FAMILY_WEIGHT = 10.0
+#: A stated place of separation matches one of the person's custody places: at most this weight.
+MAX_PLACE_WEIGHT = 5.0
+
+
+def family_comparison(in_family: bool, inquirer_probability: float, children: int,
+                      family_children: int) -> dict:
+    """Whether a candidate is a child of the family of the person the inquirer is taken for.
+
+    A parent asks for their own child: being one of the ``family_children`` of that family,
+    among ``children`` in the store, is strong evidence, weighed by how sure the inquirer's
+    match is; not being one counts against, less strongly (families are not always whole).
+    """
+    if in_family:
+        factor = min(2 ** MAX_FAMILY_WEIGHT, children / max(family_children, 1))
+        weight = math.log2(1 + inquirer_probability * (factor - 1))
+        level = f"a child of the inquirer's family (inquirer matched at {inquirer_probability:.2f})"
+    else:
+        weight = math.log2(1 - 0.75 * inquirer_probability)
+        level = "not a child of the family of the person the inquirer matched"
+    return {"name": "inquirer_family", "level": level, "weight": round(weight, 3)}
+
+
+def place_comparison(stated: bool, matched: bool, share: float) -> dict:
+    """The place of separation the inquirer gives, against the places the person was held
+    (``share``: the part of all records held at that place, how little agreement proves)."""
+    if not stated:
+        return {"name": "last_seen_place", "level": "unknown", "weight": 0.0}
+    if matched:
+        weight = min(MAX_PLACE_WEIGHT, math.log2(0.8 / max(share, 1e-6)))
+        return {"name": "last_seen_place", "level": "held at the place the inquirer names",
+                "weight": round(weight, 3)}
+    return {"name": "last_seen_place", "level": "never held at the place the inquirer names",
+            "weight": round(math.log2(0.2 / max(1 - share, 1e-6)), 3)}
+
+
+def rank_persons(scored: Iterable[tuple[int, float, float, object, int]],
+                 *, extra: Mapping[int, list[dict]] | None = None,
+                 limit: int = MAX_CANDIDATES, floor: float = MIN_PROBABILITY,
+                 explain: Callable[[object], list[dict]] | None = None) -> list[Candidate]:
+    """Persons best first from scored records ``(person, weight, probability, pair, record)``
+    (``explain(pair)`` gives the pair's comparisons, asked only of the persons kept; without
+    it ``pair`` is the comparisons): a person counts with their best record, plus the
+    ``extra`` comparisons about
+    them (family, place). Persons compete: a person's probability is their odds over one plus
+    everyone's (the one: that the person sought is none of them), so two equally good
+    candidates are each at most even. Nobody under ``floor`` is kept."""
+    extra = extra or {}
+    best: dict[int, tuple[float, int, list[dict]]] = {}
+    for person, weight, _probability, comparisons, record in scored:
         known = best.get(person)
-        if known is None or weight > known.match_weight:
-            best[person] = Candidate(person, probability, weight, record, comparisons)
-    ranked = sorted(best.values(), key=lambda c: (-c.match_weight, c.person))
-    return [c for c in ranked if c.probability >= floor][:limit]
+        if known is None or weight > known[0]:
+            best[person] = (weight, record, comparisons)
+    ranked = []
+    for person, (weight, record, comparisons) in best.items():
+        added = [c for c in extra.get(person, ()) if c["weight"]]
+        total = weight + sum(c["weight"] for c in added)
+        ranked.append(Candidate(person, 0.0, total, record, [comparisons, *added]))
+    if not ranked:
+        return []
+    top = max(c.match_weight for c in ranked)
+    # Odds as powers of two, scaled by the best one so that no power overflows.
+    mass = 2.0 ** -top + sum(2.0 ** (c.match_weight - top) for c in ranked)
+    for c in ranked:
+        c.probability = 2.0 ** (c.match_weight - top) / mass
+    ranked.sort(key=lambda c: (-c.match_weight, c.person))
+    kept = [c for c in ranked if c.probability >= floor][:limit]
+    for c in kept:
+        pair = c.comparisons[0]
+        c.comparisons = [*(explain(pair) if explain else pair), *c.comparisons[1:]]
+    return kept

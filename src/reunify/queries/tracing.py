@@ -1,0 +1,75 @@
+"""Reading tracing requests: by reference number, those awaiting follow-up, the ``matches``
+export, and what an operator may tell a caller (minimal disclosure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from reunify.models import Inquiry, InquiryCandidate, InquiryRecord
+from reunify.queries.identities import person_public_id
+from reunify.rules.tracing import OPEN
+
+#: Inquiries with no caseworker's decision after this many days are due for follow-up.
+FOLLOW_UP_DAYS = 14
+
+
+def inquiry_by_reference(reference: str) -> Inquiry | None:
+    """The inquiry a reference number names, or None."""
+    return Inquiry.objects.filter(reference=reference).first()
+
+
+def inquiry_record(inquiry: Inquiry) -> InquiryRecord | None:
+    """The current version of the inquiry as its channel sent it."""
+    return InquiryRecord.objects.filter(source=inquiry.source, inquiry_id=inquiry.inquiry_id,
+                                        is_current=True).first()
+
+
+def unanswered(days: int = FOLLOW_UP_DAYS, *, now: dt.datetime | None = None) -> list[Inquiry]:
+    """Open inquiries received more than ``days`` ago that no caseworker has answered, oldest
+    first: the follow-up list."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    return list(Inquiry.objects.filter(status=OPEN, answered_at=None, received_at__lt=cutoff)
+                .order_by("received_at", "pk"))
+
+
+def match_rows() -> Iterator[dict]:
+    """The ``matches`` export: for each inquiry, its candidates best first (none when nobody
+    is likely); ``person_id`` is the person's public id."""
+    rows = (InquiryCandidate.objects.order_by("inquiry__source", "inquiry__inquiry_id", "rank")
+            .values_list("inquiry__source", "inquiry__inquiry_id", "rank", "person_id",
+                         "probability"))
+    for source, inquiry_id, rank, person, probability in rows.iterator(chunk_size=5000):
+        yield {"source": source, "inquiry_id": inquiry_id, "rank": rank,
+               "person_id": person_public_id(person), "probability": round(probability, 6)}
+
+
+def candidates(inquiry: Inquiry) -> list[InquiryCandidate]:
+    """The inquiry's candidates, best first (for a caseworker: names, evidence, decisions)."""
+    return list(inquiry.candidates.order_by("rank"))
+
+
+@dataclass(frozen=True)
+class CallerAnswer:
+    """All an operator sees and may tell a caller: never where the person sought is.
+
+    ``match`` says whether a likely candidate exists (or a caseworker confirmed one); the
+    caseworker is named once one has decided, so the operator can say who will call back.
+    """
+
+    reference: str
+    status: str
+    match: bool
+    caseworker: str
+    received_at: dt.datetime
+
+
+def caller_answer(inquiry: Inquiry) -> CallerAnswer:
+    """What the operator may tell the inquirer about ``inquiry`` (see :class:`CallerAnswer`)."""
+    found = inquiry.person_id is not None or inquiry.candidates.exclude(
+        status=InquiryCandidate.REJECTED).exists()
+    return CallerAnswer(reference=inquiry.reference, status=inquiry.status, match=found,
+                        caseworker=inquiry.caseworker, received_at=inquiry.received_at)
