@@ -119,6 +119,9 @@ class _Context:
     children: int
     #: folded facility → share of all records with an event there.
     place_share: dict[str, float]
+    #: Persons some record shows separated, and their share of all persons.
+    separated: set[int]
+    separated_share: float
 
 
 def _context(index: tracing.RecordIndex) -> _Context:
@@ -142,8 +145,14 @@ def _context(index: tracing.RecordIndex) -> _Context:
             counts[fold(facility)] = counts.get(fold(facility), 0) + n
         total = max(len(index.records), 1)
         children = sum(1 for people in members.values() for _p, r in people if r == "child")
+        separated_keys = set(EventRecord.objects.filter(is_current=True, type="separated")
+                             .values_list("source", "record_id"))
+        separated = {p for s, r, p in Identity.objects.values_list(
+            "source", "record_id", "person_id").iterator(chunk_size=20_000)
+            if (s, r) in separated_keys}
         _cache["context"] = _Context(kin, max(children, 1),
-                                     {f: n / total for f, n in counts.items()})
+                                     {f: n / total for f, n in counts.items()}, separated,
+                                     len(separated) / max(len(index.positions_of), 1))
         _cache["context_state"] = state
     return _cache["context"]  # type: ignore[return-value]
 
@@ -198,7 +207,8 @@ def answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
     askers = [tracing.inquirer_record(q) for q in inquiries]
     scored, _, asker_scores = _scored(run, index, askers,
                                       [index.candidates(r) for r in askers])
-    inquirers = [tracing.rank_persons(s, limit=3, floor=0.2,
+    # The inquirer is not a request for someone recorded: the model's own prior holds.
+    inquirers = [tracing.rank_persons(s, limit=3, floor=0.2, none_odds=1.0,
                                       explain=asker_scores.comparisons) for s in scored]
     people = [tracing.sought_record(q) for q in inquiries]
     kin: list[dict[int, float]] = []
@@ -217,24 +227,39 @@ def answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
         blocks.append(block)
     scored, records, sought_scores = _scored(run, index, people, blocks)
     places: dict[int, set[str]] = {}
+    surnames: dict[int, set[str]] = {}
     for record in records.values():
         if "person" in record:
             places.setdefault(record["person"], set()).update(record["places"])
+            surnames.setdefault(record["person"], set()).update(
+                tracing.surname_keys_of(record["family_name"], record["given_name"]))
     answers = []
     for q, found, near, asker in zip(inquiries, scored, kin, inquirers, strict=True):
         stated = fold(q.get("last_seen_place") or "")
+        kin_surnames = (tracing.surname_keys_of(q.get("inquirer_family_name") or "")
+                        if q.get("relation") not in ("counsel", "other") else frozenset())
+        share = (sum(1 for s in found if kin_surnames & surnames.get(s[0], set()))
+                 / max(len(found), 1))
         family_size = max(len(near), 1)
         extra: dict[int, list[dict]] = {}
         for person in {s[0] for s in found}:
             added = []
-            if asker and q.get("relation") not in ("counsel", "other"):
-                added.append(tracing.family_comparison(
-                    person in near, near.get(person, asker[0].probability), context.children,
-                    family_size))
+            if person in near:
+                added.append(tracing.family_comparison(True, near[person], context.children,
+                                                       family_size))
+            elif (asker and asker[0].probability >= INQUIRER_PROBABILITY
+                  and q.get("relation") in ("parent", "guardian")):
+                # A parent found in the record asks for a child of their own family.
+                added.append(tracing.family_comparison(False, asker[0].probability,
+                                                       context.children, family_size))
             if stated:
                 added.append(tracing.place_comparison(
                     True, stated in places.get(person, ()), context.place_share.get(stated,
                                                                                     0.0)))
+            added.append(tracing.separation_comparison(person in context.separated,
+                                                       context.separated_share))
+            added.append(tracing.inquirer_surname_comparison(
+                kin_surnames, surnames.get(person, set()), share))
             extra[person] = added
         best_asker = asker[0] if asker and asker[0].probability >= INQUIRER_PROBABILITY else None
         candidates = [c for c in tracing.rank_persons(found, extra=extra,

@@ -27,19 +27,24 @@ INQUIRY_SOURCE = "inquiry"
 #: At most this many persons are proposed for one inquiry (the spec's ``matches``: five).
 MAX_CANDIDATES = 5
 #: A person below this probability is not proposed at all: nobody likely → no candidates.
-MIN_PROBABILITY = 0.05
+MIN_PROBABILITY = 0.02
 #: Birth years either side of the one an inquiry gives (or an age implies) that are searched.
 YEAR_SLACK = 1
 #: A blocking key gathering more records than this is too common to search on its own.
 MAX_KEY_RECORDS = 3_000
+#: Odds that the person sought is none of the candidates, against one candidate at the model's
+#: prior: a candidate is proposed as likely (≥ 0.5) only with a match weight above log2 of it.
+NOT_RECORDED_ODDS = 4.0
 #: Records scored for one inquiry at most: those sharing the most keys with it first.
 MAX_SCORED = 400
 
 
 def _age_year(at: str, age: str) -> str:
-    """The birth year an age in years at a date implies (a bare year, so it reads as estimated)."""
+    """The birth year an age in years at a date most likely implies (a bare year, so it reads
+    as estimated): someone aged 14 in May 2018 was born in 2003 or 2004, more likely 2003."""
     try:
-        year = dt.date.fromisoformat(at[:10]).year - int(age)
+        day = dt.date.fromisoformat(at[:10])
+        year = day.year - int(age) - (1 if day.month <= 6 else 0)
     except ValueError:
         return ""
     return str(year) if year >= 1000 else ""
@@ -54,6 +59,7 @@ def sought_record(inquiry: dict) -> dict:
     seen = day_number(inquiry.get("last_seen_on") or "") if len(
         inquiry.get("last_seen_on") or "") == 10 else None
     return {
+        "age_only": not inquiry.get("sought_birth_date") and bool(birth),
         "source": f"{INQUIRY_SOURCE}:{inquiry['source']}", "record_id": inquiry["inquiry_id"],
         "family_name": inquiry.get("sought_family_name") or "",
         "given_name": inquiry.get("sought_given_name") or "", "birth_date": birth,
@@ -113,7 +119,9 @@ def query_keys(record: dict) -> list[str]:
     year = _year(record["birth_date"])
     keys = []
     if year:
-        tags = [str(y) for y in range(year - YEAR_SLACK, year + YEAR_SLACK + 1)] + ["?"]
+        # An age told by a relative may be a year off on top of the birthday's year.
+        slack = YEAR_SLACK + (1 if record.get("age_only") else 0)
+        tags = [str(y) for y in range(year - slack, year + slack + 1)] + ["?"]
         keys += [f"g:{key}:{tag}" for key in givens for tag in tags]
         keys += [f"s:{key}:{tag}" for key in surnames for tag in tags]
     else:
@@ -205,7 +213,7 @@ MAX_FAMILY_WEIGHT = 10.0
 MAX_PLACE_WEIGHT = 5.0
 
 
-def family_comparison(in_family: bool, inquirer_probability: float, children: int,
+def family_comparison(in_family: bool | None, inquirer_probability: float, children: int,
                       family_children: int) -> dict:
     """Whether a candidate is a child of the family of the person the inquirer is taken for.
 
@@ -213,6 +221,8 @@ def family_comparison(in_family: bool, inquirer_probability: float, children: in
     among ``children`` in the store, is strong evidence, weighed by how sure the inquirer's
     match is; not being one counts against, less strongly (families are not always whole).
     """
+    if in_family is None:
+        return {"name": "inquirer_family", "level": "unknown", "weight": 0.0}
     if in_family:
         factor = min(2 ** MAX_FAMILY_WEIGHT, children / max(family_children, 1))
         weight = math.log2(1 + inquirer_probability * (factor - 1))
@@ -236,10 +246,50 @@ def place_comparison(stated: bool, matched: bool, share: float) -> dict:
             "weight": round(math.log2(0.2 / max(1 - share, 1e-6)), 3)}
 
 
+#: How often the person sought was separated from the inquirer in the records (a request is
+#: made because the family is apart; some children sought came alone, or their separation was
+#: not recorded), and how often an inquirer shares a surname with them (Spanish surnames pass
+#: from both parents; an in-law or a godparent shares none). Assumptions, not trained values.
+SEPARATED_WHEN_SOUGHT = 0.75
+SURNAME_SHARED_WHEN_SOUGHT = 0.8
+
+
+def separation_comparison(separated: bool, share: float) -> dict:
+    """Whether the records show the candidate separated from family (``share``: the part of
+    all persons they show so)."""
+    share = min(max(share, 0.01), 0.99)
+    if separated:
+        return {"name": "separation", "level": "separated from family in the records",
+                "weight": round(math.log2(SEPARATED_WHEN_SOUGHT / share), 3)}
+    return {"name": "separation", "level": "never recorded separated",
+            "weight": round(math.log2((1 - SEPARATED_WHEN_SOUGHT) / (1 - share)), 3)}
+
+
+def inquirer_surname_comparison(inquirer_surnames: frozenset[str],
+                                candidate_surnames: set[str], share: float) -> dict:
+    """Whether the inquirer (a relative) shares a surname with the candidate; ``share``: how
+    often a candidate does by chance."""
+    if not inquirer_surnames or not candidate_surnames:
+        return {"name": "inquirer_surname", "level": "unknown", "weight": 0.0}
+    share = min(max(share, 0.01), 0.99)
+    if inquirer_surnames & candidate_surnames:
+        return {"name": "inquirer_surname", "level": "shares a surname with the inquirer",
+                "weight": round(math.log2(SURNAME_SHARED_WHEN_SOUGHT / share), 3)}
+    return {"name": "inquirer_surname", "level": "shares no surname with the inquirer",
+            "weight": round(math.log2((1 - SURNAME_SHARED_WHEN_SOUGHT) / (1 - share)), 3)}
+
+
+def surname_keys_of(family_name: str, given_name: str = "") -> frozenset[str]:
+    """The phonetic keys of the surnames in a name (as the linker compares them)."""
+    family, _given = names.split_fields(family_name or "", given_name or "")
+    return names.surname_keys(family)
+
+
 def rank_persons(scored: Iterable[tuple[int, float, float, object, int]],
                  *, extra: Mapping[int, list[dict]] | None = None,
                  limit: int = MAX_CANDIDATES, floor: float = MIN_PROBABILITY,
-                 explain: Callable[[object], list[dict]] | None = None) -> list[Candidate]:
+                 explain: Callable[[object], list[dict]] | None = None,
+                 none_odds: float = NOT_RECORDED_ODDS) -> list[Candidate]:
     """Persons best first from scored records ``(person, weight, probability, pair, record)``
     (``explain(pair)`` gives the pair's comparisons, asked only of the persons kept; without
     it ``pair`` is the comparisons): a person counts with their best record, plus the
@@ -254,6 +304,10 @@ def rank_persons(scored: Iterable[tuple[int, float, float, object, int]],
         if known is None or weight > known[0]:
             best[person] = (weight, record, comparisons)
     ranked = []
+    # The alternative to every candidate: the person sought is not among them (not recorded,
+    # or recorded beyond recognition). Its odds against the model's prior for a pair of
+    # records: an inquiry is less sure to concern someone recorded than two records are to
+    # share a person.
     for person, (weight, record, comparisons) in best.items():
         added = [c for c in extra.get(person, ()) if c["weight"]]
         total = weight + sum(c["weight"] for c in added)
@@ -262,7 +316,7 @@ def rank_persons(scored: Iterable[tuple[int, float, float, object, int]],
         return []
     top = max(c.match_weight for c in ranked)
     # Odds as powers of two, scaled by the best one so that no power overflows.
-    mass = 2.0 ** -top + sum(2.0 ** (c.match_weight - top) for c in ranked)
+    mass = none_odds * 2.0 ** -top + sum(2.0 ** (c.match_weight - top) for c in ranked)
     for c in ranked:
         c.probability = 2.0 ** (c.match_weight - top) / mass
     ranked.sort(key=lambda c: (-c.match_weight, c.person))
