@@ -280,6 +280,24 @@ def _inquiry_rows(keys: list[tuple[str, str]] | None) -> list[dict]:
     return list(rows.values())
 
 
+def stale_inquiries() -> list[tuple[str, str]]:
+    """Inquiries whose candidates are missing or older than the latest link run, family run
+    or version of the inquiry: ``(source, inquiry_id)``, to match (again)."""
+    runs = [r.finished_at for r in (
+        LinkRun.objects.exclude(finished_at=None).order_by("-pk").first(),
+        FamilyRun.objects.exclude(finished_at=None).order_by("-pk").first()) if r]
+    newest = max(runs) if runs else None
+    changed = dict(((s, i), at) for s, i, at in InquiryRecord.objects.filter(is_current=True)
+                   .values_list("source", "inquiry_id", "file__batch__committed_at"))
+    stale = []
+    for source, inquiry_id, matched in Inquiry.objects.values_list("source", "inquiry_id",
+                                                                    "matched_at"):
+        sent = changed.get((source, inquiry_id))
+        if matched is None or (newest and matched < newest) or (sent and matched < sent):
+            stale.append((source, inquiry_id))
+    return sorted(stale)
+
+
 def match_inquiries(*, actor: str, keys: list[tuple[str, str]] | None = None,
                     chunk: int = 500) -> dict[str, int]:
     """Find the candidates of every inquiry (or of those ``(source, inquiry_id)``) and store

@@ -44,6 +44,9 @@ def run(args: argparse.Namespace) -> int:
     if as_of is None and manifest.is_file():
         as_of = dt.date.fromisoformat(json.loads(manifest.read_text())["as_of"])
     scores.update(_family_scores(truth_dir, as_of or dt.date.today()))
+    from reunify.queries.tracing_evaluation import tracing_scores
+
+    scores.update(tracing_scores(truth_dir))
 
     if args.json:
         print(json.dumps(scores, indent=2, sort_keys=True, default=str))

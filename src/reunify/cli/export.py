@@ -1,4 +1,5 @@
-"""``reunify export NAME --out FILE``: the spec's exports (identities, families, register)."""
+"""``reunify export NAME --out FILE``: the spec's exports (identities, families, register,
+matches)."""
 
 from __future__ import annotations
 
@@ -29,11 +30,18 @@ def _register(as_of: dt.date) -> Iterator[dict]:
     return register_rows(as_of)
 
 
+def _matches(as_of: dt.date) -> Iterator[dict]:
+    from reunify.queries.tracing import match_rows
+
+    return match_rows()
+
+
 #: Export name → the query that yields its rows, given the as-of date.
 EXPORTS: dict[str, Callable[[dt.date], Iterator[dict]]] = {
     "identities": _identities,
     "families": _families,
     "register": _register,
+    "matches": _matches,
 }
 
 
@@ -56,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
     actor = resolve_actor(args)
     prepare_store()
     query = EXPORTS[args.name]
+    if args.name == "matches":
+        from reunify.cli.tracing import refresh_matches
+
+        refresh_matches(actor)
     as_of = args.as_of or dt.date.today()
     count = export_rows(
         args.name, query(as_of), EXPORT_COLUMNS[args.name], args.out, fmt=args.fmt, actor=actor,

@@ -31,6 +31,17 @@ def _sought(truth_dir: Path) -> dict[tuple[str, str], frozenset | None]:
             for r in _read(truth_dir / "truth.inquiries.csv")}
 
 
+def tracing_scores(truth_dir: Path) -> dict[str, dict]:
+    """The tracing sections of ``reunify evaluate``, when the batch has inquiry truth."""
+    if not (truth_dir / "truth.inquiries.csv").is_file():
+        return {}
+    from reunify.models import Inquiry
+
+    if Inquiry.objects.filter(matched_at=None).exists() or not Inquiry.objects.exists():
+        return {"tracing": {"note": "inquiries not matched yet (run `reunify tracing match`)"}}
+    return score_matches(truth_dir)
+
+
 def score_matches(truth_dir: Path) -> dict[str, dict]:
     """``tracing`` (the stored matches) and ``name_search`` (the 2018 practice) scores."""
     sought = _sought(truth_dir)
