@@ -1,0 +1,188 @@
+"""Matching tracing requests: the child a family describes is found, nobody likely → none."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from link_batches import ingest_records, person
+from reunify.actions.ingest import ingest_paths
+from reunify.actions.link import link
+from reunify.actions.tracing import decide_candidate, match_inquiries
+from reunify.actions.tracing_intake import open_inquiries
+from reunify.cli.main import main
+from reunify.models import (
+    Identity,
+    Inquiry,
+    InquiryCandidate,
+    InquiryDecision,
+    InquiryRecord,
+    LedgerEntry,
+    SourceFile,
+)
+from reunify.queries.tracing import caller_answer, inquiry_by_reference, unanswered
+from reunify.simulator import simulate
+
+pytestmark = pytest.mark.django_db
+
+CHILDREN = [
+    ("Guadalupe", "Tzul Ajanel", "2015-07-22", "F"), ("Ana Lucía", "García López", "2012-03-04", "F"),
+    ("José", "Hernández Pérez", "2010-11-05", "M"), ("Carlos", "Xol Caal", "2008-02-03", "M"),
+    ("María", "García Ramos", "2011-07-08", "F"), ("Rosa", "Caal Tiul", "2013-01-09", "F"),
+    ("Luis", "Pérez Morales", "2009-06-30", "M"), ("Jesús", "López Cruz", "2014-09-14", "M"),
+]
+
+
+def _store(tmp_path) -> None:
+    """A small simulated season (so the model trains on realistic records), and beside it each
+    child above recorded by a station and (spelled differently) by a refuge; linked."""
+    simulate(tmp_path / "season", families=150, seed=11)
+    ingest_paths([p for p in (tmp_path / "season").iterdir()
+                  if ".persons." in p.name or ".events." in p.name], actor="tester")
+    records = []
+    for n, (given, family, birth, sex) in enumerate(CHILDREN):
+        records.append(person("station", f"b{n}", given.upper(), family.upper(), birth,
+                              sex=sex))
+        records.append(person("refuge", f"s{n}", given.split()[0], family, birth, sex=sex))
+    records.append(person("station", "p0", "Rosa", "Tzul Ajanel", "1990-01-02", sex="F",
+                          a_number="A201234567"))
+    ingest_records(tmp_path / "records", records)
+    link(actor="tester", engine="splink")
+
+
+def _inquiry(inquiry_id: str, **fields) -> None:
+    """Store one inquiry as if ingested from a hotline file, and open its follow-up."""
+
+    file = SourceFile.objects.create(batch_id=_batch(),
+                                     name=f"{inquiry_id}.inquiries.csv", sha256=inquiry_id * 4,
+                                     source="hotline", kind="inquiries", format="csv", size=1,
+                                     rows=1)
+    InquiryRecord.objects.create(source="hotline", inquiry_id=inquiry_id, file=file, line=2,
+                                 content_hash=inquiry_id, at=fields.pop("at", timezone.now()),
+                                 relation=fields.pop("relation", "parent"), **fields)
+    open_inquiries(file_id=file.pk)
+
+
+def _batch() -> int:
+    from reunify.models import ImportBatch
+
+    return ImportBatch.objects.order_by("pk").first().pk
+
+
+def _person_of(source: str, record_id: str) -> int:
+    return Identity.objects.get(source=source, record_id=record_id).person_id
+
+
+def test_child_found_from_a_diminutive_the_mothers_surname_and_an_age(tmp_path):
+    """"Lupita Ajanel, 2 years old" finds Guadalupe Tzul Ajanel first, with each comparison's
+    weight (the prior first), and the inquirer (a recorded parent) is found too."""
+    _store(tmp_path)
+    import datetime as dt
+
+    _inquiry("q1", at=dt.datetime(2018, 6, 1, tzinfo=dt.UTC), sought_given_name="Lupita",
+             sought_family_name="Ajanel", sought_age="2", inquirer_given_name="Rosa",
+             inquirer_family_name="Tzul Ajanel", inquirer_a_number="A201234567")
+    counts = match_inquiries(actor="operator-1")
+    assert counts["with_candidates"] == 1
+    inquiry = Inquiry.objects.get(inquiry_id="q1")
+    first = inquiry.candidates.get(rank=1)
+    assert first.person_id == _person_of("station", "b0")
+    names = [c["name"] for c in first.comparisons]
+    assert names[0] == "prior"
+    assert {"given_name", "family_name", "birth_date"} <= set(names)
+    level = {c["name"]: c["level"] for c in first.comparisons}
+    weight = {c["name"]: c["weight"] for c in first.comparisons}
+    assert level["given_name"] == "first given name (or nickname) same"
+    assert weight["family_name"] > 0
+    assert sum(weight.values()) == pytest.approx(first.match_weight, abs=0.01)
+    assert inquiry.inquirer_person_id == _person_of("station", "p0")
+    assert LedgerEntry.objects.filter(type="tracing.match").count() == 1
+
+
+def test_nobody_likely_means_no_candidates(tmp_path):
+    """A request for a child nobody recorded gets no candidate at all, not the least bad."""
+    _store(tmp_path)
+    _inquiry("q2", sought_given_name="Xochitl", sought_family_name="Zacarías Ozuna",
+             sought_birth_date="2006-12-24", inquirer_given_name="Eva")
+    match_inquiries(actor="operator-1", keys=[("hotline", "q2")])
+    assert not InquiryCandidate.objects.exists()
+    assert caller_answer(Inquiry.objects.get()).match is False
+
+
+def test_day_and_month_swapped_and_one_surname(tmp_path):
+    """José Hernández born 2010-05-11 (the record says 2010-11-05) is found first."""
+    _store(tmp_path)
+    _inquiry("q3", sought_given_name="Jose", sought_family_name="Hernandez",
+             sought_birth_date="2010-05-11", inquirer_given_name="Ana")
+    match_inquiries(actor="operator-1")
+    first = InquiryCandidate.objects.get(rank=1)
+    assert first.person_id == _person_of("refuge", "s2")
+    assert "day and month swapped" in [c["level"] for c in first.comparisons]
+
+
+def test_confirm_and_reject_are_recorded_with_actor_and_reason(tmp_path):
+    """Confirming records the child found and the caseworker, in the ledger; rejecting the
+    child found reopens the inquiry; a decision needs a reason; the operator's answer never
+    says where the child is."""
+    _store(tmp_path)
+    _inquiry("q4", sought_given_name="Carlos", sought_family_name="Xol",
+             sought_birth_date="2008", inquirer_given_name="Juan")
+    match_inquiries(actor="operator-1")
+    inquiry = Inquiry.objects.get()
+    child = inquiry.candidates.get(rank=1).person_id
+    with pytest.raises(ValueError, match="reason"):
+        decide_candidate(inquiry.reference, child, "confirmed", reason=" ", actor="cw")
+    decide_candidate(inquiry.reference, child, "confirmed", reason="mother named the shelter",
+                     actor="caseworker-7")
+    inquiry.refresh_from_db()
+    assert (inquiry.status, inquiry.person_id, inquiry.caseworker) == ("found", child,
+                                                                       "caseworker-7")
+    answer = caller_answer(inquiry)
+    assert (answer.match, answer.caseworker) == (True, "caseworker-7")
+    assert not {"facility", "custodian", "address", "person"} & set(vars(answer))
+    entry = LedgerEntry.objects.filter(type="tracing.decision").get()
+    assert entry.actor == "caseworker-7"
+    decide_candidate(inquiry.reference, child, "rejected", reason="DNA says no",
+                     actor="caseworker-7")
+    inquiry.refresh_from_db()
+    assert (inquiry.status, inquiry.person_id) == ("open", None)
+    assert InquiryDecision.objects.count() == 2
+    match_inquiries(actor="operator-1")
+    assert inquiry.candidates.get(person_id=child).status == "rejected"
+
+
+def test_reference_finds_the_inquiry_and_follow_up_lists_the_unanswered(tmp_path):
+    """The reference number finds the inquiry again; an open inquiry older than N days with
+    no decision is due for follow-up, a newer one not yet."""
+    import datetime as dt
+
+    _store(tmp_path)
+    old = dt.datetime(2018, 6, 1, tzinfo=dt.UTC)
+    _inquiry("q5", at=old, sought_given_name="Rosa", sought_family_name="Caal",
+             inquirer_given_name="Eva")
+    _inquiry("q6", sought_given_name="Luis", sought_family_name="Pérez",
+             inquirer_given_name="Eva")
+    q5 = Inquiry.objects.get(inquiry_id="q5")
+    assert inquiry_by_reference(q5.reference) == q5
+    assert [i.inquiry_id for i in unanswered(14)] == ["q5"]
+
+
+def test_cli_match_show_decide_and_export(tmp_path, capsys):
+    """`reunify tracing match/show/confirm` and `reunify export matches` with the spec's
+    columns, best first."""
+    _store(tmp_path)
+    _inquiry("q7", sought_given_name="Chuy", sought_family_name="López",
+             sought_birth_date="2014-09", inquirer_given_name="Eva")
+    assert main(["tracing", "match", "--as", "op"]) == 0
+    reference = Inquiry.objects.get().reference
+    capsys.readouterr()
+    assert main(["tracing", "show", reference.lower().replace("-", " ")]) == 0
+    assert "given_name" in capsys.readouterr().out
+    person = InquiryCandidate.objects.get(rank=1).person_id
+    assert main(["tracing", "confirm", reference, f"P{person:07d}", "--reason", "photo",
+                 "--as", "cw"]) == 0
+    out = tmp_path / "matches.csv"
+    assert main(["export", "matches", "--out", str(out), "--as", "op"]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "source,inquiry_id,rank,person_id,probability"
+    assert lines[1].startswith(f"hotline,q7,1,P{person:07d},")
