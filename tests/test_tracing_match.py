@@ -26,7 +26,8 @@ from reunify.simulator import simulate
 pytestmark = pytest.mark.django_db
 
 CHILDREN = [
-    ("Guadalupe", "Tzul Ajanel", "2015-07-22", "F"), ("Ana Lucía", "García López", "2012-03-04", "F"),
+    ("Guadalupe", "Tzul Ajanel", "2015-07-22", "F"),
+    ("Ana Lucía", "García López", "2012-03-04", "F"),
     ("José", "Hernández Pérez", "2010-11-05", "M"), ("Carlos", "Xol Caal", "2008-02-03", "M"),
     ("María", "García Ramos", "2011-07-08", "F"), ("Rosa", "Caal Tiul", "2013-01-09", "F"),
     ("Luis", "Pérez Morales", "2009-06-30", "M"), ("Jesús", "López Cruz", "2014-09-14", "M"),
