@@ -7,8 +7,8 @@ import re
 import pytest
 from tests.ingest_batches import ingest, store_snapshot, write
 
-from reunify.actions.tracing_intake import normal_reference
 from reunify.models import Inquiry, InquiryRecord
+from reunify.rules.tracing import normal_reference
 
 pytestmark = pytest.mark.django_db
 

@@ -61,7 +61,7 @@ def _inquiry(inquiry_id: str, **fields) -> None:
     InquiryRecord.objects.create(source="hotline", inquiry_id=inquiry_id, file=file, line=2,
                                  content_hash=inquiry_id, at=fields.pop("at", timezone.now()),
                                  relation=fields.pop("relation", "parent"), **fields)
-    open_inquiries(file_id=file.pk)
+    open_inquiries(actor="tester", file_id=file.pk)
 
 
 def _batch() -> int:

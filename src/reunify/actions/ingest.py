@@ -264,7 +264,7 @@ def ingest_paths(
                         actor=actor, file_id=source_file.pk
                     )
                 if batch_file.kind == "inquiries" and not problems:
-                    open_inquiries(file_id=source_file.pk)
+                    open_inquiries(actor=actor, file_id=source_file.pk)
         if problems:
             raise BatchRejected(_sorted(problems), problems.more)
         report.batch_id = batch.pk

@@ -58,7 +58,7 @@ def _model_run() -> LinkRun:
     return run
 
 
-def record_index(run: LinkRun) -> tracing.RecordIndex:
+def _record_index(run: LinkRun) -> tracing.RecordIndex:
     """The store's linked person-records under their blocking keys, built once per process and
     store state (link run, newest record): later inquiries are answered from memory."""
     newest = PersonRecord.objects.aggregate(n=Max("pk"))["n"]
@@ -194,7 +194,7 @@ def _scored(run: LinkRun, index: tracing.RecordIndex, asking: list[dict],
     return out, records, scores
 
 
-def answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
+def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
     """Candidates for each inquiry (dicts of the ``inquiries`` columns); writes nothing.
 
     First the inquirer is looked for among persons; then the person sought, among the records
@@ -202,7 +202,7 @@ def answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
     by that family and by the place of separation the inquirer gives.
     """
     run = run or _model_run()
-    index = record_index(run)
+    index = _record_index(run)
     context = _context(index)
     askers = [tracing.inquirer_record(q) for q in inquiries]
     scored, _, asker_scores = _scored(run, index, askers,
@@ -280,24 +280,6 @@ def _inquiry_rows(keys: list[tuple[str, str]] | None) -> list[dict]:
     return list(rows.values())
 
 
-def stale_inquiries() -> list[tuple[str, str]]:
-    """Inquiries whose candidates are missing or older than the latest link run, family run
-    or version of the inquiry: ``(source, inquiry_id)``, to match (again)."""
-    runs = [r.finished_at for r in (
-        LinkRun.objects.exclude(finished_at=None).order_by("-pk").first(),
-        FamilyRun.objects.exclude(finished_at=None).order_by("-pk").first()) if r]
-    newest = max(runs) if runs else None
-    changed = dict(((s, i), at) for s, i, at in InquiryRecord.objects.filter(is_current=True)
-                   .values_list("source", "inquiry_id", "file__batch__committed_at"))
-    stale = []
-    for source, inquiry_id, matched in Inquiry.objects.values_list("source", "inquiry_id",
-                                                                    "matched_at"):
-        sent = changed.get((source, inquiry_id))
-        if matched is None or (newest and matched < newest) or (sent and matched < sent):
-            stale.append((source, inquiry_id))
-    return sorted(stale)
-
-
 def match_inquiries(*, actor: str, keys: list[tuple[str, str]] | None = None,
                     chunk: int = 500) -> dict[str, int]:
     """Find the candidates of every inquiry (or of those ``(source, inquiry_id)``) and store
@@ -314,7 +296,7 @@ def match_inquiries(*, actor: str, keys: list[tuple[str, str]] | None = None,
         now = timezone.now()
         for start in range(0, len(inquiries), chunk):
             part = inquiries[start:start + chunk]
-            for row, found in zip(part, answer(part, run), strict=True):
+            for row, found in zip(part, _answer(part, run), strict=True):
                 inquiry = follow[(row["source"], row["inquiry_id"])]
                 decided = dict(InquiryDecision.objects.filter(inquiry=inquiry)
                                .order_by("decided_at", "pk").values_list("person_id",

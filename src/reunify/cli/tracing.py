@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def refresh_matches(actor: str, *, everything: bool = False) -> dict[str, int] | None:
     """Match the inquiries whose candidates are stale (or all); None when there is no model."""
-    from reunify.actions.tracing import NoModel, match_inquiries, stale_inquiries
+    from reunify.actions.tracing import NoModel, match_inquiries
+    from reunify.queries.tracing import stale_inquiries
 
     keys = None if everything else stale_inquiries()
     if keys == []:
@@ -75,10 +76,10 @@ def run_show(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from reunify.actions.tracing_intake import normal_reference
     from reunify.cli.main import prepare_store
     from reunify.queries.identities import person_public_id
     from reunify.queries.tracing import candidates, inquiry_by_reference, inquiry_record
+    from reunify.rules.tracing import normal_reference
 
     prepare_store()
     inquiry = inquiry_by_reference(normal_reference(args.reference))
@@ -115,9 +116,9 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_decide(args: argparse.Namespace) -> int:
     from reunify.actions.tracing import decide_candidate
-    from reunify.actions.tracing_intake import normal_reference
     from reunify.cli.main import prepare_store
     from reunify.models import Inquiry
+    from reunify.rules.tracing import normal_reference
 
     actor = resolve_actor(args)
     prepare_store()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from reunify.models import Inquiry, InquiryCandidate, InquiryRecord
+from reunify.models import FamilyRun, Inquiry, InquiryCandidate, InquiryRecord, LinkRun
 from reunify.queries.identities import person_public_id
 from reunify.rules.tracing import OPEN
 
@@ -73,3 +73,21 @@ def caller_answer(inquiry: Inquiry) -> CallerAnswer:
         status=InquiryCandidate.REJECTED).exists()
     return CallerAnswer(reference=inquiry.reference, status=inquiry.status, match=found,
                         caseworker=inquiry.caseworker, received_at=inquiry.received_at)
+
+
+def stale_inquiries() -> list[tuple[str, str]]:
+    """Inquiries whose candidates are missing or older than the latest link run, family run
+    or version of the inquiry: ``(source, inquiry_id)``, to match (again)."""
+    runs = [r.finished_at for r in (
+        LinkRun.objects.exclude(finished_at=None).order_by("-pk").first(),
+        FamilyRun.objects.exclude(finished_at=None).order_by("-pk").first()) if r]
+    newest = max(runs) if runs else None
+    changed = dict(((s, i), at) for s, i, at in InquiryRecord.objects.filter(is_current=True)
+                   .values_list("source", "inquiry_id", "file__batch__committed_at"))
+    stale = []
+    for source, inquiry_id, matched in Inquiry.objects.values_list("source", "inquiry_id",
+                                                                    "matched_at"):
+        sent = changed.get((source, inquiry_id))
+        if matched is None or (newest and matched < newest) or (sent and matched < sent):
+            stale.append((source, inquiry_id))
+    return sorted(stale)

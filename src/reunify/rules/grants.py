@@ -24,16 +24,24 @@ LEDGER_READ = "ledger.read"
 NAMES_READ = "names.read"
 #: Every family, not only the assigned ones.
 SCOPE_ALL = "scope.all"
+#: Take a tracing request (a call), find one again by its reference number, and tell the caller
+#: whether a match exists and which caseworker will call back: never who or where the person is.
+TRACING_INTAKE = "tracing.intake"
+#: See an inquiry's candidates with their evidence, and confirm or reject one.
+TRACING_DECIDE = "tracing.decide"
 
 PERMISSIONS = frozenset({
     ACCOUNT_SELF, USERS_READ, USERS_MANAGE, RECORDS_INGEST, REVIEW_READ, REVIEW_DECIDE, SEARCH,
     PERSON_READ, FAMILY_READ, REGISTER_READ, LEDGER_READ, NAMES_READ, SCOPE_ALL,
+    TRACING_INTAKE, TRACING_DECIDE,
 })
 
 ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR = (
     "admin", "data_steward", "caseworker", "counsel", "monitor", "auditor",
 )
-ROLES = (ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR)
+#: Answers the tracing hotline: takes inquiries, sees nothing of anyone's records.
+OPERATOR = "operator"
+ROLES = (ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR, OPERATOR)
 
 #: Role → the permissions it carries.
 GRANTS: dict[str, frozenset[str]] = {
@@ -42,13 +50,15 @@ GRANTS: dict[str, frozenset[str]] = {
         ACCOUNT_SELF, RECORDS_INGEST, REVIEW_READ, REVIEW_DECIDE, SEARCH, PERSON_READ,
         FAMILY_READ, REGISTER_READ, NAMES_READ, SCOPE_ALL,
     }),
-    CASEWORKER: frozenset({ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, NAMES_READ}),
+    CASEWORKER: frozenset({ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, NAMES_READ,
+                           TRACING_DECIDE}),
     COUNSEL: frozenset({ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, NAMES_READ}),
     MONITOR: frozenset({ACCOUNT_SELF, REGISTER_READ}),
     AUDITOR: frozenset({
         ACCOUNT_SELF, USERS_READ, REVIEW_READ, SEARCH, PERSON_READ, FAMILY_READ, REGISTER_READ,
         LEDGER_READ, NAMES_READ, SCOPE_ALL,
     }),
+    OPERATOR: frozenset({ACCOUNT_SELF, TRACING_INTAKE}),
 }
 
 #: Roles that must give a one-time code (TOTP) at every sign-in.

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+#: Letters and digits a caller reads out without confusion over the phone (no 0/O, 1/I/L, U/V).
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+
 OPEN, FOUND, CLOSED = "open", "found", "closed"
 CONFIRMED, REJECTED = "confirmed", "rejected"
 INQUIRY_STATUSES = (OPEN, FOUND, CLOSED)
@@ -58,3 +61,11 @@ def match_scores(ranked: Mapping[tuple[str, str], Sequence[tuple[object, float]]
         "no_candidate": sum(1 for k in recorded if not ranked.get(k)) / max(len(recorded), 1),
         "false_confident": confident / len(never) if never else 0.0,
     }
+
+
+def normal_reference(text: str) -> str:
+    """A reference as a caller may say or type it ("t 4k7m 9x2p") in its written form."""
+    body = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    if body.startswith("T"):
+        body = body[1:]
+    return f"T-{body[:4]}-{body[4:]}" if len(body) == 8 else ""

@@ -11,7 +11,7 @@ from django.views.i18n import set_language
 from django.views.static import serve
 
 from reunify.web.api import api
-from reunify.web.views import account, admin, records, register, reports, review
+from reunify.web.views import account, admin, records, register, reports, review, tracing
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -37,6 +37,10 @@ urlpatterns: list = [
     path("users/new/", admin.user_create, name="user_create"),
     path("users/<str:user_id>/", admin.user_detail, name="user_detail"),
     path("users/<str:user_id>/change/", admin.user_change, name="user_change"),
+    path("hotline/", tracing.hotline, name="hotline"),
+    path("hotline/lookup/", tracing.hotline_lookup, name="hotline_lookup"),
+    path("tracing/<str:reference>/", tracing.inquiry, name="tracing_inquiry"),
+    path("tracing/<str:reference>/decide/", tracing.decide, name="tracing_decide"),
     # Served by the application itself so that one process (gunicorn) is the whole service.
     re_path(r"^static/(?P<path>.+)$", serve, {"document_root": STATIC_DIR}, name="static"),
     path("api/v1/", api.urls),
