@@ -7,12 +7,12 @@ import re
 
 import pytest
 from test_browser import CHROMIUM, browser, page, sign_in  # noqa: F401 - fixtures
-from test_tracing_match import CHILDREN, _person_of
 
 from link_batches import ingest_records, person
 from reunify.actions.ingest import ingest_paths
 from reunify.actions.link import link
 from reunify.simulator import simulate
+from test_tracing_match import CHILDREN, _person_of
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
                                 reason="chromium is not installed")
@@ -39,15 +39,16 @@ def tracing_site(live_server, transactional_db, tmp_path):
     drop_append_only_triggers(connection)
 
 
-def _sign_out(page, url: str) -> None:
+def _sign_out(tab, url: str) -> None:
     """Sign out, and read the next pages in English again."""
-    page.locator("form.sign-out button").click()
-    page.goto(f"{url}/sign-in/")
-    page.locator("#language").select_option("en")
-    page.locator("form.language button").click()
+    tab.locator("form.sign-out button").click()
+    tab.goto(f"{url}/sign-in/")
+    tab.locator("#language").select_option("en")
+    tab.locator("form.language button").click()
 
 
-def test_operator_call_in_spanish_caseworker_confirms_reference_finds_it(tracing_site, page):
+def test_operator_call_in_spanish_caseworker_confirms_reference_finds_it(  # noqa: F811
+        tracing_site, page):
     """The operator switches to Spanish, takes the call, reads the reference and that a match
     may exist (no name, no place); the caseworker confirms the first candidate; quoting the
     reference then tells which caseworker will call back."""
