@@ -47,8 +47,8 @@ def _sign_out(tab, url: str) -> None:
     tab.locator("form.language button").click()
 
 
-def test_operator_call_in_spanish_caseworker_confirms_reference_finds_it(  # noqa: F811
-        tracing_site, page):
+def test_operator_call_in_spanish_caseworker_confirms_reference_finds_it(
+        tracing_site, page):  # noqa: F811 - the page fixture of test_browser
     """The operator switches to Spanish, takes the call, reads the reference and that a match
     may exist (no name, no place); the caseworker confirms the first candidate; quoting the
     reference then tells which caseworker will call back."""
