@@ -63,7 +63,11 @@ def sought_record(inquiry: dict) -> dict:
         "source": f"{INQUIRY_SOURCE}:{inquiry['source']}", "record_id": inquiry["inquiry_id"],
         "family_name": inquiry.get("sought_family_name") or "",
         "given_name": inquiry.get("sought_given_name") or "", "birth_date": birth,
-        "sex": inquiry.get("sought_sex") or "", "country": "", "a_number": "", "phone": "",
+        "sex": inquiry.get("sought_sex") or "",
+        # A child is most often a citizen of the country their family asks from.
+        "country": (inquiry.get("inquirer_country") or "") if inquiry.get("relation") in (
+            "parent", "guardian", "relative", "sibling") else "",
+        "a_number": "", "phone": "",
         "address": "", "group_id": "", "group_role": "", "seen_from": seen, "seen_to": seen,
     }
 
@@ -239,11 +243,11 @@ def place_comparison(stated: bool, matched: bool, share: float) -> dict:
     if not stated:
         return {"name": "last_seen_place", "level": "unknown", "weight": 0.0}
     if matched:
-        weight = min(MAX_PLACE_WEIGHT, math.log2(0.8 / max(share, 1e-6)))
+        weight = min(MAX_PLACE_WEIGHT, _for(0.8, share))
         return {"name": "last_seen_place", "level": "held at the place the inquirer names",
                 "weight": round(weight, 3)}
     return {"name": "last_seen_place", "level": "never held at the place the inquirer names",
-            "weight": round(math.log2(0.2 / max(1 - share, 1e-6)), 3)}
+            "weight": round(_against(0.2, 1 - share), 3)}
 
 
 #: How often the person sought was separated from the inquirer in the records (a request is
@@ -254,15 +258,26 @@ SEPARATED_WHEN_SOUGHT = 0.75
 SURNAME_SHARED_WHEN_SOUGHT = 0.8
 
 
+def _for(when_sought: float, by_chance: float) -> float:
+    """log2 of the Bayes factor of a finding, never below 0: where chance explains it as well
+    (a place most candidates were held at), it proves nothing rather than the opposite."""
+    return max(0.0, math.log2(when_sought / max(by_chance, 1e-6)))
+
+
+def _against(when_sought: float, by_chance: float) -> float:
+    """log2 of the Bayes factor of a finding's absence, never above 0."""
+    return min(0.0, math.log2(when_sought / max(by_chance, 1e-6)))
+
+
 def separation_comparison(separated: bool, share: float) -> dict:
     """Whether the records show the candidate separated from family (``share``: the part of
     all persons they show so)."""
     share = min(max(share, 0.01), 0.99)
     if separated:
         return {"name": "separation", "level": "separated from family in the records",
-                "weight": round(math.log2(SEPARATED_WHEN_SOUGHT / share), 3)}
+                "weight": round(_for(SEPARATED_WHEN_SOUGHT, share), 3)}
     return {"name": "separation", "level": "never recorded separated",
-            "weight": round(math.log2((1 - SEPARATED_WHEN_SOUGHT) / (1 - share)), 3)}
+            "weight": round(_against(1 - SEPARATED_WHEN_SOUGHT, 1 - share), 3)}
 
 
 def inquirer_surname_comparison(inquirer_surnames: frozenset[str],
@@ -274,9 +289,9 @@ def inquirer_surname_comparison(inquirer_surnames: frozenset[str],
     share = min(max(share, 0.01), 0.99)
     if inquirer_surnames & candidate_surnames:
         return {"name": "inquirer_surname", "level": "shares a surname with the inquirer",
-                "weight": round(math.log2(SURNAME_SHARED_WHEN_SOUGHT / share), 3)}
+                "weight": round(_for(SURNAME_SHARED_WHEN_SOUGHT, share), 3)}
     return {"name": "inquirer_surname", "level": "shares no surname with the inquirer",
-            "weight": round(math.log2((1 - SURNAME_SHARED_WHEN_SOUGHT) / (1 - share)), 3)}
+            "weight": round(_against(1 - SURNAME_SHARED_WHEN_SOUGHT, 1 - share), 3)}
 
 
 def surname_keys_of(family_name: str, given_name: str = "") -> frozenset[str]:
