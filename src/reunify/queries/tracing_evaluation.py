@@ -51,8 +51,14 @@ def score_matches(truth_dir: Path) -> dict[str, dict]:
             .values_list("inquiry__source", "inquiry__inquiry_id", "person_id",
                          "probability")):
         ranked[(source, inquiry_id)].append((person, probability))
+    asked_by = dict(((s, i), r) for s, i, r in InquiryRecord.objects.filter(
+        is_current=True).values_list("source", "inquiry_id", "relation"))
+    parents = {k: v for k, v in sought.items() if asked_by.get(k) in ("parent", "guardian")}
+    others = {k: v for k, v in sought.items() if k not in parents}
     return {"tracing": match_scores(ranked, sought),
-            "name_search": match_scores(name_search(), sought)}
+            "name_search": match_scores(name_search(), sought),
+            "tracing_asked_by_parents": match_scores(ranked, parents),
+            "tracing_asked_by_others": match_scores(ranked, others)}
 
 
 def name_search() -> dict[tuple[str, str], list[tuple[int, float]]]:
