@@ -92,10 +92,14 @@ def _person_records(pks: Iterable[int]) -> dict[int, dict]:
     for r in by_key.values():
         r["seen_from"] = r["seen_to"] = None
         r["places"] = set()
-    ids = sorted({r["record_id"] for r in by_key.values()})
-    for start in range(0, len(ids), 2000):
-        events = (EventRecord.objects.filter(is_current=True,
-                                             record_id__in=ids[start:start + 2000])
+    by_source: dict[str, list[str]] = {}
+    for source, record_id in sorted(by_key):
+        by_source.setdefault(source, []).append(record_id)
+    # By source and record id: the events' (source, record_id) index serves the look-up.
+    chunks = [(source, ids[start:start + 2000]) for source, ids in by_source.items()
+              for start in range(0, len(ids), 2000)]
+    for source, ids in chunks:
+        events = (EventRecord.objects.filter(source=source, record_id__in=ids, is_current=True)
                   .values_list("source", "record_id", "at", "facility"))
         for source, record_id, at, facility in events:
             record = by_key.get((source, record_id))
@@ -167,9 +171,9 @@ class Answer:
 
 def _scored(run: LinkRun, index: tracing.RecordIndex, asking: list[dict],
             blocks: list[list[int]]) -> tuple[list[list[tuple]], dict[int, dict]]:
-    """Score each of ``asking`` (records) against the records at its ``blocks`` positions: per
-    asking record, ``(person, weight, probability, pair, record)`` tuples; the records read,
-    by id; and the scores (to explain a pair)."""
+    """Score each of ``asking`` (records) against the records at its ``blocks`` positions, in
+    one pass: per asking record, ``(person, weight, probability, (scores, pair), record)``
+    tuples (:func:`_explain` reads a pair's comparisons); and the records read, by id."""
     from reunify.linkage.engine import score_listed
 
     positions = sorted({n for block in blocks for n in block})
@@ -189,9 +193,14 @@ def _scored(run: LinkRun, index: tracing.RecordIndex, asking: list[dict],
     scores = score_listed(run.model_json, wanted + found, pairs,
                           index.term_frequencies(wanted + found))
     weights = scores.weights
-    out = [[(index.persons[n], *weights[(i, r)], (i, r), index.records[n]) for r, n in block
-            if (i, r) in weights] for i, block in enumerate(compared)]
-    return out, records, scores
+    out = [[(index.persons[n], *weights[(i, r)], (scores, (i, r)), index.records[n])
+            for r, n in block if (i, r) in weights] for i, block in enumerate(compared)]
+    return out, records
+
+
+def _explain(key: tuple) -> list[dict]:
+    scores, pair = key
+    return scores.comparisons(pair)
 
 
 def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
@@ -205,27 +214,32 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
     index = _record_index(run)
     context = _context(index)
     askers = [tracing.inquirer_record(q) for q in inquiries]
-    scored, _, asker_scores = _scored(run, index, askers,
-                                      [index.candidates(r) for r in askers])
-    # The inquirer is not a request for someone recorded: the model's own prior holds.
-    inquirers = [tracing.rank_persons(s, limit=3, floor=0.2, none_odds=1.0,
-                                      explain=asker_scores.comparisons) for s in scored]
     people = [tracing.sought_record(q) for q in inquiries]
+    blocks = [index.candidates(r) for r in people]
+    # The inquirers and the persons sought in one pass (each pass has a fixed cost).
+    both, records = _scored(run, index, askers + people,
+                            [index.candidates(r) for r in askers] + blocks)
+    asked, scored = both[:len(askers)], both[len(askers):]
+    # The inquirer is not a request for someone recorded: the model's own prior holds.
+    inquirers = [tracing.rank_persons(s, limit=3, floor=0.2, none_odds=1.0, explain=_explain)
+                 for s in asked]
     kin: list[dict[int, float]] = []
-    blocks = []
-    for q, record, found in zip(inquiries, people, inquirers, strict=True):
+    later: list[list[int]] = []
+    for q, block, found in zip(inquiries, blocks, inquirers, strict=True):
         near: dict[int, float] = {}
         if q.get("relation") not in ("counsel", "other"):
             for c in found:
                 for child in context.children_of_family.get(c.person, ()):
                     near[child] = max(near.get(child, 0.0), c.probability)
         kin.append(near)
-        block = index.candidates(record)
         listed = set(block)
-        block += [n for child in near for n in index.positions_of.get(child, ())
-                  if n not in listed]
-        blocks.append(block)
-    scored, records, sought_scores = _scored(run, index, people, blocks)
+        later.append([n for child in near for n in index.positions_of.get(child, ())
+                      if n not in listed])
+    if any(later):
+        # The children of the inquirer's family the names did not find: a second pass.
+        more, found_records = _scored(run, index, people, later)
+        scored = [a + b for a, b in zip(scored, more, strict=True)]
+        records.update(found_records)
     places: dict[int, set[str]] = {}
     surnames: dict[int, set[str]] = {}
     for record in records.values():
@@ -264,7 +278,7 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
         best_asker = asker[0] if asker and asker[0].probability >= INQUIRER_PROBABILITY else None
         candidates = [c for c in tracing.rank_persons(found, extra=extra,
                                                       limit=tracing.MAX_CANDIDATES + 1,
-                                                      explain=sought_scores.comparisons)
+                                                      explain=_explain)
                       if best_asker is None or c.person != best_asker.person]
         answers.append(Answer(candidates[:tracing.MAX_CANDIDATES], best_asker))
     return answers

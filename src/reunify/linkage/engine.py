@@ -319,8 +319,10 @@ def score_listed(model_json: str, features: Sequence[dict],
     con = duckdb.connect(config={"threads": 1})
     try:
         db_api = DuckDBAPI(connection=con)
+        # The model was validated when it was trained; validating it again per inquiry would
+        # cost a third of the answer's time.
         linker = Linker(db_api.register(_rows(features), table_name="records"), model,
-                        log_level=None)
+                        log_level=None, validate_settings=False)
         for column in comparisons.tf_columns(model):
             values = (tf or {}).get(column, {})
             lookup = pa.table({column: pa.array(list(values), pa.string()),
