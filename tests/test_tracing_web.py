@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from reunify.actions.users import create_user
+from reunify.actions.users import assign, create_user
 from reunify.models import Inquiry, InquiryCandidate
 from test_tracing_match import _person_of, _store
 
@@ -30,6 +30,8 @@ def test_operator_takes_a_call_in_spanish_and_a_caseworker_confirms(tmp_path):
     reference then names the caseworker who will call back."""
     _store(tmp_path)
     operator = _client("operator")
+    caseworker_user, _ = create_user("t-caseworker", PASSWORD, "caseworker", actor="tester")
+    assign(caseworker_user.pk, _person_of("station", "b0"), actor="tester")
     operator.post("/language/", {"language": "es", "next": "/hotline/"})
     page = operator.get("/hotline/")
     assert "Línea de ayuda" in page.content.decode()
@@ -42,13 +44,15 @@ def test_operator_takes_a_call_in_spanish_and_a_caseworker_confirms(tmp_path):
     text = answer.content.decode()
     reference = re.search(r'id="reference">(T-[2-9A-Z]{4}-[2-9A-Z]{4})<', text).group(1)
     assert "Puede haber una coincidencia" in text
+    assert "t-caseworker" in text  # assigned to the child's case: will call back
     child = _person_of("station", "b0")
     assert Inquiry.objects.get(reference=reference).candidates.get(rank=1).person_id == child
     assert f"P{child:07d}" not in text
     assert "TZUL AJANEL" not in text
     assert "station" not in text
 
-    caseworker = _client("caseworker")
+    caseworker = Client()
+    caseworker.force_login(caseworker_user)
     page = caseworker.get(f"/tracing/{reference}/")
     assert page.status_code == 200
     assert f"P{child:07d}" in page.content.decode()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from reunify.models import FamilyRun, Inquiry, InquiryCandidate, InquiryRecord, LinkRun
 from reunify.queries.identities import person_public_id
-from reunify.rules.tracing import OPEN
+from reunify.rules.tracing import CONFIDENT, OPEN
 
 #: Inquiries with no caseworker's decision after this many days are due for follow-up.
 FOLLOW_UP_DAYS = 14
@@ -67,12 +67,42 @@ class CallerAnswer:
     received_at: dt.datetime
 
 
+def assigned_caseworker(person_pk: int) -> str:
+    """The caseworker assigned to a family of ``person_pk`` (current family run), or ""."""
+    from django.db.models import Q
+
+    from reunify.models import Assignment, FamilyMember
+    from reunify.queries.families import current_run
+    from reunify.rules.grants import CASEWORKER
+
+    run = current_run()
+    families = list(FamilyMember.objects.filter(family__run=run, person_id=person_pk)
+                    .values_list("family_id", flat=True)) if run is not None else []
+    members = FamilyMember.objects.filter(family_id__in=families).values("person_id")
+    found = (Assignment.objects.filter(user__role_grant__role=CASEWORKER)
+             .filter(Q(person_id=person_pk) | Q(person_id__in=members) |
+                     Q(family_id__in=families))
+             .order_by("granted_at", "pk").values_list("user__username", flat=True).first())
+    return found or ""
+
+
 def caller_answer(inquiry: Inquiry) -> CallerAnswer:
-    """What the operator may tell the inquirer about ``inquiry`` (see :class:`CallerAnswer`)."""
-    found = inquiry.person_id is not None or inquiry.candidates.exclude(
-        status=InquiryCandidate.REJECTED).exists()
+    """What the operator may tell the inquirer about ``inquiry`` (see :class:`CallerAnswer`).
+
+    The caseworker who will call back: the one who decided on the inquiry; before that, the
+    caseworker assigned to the family of the person confirmed or, failing that, of the one
+    likely candidate (probability 0.5 or more), if any is assigned.
+    """
+    open_candidates = inquiry.candidates.exclude(status=InquiryCandidate.REJECTED)
+    found = inquiry.person_id is not None or open_candidates.exists()
+    caseworker = inquiry.caseworker
+    if not caseworker:
+        likely = inquiry.person_id or open_candidates.filter(
+            probability__gte=CONFIDENT).order_by("rank").values_list(
+            "person_id", flat=True).first()
+        caseworker = assigned_caseworker(likely) if likely else ""
     return CallerAnswer(reference=inquiry.reference, status=inquiry.status, match=found,
-                        caseworker=inquiry.caseworker, received_at=inquiry.received_at)
+                        caseworker=caseworker, received_at=inquiry.received_at)
 
 
 def stale_inquiries() -> list[tuple[str, str]]:
