@@ -62,7 +62,8 @@ def _record_index(run: LinkRun) -> tracing.RecordIndex:
     """The store's linked person-records under their blocking keys, built once per process and
     store state (link run, newest record): later inquiries are answered from memory."""
     newest = PersonRecord.objects.aggregate(n=Max("pk"))["n"]
-    state = (run.pk, newest)
+    # The run's finishing moment too: ids alone can repeat in another store (a test's).
+    state = (run.pk, run.finished_at, newest)
     if _cache.get("state") != state:
         person_of = dict(((s, r), p) for s, r, p in Identity.objects.values_list(
             "source", "record_id", "person_id").iterator(chunk_size=20_000))
@@ -130,7 +131,8 @@ class _Context:
 
 def _context(index: tracing.RecordIndex) -> _Context:
     run = FamilyRun.objects.exclude(finished_at=None).order_by("-pk").first()
-    state = (run.pk if run else None, len(index.records), _cache.get("state"))
+    state = (run.pk if run else None, run.finished_at if run else None, len(index.records),
+             _cache.get("state"))
     if _cache.get("context_state") != state:
         members: dict[int, list[tuple[int, str]]] = {}
         if run is not None:
