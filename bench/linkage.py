@@ -1,6 +1,7 @@
 """Identity resolution benchmarks: reunify's linker against plain Splink, at scale, on FEBRL4.
 
     .venv/bin/python bench/linkage.py compare --families 2000 --seeds 1 2 3 [--repeat 3]
+        [--rename-sources SEED] [--no-profiles]
     .venv/bin/python bench/linkage.py scale --records 10000 30000 100000
     .venv/bin/python bench/linkage.py febrl4 --data DIR   # DIR holds FEBRL's dataset4a/4b.csv
 
@@ -9,7 +10,10 @@ times each (the median time counts): with reunify
 (``reunify.linkage.resolution.resolve``) and with Splink as its documentation teaches for
 person data (name, date of birth, A-number, sex and country comparisons from Splink's
 comparison library, term-frequency adjustments, u by random sampling, m by EM on two blocking
-rules, connected components at match probability 0.95). Results go in docs/benchmarks.md.
+rules, connected components at match probability 0.95). ``--rename-sources SEED`` writes the
+season under source names drawn with SEED (``reunify.simulator.sources``), so the linker meets
+names it has never seen; ``--no-profiles`` links without the sources' profiles. Results go in
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -24,21 +28,21 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 
-from reunify.linkage.batch_files import read_batch, read_truth
+from reunify.linkage.batch_files import read_batch, read_profiles, read_truth
 from reunify.linkage.resolution import resolve
+from reunify.rules.names import strip_accents
 from reunify.rules.scoring import pairwise_scores
 from reunify.simulator import simulate
+from reunify.simulator.sources import source_names
 
 #: Person-records per simulated family unit (single adults and children alone included).
 RECORDS_PER_FAMILY = 7.4
 
 
 def _plain(text: str) -> str | None:
-    text = "".join(c for c in unicodedata.normalize("NFKD", text or "")
-                   if not unicodedata.combining(c)).lower().strip()
+    text = strip_accents(text or "").lower().strip()
     return text or None
 
 
@@ -97,12 +101,15 @@ def plain_splink(records: list[dict]) -> dict[tuple[str, str], int]:
     return out
 
 
-def _reunify(records: list[dict], relations, person_rules: bool = True) -> tuple[dict, dict]:
-    result = resolve(records, relations=relations, engine="splink", person_rules=person_rules)
+def _reunify(records: list[dict], relations, person_rules: bool = True,
+             profiles: dict | None = None) -> tuple[dict, dict]:
+    result = resolve(records, relations=relations, engine="splink", person_rules=person_rules,
+                     profiles=profiles)
     return {k: n for n, c in enumerate(result.clusters) for k in c}, result.stats
 
 
-def compare_one(families: int, seed: int, repeat: int) -> dict:
+def compare_one(families: int, seed: int, repeat: int, rename: int | None = None,
+                profiles: bool = True) -> dict:
     """reunify and plain Splink on one simulated batch: F1, median wall time of ``repeat``
     runs each (taken in turns, so both meet the same machine), and the ratio of the medians."""
     # Both linkers are timed warm: Splink, DuckDB and reunify's engine are imported before
@@ -111,40 +118,50 @@ def compare_one(families: int, seed: int, repeat: int) -> dict:
 
     from reunify.linkage import engine  # noqa: F401
 
-    records, relations, truth = _simulated_batch(families, seed)
-    ours_s, theirs_s = [], []
+    records, relations, truth, found = _simulated_batch(families, seed, rename)
+    found = found if profiles else {}
+    ours_s, theirs_s, ours_cpu, theirs_cpu = [], [], [], []
     for _ in range(repeat):
-        started = time.perf_counter()
-        ours, stats = _reunify(records, relations)
+        started, cpu = time.perf_counter(), time.process_time()
+        ours, stats = _reunify(records, relations, profiles=found)
         ours_s.append(time.perf_counter() - started)
-        started = time.perf_counter()
+        ours_cpu.append(time.process_time() - cpu)
+        started, cpu = time.perf_counter(), time.process_time()
         theirs = plain_splink(records)
         theirs_s.append(time.perf_counter() - started)
+        theirs_cpu.append(time.process_time() - cpu)
     a, b = pairwise_scores(ours, truth), pairwise_scores(theirs, truth)
     ours_t, theirs_t = statistics.median(ours_s), statistics.median(theirs_s)
     return {"families": families, "seed": seed, "records": len(records), "runs": repeat,
+            "sources": sorted({r["source"] for r in records}), "profiles": bool(found),
             "reunify": {k: round(a[k], 4) for k in ("precision", "recall", "f1")},
             "reunify_seconds": round(ours_t, 2),
             "splink": {k: round(b[k], 4) for k in ("precision", "recall", "f1")},
             "splink_seconds": round(theirs_t, 2),
             "time_ratio": round(ours_t / theirs_t, 2),
+            # CPU seconds (every thread of the process): steadier than wall time on a
+            # machine others share.
+            "cpu_ratio": round(statistics.median(ours_cpu) / statistics.median(theirs_cpu), 2),
             "reunify_stage_seconds": stats["seconds"]}
 
 
-def _simulated_batch(families: int, seed: int) -> tuple[list[dict], list, dict]:
-    """Records, relations and truth of a freshly simulated season (its files are then removed)."""
+def _simulated_batch(families: int, seed: int, rename: int | None = None
+                     ) -> tuple[list[dict], list, dict, dict]:
+    """Records, relations, truth and source profiles of a freshly simulated season (its files
+    are then removed); ``rename`` draws other source names with that seed."""
+    names = source_names(rename) if rename is not None else None
     with tempfile.TemporaryDirectory() as folder:
-        simulate(Path(folder), families=families, seed=seed)
+        simulate(Path(folder), families=families, seed=seed, source_names=names)
         records, relations = read_batch(Path(folder))
-        return records, relations, read_truth(Path(folder))
+        return records, relations, read_truth(Path(folder)), read_profiles(Path(folder))
 
 
 def scale_one(records_wanted: int, seed: int = 7) -> dict:
     """Link one simulated batch of about ``records_wanted`` person-records; time and memory."""
     families = max(1, round(records_wanted / RECORDS_PER_FAMILY))
-    records, relations, truth = _simulated_batch(families, seed)
+    records, relations, truth, profiles = _simulated_batch(families, seed)
     started = time.perf_counter()
-    ours, stats = _reunify(records, relations)
+    ours, stats = _reunify(records, relations, profiles=profiles)
     seconds = time.perf_counter() - started
     scores = pairwise_scores(ours, truth)
     return {"records": len(records), "families": families, "seconds": round(seconds, 1),
@@ -191,10 +208,16 @@ def main() -> None:
     c.add_argument("--families", type=int, default=2000)
     c.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     c.add_argument("--repeat", type=int, default=3, help="runs of each linker per seed")
+    c.add_argument("--rename-sources", type=int, default=None, metavar="SEED",
+                   help="write the seasons under source names drawn with SEED")
+    c.add_argument("--no-profiles", action="store_true",
+                   help="link without the sources' profiles")
     c1 = sub.add_parser("compare-one")
     c1.add_argument("families", type=int)
     c1.add_argument("seed", type=int)
     c1.add_argument("repeat", type=int)
+    c1.add_argument("--rename-sources", type=int, default=None)
+    c1.add_argument("--no-profiles", action="store_true")
     s = sub.add_parser("scale")
     s.add_argument("--records", type=int, nargs="+", default=[10_000, 30_000, 100_000])
     one = sub.add_parser("scale-one")
@@ -204,10 +227,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.what == "compare":
         for seed in args.seeds:  # one process per seed: no run inherits another's heap
+            extra = ([] if args.rename_sources is None
+                     else ["--rename-sources", str(args.rename_sources)]) + \
+                (["--no-profiles"] if args.no_profiles else [])
             subprocess.run([sys.executable, __file__, "compare-one", str(args.families),
-                            str(seed), str(args.repeat)], check=True)
+                            str(seed), str(args.repeat), *extra], check=True)
     elif args.what == "compare-one":
-        print(json.dumps(compare_one(args.families, args.seed, args.repeat)), flush=True)
+        print(json.dumps(compare_one(args.families, args.seed, args.repeat,
+                                     args.rename_sources, not args.no_profiles)), flush=True)
     elif args.what == "scale":
         for n in args.records:  # one process each, so peak memory is each run's own
             subprocess.run([sys.executable, __file__, "scale-one", str(n)], check=True)

@@ -53,13 +53,13 @@ class StoreBuilder:
     def person(self, source: str, record_id: str, *, same_as: Person | None = None,
                given: str = "", family: str = "", birth_date: str = "", sex: str = "",
                group_id: str = "", group_role: str = "", a_number: str = "",
-               phone: str = "") -> Person:
+               phone: str = "", country: str = "") -> Person:
         """A person-record; ``same_as`` makes it another record of an existing person."""
         PersonRecord.objects.create(
             source=source, record_id=record_id, file=self._file(source, "persons"),
             line=next(self.lines), content_hash=_hash(source, record_id), given_name=given,
             family_name=family, birth_date=birth_date, sex=sex, group_id=group_id,
-            group_role=group_role, a_number=a_number, phone=phone,
+            group_role=group_role, a_number=a_number, phone=phone, country=country,
         )
         person = same_as or Person.objects.create(created_run=self.run)
         Identity.objects.create(source=source, record_id=record_id, person=person, run=self.run)
@@ -89,6 +89,16 @@ class StoreBuilder:
             authority=authority, reason=reason, file=self._file(source, "events"),
             line=next(self.lines), content_hash=_hash(record_id, type, day, next(_counter)),
         )
+
+    def profile(self, source: str, *, holds: str = "anyone", family_units: bool = False,
+                custody: bool = False) -> None:
+        """The source's profile (spec 1.1, kind ``source``)."""
+        from reunify.models import SourceProfile
+
+        SourceProfile.objects.create(
+            source=source, file=self._file(source, "source"), line=1,
+            content_hash=_hash(source, holds, family_units, custody), holds=holds,
+            family_units=family_units, custody=custody)
 
     def border_family(self, tag: str, *, parent_birth: str = "1988-03-02",
                       child_births: tuple[str, ...] = ("2014-05-06",),

@@ -64,9 +64,24 @@ def test_register_is_paginated(world):
 
 def test_search_takes_a_post_and_respects_assignments(world):
     """Search is a POST with a JSON body; a caseworker finds only persons of their families."""
-    hits = client_of(world, "caseworker").post(
+    page = client_of(world, "caseworker").post(
         reverse("api:search"), {"q": "Niño"}, content_type="application/json").json()
-    assert [h["person_id"] for h in hits] == [f"P{world.children['a']:07d}"]
+    assert [h["person_id"] for h in page["items"]] == [f"P{world.children['a']:07d}"]
+    assert page["count"] == 1
+
+
+def test_search_is_paginated_with_a_count(world):
+    """Search answers a page of hits and how many there are in all, not a list cut at 50."""
+    client = client_of(world, "data_steward")
+    first = client.post(reverse("api:search") + "?page_size=2", {"q": "María"},
+                        content_type="application/json").json()
+    assert first["count"] == 3
+    assert len(first["items"]) == 2
+    rest = client.post(reverse("api:search") + "?page_size=2&page=2", {"q": "María"},
+                       content_type="application/json").json()
+    assert len(rest["items"]) == 1
+    assert {h["person_id"] for h in first["items"] + rest["items"]} == {
+        f"P{pk:07d}" for pk in world.parents.values()}
 
 
 def test_openapi_declares_every_operation_with_a_response_schema(world):

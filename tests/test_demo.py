@@ -62,3 +62,17 @@ def test_export_identities_writes_the_spec_columns(run_cli, tmp_path):
     assert list(rows[0]) == ["source", "record_id", "person_id"]
     assert {(r["source"], r["record_id"]) for r in rows} == truth
     assert all(r["person_id"].startswith("P") for r in rows)
+
+
+def test_export_identities_before_any_link_is_refused_not_empty(run_cli, tmp_path):
+    """Records ingested but never linked: ``export identities`` exits 2 and says to link,
+    instead of writing a file of 0 rows that looks complete."""
+    from reunify.simulator import simulate
+
+    season = tmp_path / "season"
+    simulate(season, families=3, seed=11)
+    assert run_cli("ingest", str(season)).returncode == 0
+    result = run_cli("export", "identities", "--out", str(tmp_path / "ids.csv"))
+    assert result.returncode == 2
+    assert "reunify link" in result.stderr
+    assert not (tmp_path / "ids.csv").exists()

@@ -35,12 +35,27 @@ def test_single_adults_and_unaccompanied_children_stay_out():
     assert _families() == []
 
 
+def test_a_phone_with_another_area_code_names_nobody():
+    """212-555-1234 and 312-555-1234 share their last eight digits but are two lines: a child
+    naming a parent with one is not joined to a stranger holding the other."""
+    store = StoreBuilder()
+    store.person("detention", "d1", given="Rosa", family="Gómez Díaz", birth_date="1985-02-03",
+                 sex="F", phone="+1 212-555-1234")
+    store.person("shelter", "s1", given="Luis", family="Gómez", birth_date="2012", country="US")
+    store.relation("shelter", "s1", "child_of", other_name="Rosa Gómez",
+                   other_phone="312-555-1234")
+    build_families(actor="tester")
+    assert _families() == []
+
+
 def test_shelter_child_names_parent_by_phone_across_sources():
-    """A shelter child naming a parent with a phone joins the parent the border recorded."""
+    """A shelter child naming a parent with a phone joins the parent the border recorded; the
+    phone, written without its country code, is read in the child's recorded country."""
     store = StoreBuilder()
     parent = store.person("detention", "d1", given="Rosa", family="Gómez Díaz",
                           birth_date="1985-02-03", sex="F", phone="+502 5555-1234")
-    child = store.person("shelter", "s1", given="Luis", family="Gómez", birth_date="2012")
+    child = store.person("shelter", "s1", given="Luis", family="Gómez", birth_date="2012",
+                         country="GT")
     store.relation("shelter", "s1", "child_of", other_name="Rosa Gómez",
                    other_phone="55551234")
     build_families(actor="tester")

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from reunify.rules import anumber
 from reunify.rules.deadlines import MS_L_2018, deadline_missed
 from reunify.rules.family import (
     MATCH_A_NUMBER,
@@ -14,24 +15,38 @@ from reunify.rules.family import (
     MATCH_PHONE,
     Candidate,
     Claim,
-    a_number_key,
     age_years,
     best_birth_date,
     birth_dates_agree,
     choose_match,
     name_matches,
     parent_too_young,
-    phone_key,
 )
 from reunify.rules.kinship import Facts, Link, assemble_families
+from reunify.rules.names import words
+from reunify.rules.phones import normalise as phone_key
 
 
-def test_keys_ignore_formatting():
-    """Phones compare on their last eight digits, A-numbers on nine zero-padded digits."""
-    assert phone_key("+502 5555-1234") == phone_key("5555 1234") == "55551234"
-    assert phone_key("123") == ""
-    assert a_number_key("A 012-345-678") == a_number_key("12345678") == "012345678"
-    assert a_number_key("A12") == ""
+def test_claims_use_the_one_a_number_and_phone_key():
+    """A claim's A-number and phone are read as the linker reads them: an all-zero A-number
+    names nobody, and a phone without a country code is read in the claimant's country."""
+    zeros = _candidate(1, a="000000000")
+    assert zeros.a_numbers == frozenset()
+    assert choose_match(Claim("X Y", a_number="000000000"), [zeros]) is None
+    mother = _candidate(2, phone="+502 5555-1234", country="GT")
+    assert choose_match(Claim("X Y", phone="5555 1234", country="GT"), [mother]) == (
+        2, MATCH_PHONE, False)
+    assert choose_match(Claim("X Y", phone="5555 1234", country="HN"), [mother]) is None
+    new_york = _candidate(3, phone="212-555-1234", country="US")
+    assert choose_match(Claim("X Y", phone="312-555-1234", country="US"), [new_york]) is None
+
+
+def test_names_are_matched_on_the_one_name_folder():
+    """A written name is taken apart by the names module's words: no case, accents, hyphens,
+    apostrophes or particles ("de")."""
+    assert words("Tomás DE LA Cruz-Pérez") == ("TOMAS", "CRUZ", "PEREZ")
+    assert name_matches("tomas de la cruz", "Tomás", "De la Cruz Pérez")
+    assert name_matches("Ixchel K'oy", "Ixchel", "Koy")
 
 
 @pytest.mark.parametrize(("written", "given", "family", "expected"), [
@@ -53,6 +68,7 @@ def test_birth_dates():
     assert birth_dates_agree("1988-03", "1988-03-02")
     assert not birth_dates_agree("1988-04", "1988-03-02")
     assert not birth_dates_agree("bad", "1988")
+    assert not birth_dates_agree("1988-02-30", "1988")  # no such day: not a date
     assert best_birth_date(["1988", "1988-03-02", "1988-03-02", "x"]) == "1988-03-02"
     assert round(age_years("2014-01-01", dt.date(2018, 1, 1))) == 4
     assert age_years("", dt.date(2018, 1, 1)) is None
@@ -61,9 +77,11 @@ def test_birth_dates():
     assert not parent_too_young("", "2014")
 
 
-def _candidate(person, given="Tomás", family="Rodríguez", birth="1980-01-01", a="", phone=""):
+def _candidate(person, given="Tomás", family="Rodríguez", birth="1980-01-01", a="", phone="",
+               country=""):
     return Candidate(person, ((given, family),), (birth,),
-                     frozenset({a_number_key(a)} - {""}), frozenset({phone_key(phone)} - {""}))
+                     frozenset({anumber.normalise(a)} - {""}),
+                     frozenset({phone_key(phone, country)} - {""}))
 
 
 def test_claim_matching_strengths():

@@ -63,15 +63,18 @@ def test_a_child_without_contact_by_the_contact_deadline_misses_it():
     """Where sources record contact, an older child (30 days to reunify, so not late yet on
     2018-07-15) who had no contact with the parent by 2018-07-06 (26 June + 10 days) misses a
     deadline; one who spoke with the parent on 2018-07-02 does not; without contact records
-    nothing is flagged for contact."""
+    nothing is flagged for contact, and neither for a child none of whose sources records
+    contact (another source's recording it says nothing of this child)."""
     roles, settled = _family(SEPARATED)
     assert DEADLINE_MISSED not in member_flags(2, roles, settled, 9.0, [], set(), MS_L_2018,
                                                AS_OF)
+    assert DEADLINE_MISSED not in member_flags(2, roles, settled, 9.0, [], set(), MS_L_2018,
+                                               AS_OF, contacts={7: None})
     assert DEADLINE_MISSED in member_flags(2, roles, settled, 9.0, [], set(), MS_L_2018, AS_OF,
-                                           contacts={})
+                                           contacts={2: None})
     assert DEADLINE_MISSED not in member_flags(2, roles, settled, 9.0, [], set(), MS_L_2018,
                                                AS_OF, contacts={2: dt.date(2018, 7, 2)})
     assert DEADLINE_MISSED in member_flags(2, roles, settled, 9.0, [], set(), MS_L_2018, AS_OF,
                                            contacts={2: dt.date(2018, 7, 9)})
     assert DEADLINE_MISSED not in member_flags(2, roles, settled, 9.0, [], set(), MS_L_2018,
-                                               dt.date(2018, 7, 6), contacts={})
+                                               dt.date(2018, 7, 6), contacts={2: None})

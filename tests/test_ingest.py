@@ -196,7 +196,8 @@ def test_file_name_must_say_source_and_kind(tmp_path, capsys, seeded):
     write(folder, "border.people.csv", "source,record_id\nborder,x\n")
     _rejected(capsys, seeded, folder,
               "border.people.csv:1:1: file name does not say source, kind and format (expected "
-              "<source>.<kind>.csv or .jsonl, kind one of persons, relations, events, inquiries)")
+              "<source>.<kind>.csv or .jsonl, kind one of persons, relations, events, "
+              "inquiries; or <source>.source.json)")
 
 
 def test_missing_path(tmp_path, capsys, seeded):
@@ -265,8 +266,58 @@ def test_control_separator_in_a_value(tmp_path, capsys, seeded):
     path = write(tmp_path, "shelter.persons.csv",
                  "source,record_id,given_name\nshelter,s1,An\x1fa\n")
     _rejected(capsys, seeded, path,
-              "shelter.persons.csv:2:3: given_name holds a control character (U+001E or "
-              "U+001F) (expected text without control characters)")
+              "shelter.persons.csv:2:3: given_name holds control character U+001F (expected "
+              "text without control characters (tab and line breaks are allowed))")
+
+
+CONTROL_EXPECTED = "(expected text without control characters (tab and line breaks are allowed))"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x07", "\x7f", "\x9b"])
+def test_control_characters_in_a_csv_value_are_refused(tmp_path, capsys, seeded, char):
+    """NUL (which PostgreSQL cannot store: it crashed ingest there), escape and the other
+    control characters are refused at their line and column, on any store; nothing written."""
+    path = write(tmp_path, "shelter.persons.csv",
+                 "source,record_id,given_name\nshelter,s1,Ana\nshelter,s2,E" + char + "va\n")
+    _rejected(capsys, seeded, path,
+              f"shelter.persons.csv:3:3: given_name holds control character U+{ord(char):04X} "
+              + CONTROL_EXPECTED)
+
+
+def test_control_characters_in_jsonl_are_refused_raw_or_escaped(tmp_path, capsys, seeded):
+    """In JSONL a control character is refused whether written as a JSON escape (\\u0000,
+    \\u001b) or raw, in a value or in a key, at the key's column."""
+    lines = ['{"source": "shelter", "record_id": "s1", "given_name": "A\\u0000na"}',
+             '{"source": "shelter", "record_id": "s2", "family_name": "\\u001b]8;;x\\u001b\\\\"}',
+             '{"source": "shelter", "record_id": "s3", "given_name": "Eva", "no\\u0007te": "x"}']
+    path = write(tmp_path, "shelter.persons.jsonl", "\n".join(lines) + "\n")
+    given = lines[0].index('"given_name"') + 1
+    family = lines[1].index('"family_name"') + 1
+    key = lines[2].index('"no') + 1
+    _rejected(capsys, seeded, path,
+              f"shelter.persons.jsonl:1:{given}: given_name holds control character U+0000 "
+              + CONTROL_EXPECTED,
+              f"shelter.persons.jsonl:2:{family}: family_name holds control character U+001B "
+              + CONTROL_EXPECTED,
+              f"shelter.persons.jsonl:3:{key}: a key holds control character U+0007 "
+              + CONTROL_EXPECTED)
+
+
+def test_a_control_character_in_a_column_name_is_refused(tmp_path, capsys, seeded):
+    """A header naming a column with a control character is refused at its column."""
+    path = write(tmp_path, "shelter.persons.csv", "source,record_id,given_name,no\x00te\n"
+                 "shelter,s1,Ana,x\n")
+    _rejected(capsys, seeded, path,
+              "shelter.persons.csv:1:4: a column name holds control character U+0000 "
+              + CONTROL_EXPECTED)
+
+
+def test_tabs_and_line_breaks_in_free_text_are_kept(tmp_path, capsys, seeded):
+    """Tab, line feed and carriage return are text, not controls: such a value is ingested."""
+    path = write(tmp_path, "shelter.persons.csv", 'source,record_id,given_name,address\n'
+                 'shelter,s1,Ana,"Calle 5\tpiso 2\r\nZona 1"\n')
+    status, _out, err = ingest(capsys, path)
+    assert status == 0, err
 
 
 def test_first_contact_must_be_a_day(tmp_path, capsys, seeded):

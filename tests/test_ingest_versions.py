@@ -18,6 +18,7 @@ from reunify.models import (
     RelationRecord,
     SourceFile,
 )
+from reunify.rules.interchange import EVENT_TYPES
 
 pytestmark = pytest.mark.django_db
 
@@ -181,32 +182,62 @@ def test_field_limits_match_the_store():
                 assert FIELD_CHARS[field.name] == width, field.name
 
 
-def test_chunk_check_accepts_exactly_what_row_check_accepts():
-    """The column-wise check of a good chunk gives the same rows as the row-by-row check."""
+def _event_rows(*rows: list[str]) -> list:
+    """``(line, values, attributes, where)`` entries of events rows, from line 2."""
+    return [(n + 2, list(row), {"x": "1"} if n == 1 else {}, lambda i: i + 1)
+            for n, row in enumerate(rows)]
+
+
+def _check_events(entries: list, seen: dict | None = None):
     from reunify.interchange.problems import Problems
     from reunify.interchange.rows import RowCheck
 
-    def entries() -> list:
-        rows = [
-            ["border", "e1", "b1", "detained", "2018-05-07T14:30:00-06:00", "", "", "", "", ""],
-            ["border", "e2", "b2", "separated", "2018-05-08", "CBP", "", "A 7", "", "why"],
-        ]
-        return [(n + 2, row, {"x": "1"} if n else {}, lambda i: i + 1)
-                for n, row in enumerate(rows)]
+    problems = Problems()
+    rows = RowCheck(file="border.events.csv", source="border", kind="events",
+                    problems=problems, seen={} if seen is None else seen,
+                    files=[]).check_chunk(entries)
+    return rows, [str(p) for p in problems.listed]
 
-    def check(method: str) -> list[tuple]:
-        problems = Problems()
-        rows_check = RowCheck(file="border.events.csv", source="border", kind="events",
-                              problems=problems, seen={}, files=[])
-        if method == "chunk":
-            rows = rows_check.check_chunk(entries())
-        else:
-            rows = [rows_check.check(*e[:2], e[3], e[2]) for e in entries()]
-        assert problems.count == 0
-        return [(r.line, r.values, r.attributes, r.key, r.content_hash, r.at) for r in rows]
 
-    assert check("chunk") == check("row")
-    assert len(check("chunk")) == 2
+def test_one_row_validator_keeps_good_rows_and_words_each_problem_in_row_order():
+    """One validator checks a chunk: the good rows come back whatever their neighbours hold,
+    and every problem is reported at its line and column, row by row, in the rules' order,
+    exactly as a row checked alone would report it."""
+    good = ["border", "e1", "b1", "detained", "2018-05-07T14:30:00-06:00", "", "", "", "", ""]
+    also_good = ["border", "e2", "b2", "separated", "2018-05-08", "CBP", "", "A 7", "", "why"]
+    bad = ["alpha", "e3", "", "vanished", "yesterday", "", "", "", "", ""]
+    duplicate = ["border", "e1", "b4", "detained", "2018-05-09", "", "", "", "", ""]
+    rows, problems = _check_events(_event_rows(good, bad, also_good, duplicate))
+    assert [(r.line, r.key) for r in rows] == [(2, "e1"), (4, "e2")]
+    assert rows[0].at.isoformat() == "2018-05-07T20:30:00+00:00"
+    assert problems == [
+        "border.events.csv:3:3: record_id is empty (expected a value: record_id is required)",
+        "border.events.csv:3:1: source 'alpha' does not match the file name "
+        "(expected 'border', the source in the file name)",
+        "border.events.csv:3:4: type 'vanished' is not a known value (expected one of "
+        + ", ".join(EVENT_TYPES) + ")",
+        "border.events.csv:3:5: at 'yesterday' is not a moment (expected an ISO 8601 date or "
+        "date-time, e.g. 2018-05-07 or 2018-05-07T14:30:00-06:00)",
+        "border.events.csv:5:2: duplicate event_id 'e1' (first at border.events.csv:2) "
+        "(expected each event_id once per source in a batch)",
+    ]
+    alone = [_check_events(_event_rows(row))[0][0] for row in (good, also_good)]
+    assert [(r.values, r.content_hash, r.at) for r in rows] == [
+        (r.values, r.content_hash, r.at) for r in alone]
+
+
+def test_a_key_is_remembered_even_when_its_row_is_bad():
+    """A row refused for another problem still holds its key: the same key later in the
+    batch is a duplicate, as it was when rows were checked one at a time."""
+    seen: dict = {}
+    bad = ["border", "e1", "b1", "detained", "never", "", "", "", "", ""]
+    _check_events(_event_rows(bad), seen)
+    again = ["border", "e1", "b1", "detained", "2018-05-07", "", "", "", "", ""]
+    rows, problems = _check_events(_event_rows(again), seen)
+    assert rows == []
+    assert problems == ["border.events.csv:2:2: duplicate event_id 'e1' (first at "
+                        "border.events.csv:2) (expected each event_id once per source in a "
+                        "batch)"]
 
 
 def test_folder_without_batch_files_says_so(tmp_path, capsys):

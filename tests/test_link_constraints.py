@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from reunify.linkage import clustering
 from reunify.linkage.features import features, swapped_fields
-from reunify.linkage.records import Decision, Relation
+from reunify.linkage.records import Decision, Profile, Relation
 from reunify.linkage.resolution import resolve
+
+#: The test sources' profiles (as the simulator's sources describe themselves): the rules
+#: that depend on a profile read these, never the names.
+PROFILES = {"border": Profile(family_units=True, custody=True), "docket": Profile("adults"),
+            "detention": Profile(family_units=True, custody=True),
+            "shelter": Profile("minors", custody=True)}
 
 
 def _record(record_id: str, given: str, family: str, birth: str, **extra: str) -> dict:
@@ -13,9 +19,14 @@ def _record(record_id: str, given: str, family: str, birth: str, **extra: str) -
             "given_name": given, "family_name": family, "birth_date": birth, **extra}
 
 
+def _cluster(feats: list[dict], edges: list[tuple[float, int, int]], **kw):
+    return clustering.cluster(feats, edges, accept=2.0, **{"profiles": PROFILES, **kw})
+
+
 def _clusters(records: list[dict], edges: list[tuple[float, int, int]], **kw) -> list[list[int]]:
     feats = [features(i, r) for i, r in enumerate(records)]
-    groups, _refused = clustering.cluster(feats, edges, accept=2.0, **kw)
+    groups, _refused = clustering.cluster(feats, edges, accept=2.0,
+                                          **{"profiles": PROFILES, **kw})
     return groups
 
 
@@ -160,7 +171,7 @@ def test_an_adult_and_a_minor_are_never_one_person():
                _record("s", "Miguel Carlos", "Pu", "", source="shelter"),
                _record("c", "Miguel", "Pu", "", group_id="G", group_role="child")]
     feats = [features(i, r) for i, r in enumerate(records)]
-    groups, refused = clustering.cluster(feats, [(15.0, 0, 1), (14.0, 0, 2)], accept=2.0)
+    groups, refused = _cluster(feats, [(15.0, 0, 1), (14.0, 0, 2)])
     assert groups == [[0], [1], [2]]
     assert refused == {"adult_and_minor": 2}
 
@@ -178,8 +189,8 @@ def test_one_source_puts_a_person_in_one_family_unit():
                        group_role="parent"),
                _record("c", "Luis", "Rodríguez", "1990-05-29", group_id="FU-1",
                        group_role="parent")]
-    groups, refused = clustering.cluster([features(i, r) for i, r in enumerate(records)],
-                                         [(20.0, 0, 1), (19.0, 0, 2)], accept=2.0)
+    groups, refused = _cluster([features(i, r) for i, r in enumerate(records)],
+                                         [(20.0, 0, 1), (19.0, 0, 2)])
     assert groups == [[0, 2], [1]]
     assert refused == {"two_family_units": 1}
 
@@ -192,18 +203,18 @@ def test_a_child_booked_alone_is_not_a_child_booked_with_family():
              _seen(_record("b", "José", "Shol Tzoc", "2009-04-10", group_id="FU-1",
                            group_role="child"))]
     feats = [features(i, r) for i, r in enumerate(child)]
-    assert clustering.cluster(feats, [(8.0, 0, 1)], accept=2.0)[0] == [[0], [1]]
+    assert _cluster(feats, [(8.0, 0, 1)])[0] == [[0], [1]]
     adult = [_seen(_record("a", "José", "Tzoc", "1980-01-01")),
              _seen(_record("b", "José", "Shol Tzoc", "1980-04-10", group_id="FU-1",
                            group_role="parent"))]
     feats = [features(i, r) for i, r in enumerate(adult)]
-    assert clustering.cluster(feats, [(8.0, 0, 1)], accept=2.0)[0] == [[0, 1]]
+    assert _cluster(feats, [(8.0, 0, 1)])[0] == [[0, 1]]
     # Sixteen at the border (born in November 2001, seen in May 2018) is a minor.
     teen = [_seen(_record("a", "Ana", "Ordóñez", "2001-11-22")),
             _seen(_record("b", "Ana", "Ordóñez", "2001-01-07", group_id="FU-1",
                           group_role="child"))]
     feats = [features(i, r) for i, r in enumerate(teen)]
-    assert clustering.cluster(feats, [(8.0, 0, 1)], accept=2.0)[0] == [[0], [1]]
+    assert _cluster(feats, [(8.0, 0, 1)])[0] == [[0], [1]]
 
 
 def test_children_of_one_family_unit_born_on_distinct_days_are_two_children():
@@ -215,13 +226,13 @@ def test_children_of_one_family_unit_born_on_distinct_days_are_two_children():
                _record("b", "María", "Tobar Hernández", "2006-05-04", source="detention",
                        group_id="G", group_role="child"),
                _record("c", "María", "Tobar Hernández", "2006-01-01", source="shelter")]
-    groups, refused = clustering.cluster([features(i, r) for i, r in enumerate(records)],
-                                         [(20.0, 0, 2), (19.0, 1, 2)], accept=2.0)
+    groups, refused = _cluster([features(i, r) for i, r in enumerate(records)],
+                                         [(20.0, 0, 2), (19.0, 1, 2)])
     assert not any({0, 1} <= set(g) for g in groups)
     assert refused == {"group_birth_dates": 1}
     records[1]["birth_date"] = "2006-01-19"
-    groups, _ = clustering.cluster([features(i, r) for i, r in enumerate(records)],
-                                   [(20.0, 0, 2), (19.0, 1, 2)], accept=2.0)
+    groups, _ = _cluster([features(i, r) for i, r in enumerate(records)],
+                                   [(20.0, 0, 2), (19.0, 1, 2)])
     assert groups == [[0, 1, 2]]
 
 
@@ -235,12 +246,12 @@ def test_a_source_never_holds_one_person_under_two_records_at_once():
 
     feats = [features(i, r) for i, r in enumerate([
         held("a", "2018-05-31", "2018-08-06"), held("b", "2018-06-14", "2018-08-17")])]
-    groups, refused = clustering.cluster(feats, [(9.0, 0, 1)], accept=2.0)
+    groups, refused = _cluster(feats, [(9.0, 0, 1)])
     assert (groups, refused) == ([[0], [1]], {"held_twice": 1})
     for later in (held("b", "2018-08-06", "2018-09-01"), held("b", "2018-05-31", "2018-05-31")):
         feats = [features(i, r) for i, r in enumerate([held("a", "2018-05-31", "2018-08-06"),
                                                         later])]
-        assert clustering.cluster(feats, [(9.0, 0, 1)], accept=2.0)[0] == [[0, 1]]
+        assert _cluster(feats, [(9.0, 0, 1)])[0] == [[0, 1]]
 
 
 def test_blocking_keys_of_a_street_address_and_of_sex():

@@ -25,7 +25,7 @@ ANONYMOUS = "anonymous"
 PROBES: dict[str, tuple[str, dict | None, int]] = {
     "sign_in": ("get", None, 200),
     "set_language": ("get", None, 302),
-    "static": ("get", None, 200),
+    "enrol": ("get", None, 302),
     "sign_out": ("post", {}, 302),
     "home": ("get", None, 200),
     "password": ("get", None, 200),
@@ -123,8 +123,6 @@ def expected_status(name: str, role: str, whose: str, world) -> int:
 
 def url_for(name: str, role: str, whose: str, world) -> str:
     """The route's URL, naming the role's own object or somebody else's."""
-    if name == "static":
-        return reverse("static", kwargs={"path": "reunify/site.css"})
     if name == "report":
         return reverse("report", kwargs={"report_name": "compliance"})
     if name in ("tracing_inquiry", "tracing_decide"):

@@ -18,6 +18,7 @@ ACTIONS = {
     "access": {"record_reads"},
     "erasure": {"erase_person_data"},
     "export": {"export_rows"},
+    "claim": {"decide_claim"},
     "family": {"build_families"},
     "ingest": {"ingest_paths"},
     "ledger": {"append_entries", "append_entry", "append_reported_decisions", "in_transaction",
@@ -26,6 +27,8 @@ ACTIONS = {
     "link": {"link"},
     "record_writing": set(),
     "review": {"decide_pair", "decide_records"},
+    "second_factor": {"approve_reset", "enrol", "request_reset", "use_recovery_code"},
+    "sign_in": {"settle_attempt", "take_attempt"},
     "users": {"assign", "change_password", "create_demo_users", "create_user", "disable_user",
               "record_sign_in", "record_sign_in_failure", "set_role", "unassign"},
     "witness": {"publish_checkpoint"},
@@ -59,5 +62,5 @@ def test_simulator_surface_is_pinned():
                                               "simulate"}
     parameters = inspect.signature(reunify.simulator.simulate).parameters
     assert [p for p in parameters if parameters[p].kind is inspect.Parameter.KEYWORD_ONLY] == [
-        "families", "seed", "as_of", "fmt", "progress", "rates",
+        "families", "seed", "as_of", "fmt", "progress", "rates", "conventions", "source_names",
     ]

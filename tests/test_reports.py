@@ -62,8 +62,9 @@ def test_compliance_counts_deadlines_removals_and_unlinked():
 @pytest.mark.django_db
 def test_compliance_checks_first_contact_only_where_sources_record_it():
     """Without contact records the report says the 10-day contact deadline cannot be checked;
-    once a source records a first contact (family b's child on 5 July), the others still apart
-    past 6 July without one missed it, while the reunification table is unchanged."""
+    once a source records a first contact (family b's child on 5 July), the others with records
+    in that source still apart past 6 July without one missed it; a child none of whose sources
+    records contact is "not known", never "missed"; the reunification table is unchanged."""
     store = StoreBuilder()
     _season(store)
     report = compliance_report(AS_OF)
@@ -74,7 +75,8 @@ def test_compliance_checks_first_contact_only_where_sources_record_it():
     report = compliance_report(AS_OF)
     contact = dict(_table(report, "First contact with a parent within 10 days").rows)
     assert contact == {"met: contact recorded in time": 1,
-                       "missed: no contact recorded by the deadline": 2,
+                       "missed: no contact recorded by the deadline": 1,
+                       "not known: no source of this child's records records contact": 1,
                        "separation ended first": 1}
     deadlines = {(k, o): n for k, o, n in
                  _table(report, "Reunification deadlines by age at separation").rows}
@@ -135,9 +137,10 @@ def test_csv_report_cells_are_neutralised():
 
 
 def test_markdown_and_html_escape_their_syntax():
-    """Pipes cannot break a Markdown table, and HTML is escaped."""
+    """Pipes cannot break a Markdown table, and HTML is escaped in both (Markdown passes raw
+    HTML on to whatever renders it, so it is escaped there too)."""
     report = Report("t", "s", [Section("S", tables=[Table("T", ["a"], [["x|<b>"]])])])
-    assert "x\\|<b>" in render(report, "md", None)
+    assert "x\\|&lt;b&gt;" in render(report, "md", None)
     assert "x|&lt;b&gt;" in render(report, "html", None)
 
 

@@ -8,7 +8,6 @@ import secrets
 import subprocess
 import sys
 
-import pyotp
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -16,7 +15,7 @@ from django.urls import reverse
 
 from reunify.actions.users import change_password, create_user, disable_user
 from reunify.models import AccessLog, RoleGrant
-from web_world import PASSWORD, world_fixture  # noqa: F401 - the world fixture
+from web_world import PASSWORD, one_time_code, world_fixture  # noqa: F401 - the world fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,10 @@ def unmasked(html: bytes) -> bytes:
     return re.sub(rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+', rb"\1", html)
 
 
-def sign_in(client: Client, username: str, password: str = PASSWORD, code: str = ""):
+def sign_in(client: Client, username: str, password: str = PASSWORD, code: str | None = None):
+    """Sign in through the form; without ``code``, with a valid one-time code of the account."""
+    if code is None:
+        code = one_time_code(username)
     return client.post(reverse("sign_in"), {"username": username, "password": password,
                                             "code": code})
 
@@ -135,16 +137,17 @@ def test_sign_in_is_throttled_per_account_name(world):
     assert sign_in(Client(), "t-monitor").status_code == 302  # other accounts unaffected
 
 
-def test_second_factor_is_required_for_admin_and_steward(world):
-    """Admin and data steward need a valid TOTP code; a code is accepted only once."""
-    for role in ("admin", "data_steward"):
+def test_second_factor_is_required_for_every_role(world):
+    """Every role (the auditor, who reads every child's record, too) needs a valid TOTP code;
+    a code is accepted only once."""
+    for role in ("admin", "data_steward", "caseworker", "counsel", "monitor", "auditor"):
         name = f"t-{role}"
-        assert sign_in(Client(), name).status_code == 400
+        assert world.secrets[role]
+        assert sign_in(Client(), name, code="").status_code == 400
         assert sign_in(Client(), name, code="000000").status_code == 400
-        code = pyotp.TOTP(world.secrets[role]).now()
+        code = one_time_code(name)
         assert sign_in(Client(), name, code=code).status_code == 302
         assert sign_in(Client(), name, code=code).status_code == 400  # replayed
-    assert world.secrets["caseworker"] == ""
 
 
 def test_csrf_is_enforced_on_forms(world):
@@ -163,7 +166,7 @@ def test_every_response_forbids_caching_and_framing(world):
     client.force_login(world.users["caseworker"])
     for url in (reverse("home"), reverse("api:me"), "/no/such/page/",
                 reverse("family", kwargs={"family_id": "F9999999"}),
-                reverse("static", kwargs={"path": "reunify/site.css"})):
+                "/static/reunify/site.css"):
         response = client.get(url)
         if response.streaming:
             b"".join(response.streaming_content)
@@ -297,6 +300,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     """``manage.py check --deploy`` reports nothing with REUNIFY_ENV=production and a secret."""
     env = dict(os.environ)
     env.update({"REUNIFY_ENV": "production", "REUNIFY_SECRET_KEY": secrets.token_urlsafe(64),
+                "REUNIFY_FIELD_KEY": "q" * 43 + "=",
                 "DJANGO_SETTINGS_MODULE": "reunify.settings",
                 "REUNIFY_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite3'}",
                 "REUNIFY_DATA_DIR": str(tmp_path)})

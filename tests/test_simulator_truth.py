@@ -8,7 +8,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from reunify.rules.status import fold_events, settle_family
+from reunify.rules.status import settle_family
 from reunify.simulator import simulate
 
 SOURCES = ("border", "docket", "detention", "shelter")
@@ -44,8 +44,8 @@ def test_truth_register_matches_the_status_rules_on_perfect_records(tmp_path):
     statuses = Counter()
     for members in families.values():
         states = {
-            p: fold_events((dt.datetime.fromisoformat(at).date(), kind, custodian, facility)
-                           for at, kind, custodian, facility in sorted(events[p]))
+            p: [(dt.datetime.fromisoformat(at).date(), kind, custodian, facility)
+                for at, kind, custodian, facility in sorted(events[p])]
             for p in members
         }
         for p, state in settle_family(states, members).items():

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyotp
 import pytest
 from django.db import transaction
 
 from family_store import StoreBuilder
 from reunify.actions.family import build_families
 from reunify.actions.users import assign, create_user
-from reunify.models import FamilyMember, Identity, ReviewPair
+from reunify.models import FamilyMember, Identity, ReviewPair, RoleGrant
+from reunify.models.field_crypto import unseal
 from reunify.rules.grants import ROLES
 
 PASSWORD = "correct horse battery staple 42"
@@ -25,7 +27,7 @@ PASSWORD = "correct horse battery staple 42"
 class World:
     """Keys of what the tests look at."""
 
-    families: dict[str, int] = field(default_factory=dict)  # tag → family pk
+    families: dict[str, int] = field(default_factory=dict)  # tag → family number (public id)
     children: dict[str, int] = field(default_factory=dict)  # tag → child person pk
     parents: dict[str, int] = field(default_factory=dict)
     users: dict[str, object] = field(default_factory=dict)  # role → user
@@ -68,7 +70,7 @@ def build_world() -> World:
         world.parents[tag] = record_person[f"{tag}-p"]
         world.families[tag] = FamilyMember.objects.filter(
             person_id=world.children[tag]).order_by("-family_id").values_list(
-            "family_id", flat=True).first()
+            "family__number", flat=True).first()
     world.pair = ReviewPair.objects.create(
         run=store.run, left_source="border", left_record_id="a-c0", right_source="shelter",
         right_record_id="S-1", match_weight=1.5, match_probability=0.74,
@@ -83,6 +85,17 @@ def build_world() -> World:
     assign(world.users["counsel"].pk, world.parents["b"], actor="tester")
     world.own = {"caseworker": "a", "counsel": "b"}
     return world
+
+
+def one_time_code(username: str) -> str:
+    """A valid one-time code for account ``username`` now, or "" for no such account. Its last
+    accepted step is cleared first, so a test may sign one account in several times within
+    one 30-second step."""
+    grant = RoleGrant.objects.filter(user__username=username).first()
+    if grant is None or not grant.totp_secret:
+        return ""
+    RoleGrant.objects.filter(pk=grant.pk).update(totp_last_step=0)
+    return pyotp.TOTP(unseal(grant.totp_secret)).now()
 
 
 @pytest.fixture(scope="module", name="world")

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 _ENV = os.environ
@@ -31,12 +32,52 @@ if not DEVELOPMENT and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) 
         "outside development (REUNIFY_ENV=production)"
     )
 
+
+def _int_setting(name: str, default: str) -> int:
+    text = _ENV.get(name, default).strip() or default
+    if not text.isdigit() or int(text) > 16:
+        raise ImproperlyConfigured(f"{name}={text!r}: expected a whole number from 0 to 16")
+    return int(text)
+
+
+def _origins(name: str) -> list[str]:
+    found = []
+    for origin in (o.strip() for o in _ENV.get(name, "").split(",")):
+        if not origin:
+            continue
+        parts = urlsplit(origin)
+        if parts.scheme not in {"https", "http"} or not parts.netloc or parts.path.strip("/"):
+            raise ImproperlyConfigured(
+                f"{name}: {origin!r} is not an origin (expected https://HOST[:PORT])")
+        if not DEVELOPMENT and parts.scheme != "https":
+            raise ImproperlyConfigured(f"{name}: {origin!r} must be https:// in production")
+        found.append(f"{parts.scheme}://{parts.netloc}")
+    return found
+
+
 DEBUG = DEVELOPMENT and _ENV.get("REUNIFY_DEBUG", "0") == "1"
 
 DATABASE_URL = _ENV.get("REUNIFY_DATABASE_URL", "sqlite:///reunify.sqlite3")
 
 #: Where a run keeps its files (trained models, checkpoints keys, exports by default).
 DATA_DIR = Path(_ENV.get("REUNIFY_DATA_DIR", ".reunify")).resolve()
+
+#: Fernet keys (comma-separated, newest first) that encrypt secrets kept in the store (TOTP
+#: secrets). In development a key is made under DATA_DIR on first use; production needs this.
+FIELD_KEYS = [k.strip() for k in _ENV.get("REUNIFY_FIELD_KEY", "").split(",") if k.strip()]
+if not DEVELOPMENT and not FIELD_KEYS:
+    raise ImproperlyConfigured(
+        "REUNIFY_FIELD_KEY must be set outside development (REUNIFY_ENV=production): a Fernet "
+        "key, e.g. from python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'"
+    )
+for _key in FIELD_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            "REUNIFY_FIELD_KEY: not a Fernet key (32 url-safe base64-encoded bytes)"
+        ) from _error
 
 #: The ledger's Ed25519 signing key (PEM file) and HMAC salt; default: under DATA_DIR/ledger/.
 LEDGER_KEY_FILE = _ENV.get("REUNIFY_LEDGER_KEY", "")
@@ -106,6 +147,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "reunify.web.access.ResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files, served by the application process itself (one service: gunicorn) before
+    # any session or database work; never django.views.static.serve.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,6 +161,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "reunify.urls"
+CSRF_FAILURE_VIEW = "reunify.web.views.errors.csrf_failure"
 LOGIN_URL = "sign_in"
 WSGI_APPLICATION = "reunify.wsgi.application"
 
@@ -152,8 +197,23 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_URL = "/static/"
+# No STATIC_ROOT: WhiteNoise reads the package's own static folder (through the finders), so
+# there is no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+#: How many reverse proxies in front of reunify add themselves to X-Forwarded-For (0: none;
+#: then reunify is reached directly and no X-Forwarded-* header is believed).
+TRUSTED_PROXY_HOPS = _int_setting("REUNIFY_TRUSTED_PROXY_HOPS", "0")
+if TRUSTED_PROXY_HOPS:
+    # The proxy terminates TLS and says so; it must overwrite (not append to) these headers.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+#: Origins (scheme://host[:port]) a POST may come from besides the host itself, e.g. the
+#: public address of the proxy: ``REUNIFY_CSRF_TRUSTED_ORIGINS=https://reunify.example.org``.
+CSRF_TRUSTED_ORIGINS = _origins("REUNIFY_CSRF_TRUSTED_ORIGINS")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -177,6 +237,9 @@ if not DEVELOPMENT:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Request paths and headers are logged escaped: a request cannot forge a line or write NUL.
+    "formatters": {"line": {"()": "reunify.web.log_lines.LineFormatter",
+                            "format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": _ENV.get("REUNIFY_LOG_LEVEL", "WARNING")},
 }

@@ -6,10 +6,9 @@ checkpoint and every proof still verifies: nothing in them has to change.
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.models import EventRecord, Identity, PersonRecord, RelationRecord
+from reunify.models.keys import with_keys
 
 #: What identifies or locates a person in a person-record; blanked by an erasure.
 ERASED_PERSON_FIELDS = ("family_name", "given_name", "birth_date", "a_number", "phone",
@@ -33,22 +32,16 @@ def erase_person_data(*, actor: str, source: str, record_id: str) -> dict[str, i
     say about them. Record ids, structure and the ledger stay. Returns counts.
     """
     records = _records_of(source, record_id)
-    match = Q(pk__in=[])
-    for src, rid in records:
-        match |= Q(source=src, record_id=rid)
-    other = Q(pk__in=[])
-    for src, rid in records:
-        other |= Q(source=src, other_record_id=rid)
     with in_transaction():
-        persons = PersonRecord.objects.filter(match).update(
-            **{f: "" for f in ERASED_PERSON_FIELDS}, attributes={},
-        )
+        persons = sum(rows.update(**{f: "" for f in ERASED_PERSON_FIELDS}, attributes={})
+                      for rows in with_keys(PersonRecord.objects.all(), records))
         if not persons:
             raise LookupError(f"no person-record {source}:{record_id}")
-        relations = RelationRecord.objects.filter(other).update(
-            **{f: "" for f in ERASED_RELATION_FIELDS},
-        )
-        events = EventRecord.objects.filter(match).exclude(reason="").update(reason="")
+        relations = sum(rows.update(**{f: "" for f in ERASED_RELATION_FIELDS})
+                        for rows in with_keys(RelationRecord.objects.all(), records,
+                                              record_id="other_record_id"))
+        events = sum(rows.exclude(reason="").update(reason="")
+                     for rows in with_keys(EventRecord.objects.all(), records))
         counts = {"person_records": persons, "relation_records": relations,
                   "event_reasons": events}
         append_entry(actor=actor, type="person.erased",

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from reunify.actions.ledger import append_entry, in_transaction
+from reunify.rules.spreadsheet import neutralise_cell
 
 FORMATS = ("csv", "jsonl")
 
@@ -22,8 +23,13 @@ def export_rows(
     fmt: str = "csv",
     actor: str,
     params: Mapping[str, str] | None = None,
+    for_spreadsheet: bool = False,
 ) -> int:
     """Write ``rows`` to ``out`` with exactly ``columns`` first, then any extra columns.
+
+    Exports are exact (other programs read them); a CSV a person downloads to open in a
+    spreadsheet is written ``for_spreadsheet``: cells a spreadsheet would take for a formula are
+    neutralised (``reunify.rules.spreadsheet``), and the ledger entry says so.
 
     The file is written beside its final name and renamed into place only when complete, and the
     ledger entry (export name, row count, sha256 of the file) commits with it; returns the rows.
@@ -46,7 +52,8 @@ def export_rows(
                         writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
                         writer.writeheader()
                 if fmt == "csv":
-                    writer.writerow({k: _cell(row.get(k)) for k in header})
+                    cell = _spreadsheet_cell if for_spreadsheet else _cell
+                    writer.writerow({k: cell(row.get(k)) for k in header})
                 else:
                     record = {k: row.get(k) for k in header}
                     handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
@@ -59,10 +66,17 @@ def export_rows(
             type="export",
             subjects=[],
             payload={"export": name, "format": fmt, "rows": count,
+                     **({"for_spreadsheet": True} if for_spreadsheet else {}),
                      "sha256": digest.hexdigest(), "params": dict(params or {})},
         )
         partial.replace(out)
     return count
+
+
+def _spreadsheet_cell(value: object) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return neutralise_cell(value)  # numbers stay numbers, negative ones too
+    return neutralise_cell(_cell(value))
 
 
 def _cell(value: object) -> str:

@@ -20,8 +20,11 @@ from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.models import (
+    ClaimDecision,
     EventRecord,
     Family,
+    FamilyClaim,
+    FamilyLineage,
     FamilyLink,
     FamilyMember,
     FamilyRun,
@@ -29,6 +32,9 @@ from reunify.models import (
     PersonRecord,
     RelationRecord,
 )
+from reunify.models.profile import family_unit_sources
+from reunify.rules import anumber, phones
+from reunify.rules.corroboration import Traces, corroborating, enough
 from reunify.rules.family import (
     ADULT_AGE_YEARS,
     MATCH_NAME,
@@ -36,15 +42,15 @@ from reunify.rules.family import (
     RELATION_LINKS,
     Candidate,
     Claim,
-    a_number_key,
     age_years,
     best_birth_date,
     choose_match,
     link_strength,
-    name_tokens,
-    phone_key,
+    match_kind,
 )
 from reunify.rules.kinship import Facts, Link, assemble_families
+from reunify.rules.lineage import carry_numbers
+from reunify.rules.names import words
 
 #: Matches on a name alone (with or without a birth date): acted on only with support.
 WEAK_MATCHES = frozenset({MATCH_NAME, MATCH_NAME_BIRTH})
@@ -72,17 +78,21 @@ class _Records:
         }
         rows = PersonRecord.objects.filter(is_current=True).values_list(
             "source", "record_id", "given_name", "family_name", "birth_date", "sex",
-            "a_number", "phone", "group_id", "group_role", "line",
+            "a_number", "phone", "country", "group_id", "group_role", "line",
         )
         self.rows: list[tuple] = []
+        #: Each record's recorded country: the region its claims' phones are read in.
+        self.country_of: dict[tuple[str, str], str] = {}
         names: dict[int, list[tuple[str, str]]] = defaultdict(list)
         births: dict[int, list[str]] = defaultdict(list)
         sexes: dict[int, list[str]] = defaultdict(list)
         a_numbers: dict[int, set[str]] = defaultdict(set)
-        phones: dict[int, set[str]] = defaultdict(set)
+        phone_keys: dict[int, set[str]] = defaultdict(set)
         roles: dict[int, set[str]] = defaultdict(set)
         for row in rows.iterator(chunk_size=5000):
-            source, record_id, given, family, birth, sex, a_number, phone, _g, role, _l = row
+            source, record_id, given, family, birth, sex, a_number, phone, country, _g, role, \
+                _l = row
+            self.country_of[(source, record_id)] = country
             person = self.person_of.get((source, record_id))
             if person is None:
                 continue
@@ -92,10 +102,10 @@ class _Records:
                 births[person].append(birth)
             if sex:
                 sexes[person].append(sex)
-            if key := a_number_key(a_number):
+            if key := anumber.normalise(a_number):
                 a_numbers[person].add(key)
-            if key := phone_key(phone):
-                phones[person].add(key)
+            if key := phones.normalise(phone, country):
+                phone_keys[person].add(key)
             if role:
                 roles[person].add(role)
         latest = EventRecord.objects.filter(is_current=True).aggregate(m=Max("at"))["m"]
@@ -112,7 +122,7 @@ class _Records:
                                        names=tuple(dict.fromkeys(person_names)))
             self.candidates[person] = Candidate(
                 person=person, names=tuple(person_names), birth_dates=tuple(births[person]),
-                a_numbers=frozenset(a_numbers[person]), phones=frozenset(phones[person]),
+                a_numbers=frozenset(a_numbers[person]), phones=frozenset(phone_keys[person]),
             )
         self._by_a_number: dict[str, set[int]] = defaultdict(set)
         self._by_phone: dict[str, set[int]] = defaultdict(set)
@@ -123,7 +133,7 @@ class _Records:
             for key in candidate.phones:
                 self._by_phone[key].add(person)
             for _given, family in candidate.names:
-                for token in name_tokens(family)[:1]:
+                for token in words(family)[:1]:
                     self._by_name_token[token].add(person)
 
     def is_adult(self, person: int) -> bool:
@@ -134,11 +144,11 @@ class _Records:
     def candidates_for(self, claim: Claim, *, adults: bool) -> list[Candidate]:
         """Persons a claim could name: sharing an A-number, a phone or a name token."""
         found: set[int] = set()
-        if key := a_number_key(claim.a_number):
+        if key := anumber.normalise(claim.a_number):
             found |= self._by_a_number.get(key, set())
-        if key := phone_key(claim.phone):
+        if key := phones.normalise(claim.phone, claim.country):
             found |= self._by_phone.get(key, set())
-        for token in name_tokens(claim.name):
+        for token in words(claim.name):
             found |= self._by_name_token.get(token, set())
         return [
             self.candidates[p] for p in sorted(found)
@@ -197,22 +207,38 @@ def _related(links: list[Link]) -> dict[tuple[int, str], set[int]]:
     return related
 
 
+def _claim_key(row: tuple) -> tuple[str, str, str, str]:
+    source, record_id, relation, _o, name, *_rest = row
+    return (source, record_id, relation, name)
+
+
+def _sides(traces: dict[int, Traces], person: int, other: int, person_is_child: bool):
+    """(child's traces, adult's traces) of a claimant and the person they named."""
+    empty = Traces()
+    child, adult = (person, other) if person_is_child else (other, person)
+    return traces.get(child, empty), traces.get(adult, empty)
+
+
 def _relation_links(
-    records: _Records, separated: set[int], group_links: list[Link]
-) -> tuple[list[Link], dict[str, int]]:
+    records: _Records, traces: dict[int, Traces], group_links: list[Link],
+    decisions: dict[tuple, ClaimDecision],
+) -> tuple[list[Link], dict[str, int], list[tuple]]:
     """Links from relations: first those between records of one source, then those naming a
     person outside it.
 
     A named person is first looked for among those the record's person is already known to be
     related to that way (the claim then confirms a link). Otherwise an A-number or phone that
-    agrees is enough; a name (with or without a birth date) is acted on only when both the
-    claimant and the named person were recorded as separated, so an unaccompanied child who
-    names a parent at home is not joined to a stranger of that name. A claim that fits several
-    persons equally is not acted on (counted as ambiguous).
+    agrees is enough; a name (with or without a birth date) is acted on only when other facts
+    corroborate it (``reunify.rules.corroboration``), so an unaccompanied child who names a
+    parent at home is not joined to a stranger of that name. A name claim nothing corroborates,
+    or that fits several persons equally, is returned as pending (a review item) with its
+    candidates; a person's decision on a claim binds (``ClaimDecision``).
     """
     counts = {"relations": 0, "matched_outside": 0, "confirmed_known": 0,
               "unmatched_outside": 0, "ambiguous": 0, "unresolved_record": 0,
-              "weak_name_unsupported": 0, "contradicting_claims": 0}
+              "weak_name_unsupported": 0, "contradicting_claims": 0, "claims_accepted": 0,
+              "claims_rejected": 0}
+    pending: list[tuple] = []
     rows = _relation_rows()
     links: list[Link] = []
     outside = []
@@ -236,8 +262,9 @@ def _relation_links(
         links.append(_link(person, other, relation, evidence, None, ref))
     related = _related(group_links + links)
     for person, row, ref in outside:
-        _s, _r, relation, _o, name, birth, a_number, phone, evidence, _l = row
-        claim = Claim(name, birth, a_number, phone)
+        source, record_id, relation, _o, name, birth, a_number, phone, evidence, _l = row
+        claim = Claim(name, birth, a_number, phone,
+                      records.country_of.get((source, record_id), ""))
         known = related.get((person, relation), set())
         confirmed = choose_match(claim, [records.candidates[p] for p in sorted(known)
                                          if p in records.candidates])
@@ -256,11 +283,31 @@ def _relation_links(
             counts["unmatched_outside"] += 1
             continue
         other, match, ambiguous = chosen
-        if ambiguous:
-            counts["ambiguous"] += 1
+        decision = decisions.get(_claim_key(row))
+        if decision is not None and decision.decision == ClaimDecision.REJECTED:
+            counts["claims_rejected"] += 1
             continue
-        if match in WEAK_MATCHES and not (person in separated and other in separated):
-            counts["weak_name_unsupported"] += 1
+        if decision is not None and decision.person_id is not None:
+            counts["claims_accepted"] += 1
+            links.append(_link(person, decision.person_id, relation, evidence, match,
+                               {**ref, "decided_by": decision.actor}))
+            continue
+        if match in WEAK_MATCHES:
+            pool = [c for c in records.candidates_for(claim, adults=wants_adult)
+                    if c.person != person and match_kind(claim, c) in WEAK_MATCHES]
+            child_side = direction == "reverse"
+            facts = {c.person: corroborating(*_sides(traces, person, c.person, child_side))
+                     for c in pool}
+            backed = [p for p, f in facts.items() if enough(f)]
+            if len(backed) != 1:
+                counts["ambiguous" if ambiguous or len(backed) > 1 else
+                       "weak_name_unsupported"] += 1
+                pending.append((person, row, [(p, facts[p]) for p in sorted(facts)]))
+                continue
+            other, ambiguous = backed[0], False
+            ref = {**ref, "corroborated_by": facts[other]}
+        elif ambiguous:
+            counts["ambiguous"] += 1
             continue
         if known and relation in {"child_of", "ward_of"}:
             # Someone else already stands as this person's carer. A strong claim is kept beside
@@ -270,43 +317,131 @@ def _relation_links(
                 continue
         counts["matched_outside"] += 1
         links.append(_link(person, other, relation, evidence, match, ref))
-    return links, counts
+    return links, counts, pending
 
 
-def _separated_persons(records: _Records) -> set[int]:
-    """Persons a source recorded as separated: they were with a family member, found or not."""
-    persons = set()
-    rows = EventRecord.objects.filter(is_current=True, type="separated").values_list(
-        "source", "record_id")
-    for key in rows.iterator(chunk_size=5000):
-        person = records.person_of.get(key)
-        if person is not None:
-            persons.add(person)
-    return persons
+#: Event types whose day and place two people who left custody together share.
+_EXITS = frozenset({"reunified", "released", "discharged"})
+
+
+def _traces(records: _Records) -> dict[int, Traces]:
+    """Per person, what their records leave that a claimed carer's can agree with: where and
+    when they were apprehended and left custody, phones, A-numbers, surnames, separation."""
+    encounters: dict[int, set] = defaultdict(set)
+    grouped: dict[int, set] = defaultdict(set)
+    in_group = {(source, record_id) for _p, source, record_id, *_rest, group_id, _role, _line
+                in records.rows if group_id}
+    exits: dict[int, set] = defaultdict(set)
+    separated: set[int] = set()
+    rows = EventRecord.objects.filter(
+        is_current=True, type__in=["apprehended", "separated", *_EXITS],
+    ).values_list("source", "record_id", "type", "at", "custodian", "facility")
+    for source, record_id, etype, at, custodian, facility in rows.iterator(chunk_size=20000):
+        person = records.person_of.get((source, record_id))
+        if person is None:
+            continue
+        place = f"{custodian.strip().casefold()}|{facility.strip().casefold()}"
+        if etype == "separated":
+            separated.add(person)
+        elif etype == "apprehended" and facility:
+            encounters[person].add((at.date(), place))
+            if (source, record_id) in in_group:
+                grouped[person].add((at.date(), place))
+        elif etype in _EXITS and facility:
+            exits[person].add((at.date(), place))
+    surnames: dict[int, set[str]] = defaultdict(set)
+    firsts: dict[int, set[str]] = defaultdict(set)
+    for person, candidate in records.candidates.items():
+        for _given, family in candidate.names:
+            tokens = words(family)
+            surnames[person].update(tokens)
+            firsts[person].update(tokens[:1])
+    return {
+        person: Traces(
+            encounters=frozenset(encounters[person]), grouped=frozenset(grouped[person]),
+            exits=frozenset(exits[person]),
+            phones=candidate.phones, a_numbers=candidate.a_numbers,
+            surnames=frozenset(surnames[person]), first_surnames=frozenset(firsts[person]),
+            separated=person in separated)
+        for person, candidate in records.candidates.items()
+    }
+
+
+def _came_with_adults(records: _Records, traces: dict[int, Traces]) -> set[int]:
+    """Minors who came with an adult: recorded as separated, booked as a child in a group
+    that also holds an adult, or booked as a group's child by a source whose profile says it
+    books family units (``family_units``: the rest of the unit may have lost its link). One
+    with no carer found is still counted, as an ``unlinked_child``. Elsewhere a child booked
+    alone (a group of one) is not: nothing says an adult was there."""
+    units = family_unit_sources()
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for person, source, _r, *_rest, group_id, role, _line in records.rows:
+        if group_id:
+            groups[(source, group_id)].append((person, role))
+    booked = set()
+    for (source, _group), members in groups.items():
+        if source in units or any(records.is_adult(p) and role != "child"
+                                  for p, role in members):
+            booked.update(p for p, role in members if role == "child")
+    return {p for p in booked | {p for p, t in traces.items() if t.separated}
+            if not records.is_adult(p)}
+
+
+def _decisions() -> dict[tuple, ClaimDecision]:
+    """The latest decision on each claim (source, record_id, relation, other_name)."""
+    out: dict[tuple, ClaimDecision] = {}
+    for decision in ClaimDecision.objects.order_by("decided_at", "pk"):
+        out[(decision.source, decision.record_id, decision.relation,
+             decision.other_name)] = decision
+    return out
+
+
+def _previous_numbers() -> dict[int, set[int]]:
+    """The latest finished run's families: number → members."""
+    run = FamilyRun.objects.filter(finished_at__isnull=False).order_by("-pk").first()
+    out: dict[int, set[int]] = defaultdict(set)
+    if run is None:
+        return out
+    rows = FamilyMember.objects.filter(family__run=run).values_list("family__number",
+                                                                     "person_id")
+    for number, person in rows.iterator(chunk_size=20000):
+        out[number].add(person)
+    return out
 
 
 def build_families(*, actor: str, progress: Any = None) -> FamilyRun:
     """Rebuild every family from the current persons and records; return the run.
 
-    Earlier runs' families are kept (history); the latest run is the current one. One ledger
-    entry records the run with its counts.
+    Earlier runs' families are kept (history); the latest run is the current one. Each family
+    keeps the number of the previous family it shares most members with
+    (``reunify.rules.lineage``); where members went elsewhere is stored as lineage. Name-only
+    claims nothing corroborates are stored as review items (``FamilyClaim``). One ledger entry
+    records the run with its counts.
     """
     started = timezone.now()
     _say(progress, "families: reading persons, groups and relations")
     records = _Records()
-    separated = _separated_persons(records)
+    traces = _traces(records)
     links = _group_links(records)
-    relation_links, counts = _relation_links(records, separated, links)
+    relation_links, counts, pending = _relation_links(records, traces, links, _decisions())
     links.extend(relation_links)
     drafts = assemble_families(
-        links, records.facts,
-        unlinked_children={p for p in separated if not records.is_adult(p)},
+        links, records.facts, unlinked_children=_came_with_adults(records, traces),
     )
     _say(progress, f"families: {len(drafts)} families assembled from {len(links)} links")
     with in_transaction():
+        previous = _previous_numbers()
+        highest = Family.objects.aggregate(m=Max("number"))["m"] or 0
+        numbers, lineage = carry_numbers(previous, [set(d.members) for d in drafts],
+                                         highest + 1)
         run = FamilyRun.objects.create(actor=actor, started_at=started)
         families = Family.objects.bulk_create(
-            [Family(run=run, flags=draft.flags) for draft in drafts], batch_size=2000)
+            [Family(run=run, number=number, flags=draft.flags)
+             for number, draft in zip(numbers, drafts, strict=True)], batch_size=2000)
+        FamilyLineage.objects.bulk_create(
+            [FamilyLineage(run=run, number=old, moved_to=new)
+             for old, news in sorted(lineage.items()) for new in sorted(news)],
+            batch_size=5000)
         members, stored_links = [], []
         for family, draft in zip(families, drafts, strict=True):
             members.extend(FamilyMember(family=family, person_id=p, role=r)
@@ -319,12 +454,21 @@ def build_families(*, actor: str, progress: Any = None) -> FamilyRun:
                 for lk in draft.links)
         FamilyMember.objects.bulk_create(members, batch_size=5000)
         FamilyLink.objects.bulk_create(stored_links, batch_size=5000)
+        FamilyClaim.objects.bulk_create(
+            [FamilyClaim(run=run, claimant_id=person, source=row[0], record_id=row[1],
+                         relation=row[2], other_name=row[4], line=row[9],
+                         candidates=[{"person": p, "facts": facts} for p, facts in fits])
+             for person, row, fits in pending], batch_size=5000)
         stats = {
             "families": len(drafts),
             "members": len(members),
             "links": len(stored_links),
             "conflicting": sum(1 for d in drafts if "conflicting_claims" in d.flags),
             "unlinked_children": sum(1 for d in drafts if "unlinked_child" in d.flags),
+            "claims_for_review": len(pending),
+            "numbers_kept": len(set(numbers) & set(previous)),
+            "numbers_new": sum(1 for n in numbers if n > highest),
+            "numbers_ended": len(set(previous) - set(numbers)),
             **counts,
         }
         run.finished_at = timezone.now()
@@ -333,4 +477,3 @@ def build_families(*, actor: str, progress: Any = None) -> FamilyRun:
         append_entry(actor=actor, type="families.built", subjects=[f"family_run:{run.pk}"],
                      payload={"run": run.pk, **stats})
     return run
-

@@ -19,13 +19,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, append_reported_decisions
-from reunify.actions.record_writing import RecordWriter
+from reunify.actions.record_writing import ProfileWriter, RecordWriter
 from reunify.actions.tracing_intake import open_inquiries
 from reunify.interchange.batch import plan_batch
 from reunify.interchange.problems import Problem, Problems
+from reunify.interchange.profiles import read_profile
 from reunify.interchange.reading import RowReader
 from reunify.interchange.rows import Row, RowCheck
 from reunify.models import ImportBatch, SourceFile
+from reunify.rules.interchange import PROFILE_KIND
 
 #: Rows written per statement: large enough that per-statement cost vanishes, small enough
 #: that a chunk's memory does not matter.
@@ -230,6 +232,16 @@ def ingest_paths(
                     source=batch_file.source, kind=batch_file.kind, format=batch_file.format,
                     size=batch_file.size, rows=0,
                 )
+                if batch_file.kind == PROFILE_KIND:
+                    profile = read_profile(batch_file, problems)
+                    if profile is not None and not problems:
+                        ProfileWriter(source_file.pk, file_report).write(profile)
+                    done += batch_file.size
+                    bar.update(done)
+                    SourceFile.objects.filter(pk=source_file.pk).update(
+                        rows=file_report.rows, rows_new=file_report.new,
+                        rows_changed=file_report.changed, rows_unchanged=file_report.unchanged)
+                    continue
                 check = RowCheck(file=batch_file.name, source=batch_file.source,
                                  kind=batch_file.kind, problems=problems,
                                  seen=seen.setdefault((batch_file.source, batch_file.kind), {}),

@@ -1,10 +1,10 @@
 """A link run: resolve every current person-record into persons, and keep the result.
 
-Reads the current records, the relations sources stated between their own records and every
-decision people made on pairs; asks the linker (``reunify.linkage``) for clusters; writes one
-Person per cluster (keeping a person's id when their cluster persists), one Identity per record,
-the review pairs, the run with its model and the model's sha256, and a ``link.run`` ledger entry,
-all in one transaction.
+Reads the current records, the relations sources stated between their own records, the
+sources' current profiles and every decision people made on pairs; asks the linker
+(``reunify.linkage``) for clusters; writes one Person per cluster (keeping a person's id when
+their cluster persists), one Identity per record, the review pairs, the run with its model and
+the model's sha256, and a ``link.run`` ledger entry, all in one transaction.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
-from reunify.linkage.records import Decision, Key, Relation, ordered
+from reunify.linkage.records import Decision, Key, Profile, Relation, ordered
 from reunify.linkage.resolution import ENGINES, resolve
 from reunify.models import Identity, LinkDecision, LinkRun, Person, RelationRecord, ReviewPair
 from reunify.models.linkage import linkage_records
+from reunify.models.profile import linkage_profiles
 
 _BATCH = 2000
 _STEPS = ("loading records", "preparing records", "scoring pairs", "clustering", "writing")
@@ -129,8 +130,10 @@ def link(*, actor: str, engine: str = "splink", progress: Any = None) -> LinkRun
         say(_STEPS[0])
         records, relations, decisions = linkage_records(), _relations(), _decisions_in_force()
         backend = getattr(settings, "LINKAGE_BACKEND", "duckdb")
+        # What each source records, from its current profile: the linker never reads names.
+        profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
         resolution = resolve(records, relations=relations, decisions=decisions, engine=engine,
-                             backend=backend, progress=say)
+                             backend=backend, progress=say, profiles=profiles)
         say(_STEPS[-1])
         model_sha = hashlib.sha256(resolution.model_json.encode("utf-8")).hexdigest()
         with in_transaction():

@@ -11,8 +11,15 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 
 from reunify.interchange.batch import BatchFile
+from reunify.interchange.profiles import CheckedProfile
 from reunify.interchange.rows import Row, key_hash
-from reunify.models import EventRecord, InquiryRecord, PersonRecord, RelationRecord
+from reunify.models import (
+    EventRecord,
+    InquiryRecord,
+    PersonRecord,
+    RelationRecord,
+    SourceProfile,
+)
 from reunify.rules.interchange import KINDS
 
 if TYPE_CHECKING:
@@ -175,3 +182,34 @@ class RecordWriter:
                 block.__exit__(type(error), error, error.__traceback__)
         finally:
             cursor.close()
+
+
+class ProfileWriter:
+    """Writes a source's profile (``<source>.source.json``) as its new current version, unless
+    the current one says the same (then it is counted unchanged and not stored again)."""
+
+    def __init__(self, file_id: int, report: FileReport) -> None:
+        self.file_id = file_id
+        self.report = report
+
+    def write(self, profile: CheckedProfile) -> None:
+        """Store ``profile``: new, a new version of a changed one, or nothing."""
+        content_hash = profile.content_hash()
+        report = self.report
+        report.rows = 1
+        current = SourceProfile.objects.filter(source=profile.source, is_current=True).first()
+        if current is not None and current.content_hash == content_hash:
+            report.unchanged += 1
+            return
+        version = 1
+        if current is not None:
+            SourceProfile.objects.filter(pk=current.pk).update(is_current=False)
+            version = current.version + 1
+            report.changed += 1
+        else:
+            report.new += 1
+        SourceProfile.objects.create(
+            source=profile.source, version=version, is_current=True, file_id=self.file_id,
+            line=1, content_hash=content_hash, attributes=profile.attributes,
+            agency=profile.agency, description=profile.description, holds=profile.holds,
+            family_units=profile.family_units, custody=profile.custody)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-import pyotp
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.models import Assignment, Family, Person, RoleGrant, SignInFailure
+from reunify.models.field_crypto import seal
 from reunify.rules.grants import (
     ASSIGNABLE,
     CASEWORKER,
@@ -24,6 +24,7 @@ from reunify.rules.grants import (
     ROLES,
     SECOND_FACTOR_REQUIRED,
 )
+from reunify.rules.second_factor import new_secret
 from reunify.rules.throttle import account_hash
 
 
@@ -63,9 +64,9 @@ def create_user(
             raise AccountError("; ".join(getattr(error, "messages", [str(error)]))) from error
         user.set_password(password)
         user.save()
-        secret = pyotp.random_base32() if role in SECOND_FACTOR_REQUIRED else ""
+        secret = new_secret() if role in SECOND_FACTOR_REQUIRED else ""
         RoleGrant.objects.create(user=user, role=role, names_allowed=names_allowed,
-                                 totp_secret=secret)
+                                 totp_secret=seal(secret))
         append_entry(actor=actor, type="user.created", subjects=[_subject(user)],
                      payload={"role": role, "names_allowed": names_allowed,
                               "second_factor": bool(secret)})
@@ -73,13 +74,13 @@ def create_user(
 
 
 def set_role(user_id: int, role: str, *, actor: str, names_allowed: bool = False) -> str:
-    """Give a user a new role; returns the new TOTP secret when the role newly needs one."""
+    """Give a user a new role. The second factor is left as it is: a role change never makes a
+    secret (one nobody was shown would lock the account out); an account without one enrols
+    at its next sign-in. Returns "" (kept for callers that printed a secret)."""
     _check_role(role)
     with in_transaction():
         grant = RoleGrant.objects.select_for_update().get(user_id=user_id)
         secret = ""
-        if role in SECOND_FACTOR_REQUIRED and not grant.totp_secret:
-            secret = grant.totp_secret = pyotp.random_base32()
         grant.role = role
         grant.names_allowed = names_allowed and role == MONITOR
         grant.save()
@@ -146,8 +147,9 @@ def change_password(user_id: int, new_password: str, *, actor: str) -> None:
                      payload={})
 
 
-def record_sign_in(user_id: int, *, actor: str, totp_step: int = 0) -> None:
-    """Note a successful sign-in and burn the TOTP step used, so its code is never reused."""
+def record_sign_in(user_id: int, *, actor: str, totp_step: int = 0, method: str = "") -> None:
+    """Note a successful sign-in and burn the TOTP step used, so its code is never reused;
+    ``method`` says how the second factor was given (one-time code, recovery code, enrolment)."""
     with in_transaction():
         if totp_step:
             grant = RoleGrant.objects.select_for_update().get(user_id=user_id)
@@ -156,7 +158,8 @@ def record_sign_in(user_id: int, *, actor: str, totp_step: int = 0) -> None:
             grant.totp_last_step = totp_step
             grant.save(update_fields=["totp_last_step"])
         append_entry(actor=actor, type="user.signed_in", subjects=[f"user:{user_id}"],
-                     payload={"second_factor": bool(totp_step)})
+                     payload={"second_factor": bool(totp_step or method),
+                              **({"method": method} if method else {})})
 
 
 def record_sign_in_failure(username: str, address: str, *, actor: str) -> None:
@@ -214,8 +217,8 @@ def _demo_family_people(count: int) -> list[tuple[int, str]]:
         return []
     rows = (
         Family.objects.filter(run_id=latest, members__role="child")
-        .order_by("pk")
-        .values_list("pk", "members__person_id")
+        .order_by("number")
+        .values_list("number", "members__person_id")
     )
     seen: dict[int, int] = {}
     for family_id, person_id in rows:

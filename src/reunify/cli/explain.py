@@ -56,10 +56,10 @@ def waterfall(comparisons: list[dict], total: float, path: Path, title: str) -> 
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from reunify.cli.main import prepare_store
+    from reunify.cli.terminal import Console
     from reunify.linkage.resolution import explain
     from reunify.queries.review import explain_inputs, latest_model
 

@@ -1,14 +1,22 @@
 """``reunify export NAME --out FILE``: the spec's exports (identities, families, register,
-matches)."""
+matches).
+
+Machine exports: values are written exactly as they are, for other programs, with no
+spreadsheet formula neutralisation (a name may begin with ``=``). A person who wants the
+register in a spreadsheet downloads ``/register.csv``, which is neutralised; see
+docs/families.md.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from reunify.cli.actor import add_actor_option, resolve_actor
+from reunify.cli.as_of import as_of_day
 
 
 def _identities(as_of: dt.date) -> Iterator[dict]:
@@ -46,11 +54,12 @@ EXPORTS: dict[str, Callable[[dt.date], Iterator[dict]]] = {
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="write an export of the interchange spec (CSV or JSONL)")
+    p = sub.add_parser("export", help="write an export of the interchange spec (CSV or JSONL; "
+                       "exact values for programs, not neutralised for spreadsheets)")
     p.add_argument("name", choices=sorted(EXPORTS), help="which export")
     p.add_argument("--out", required=True, type=Path, help="file to write")
     p.add_argument("--format", dest="fmt", choices=("csv", "jsonl"), default="csv")
-    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+    p.add_argument("--as-of", type=as_of_day, default=None,
                    help="date the register is computed for (default: today)")
     add_actor_option(p)
     p.set_defaults(func=run)
@@ -63,6 +72,15 @@ def run(args: argparse.Namespace) -> int:
 
     actor = resolve_actor(args)
     prepare_store()
+    if args.name == "identities":
+        from reunify.queries.identities import records_without_person
+
+        # The spec's identities cover every ingested record: never write a partial list.
+        if missing := records_without_person():
+            print(f"reunify: {missing} person-records have no person yet; run `reunify link` "
+                  f"first (the identities export covers every ingested record)",
+                  file=sys.stderr)
+            return 2
     query = EXPORTS[args.name]
     if args.name == "matches":
         from reunify.cli.tracing import refresh_matches

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 
 from reunify.cli.actor import add_actor_option, resolve_actor
@@ -18,13 +19,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     show = commands.add_parser("show", help="a person's family, links and custody timeline")
     show.add_argument("person", help="person id, e.g. P0000042")
     show.set_defaults(func=run_show)
+    claims = commands.add_parser(
+        "claims", help="name-only claims of a carer that nothing corroborated, to decide")
+    add_actor_option(claims)
+    claims.set_defaults(func=run_claims)
+    decide = commands.add_parser("decide", help="decide a claim: it names PERSON, or nobody")
+    decide.add_argument("claim", type=int, help="claim number, from `families claims`")
+    decide.add_argument("decision", choices=("accept", "reject"))
+    decide.add_argument("--person", help="with accept: the person the claim names (P0000042)")
+    decide.add_argument("--reason", required=True)
+    add_actor_option(decide)
+    decide.set_defaults(func=run_decide)
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from reunify.actions.family import build_families
     from reunify.cli.main import prepare_store
+    from reunify.cli.terminal import Console
 
     actor = resolve_actor(args)
     prepare_store()
@@ -35,12 +46,13 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from reunify.cli.main import prepare_store
+    from reunify.cli.terminal import Console
     from reunify.models import FamilyLink
     from reunify.queries.families import current_families, current_run, person_facts
+    from reunify.queries.standing import person_standing
     from reunify.queries.timeline import person_timeline
 
     console = Console()
@@ -70,10 +82,12 @@ def run_show(args: argparse.Namespace) -> int:
                           f"P{link.to_person_id:07d}", link.evidence, f"{link.strength:.2f}",
                           link.conflict)
         console.print(links)
+    today = dt.date.today()
     for p in members:
         timeline = person_timeline(p)
-        events = Table(title=f"custody of P{p:07d}: now {timeline.custodian or 'nobody known'}"
-                       f" {timeline.facility}")
+        now = person_standing(p, today)
+        events = Table(title=f"custody of P{p:07d}: {now.status}, held by "
+                       f"{now.custodian or 'nobody known'} {now.facility}")
         for column in ("when", "event", "custodian", "facility", "sources"):
             events.add_column(column)
         for e in timeline.events:
@@ -83,4 +97,56 @@ def run_show(args: argparse.Namespace) -> int:
         for gap in timeline.gaps:
             console.print(f"  gap: nobody known to hold them from {gap.start} "
                           f"to {gap.end or 'now'}")
+    return 0
+
+
+def run_claims(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from reunify.actions.access import record_reads
+    from reunify.cli.main import prepare_store
+    from reunify.queries.families import open_claims
+
+    actor = resolve_actor(args)
+    prepare_store()
+    claims = open_claims()
+    console = Console()
+    table = Table(title=f"{len(claims)} claims to decide (`reunify families decide N …`)")
+    for column in ("claim", "record", "claimant", "says", "named", "candidates"):
+        table.add_column(column)
+    for c in claims:
+        table.add_row(str(c.pk), escape(f"{c.source}:{c.record_id}"), f"P{c.claimant:07d}",
+                      c.relation, escape(c.other_name),
+                      "; ".join(f"P{p:07d} ({', '.join(f) or 'name only'})"
+                                for p, f in c.candidates) or "—")
+    console.print(table)
+    record_reads("person", [f"P{c.claimant:07d}" for c in claims],
+                 actor=actor, role="cli",
+                 route="cli:families claims")
+    return 0
+
+
+def run_decide(args: argparse.Namespace) -> int:
+    from reunify.actions.claim import decide_claim
+    from reunify.cli.main import prepare_store
+    from reunify.models import FamilyClaim
+
+    actor = resolve_actor(args)
+    person = None
+    if args.person:
+        match = re.fullmatch(r"P?0*(\d+)", args.person.strip())
+        if match is None:
+            print(f"{args.person!r} is not a person id (P0000042)")
+            return 2
+        person = int(match.group(1))
+    prepare_store()
+    try:
+        made = decide_claim(args.claim, "accepted" if args.decision == "accept" else "rejected",
+                            reason=args.reason, actor=actor, person_pk=person)
+    except (ValueError, FamilyClaim.DoesNotExist) as error:
+        print(f"not decided: {error}")
+        return 2
+    print(f"claim {args.claim}: {made.decision}; it takes effect at the next `families build`")
     return 0

@@ -22,10 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from reunify.actions.ingest import BatchRejected, ingest_paths
     from reunify.cli.main import EXIT_BAD_INPUT, EXIT_OK, prepare_store
+    from reunify.cli.terminal import Console
 
     actor = resolve_actor(args)
     prepare_store()

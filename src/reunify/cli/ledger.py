@@ -71,8 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _progress(items: Iterable[T], total: int | None, description: str) -> Iterator[T]:
-    from rich.console import Console
     from rich.progress import Progress
+
+    from reunify.cli.terminal import Console
 
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:

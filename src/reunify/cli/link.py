@@ -16,11 +16,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from reunify.actions.link import link
     from reunify.cli.main import prepare_store
+    from reunify.cli.terminal import Console
 
     actor = resolve_actor(args)
     prepare_store()

@@ -6,20 +6,22 @@ import argparse
 import datetime as dt
 import json
 
+from reunify.cli.as_of import as_of_day
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("register", help="the separation register at a glance, as of a day")
-    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+    p.add_argument("--as-of", type=as_of_day, default=None,
                    help="date the register is computed for (default: today)")
     p.add_argument("--json", action="store_true", help="print the counts as JSON")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from reunify.cli.main import prepare_store
+    from reunify.cli.terminal import Console
     from reunify.queries.register import headline
 
     prepare_store()

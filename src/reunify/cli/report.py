@@ -7,13 +7,14 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from reunify.cli.as_of import as_of_day
 from reunify.reports.writing import FORMATS, REPORTS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="write the compliance or accountability report")
     p.add_argument("name", choices=REPORTS, help="which report")
-    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+    p.add_argument("--as-of", type=as_of_day, default=None,
                    help="date the register is computed for (default: today)")
     p.add_argument("--format", dest="fmt", choices=FORMATS, default="md")
     p.add_argument("--out", type=Path, default=None,

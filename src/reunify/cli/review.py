@@ -37,10 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from reunify.cli.main import prepare_store
+    from reunify.cli.terminal import Console
     from reunify.queries.review import open_pairs
 
     prepare_store()
@@ -58,10 +58,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from reunify.cli.main import prepare_store
+    from reunify.cli.terminal import Console
     from reunify.models import ReviewPair
     from reunify.queries.review import pair_detail
 
@@ -93,10 +93,9 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_decide(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from reunify.actions.review import StaleReview, decide_pair
     from reunify.cli.main import prepare_store
+    from reunify.cli.terminal import Console
     from reunify.models import ReviewPair
 
     actor = resolve_actor(args)

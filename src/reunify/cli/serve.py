@@ -1,7 +1,7 @@
 """``reunify serve [--port 8000]``: the web UI and API on 127.0.0.1, behind gunicorn.
 
 In development it first creates one demonstration account per role and prints each with its
-password and (administrator, data steward) its one-time-code secret. Outside development no
+password and its one-time-code secret (every role has one). Outside development no
 demonstration account is ever created.
 """
 
@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
         sys.executable, "-m", "gunicorn", "reunify.wsgi:application",
         "--bind", f"{args.host}:{args.port}", "--workers", str(max(args.workers, 1)),
         "--threads", str(max(args.threads, 1)), "--worker-class", "gthread",
-        "--access-logfile", "-", "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
+        "--access-logfile", "-", "--logger-class", "reunify.web.log_lines.GunicornLogger",
+        "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
     ]
     os.execv(sys.executable, command)  # noqa: S606 - fixed command, no shell
     return 0  # pragma: no cover - execv does not return

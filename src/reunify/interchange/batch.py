@@ -8,10 +8,16 @@ from pathlib import Path
 
 from reunify.interchange.limits import MAX_FILE_BYTES, MAX_FILES_PER_BATCH
 from reunify.interchange.problems import Problems
-from reunify.rules.interchange import FILE_NAME_PATTERN, KINDS
+from reunify.rules.interchange import (
+    FILE_NAME_PATTERN,
+    KINDS,
+    PROFILE_FILE_PATTERN,
+    PROFILE_KIND,
+)
 
 _DATA_SUFFIXES = (".csv", ".jsonl")
-_EXPECTED_NAME = f"<source>.<kind>.csv or .jsonl, kind one of {', '.join(KINDS)}"
+_EXPECTED_NAME = (f"<source>.<kind>.csv or .jsonl, kind one of {', '.join(KINDS)}; or "
+                  "<source>.source.json")
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,8 @@ def file_sha256(path: Path) -> str:
 def plan_batch(paths: list[Path], problems: Problems) -> BatchPlan:
     """Expand folders, check every file's name and size, and hash each file.
 
-    A folder contributes every ``<source>.<kind>.<csv|jsonl>`` file in it (not its subfolders);
+    A folder contributes every ``<source>.<kind>.<csv|jsonl>`` file and every source profile
+    ``<source>.source.json`` in it (not its subfolders);
     ``truth.*`` files are skipped and noted, other files are noted as not part of a batch, and a
     ``.csv``/``.jsonl`` file whose name does not follow the pattern is a problem (it looks like
     data that would otherwise be silently left out).
@@ -62,7 +69,7 @@ def plan_batch(paths: list[Path], problems: Problems) -> BatchPlan:
                     plan.notices.append(f"skipped folder {entry}: subfolders are not read")
                 elif entry.name.startswith("truth."):
                     plan.notices.append(f"skipped {entry}: truth files are never ingested")
-                elif entry.suffix in _DATA_SUFFIXES:
+                elif entry.suffix in _DATA_SUFFIXES or entry.name.endswith(".source.json"):
                     candidates.append((entry, False))
                 else:
                     plan.notices.append(
@@ -87,10 +94,15 @@ def plan_batch(paths: list[Path], problems: Problems) -> BatchPlan:
         seen_resolved.add(resolved)
         name = path.name
         match = FILE_NAME_PATTERN.fullmatch(name)
-        if match is None or match["kind"] not in KINDS:
+        profile = PROFILE_FILE_PATTERN.fullmatch(name)
+        if profile is not None:
+            source, kind, fmt = profile["source"], PROFILE_KIND, "json"
+        elif match is None or match["kind"] not in KINDS:
             problems.add(name, 1, 1, "file name does not say source, kind and format",
                          _EXPECTED_NAME)
             continue
+        else:
+            source, kind, fmt = match["source"], match["kind"], match["format"]
         if name in by_name:
             problems.add(name, 1, 1, f"two files of this name in one batch ({by_name[name]} "
                          f"and {path})", "each file name once per batch")
@@ -103,16 +115,16 @@ def plan_batch(paths: list[Path], problems: Problems) -> BatchPlan:
             continue
         if size == 0:
             problems.add(name, 1, 1, "file is empty",
-                         "a header row" if match["format"] == "csv" else "one JSON object per line")
+                         {"csv": "a header row", "json": "one JSON object"}.get(
+                             fmt, "one JSON object per line"))
             continue
         sha = file_sha256(path)
         if sha in by_sha:
             problems.add(name, 1, 1, f"same content as {by_sha[sha]}", "each file once per batch")
             continue
         by_sha[sha] = name
-        plan.files.append(BatchFile(path=path, name=name, source=match["source"],
-                                    kind=match["kind"], format=match["format"], size=size,
-                                    sha256=sha))
+        plan.files.append(BatchFile(path=path, name=name, source=source, kind=kind,
+                                    format=fmt, size=size, sha256=sha))
     if len(plan.files) > MAX_FILES_PER_BATCH:
         problems.add(plan.files[MAX_FILES_PER_BATCH].name, 1, 1,
                      f"batch has {len(plan.files)} files",

@@ -3,39 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-#: Dates already judged (valid or not); hot loops look here before calling is_partial_date.
-REMEMBERED_DATES: dict[str, bool] = {}
-#: The valid ones among them, as a set: a chunk's distinct dates minus this set (one C-level
-#: operation) leaves only the dates still to judge.
-VALID_DATES: set[str] = set()
-#: Distinct dates remembered between calls; birth dates repeat a lot, so this saves most work.
-_DATE_MEMORY = 200_000
+from reunify.rules import dates
 
 
 def is_partial_date(value: str) -> bool:
-    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` naming a real calendar day, month or year."""
-    known = REMEMBERED_DATES.get(value)
-    if known is not None:
-        return known
-    match = _PARTIAL_DATE.fullmatch(value)
-    valid = False
-    if match is not None:
-        year, month, day = (int(part) if part else None for part in match.groups())
-        try:
-            dt.date(year or 0, month or 1, day or 1)
-            valid = True
-        except ValueError:
-            valid = False
-    if len(REMEMBERED_DATES) >= _DATE_MEMORY:
-        REMEMBERED_DATES.clear()
-        VALID_DATES.clear()
-    REMEMBERED_DATES[value] = valid
-    if valid:
-        VALID_DATES.add(value)
-    return valid
+    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` naming a real calendar day, month or year, with
+    nothing around it (the one parser of partial dates: :func:`reunify.rules.dates.parse`)."""
+    return dates.parse(value) is not None and value == value.strip()
 
 
 def is_day(value: str) -> bool:

@@ -7,9 +7,10 @@ Only current content matters here: a batch folder holds one version of each reco
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
-from reunify.linkage.records import Key, Relation
+from reunify.linkage.records import Key, Profile, Relation
 
 
 def _rows(path: Path):
@@ -48,3 +49,12 @@ def read_truth(folder: Path) -> dict[Key, str]:
     """``truth.identities.csv``: (source, record_id) → the simulator's person id."""
     return {(r["source"], r["record_id"]): r["person_id"]
             for r in _rows(Path(folder) / "truth.identities.csv")}
+
+
+def read_profiles(folder: Path) -> dict[str, Profile]:
+    """The source profiles (``<source>.source.json``, spec 1.1) in ``folder``, by source."""
+    out = {}
+    for path in sorted(Path(folder).glob("*.source.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        out[data.get("source") or path.name.split(".")[0]] = Profile.of(data)
+    return out

@@ -11,8 +11,14 @@ into one person:
 - two records a person ruled different (a ``different`` decision);
 - two records with conflicting A-numbers (more than two slips apart): an A-number is one
   person's, and a clerk's slip changes one digit or swaps two;
-- an adult and a minor: a docket record or a family unit's parent, and a shelter record or a
-  family unit's child;
+- an adult and a minor: a record of a source whose profile holds adults only (a prosecutor's
+  docket) or a family unit's parent, and a record of a source that holds minors only (a
+  children's shelter), a family unit's child or a record whose birth date makes its person
+  surely a child when seen;
+- one person in two family units of one source whose profile books family units, or in a
+  unit and (as a child) alone;
+- two records a source whose profile says it holds people in custody held at overlapping
+  times;
 - two records whose given names clearly differ (no name in common, through nicknames and
   spellings, nor alike) unless their A-numbers agree, where one of them has a twin in the
   data (:func:`twins`): twins share surnames, birth date, phone and group, and only their
@@ -32,29 +38,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from contextlib import suppress
 
+from reunify.linkage import corroboration
 from reunify.linkage.features import date_of
+from reunify.linkage.records import Profile
 from reunify.rules.anumber import conflict, within
 from reunify.rules.dates import BirthDate, distinct
 from reunify.rules.names import given_keys_differ
 
-#: What a record says of its person's age by where it was written: a prosecutor's docket
-#: charges adults only, an ORR shelter holds minors only, and a family unit's parent is an
-#: adult and its child a minor. One person is never both (in one season).
-AGE_BY_SOURCE = {"docket": "adult", "shelter": "minor"}
+#: What a record says of its person's age: by its source's profile (``holds``: a prosecutor's
+#: docket charges adults only, a children's shelter holds minors only), else by its role in a
+#: group (a family unit's parent is an adult, its child a minor), else by a birth date that
+#: makes the person surely a child when seen. One person is never both (in one season).
+AGE_BY_HOLDS = {"adults": "adult", "minors": "minor"}
 AGE_BY_ROLE = {"parent": "adult", "child": "minor"}
+#: A birth date says "minor" only when the person was under 18 less this many years even born
+#: on the earliest day the date allows: intake estimates a child's year, one off at times.
+AGE_MARGIN = 1
 
-#: Sources that put everyone they hold with family in that family's unit (a group): the
-#: Border Patrol books a family unit or an unaccompanied child, never both for one child at
-#: one apprehension. Within one such source a person is in one unit, or alone.
-UNIT_SOURCES = {"border"}
+#: Within a source whose profile books family units (``family_units``: a border station books
+#: a family unit or an unaccompanied child, never both for one child at one apprehension), a
+#: person is in one unit, or alone.
 ALONE = "\x1falone"
-#: Sources that hold people in custody, and how many days two of one source's records of a
-#: cluster may overlap in time before they must be two people.
-HOLDING_SOURCES = {"border", "detention", "shelter"}
+#: How many days two of one custodial source's records (profile ``custody``) of a cluster may
+#: overlap in time before they must be two people.
 HELD_OVERLAP = 2
+NO_PROFILE = Profile()
 
 #: Birth years this far apart are a parent and a child (or strangers), never one person.
 AGE_GAP = 12
@@ -73,9 +84,10 @@ def _given(f: dict) -> Given:
             f.get("given_second") or "")
 
 
-def _minor(f: dict) -> bool:
-    """Whether the record's person was surely under 18 when first seen: even born on the
-    earliest day the recorded birth date allows (a bare year is its 1st of January)."""
+def _minor(f: dict, margin: int = 0) -> bool:
+    """Whether the record's person was surely under 18 (less ``margin`` years) when first
+    seen: even born on the earliest day the recorded birth date allows (a bare year is its 1st
+    of January)."""
     seen, year = f.get("seen_from"), f.get("birth_year")
     if seen is None or not year:
         return False
@@ -83,7 +95,15 @@ def _minor(f: dict) -> bool:
     with suppress(ValueError):  # a day the month does not have: the 1st is earlier still
         first = first.replace(day=f.get("birth_day") or 1)
     day = date_of(seen)
-    return (day.year - first.year - ((day.month, day.day) < (first.month, first.day))) < 18
+    return (day.year - first.year - ((day.month, day.day) < (first.month, first.day))) \
+        < 18 - margin
+
+
+def age(f: dict, profile: Profile = NO_PROFILE) -> str | None:
+    """``adult``, ``minor`` or None (unknown): what record ``f`` says of its person's age,
+    by its source's profile, else its role in a group, else its birth date."""
+    return (AGE_BY_HOLDS.get(profile.holds) or AGE_BY_ROLE.get(f.get("group_role") or "")
+            or ("minor" if _minor(f, AGE_MARGIN) else None))
 
 
 def _siblings(left: Given, right: Given) -> bool:
@@ -121,8 +141,10 @@ class Clusters:
     """A union-find over record indexes that refuses merges the constraints forbid."""
 
     def __init__(self, features: list[dict], cannot: Iterable[tuple[int, int]] = (), *,
-                 person_rules: bool = True, twinned: set[int] | None = None):
+                 person_rules: bool = True, twinned: set[int] | None = None,
+                 profiles: Mapping[str, Profile] | None = None):
         n = len(features)
+        profiles = profiles or {}
         self.person_rules = person_rules
         self.parent = list(range(n))
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
@@ -141,13 +163,15 @@ class Clusters:
             self.roles[i] = {group: {role}} if group and role else {}
             self.born[i] = {group: {BirthDate(year, f["birth_month"], f["birth_day"])}} \
                 if group and f.get("birth_precise") else {}
+            profile = profiles.get(f.get("source") or "", NO_PROFILE)
             start, end = f.get("seen_from"), f.get("seen_to")
             self.held[i] = {f["source"]: [(start, end if end is not None else start)]} \
-                if start is not None and f.get("source") in HOLDING_SOURCES else {}
-            self.units[i] = {f["source"]: group} if group else \
-                {f["source"]: ALONE} if f.get("source") in UNIT_SOURCES and _minor(f) else {}
-            self.ages[i] = {age for age in (AGE_BY_SOURCE.get(f.get("source") or ""),
-                                            AGE_BY_ROLE.get(role or "")) if age}
+                if start is not None and profile.custody else {}
+            self.units[i] = ({f["source"]: group} if group else
+                             {f["source"]: ALONE} if _minor(f) else {}) \
+                if profile.family_units else {}
+            known = age(f, profile)
+            self.ages[i] = {known} if known else set()
         self.cannot: dict[int, set[int]] = defaultdict(set)
         for a, b in cannot:
             if a != b:
@@ -300,7 +324,9 @@ def _support(clusters: Clusters, a: int, b: int, weights: dict[int, dict[int, fl
 
 def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
             cannot: Iterable[tuple[int, int]] = (), must: Iterable[tuple[int, int]] = (),
-            person_rules: bool = True, twinned: set[int] | None = None
+            person_rules: bool = True, twinned: set[int] | None = None,
+            profiles: Mapping[str, Profile] | None = None,
+            shared: Collection[tuple[int, int]] = ()
             ) -> tuple[list[list[int]], dict[str, int]]:
     """Cluster records (by index) from scored pairs ``(weight, i, j)``.
 
@@ -310,8 +336,14 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
     ``person_rules=False`` drops the rules that hold for people as this domain records them
     (birth years, A-numbers, given names of siblings), for other data sets (FEBRL).
     ``twinned`` is :func:`twins` of ``features`` when the caller has it already.
+    ``profiles`` (source → :class:`~reunify.linkage.records.Profile`) switch on the rules that
+    depend on what a source records; a source without one gets none of them. A record with
+    nothing but names joins only when more than its names agree
+    (:mod:`reunify.linkage.corroboration`); ``shared`` are the pairs whose records each have a
+    companion of one person (family context), which is such a fact.
     """
-    clusters = Clusters(features, cannot, person_rules=person_rules, twinned=twinned)
+    clusters = Clusters(features, cannot, person_rules=person_rules, twinned=twinned,
+                        profiles=profiles)
     weights: dict[int, dict[int, float]] = defaultdict(dict)
     strong: list[Edge] = []
     for w, i, j in edges:
@@ -324,7 +356,12 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
         if a != b:
             clusters.merge(a, b)
     strong.sort(key=lambda e: (-e[0], e[1], e[2]))
-    for _w, i, j in strong:
+    # Pairs of records with nothing but names come last, when the persons they could join
+    # are whole (reunify.linkage.corroboration).
+    bare = {i for i, f in enumerate(features) if corroboration.bare(f)} if person_rules \
+        else set()
+    later = [e for e in strong if e[1] in bare or e[2] in bare]
+    for w, i, j in [e for e in strong if e[1] not in bare and e[2] not in bare] + later:
         a, b = clusters.find(i), clusters.find(j)
         if a == b:
             continue
@@ -332,6 +369,9 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
         if reason is None and clusters.size(a) * clusters.size(b) > 1 \
                 and _support(clusters, a, b, weights) < accept - SUPPORT_MARGIN:
             reason = "weak_support"
+        if reason is None and (i in bare or j in bare):
+            reason = corroboration.refusal(clusters, features, weights, w, i, j, accept,
+                                           shared)
         if reason:
             clusters.refused[reason] += 1
             continue

@@ -52,6 +52,28 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
         return d["jaro"].format(l=left, r=right)
     both_precise = '"birth_precise_l" AND "birth_precise_r"'
 
+    def swap(left: str, right: str) -> str:
+        # Two adjacent letters swapped: the same letters (a cheap test of precomputed
+        # columns that rules out nearly every pair), one Damerau edit apart (Spark has no
+        # Damerau distance: two plain edits stand in for it).
+        letters = f"{left.replace('_w', '_s')} = {right.replace('_w', '_s')} AND {left} <> {right}"
+        if dialect != "duckdb":
+            return f"({letters} AND {d['levenshtein'].format(l=left, r=right)} = 2)"
+        return f"({letters} AND {d['edits'].format(l=left, r=right)} = 1)"
+
+    w1_l, w2_l, w1_r, w2_r = ('"surname_w1_l"', '"surname_w2_l"', '"surname_w1_r"',
+                              '"surname_w2_r"')
+
+    def agree(left: str, right: str) -> str:
+        return f"({left} = {right} OR {swap(left, right)})"
+    transposed = (
+        f"({swap(w1_l, w1_r)} OR {swap(w1_l, w2_r)} OR {swap(w2_l, w1_r)} OR "
+        f"{swap(w2_l, w2_r)}) AND ({w2_l} IS NULL OR {w2_r} IS NULL OR "
+        f"({agree(w1_l, w1_r)} AND {agree(w2_l, w2_r)}) OR "
+        f"({agree(w1_l, w2_r)} AND {agree(w2_l, w1_r)}))")
+    # Both records write two surnames in order: the first is the paternal one.
+    ordered = '"surname_2_l" IS NOT NULL AND "surname_2_r" IS NOT NULL'
+
     def slips(limit: int) -> str:
         # Spark has no transposition-aware distance: a swap counts as two edits there.
         if dialect != "duckdb":
@@ -75,18 +97,31 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
         ]},
         {"output_column_name": "family_name", "comparison_levels": [
             _null("surname_a"),
+            # Before the exact match: Splink takes the u of the level that is exactly
+            # "surname_set equal" as the reference of the term-frequency adjustment.
+            _level(f'"surname_set_l" = "surname_set_r" AND {ordered} AND '
+                   '"surname_1_l" <> "surname_1_r"', "same two surnames, order swapped"),
             _level('"surname_set_l" = "surname_set_r"', "same surnames",
                    tf_adjustment_column="surname_set", tf_adjustment_weight=1.0,
                    tf_minimum_u_value=0.001),
             _level(f"{in_right[0]} AND {in_right[1]}", "two surnames in common"),
+            _level(f'({b_l} IS NULL AND {a_l} = "surname_1_r") OR '
+                   f'({b_r} IS NULL AND {a_r} = "surname_1_l")',
+                   "one recorded only the first surname"),
             _level(f"({b_l} IS NULL AND {in_right[0]}) OR "
                    f"({b_r} IS NULL AND {a_r} IN ({a_l}, {b_l}))",
                    "one recorded only one of the surnames"),
+            _level(transposed, "a surname with two letters swapped"),
             _level(f"({a_l} = {a_r} AND {jaro(b_l, b_r)} >= 0.85) OR "
                    f"({b_l} = {b_r} AND {jaro(a_l, a_r)} >= 0.85) OR "
                    f"({a_l} = {b_r} AND {jaro(b_l, a_r)} >= 0.85) OR "
                    f"({b_l} = {a_r} AND {jaro(a_l, b_r)} >= 0.85)",
                    "one surname in common, the other alike"),
+            _level(f'{ordered} AND "surname_1_l" = "surname_1_r"', "first surname in common"),
+            _level(f'{ordered} AND ("surname_1_l" = "surname_2_r" OR '
+                   '"surname_2_l" = "surname_1_r")',
+                   "one's first surname the other's second"),
+            # The rest: the second surnames the same, or three surnames written (no order).
             _level(f"{in_right[0]} OR {in_right[1]}", "one surname in common"),
             _level(f'{fn("jaro", "surname_set")} >= 0.88', "surnames alike"),
             _level(f'{a_l} IN ("given_first_r", "given_second_r") OR '
@@ -105,6 +140,9 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
             _level(f'"birth_year_l" = "birth_year_r" AND NOT ({both_precise})',
                    "same year, one date a default or a bare year"),
             _level('"birth_year_l" = "birth_year_r"', "same year"),
+            _level(f'{both_precise} AND abs("birth_year_l" - "birth_year_r") = 1 AND '
+                   '"birth_month_l" = "birth_month_r" AND "birth_day_l" = "birth_day_r"',
+                   "year one off, same day and month"),
             _level(f'abs("birth_year_l" - "birth_year_r") = 1 AND NOT ({both_precise})',
                    "estimated year one off"),
             _level("ELSE", "different"),

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 NON_MATCH_WEIGHT = -6.0
 #: Bounds on the estimated probabilities: the evidence is never absolute.
 _FLOOR, _CEIL = 0.001, 0.999
+#: The level of a pair whose records each have a companion of one person.
+SHARED = "a companion of each is one person"
 
 
 def companions(features: Sequence[dict], relations: Iterable[tuple[int, int]]
@@ -67,7 +69,7 @@ def adjust(edges: list[tuple[float, int, int]], mates: dict[int, set[int]],
     m = min(max(seen[True][0] / matches, _FLOOR), _CEIL)
     u = min(max(seen[True][1] / non_matches, _FLOOR), _CEIL)
     weights = {True: math.log2(m / u), False: math.log2((1 - m) / (1 - u))}
-    levels = {True: "a companion of each is one person", False: "companions not the same"}
+    levels = {True: SHARED, False: "companions not the same"}
     adjusted, shown = [], {}
     for w, i, j in edges:
         shared = context.get((i, j))

@@ -43,7 +43,9 @@ MIN_M = 0.002
 #: A level random sampling never met gets this u probability rather than none.
 MIN_U = 0.00001
 
-_COLUMNS = ("unique_id", "surname_a", "surname_b", "surname_set", "given_first", "given_second",
+_COLUMNS = ("unique_id", "surname_a", "surname_b", "surname_set", "surname_1", "surname_2",
+            "surname_w1", "surname_w2", "surname_s1", "surname_s2", "given_first",
+            "given_second",
             "given_k1", "given_k2", "given_k3",
             "birth_date", "birth_year", "birth_month", "birth_day", "birth_precise", "sex",
             "country", "a_number", "phone", "seen_from", "seen_to", "source", "group",
@@ -51,7 +53,10 @@ _COLUMNS = ("unique_id", "surname_a", "surname_b", "surname_set", "given_first",
 
 _SCHEMA = pa.schema([
     ("unique_id", pa.int64()), ("surname_a", pa.string()), ("surname_b", pa.string()),
-    ("surname_set", pa.string()), ("given_first", pa.string()), ("given_second", pa.string()),
+    ("surname_set", pa.string()), ("surname_1", pa.string()), ("surname_2", pa.string()),
+    ("surname_w1", pa.string()), ("surname_w2", pa.string()),
+    ("surname_s1", pa.string()), ("surname_s2", pa.string()),
+    ("given_first", pa.string()), ("given_second", pa.string()),
     ("given_k1", pa.string()), ("given_k2", pa.string()), ("given_k3", pa.string()),
     ("birth_date", pa.string()),
     ("birth_year", pa.int32()), ("birth_month", pa.int32()), ("birth_day", pa.int32()),

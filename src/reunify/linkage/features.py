@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from reunify.rules import anumber, dates, names
+from reunify.rules import anumber, dates, names, phones
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -31,9 +31,6 @@ def date_of(day: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=day)
 
 
-_NOT_DIGIT = re.compile(r"\D")
-
-
 _HOUSE = re.compile(r"\s*(\d+[A-Za-z]?)\s")
 
 
@@ -42,12 +39,6 @@ def _house_number(raw: str) -> str | None:
     address that names a place without one (a village)."""
     found = _HOUSE.match(raw)
     return found.group(1).upper() if found else None
-
-
-def phone_key(raw: str) -> str:
-    """The last eight digits of a phone number: country codes and formats vary, the line not."""
-    digits = _NOT_DIGIT.sub("", raw or "")
-    return digits[-8:] if len(digits) >= 7 else ""
 
 
 #: A word is taken for a given name (or a surname) when the records use it so at least this
@@ -80,6 +71,16 @@ def swapped_fields(records: list[dict]) -> set[int]:
             and all(mostly(w, as_given, as_family) for w in f)}
 
 
+def _in_order(family: str) -> tuple[list[str | None], list[str | None]]:
+    """The surnames as written, first two: phonetic keys and folded words. Keys only when the
+    field holds exactly two surnames, the paternal then the maternal (or one alone); three or
+    more say no order."""
+    written = names.words(family)
+    keys = list(dict.fromkeys(k for k in (names.phonetic(w) for w in written) if k))
+    ordered = keys if len(keys) <= 2 else []
+    return [*ordered, None, None][:2], [*written[:2], None, None][:2]
+
+
 def features(index: int, record: dict, *, swapped: bool = False) -> dict:
     """The comparison columns of one record; ``unique_id`` is its position in the input."""
     family, given = names.split_fields(record.get("family_name") or "",
@@ -88,6 +89,7 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         family, given = given, family
     birth = dates.parse(record.get("birth_date") or "")
     surname_keys = sorted(names.surname_keys(family))
+    (first, second), (word_1, word_2) = _in_order(family)
     given_first = names.first_given_key(given)
     return {
         "unique_id": index,
@@ -97,6 +99,12 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         "surname_set": " ".join(surname_keys) or None,
         "surname_a": surname_keys[0] if surname_keys else None,
         "surname_b": surname_keys[1] if len(surname_keys) > 1 else None,
+        # In the order written: the paternal surname, then the maternal (two at most).
+        "surname_1": first, "surname_2": second,
+        "surname_w1": word_1, "surname_w2": word_2,
+        # Their letters in order: two words of the same letters may be one with a swap.
+        "surname_s1": "".join(sorted(word_1)) if word_1 else None,
+        "surname_s2": "".join(sorted(word_2)) if word_2 else None,
         "given_first": given_first or None,
         "given_second": names.second_given_key(given) or None,
         "given_keys": sorted(names.given_keys(given)) or None,
@@ -112,7 +120,8 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         "sex": (record.get("sex") or "").upper() or None,
         "country": (record.get("country") or "").upper() or None,
         "a_number": anumber.normalise(record.get("a_number") or "") or None,
-        "phone": phone_key(record.get("phone") or "") or None,
+        "phone": phones.normalise(record.get("phone") or "",
+                                  record.get("country") or "") or None,
         "address": names.fold(record.get("address") or "") or None,
         "house": _house_number(record.get("address") or ""),
         "group": f"{record['source']}\x1f{record['group_id']}" if record.get("group_id") else None,
@@ -149,6 +158,9 @@ def block_keys(f: dict) -> list[str]:
         keys.append(f"gy:{given}:{year}")
     if given and f["birth_date"]:
         keys.append(f"gb:{given}:{f['birth_date']}")
+    if given and f["birth_precise"]:
+        # A child's year estimated at intake is one off, the day and month right.
+        keys.append(f"gmd:{given}:{f['birth_month']}-{f['birth_day']}")
     # A surname and a birth year gather many strangers; split by sex they gather half as many
     # and no one person (a record that does not say its sex goes under both).
     sexes = (f["sex"],) if f["sex"] in ("M", "F") else ("M", "F")

@@ -15,6 +15,26 @@ from dataclasses import dataclass, field
 Key = tuple[str, str]
 
 @dataclass(frozen=True)
+class Profile:
+    """What one source can and cannot record (its ``<source>.source.json``), as the linker
+    reads it: whom it holds (``adults``, ``minors`` or ``anyone``), whether it books people
+    met together under one group and each person in one group or alone (``family_units``),
+    and whether it holds the people it records (``custody``). A source without a profile
+    gets ``Profile()``: none of the rules that depend on one apply to it."""
+
+    holds: str = "anyone"
+    family_units: bool = False
+    custody: bool = False
+
+    @classmethod
+    def of(cls, data: dict) -> Profile:
+        """A profile from its JSON object (unknown keys ignored, missing ones defaulted)."""
+        return cls(holds=data.get("holds") or "anyone",
+                   family_units=bool(data.get("family_units")),
+                   custody=bool(data.get("custody")))
+
+
+@dataclass(frozen=True)
 class Relation:
     """A relation one source stated between two of its own records ("left is parent_of right")."""
 

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from reunify.linkage import clustering, context, deterministic
 from reunify.linkage.features import TF_COLUMNS, features, swapped_fields, term_frequencies
-from reunify.linkage.records import Decision, Key, Relation, Resolution, ScoredPair, key_of
+from reunify.linkage.records import (
+    Decision,
+    Key,
+    Profile,
+    Relation,
+    Resolution,
+    ScoredPair,
+    key_of,
+)
 
 ENGINES = ("deterministic", "splink")
 #: Match weight (log2 of the Bayes factor, prior included) at and above which a pair is
@@ -58,22 +66,27 @@ def _no_cycle_collection() -> Iterator[None]:
 def resolve(records: Sequence[dict], *, relations: Iterable[Relation] = (),
             decisions: Iterable[Decision] = (), engine: str = "splink",
             backend: str = "duckdb", progress: Progress | None = None,
-            person_rules: bool = True) -> Resolution:
+            person_rules: bool = True,
+            profiles: Mapping[str, Profile] | None = None) -> Resolution:
     """Resolve ``records`` (plain dicts, see :mod:`reunify.linkage.records`) into persons.
 
     ``relations`` between records of one source and ``different`` decisions forbid merges;
     ``same`` decisions force them. Every record ends in exactly one cluster.
     ``person_rules=False`` drops the domain's constraints on birth years, A-numbers and
     siblings' given names (see :func:`reunify.linkage.clustering.cluster`): for benchmarks on
-    other data only.
+    other data only. ``profiles`` maps a source to what its profile says it records
+    (:class:`~reunify.linkage.records.Profile`); rules that depend on a profile apply only to
+    sources that have one.
     """
     with _no_cycle_collection():
-        return _resolve(records, relations, decisions, engine, backend, progress, person_rules)
+        return _resolve(records, relations, decisions, engine, backend, progress, person_rules,
+                        dict(profiles or {}))
 
 
 def _resolve(records: Sequence[dict], relations: Iterable[Relation],
              decisions: Iterable[Decision], engine: str, backend: str,
-             progress: Progress | None, person_rules: bool) -> Resolution:
+             progress: Progress | None, person_rules: bool,
+             profiles: dict[str, Profile]) -> Resolution:
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
     say = progress or (lambda _step: None)
@@ -106,7 +119,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         twinned = clustering.twins(feats) if person_rules else None
         groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot,
                                              must=must, person_rules=person_rules,
-                                             twinned=twinned)
+                                             twinned=twinned, profiles=profiles)
         context_model, context_shown = None, {}
         if model is not None:
             say("family context")
@@ -118,10 +131,13 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
                                                                       accept)
                 if context_model is None:
                     break
+                shared = {pair for pair, shown in context_shown.items()
+                          if shown["level"] == context.SHARED}
                 groups, refused = clustering.cluster(feats, scored, accept=accept,
                                                      cannot=cannot, must=must,
                                                      person_rules=person_rules,
-                                                     twinned=twinned)
+                                                     twinned=twinned, profiles=profiles,
+                                                     shared=shared)
         timings["cluster"] = time.perf_counter() - t
         review = [] if model is None else _review(
             scored, groups, keys, decisions, model, context_shown)

@@ -4,19 +4,32 @@ Every row that came from outside traces back to its batch, file and line.
 """
 
 from reunify.models.access import AccessLog, Assignment, RoleGrant, SignInFailure
-from reunify.models.family import Family, FamilyLink, FamilyMember, FamilyRun
+from reunify.models.family import (
+    ClaimDecision,
+    Family,
+    FamilyClaim,
+    FamilyLineage,
+    FamilyLink,
+    FamilyMember,
+    FamilyRun,
+)
 from reunify.models.ingest import ImportBatch, SourceFile
 from reunify.models.ledger import Checkpoint, LedgerEntry
 from reunify.models.linkage import Identity, LinkDecision, LinkRun, Person, ReviewPair
+from reunify.models.profile import SourceProfile
 from reunify.models.record import EventRecord, PersonRecord, RelationRecord
+from reunify.models.sign_in import RecoveryCode, SecondFactorReset, SignInCounter
 from reunify.models.tracing import Inquiry, InquiryCandidate, InquiryDecision, InquiryRecord
 
 __all__ = [
     "AccessLog",
     "Assignment",
     "Checkpoint",
+    "ClaimDecision",
     "EventRecord",
     "Family",
+    "FamilyClaim",
+    "FamilyLineage",
     "FamilyLink",
     "FamilyMember",
     "FamilyRun",
@@ -31,9 +44,13 @@ __all__ = [
     "LinkRun",
     "Person",
     "PersonRecord",
+    "RecoveryCode",
     "RelationRecord",
     "ReviewPair",
     "RoleGrant",
+    "SecondFactorReset",
+    "SignInCounter",
     "SignInFailure",
     "SourceFile",
+    "SourceProfile",
 ]

@@ -14,7 +14,8 @@ class RoleGrant(models.Model):
     role = models.CharField(max_length=32)
     #: For monitors: whether the court order lets them see names.
     names_allowed = models.BooleanField(default=False)
-    totp_secret = models.CharField(max_length=64, blank=True)
+    #: The TOTP secret, encrypted (Fernet, key REUNIFY_FIELD_KEY); "" until enrolled.
+    totp_secret = models.CharField(max_length=255, blank=True)
     #: The last TOTP time step accepted: a code is never accepted twice.
     totp_last_step = models.BigIntegerField(default=0)
 
@@ -59,7 +60,8 @@ class AccessLog(models.Model):
 
 
 class SignInFailure(models.Model):
-    """A failed sign-in, kept to throttle guessing. The account name is kept only as a hash."""
+    """A failed sign-in, kept as a record of guessing (the throttle counts in
+    ``SignInCounter``). The account name is kept only as a hash."""
 
     at = models.DateTimeField()
     #: sha256 of the lower-cased account name as typed (whether or not such an account exists).

@@ -1,8 +1,11 @@
 """Resolved persons, the runs that resolved them, and people's decisions about pairs."""
 
-from django.db import models
-from django.db.models import Max, Min
+from collections.abc import Iterable
 
+from django.db import models
+from django.db.models import Exists, Max, Min, OuterRef, QuerySet
+
+from reunify.models.keys import with_keys
 from reunify.models.record import EventRecord, PersonRecord
 
 #: The person-record fields the linker reads (``reunify.linkage.records``).
@@ -16,15 +19,17 @@ def linkage_records(keys: list[tuple[str, str]] | None = None) -> list[dict]:
     ``keys`` restricts them to those ``(source, record_id)``."""
     records = PersonRecord.objects.filter(is_current=True)
     events = EventRecord.objects.filter(is_current=True)
-    if keys is not None:
-        wanted = models.Q(pk__in=[])
-        for source, record_id in keys:
-            wanted |= models.Q(source=source, record_id=record_id)
-        records, events = records.filter(wanted), events.filter(wanted)
-    rows = list(records.order_by("source", "record_id").values(*LINKAGE_FIELDS))
-    seen = {(s, r): (lo, hi) for s, r, lo, hi in
-            events.values("source", "record_id").annotate(lo=Min("at"), hi=Max("at"))
-            .values_list("source", "record_id", "lo", "hi")}
+    chosen = [(records, events)] if keys is None else zip(
+        with_keys(records, keys), with_keys(events, keys), strict=True)
+    rows: list[dict] = []
+    seen: dict[tuple[str, str], tuple] = {}
+    for some_records, some_events in chosen:
+        rows.extend(some_records.order_by("source", "record_id").values(*LINKAGE_FIELDS))
+        seen.update({(s, r): (lo, hi) for s, r, lo, hi in
+                     some_events.values("source", "record_id").annotate(lo=Min("at"), hi=Max("at"))
+                     .values_list("source", "record_id", "lo", "hi")})
+    if keys is not None:  # several queries: put their rows in one order
+        rows.sort(key=lambda row: (row["source"], row["record_id"]))
     for row in rows:
         row["seen_from"], row["seen_to"] = seen.get((row["source"], row["record_id"]),
                                                     (None, None))
@@ -83,6 +88,15 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.record_id} -> {self.person_id}"
+
+
+def of_persons(queryset: QuerySet, persons: Iterable[int], *, source: str = "source",
+               record_id: str = "record_id") -> QuerySet:
+    """``queryset`` restricted to rows about a record of one of ``persons``: a join (``EXISTS``)
+    on identities, not one condition per record. ``source`` and ``record_id`` name the row's
+    fields holding the record's key."""
+    return queryset.filter(Exists(Identity.objects.filter(
+        person_id__in=list(persons), source=OuterRef(source), record_id=OuterRef(record_id))))
 
 
 class ReviewPair(models.Model):

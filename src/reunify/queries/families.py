@@ -6,7 +6,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from reunify.models import Family, FamilyLink, FamilyMember, FamilyRun, Identity, PersonRecord
+from reunify.models import (
+    Family,
+    FamilyClaim,
+    FamilyLineage,
+    FamilyLink,
+    FamilyMember,
+    FamilyRun,
+    Identity,
+    PersonRecord,
+)
 from reunify.rules.family import best_birth_date
 
 
@@ -20,9 +29,9 @@ def person_public_id(pk: int) -> str:
     return f"P{pk:07d}"
 
 
-def family_public_id(pk: int) -> str:
-    """How families are named outside the store (``F0000042``)."""
-    return f"F{pk:07d}"
+def family_public_id(number: int) -> str:
+    """How families are named outside the store (``F0000042``), by their lasting number."""
+    return f"F{number:07d}"
 
 
 @dataclass
@@ -33,10 +42,55 @@ class FamilyView:
     flags: list[str]
     members: dict[int, str]  # person → role
     in_conflict: set[int]
+    #: The number that outlives rebuilds (``Family.number``).
+    number: int = 0
 
     @property
     def public_id(self) -> str:
-        return family_public_id(self.pk)
+        return family_public_id(self.number)
+
+
+def current_family_pk(number: int) -> int | None:
+    """The store key of the current family with this number, or None."""
+    run = current_run()
+    if run is None:
+        return None
+    return Family.objects.filter(run=run, number=number).values_list("pk", flat=True).first()
+
+
+def numbers_of(family_pks: Iterable[int]) -> dict[int, int]:
+    """Family store key → lasting number."""
+    return dict(Family.objects.filter(pk__in=list(family_pks)).values_list("pk", "number"))
+
+
+def moved_to(number: int) -> list[int]:
+    """Where the members of a family that no longer has this number went: the current
+    numbers, following merges and divisions run after run; empty when the number is current
+    or was never given (or its members are in no family now)."""
+    run = current_run()
+    if run is None or Family.objects.filter(run=run, number=number).exists():
+        return []
+    current = set(Family.objects.filter(run=run).values_list("number", flat=True))
+    found: set[int] = set()
+    seen: set[int] = set()
+    todo = [number]
+    while todo:
+        old = todo.pop()
+        if old in seen:
+            continue
+        seen.add(old)
+        # The latest run in which this number gave members away, after which it is gone.
+        last = FamilyLineage.objects.filter(number=old).order_by("-run_id").values_list(
+            "run_id", flat=True).first()
+        if last is None:
+            continue
+        for new in FamilyLineage.objects.filter(number=old, run_id=last).values_list(
+                "moved_to", flat=True):
+            if new in current:
+                found.add(new)
+            else:
+                todo.append(new)
+    return sorted(found)
 
 
 def current_families() -> list[FamilyView]:
@@ -45,8 +99,9 @@ def current_families() -> list[FamilyView]:
     if run is None:
         return []
     views: dict[int, FamilyView] = {
-        pk: FamilyView(pk, list(flags or []), {}, set())
-        for pk, flags in Family.objects.filter(run=run).values_list("pk", "flags")
+        pk: FamilyView(pk, list(flags or []), {}, set(), number)
+        for pk, flags, number in Family.objects.filter(run=run).values_list("pk", "flags",
+                                                                             "number")
     }
     members = FamilyMember.objects.filter(family__run=run).order_by("family_id", "person_id")
     for family, person, role in members.values_list("family_id", "person_id", "role").iterator(
@@ -56,7 +111,7 @@ def current_families() -> list[FamilyView]:
     conflicts = FamilyLink.objects.filter(family__run=run).exclude(conflict="")
     for family, a, b in conflicts.values_list("family_id", "from_person_id", "to_person_id"):
         views[family].in_conflict.update((a, b))
-    return [views[pk] for pk in sorted(views)]
+    return sorted(views.values(), key=lambda v: v.number)
 
 
 def family_rows() -> Iterator[dict]:
@@ -103,3 +158,29 @@ def person_facts(person_ids: Iterable[int]) -> dict[int, PersonFacts]:
         )
         for person in wanted
     }
+
+
+@dataclass
+class ClaimView:
+    """A name-only claim of the current run waiting for a person's decision."""
+
+    pk: int
+    source: str
+    record_id: str
+    claimant: int
+    relation: str
+    other_name: str
+    #: (person, corroborating facts) per candidate.
+    candidates: list[tuple[int, list[str]]]
+
+
+def open_claims() -> list[ClaimView]:
+    """Claims of the current family run, in the order they were found."""
+    run = current_run()
+    if run is None:
+        return []
+    return [
+        ClaimView(c.pk, c.source, c.record_id, c.claimant_id, c.relation, c.other_name,
+                  [(int(x["person"]), list(x.get("facts", []))) for x in c.candidates])
+        for c in FamilyClaim.objects.filter(run=run).order_by("pk")
+    ]

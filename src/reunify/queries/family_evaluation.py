@@ -1,8 +1,14 @@
-"""Scoring the current families and register against a simulated batch's truth files.
+"""Scoring the current families and register against a batch's truth files.
 
-Our persons are mapped to the simulator's by their records (``truth.identities.csv``): each of
-our persons stands for the true person most of its records belong to, and each true person is
-represented by the one of our persons holding most of their records.
+Everything is scored from the spec's exports (``identities``, ``families``, ``register``) against
+the spec's truth files (``truth.identities.csv``, ``truth.families.csv``, ``truth.status.csv``;
+the simulator's older ``truth.register.csv`` stands in for ``truth.status.csv`` when that is
+missing), so a batch written by anyone can be scored. Our persons are mapped to the true ones by
+their records: each of our persons stands for the true person most of its records belong to, and
+each true person is represented by the one of our persons holding most of their records.
+
+A measure whose truth file is missing, or that has nothing to count, is not scored: it is left
+out and a note says why (never a ratio of zero to zero).
 """
 
 from __future__ import annotations
@@ -12,107 +18,186 @@ import datetime as dt
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from reunify.models import Identity
-from reunify.queries.families import current_families
-from reunify.queries.register import register_entries
-from reunify.rules.status import SEPARATED
+from reunify.queries.families import family_rows
+from reunify.queries.identities import identity_rows
+from reunify.queries.register import register_rows
+
+SEPARATED = "separated"
+Key = tuple[str, str]
 
 
 def _read(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        return []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
-def _person_maps(truth_dir: Path) -> tuple[dict[int, str], dict[str, int]]:
-    """Our person → true person (majority), true person → our person (majority)."""
-    truth = {(r["source"], r["record_id"]): r["person_id"]
-             for r in _read(truth_dir / "truth.identities.csv")}
-    ours_to_true: dict[int, Counter] = defaultdict(Counter)
-    true_to_ours: dict[str, Counter] = defaultdict(Counter)
-    for source, record_id, person in Identity.objects.values_list(
-        "source", "record_id", "person_id"
-    ).iterator(chunk_size=20000):
-        true = truth.get((source, record_id))
-        if true is None:
-            continue
-        ours_to_true[person][true] += 1
-        true_to_ours[true][person] += 1
-    return (
-        {p: c.most_common(1)[0][0] for p, c in ours_to_true.items()},
-        {t: c.most_common(1)[0][0] for t, c in true_to_ours.items()},
-    )
+def _ratio(hit: int, total: int) -> float | None:
+    return hit / total if total else None
 
 
-def _ratio(hit: int, total: int) -> float:
-    return hit / total if total else 1.0
+class _People:
+    """Records of every true person and of every one of ours, and the majority maps."""
+
+    def __init__(self, truth_dir: Path) -> None:
+        truth = {(r["source"], r["record_id"]): r["person_id"]
+                 for r in _read(truth_dir / "truth.identities.csv")}
+        self.true_records: dict[str, set[Key]] = defaultdict(set)
+        for key, true in truth.items():
+            self.true_records[true].add(key)
+        self.our_records: dict[str, set[Key]] = defaultdict(set)
+        ours_to_true: dict[str, Counter] = defaultdict(Counter)
+        true_to_ours: dict[str, Counter] = defaultdict(Counter)
+        for source, record_id, person in identity_rows():
+            self.our_records[person].add((source, record_id))
+            true = truth.get((source, record_id))
+            if true is not None:
+                ours_to_true[person][true] += 1
+                true_to_ours[true][person] += 1
+        self.ours_to_true = {p: c.most_common(1)[0][0] for p, c in ours_to_true.items()}
+        self.true_to_ours = {t: c.most_common(1)[0][0] for t, c in true_to_ours.items()}
+
+
+def _families_whole(people: _People, true_families: dict[str, set[str]],
+                    our_families: dict[str, set[str]]) -> int:
+    """True families one of our families holds exactly: the same records, no more and no
+    fewer, grouped into persons exactly as truth groups them (no one split, no one merged)."""
+    def shape(records_of: dict[str, set[Key]], members: set[str]) -> frozenset:
+        return frozenset(frozenset(records_of.get(m, ())) for m in members) - {frozenset()}
+
+    found = {shape(people.our_records, members) for members in our_families.values()}
+    return sum(1 for members in true_families.values()
+               if shape(people.true_records, members) in found)
+
+
+def _true_statuses(truth_dir: Path) -> tuple[dict[str, str] | None, str | None]:
+    """True person → status as of the batch's as-of day, and which file said so."""
+    for name in ("truth.status.csv", "truth.register.csv"):
+        if (truth_dir / name).is_file():
+            return {r["person_id"]: r["status"] for r in _read(truth_dir / name)}, name
+    return None, None
 
 
 def score_families(truth_dir: Path, as_of: dt.date) -> dict:
-    """Family and register quality against ``truth.families.csv`` and ``truth.register.csv``.
+    """Family and register quality against the truth files in ``truth_dir``.
 
-    - ``families_whole``: share of true families for which one of our families holds exactly
-      their members (no one missing, no one extra, no one twice);
-    - ``child_status_accuracy``: share of the truth register's children whose status we give;
-    - ``separated_children_recall``: share of children truly ever separated by ``as_of`` that
-      our register shows as separated at some point (``separated_since`` set);
-    - ``separated_children_precision``: share of the children our register shows as ever
-      separated who stand for a child truly ever separated;
-    - ``unaccompanied_reported_separated``: truly unaccompanied children our register shows as
-      separated from a parent (should be 0).
+    - ``families_whole``: share of true families (``truth.families.csv``) that one of our
+      families holds exactly — exactly their records, grouped into persons as truth groups them;
+    - ``child_status_accuracy``: share of true children present in the batch (a child of
+      ``truth.families.csv`` with a record) whose register status is their true one
+      (``truth.status.csv``); a child missing from our register counts as wrong;
+    - ``separated_children_recall``: share of those children truly ``separated`` whom our
+      register shows ``separated``;
+    - ``separated_children_precision``: share of the children (our families' role) our register
+      shows ``separated`` who represent a child truly ``separated`` (a child split into two
+      persons counts once right, once wrong);
+    - ``ever_separated_children_recall``/``_precision``: the same for "ever separated"
+      (``separated_since``), when ``truth.register.csv`` gives it;
+    - ``unaccompanied_reported_separated``: truly unaccompanied children (``truth.persons.csv``)
+      our register shows separated (should be 0).
+
+    A measure that cannot be scored is left out; ``not_scored`` says why.
     """
-    ours_to_true, true_to_ours = _person_maps(truth_dir)
+    people = _People(truth_dir)
+    notes: list[str] = []
+    scores: dict = {}
+    our_families: dict[str, set[str]] = defaultdict(set)
+    our_roles: dict[str, str] = {}
+    for row in family_rows():
+        our_families[row["family_id"]].add(row["person_id"])
+        our_roles[row["person_id"]] = row["role"]
     true_families: dict[str, set[str]] = defaultdict(set)
     true_roles: dict[str, str] = {}
-    for row in _read(truth_dir / "truth.families.csv"):
-        true_families[row["family_id"]].add(row["person_id"])
-        true_roles[row["person_id"]] = row["role"]
-    found: dict[frozenset[str], int] = Counter()
-    our_families = current_families()
-    for family in our_families:
-        mapped = [ours_to_true.get(p) for p in family.members]
-        if None not in mapped and len(set(mapped)) == len(mapped):
-            found[frozenset(mapped)] += 1
-    whole = sum(1 for members in true_families.values() if found.get(frozenset(members)))
+    if (truth_dir / "truth.families.csv").is_file():
+        for row in _read(truth_dir / "truth.families.csv"):
+            true_families[row["family_id"]].add(row["person_id"])
+            true_roles[row["person_id"]] = row["role"]
+        scores.update(true_families=len(true_families), our_families=len(our_families),
+                      families_whole=_ratio(_families_whole(people, true_families,
+                                                            our_families),
+                                            len(true_families)))
+    else:
+        notes.append("no truth.families.csv: families and child statuses not scored")
 
-    entries = {e.person: e for e in register_entries(as_of)}
-    truth_register = [r for r in _read(truth_dir / "truth.register.csv")
-                      if true_roles.get(r["person_id"], "child") == "child"]
-    right = separated_total = separated_found = 0
-    truly_separated = {true_to_ours.get(r["person_id"]) for r in truth_register
-                       if r.get("separated_since")}
-    reported = [p for p, e in entries.items()
-                if e.role == "child" and e.state.separated_since is not None]
-    reported_right = sum(1 for p in reported if p in truly_separated)
+    register = {}
+    for row in register_rows(as_of):
+        register.setdefault(row["person_id"], row)
+    statuses, status_file = _true_statuses(truth_dir)
+    if statuses is None and true_roles:
+        notes.append("no truth.status.csv (nor truth.register.csv): child statuses not scored")
+    if statuses is not None and true_roles:
+        scores["status_truth"] = status_file
+        scores.update(_status_scores(people, true_roles, statuses, register, our_roles, notes))
+        if (truth_dir / "truth.register.csv").is_file():
+            scores.update(_ever_separated(people, truth_dir, true_roles, register, our_roles))
+    if (truth_dir / "truth.persons.csv").is_file():
+        unaccompanied = 0
+        for row in _read(truth_dir / "truth.persons.csv"):
+            if row.get("kind") != "unaccompanied_child":
+                continue
+            ours = register.get(people.true_to_ours.get(row["person_id"], ""))
+            if ours and (ours["status"] == SEPARATED or ours["separated_since"]):
+                unaccompanied += 1
+        scores["unaccompanied_reported_separated"] = unaccompanied
+    else:
+        notes.append("no truth.persons.csv: unaccompanied children not scored")
+    if notes:
+        scores["not_scored"] = notes
+    return {k: v for k, v in scores.items() if v is not None}
+
+
+def _status_scores(people: _People, true_roles: dict[str, str], statuses: dict[str, str],
+                   register: dict[str, dict], our_roles: dict[str, str],
+                   notes: list[str]) -> dict:
+    children = [t for t, role in true_roles.items()
+                if role == "child" and people.true_records.get(t)]
+    scored = [t for t in children if t in statuses]
+    if len(scored) < len(children):
+        notes.append(f"{len(children) - len(scored)} true children have no true status: "
+                     "left out")
+    if not scored:
+        notes.append("no true child with a record and a status: child statuses not scored")
     confusion: Counter = Counter()
-    for row in truth_register:
-        entry = entries.get(true_to_ours.get(row["person_id"], -1))
-        status = entry.state.status if entry else "missing"
-        confusion[f"{row['status']}->{status}"] += 1
-        right += status == row["status"]
-        if row.get("separated_since"):
-            separated_total += 1
-            separated_found += bool(entry and entry.state.separated_since)
-    kinds = {r["person_id"]: r["kind"] for r in _read(truth_dir / "truth.persons.csv")}
-    unaccompanied_separated = 0
-    for true, kind in kinds.items():
-        if kind != "unaccompanied_child":
-            continue
-        entry = entries.get(true_to_ours.get(true, -1))
-        if entry and (entry.state.separated_since or entry.state.status == SEPARATED):
-            unaccompanied_separated += 1
+    right = truly_separated = found = 0
+    for t in scored:
+        ours = register.get(people.true_to_ours.get(t, ""))
+        status = ours["status"] if ours else "missing"
+        confusion[f"{statuses[t]}->{status}"] += 1
+        right += status == statuses[t]
+        if statuses[t] == SEPARATED:
+            truly_separated += 1
+            found += status == SEPARATED
+    reported = [p for p, row in register.items()
+                if our_roles.get(p) == "child" and row["status"] == SEPARATED]
+    reported_right = sum(1 for p in reported if _represents(people, p, true_roles, statuses))
     return {
-        "true_families": len(true_families),
-        "our_families": len(our_families),
-        "families_whole": _ratio(whole, len(true_families)),
-        "children_in_truth_register": len(truth_register),
-        "child_status_accuracy": _ratio(right, len(truth_register)),
-        "separated_children": separated_total,
-        "separated_children_recall": _ratio(separated_found, separated_total),
+        "truth_children": len(scored),
+        "child_status_accuracy": _ratio(right, len(scored)),
+        "separated_children": truly_separated,
+        "separated_children_recall": _ratio(found, truly_separated),
         "separated_children_reported": len(reported),
         "separated_children_precision": _ratio(reported_right, len(reported)),
-        "unaccompanied_reported_separated": unaccompanied_separated,
         "status_errors": {k: v for k, v in sorted(confusion.items())
-                          if k.split("->")[0] != k.split("->")[1]},
+                          if k.split("->")[0] != k.split("->")[1]} if scored else None,
     }
+
+
+def _represents(people: _People, person: str, true_roles: dict[str, str],
+                statuses: dict[str, str]) -> bool:
+    """Whether our ``person`` is the representative of a true child truly separated."""
+    true = people.ours_to_true.get(person)
+    return (true is not None and people.true_to_ours.get(true) == person
+            and true_roles.get(true) == "child" and statuses.get(true) == SEPARATED)
+
+
+def _ever_separated(people: _People, truth_dir: Path, true_roles: dict[str, str],
+                    register: dict[str, dict], our_roles: dict[str, str]) -> dict:
+    ever = {r["person_id"] for r in _read(truth_dir / "truth.register.csv")
+            if r.get("separated_since") and true_roles.get(r["person_id"]) == "child"}
+    found = sum(1 for t in ever
+                if (register.get(people.true_to_ours.get(t, "")) or {}).get("separated_since"))
+    reported = [p for p, row in register.items()
+                if our_roles.get(p) == "child" and row["separated_since"]]
+    right = sum(1 for p in reported if people.ours_to_true.get(p) in ever
+                and people.true_to_ours.get(people.ours_to_true[p]) == p)
+    return {"ever_separated_children_recall": _ratio(found, len(ever)),
+            "ever_separated_children_precision": _ratio(right, len(reported))}

@@ -1,16 +1,13 @@
 """One family as its page shows it: members and where each is, separations, flags, evidence.
 
-Statuses are folded from the members' custody timelines with the register's own rules
-(``reunify.rules.status``) and flagged by the register's definitions, for one family only (the
-register computes every family at once), so a family page and the register agree.
+Statuses, custody and flags are the members' standings (``reunify.queries.standing``), the
+very computation the register makes, so a family page and the register agree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-from django.db.models import Q
 
 from reunify.models import (
     EventRecord,
@@ -20,18 +17,13 @@ from reunify.models import (
     Identity,
     LinkDecision,
 )
-from reunify.queries.contacts import first_contacts
-from reunify.queries.families import family_public_id, person_public_id
+from reunify.models.keys import with_keys
+from reunify.queries.families import FamilyView, person_public_id
 from reunify.queries.person import best_name, records_of
-from reunify.queries.timeline import events_by_person
-from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES
-from reunify.rules.family import age_years, best_birth_date
-from reunify.rules.flags import member_flags
-from reunify.rules.status import (
-    SEPARATED,
-    fold_events,
-    settle_family,
-)
+from reunify.queries.standing import Inputs, family_standing
+from reunify.queries.timeline import end_of_day
+from reunify.rules.family import best_birth_date
+from reunify.rules.status import SEPARATED
 
 #: Event types that are decisions about a person's custody, shown as "decisions".
 DECISION_TYPES = ("separated", "referred", "declined", "charged", "transferred", "placed",
@@ -133,12 +125,6 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
     )
     people = list(roles)
     records = records_of(people)
-    timelines = events_by_person(people, as_of=as_of)
-    own = {
-        pk: fold_events((e.day, e.type, e.custodian, e.facility) for e in timelines.get(pk, []))
-        for pk in people
-    }
-    settled = settle_family(own, roles)
     family_flags = list(family.flags or [])
     stored_links = list(FamilyLink.objects.filter(family_id=family_pk).order_by("pk").values_list(
         "from_person_id", "relation", "to_person_id", "evidence", "strength", "sources",
@@ -147,26 +133,19 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
     for a, _rel, b, _ev, _strength, _src, conflict in stored_links:
         if conflict:
             in_conflict.update((a, b))
-    policy = POLICIES[DEFAULT_POLICY]
-    contacts = first_contacts(people)
+    view = FamilyView(family_pk, family_flags, roles, in_conflict, family.number)
+    standings = family_standing(view, as_of, Inputs.fetch(set(people), as_of))
     members: list[MemberView] = []
     for pk in people:
-        state = settled[pk]
+        s = standings[pk]
         birth = best_birth_date([r.birth_date for r in records[pk] if r.birth_date])
-        age = age_years(birth, state.separated_since or as_of)
-        days = None
-        if state.separated_since is not None:
-            end = state.separation_ended or as_of
-            days = max((end - state.separated_since).days, 0)
         members.append(MemberView(
             pk=pk, public_id=person_public_id(pk), role=roles[pk],
             name=best_name(records[pk]) if names else "",
             birth_date=birth if names else "",
-            status=state.status, custodian=state.custodian, facility=state.facility,
-            since=state.since, separated_since=state.separated_since, days_separated=days,
-            flags=member_flags(pk, roles, settled, age, family_flags, in_conflict, policy,
-                               as_of, contacts=contacts),
-            records=[f"{r.source}:{r.record_id}" for r in records[pk]],
+            status=s.status, custodian=s.custodian, facility=s.facility,
+            since=s.since, separated_since=s.separated_since, days_separated=s.days_separated,
+            flags=s.flags, records=[f"{r.source}:{r.record_id}" for r in records[pk]],
         ))
     members.sort(key=lambda m: ({"parent": 0, "guardian": 1, "relative": 2}.get(m.role, 3),
                                 m.pk))
@@ -176,7 +155,7 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
         for a, rel, b, ev, strength, src, conflict in stored_links
     ]
     return FamilyPage(
-        pk=family_pk, public_id=family_public_id(family_pk), flags=family_flags,
+        pk=family_pk, public_id=view.public_id, flags=family_flags,
         members=members, links=links, decisions=_decisions(people, as_of), as_of=as_of,
         reviews=_reviews([key for m in members for key in m.records]),
     )
@@ -186,16 +165,15 @@ def _reviews(keys: list[str]) -> list[ReviewDecisionView]:
     """Decisions people made on pairs that include one of these records, oldest first."""
     if not keys:
         return []
-    match = Q(pk__in=[])
-    for key in keys:
-        source, record_id = key.split(":", 1)
-        match |= Q(left_source=source, left_record_id=record_id)
-        match |= Q(right_source=source, right_record_id=record_id)
+    pairs = [tuple(key.split(":", 1)) for key in keys]
+    found = {d.pk: d for side in ("left", "right") for rows in with_keys(
+        LinkDecision.objects.all(), pairs, source=f"{side}_source",
+        record_id=f"{side}_record_id") for d in rows}
     return [
         ReviewDecisionView(f"{d.left_source}:{d.left_record_id}",
                            f"{d.right_source}:{d.right_record_id}", d.decision, d.actor,
                            d.reason, d.decided_at)
-        for d in LinkDecision.objects.filter(match).order_by("decided_at", "pk")
+        for d in sorted(found.values(), key=lambda d: (d.decided_at, d.pk))
     ]
 
 
@@ -211,8 +189,7 @@ def _decisions(people: list[int], as_of: dt.date) -> list[DecisionView]:
     rows = (
         EventRecord.objects.filter(is_current=True, type__in=DECISION_TYPES,
                                    source__in=sources, record_id__in=record_ids,
-                                   at__lt=dt.datetime.combine(as_of + dt.timedelta(days=1),
-                                                              dt.time(), tzinfo=dt.UTC))
+                                   at__lt=end_of_day(as_of))
         .order_by("at", "source", "event_id")
     )
     out = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reunify.models import Identity, LinkRun
+from reunify.models import Identity, LinkRun, PersonRecord
 
 
 def person_public_id(pk: int) -> str:
@@ -30,3 +30,11 @@ def person_of(source: str, record_id: str) -> int | None:
 def latest_run() -> LinkRun | None:
     """The most recent finished link run, or None before the first."""
     return LinkRun.objects.exclude(finished_at=None).order_by("-pk").first()
+
+
+def records_without_person() -> int:
+    """How many current person-records no link run has given a person yet."""
+    linked = Identity.objects.values("source", "record_id")
+    total = PersonRecord.objects.filter(is_current=True).values("source", "record_id")\
+        .distinct().count()
+    return max(0, total - linked.count())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
-from reunify.models import FamilyMember, Identity, PersonRecord, RelationRecord
-from reunify.queries.families import current_run, family_public_id, person_public_id
+from reunify.models import Identity, PersonRecord, RelationRecord
+from reunify.models.linkage import of_persons
+from reunify.queries.families import person_public_id
+from reunify.queries.standing import Standing, families_of, person_standing
 from reunify.queries.timeline import Timeline, person_timeline
 
 
@@ -44,6 +44,8 @@ class PersonPage:
     relations: list[dict]
     timeline: Timeline
     families: list[tuple[str, str]] = field(default_factory=list)  # (family id, role)
+    #: Where the person stands on the day asked (the register's computation).
+    standing: Standing | None = None
 
 
 def record_keys(person_pk: int) -> list[tuple[str, str]]:
@@ -51,13 +53,6 @@ def record_keys(person_pk: int) -> list[tuple[str, str]]:
     return list(
         Identity.objects.filter(person_id=person_pk).values_list("source", "record_id")
     )
-
-
-def _keys_filter(keys: list[tuple[str, str]]) -> Q:
-    query = Q(pk__in=[])
-    for source, record_id in keys:
-        query |= Q(source=source, record_id=record_id)
-    return query
 
 
 def records_of(person_pks: list[int]) -> dict[int, list[RecordView]]:
@@ -72,8 +67,7 @@ def records_of(person_pks: list[int]) -> dict[int, list[RecordView]]:
     if not person_of:
         return out
     rows = (
-        PersonRecord.objects.filter(is_current=True)
-        .filter(_keys_filter(list(person_of)))
+        of_persons(PersonRecord.objects.filter(is_current=True), person_pks)
         .select_related("file")
         .order_by("source", "record_id")
     )
@@ -119,19 +113,13 @@ def person_page(person_pk: int, *, as_of: dt.date | None = None) -> PersonPage:
         {"source": r.source, "record_id": r.record_id, "relation": r.relation,
          "other_record_id": r.other_record_id, "other_name": r.other_name,
          "evidence": r.evidence}
-        for r in RelationRecord.objects.filter(is_current=True).filter(_keys_filter(keys))
+        for r in of_persons(RelationRecord.objects.filter(is_current=True), [person_pk])
         .order_by("source", "record_id", "relation")
     ] if keys else []
-    run = current_run()
-    families = []
-    if run is not None:
-        families = [
-            (family_public_id(f), role)
-            for f, role in FamilyMember.objects.filter(person_id=person_pk, family__run=run)
-            .order_by("family_id").values_list("family_id", "role")
-        ]
+    families = [(f.public_id, f.members[person_pk]) for f in families_of(person_pk)]
     return PersonPage(
         pk=person_pk, public_id=person_public_id(person_pk), name=best_name(records),
         birth_date=best_birth(records), records=records, relations=relations,
         timeline=person_timeline(person_pk, as_of=as_of), families=families,
+        standing=person_standing(person_pk, as_of or dt.date.today()),
     )

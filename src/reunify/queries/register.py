@@ -13,29 +13,20 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from reunify.queries.contacts import first_contacts
 from reunify.queries.families import (
     FamilyView,
     current_families,
-    person_facts,
     person_public_id,
 )
-from reunify.queries.timeline import TimelineEvent, events_by_person
-from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, DeadlinePolicy
-from reunify.rules.family import age_years
-from reunify.rules.flags import (
-    FLAGS,
-    POSSIBLE_DUPLICATE,
-    member_flags,
-)
-from reunify.rules.kinship import possibly_one_person
+from reunify.queries.standing import Inputs, Standing, family_standing
+from reunify.rules.as_of import check_as_of
+from reunify.rules.deadlines import DEFAULT_POLICY
+from reunify.rules.flags import FLAGS
 from reunify.rules.status import (
     REMOVED,
     REUNIFIED,
     SEPARATED,
     MemberState,
-    fold_events,
-    settle_family,
 )
 
 
@@ -48,13 +39,26 @@ class Entry:
     role: str
     name: str
     birth_date: str
-    state: MemberState
-    flags: list[str]
-    days_separated: int | None
+    standing: Standing
+
+    @property
+    def state(self) -> MemberState:
+        """The folded state behind the standing."""
+        return self.standing.state
+
+    @property
+    def flags(self) -> list[str]:
+        """The member's register flags."""
+        return self.standing.flags
+
+    @property
+    def days_separated(self) -> int | None:
+        """Days from the start of the latest separation to its end (or the day asked)."""
+        return self.standing.days_separated
 
     def row(self) -> dict:
         """The spec's register columns (then ``role``, an extra column)."""
-        s = self.state
+        s = self.standing
         return {
             "family_id": self.family.public_id,
             "person_id": person_public_id(self.person),
@@ -65,65 +69,25 @@ class Entry:
             "facility": s.facility,
             "since": s.since.isoformat() if s.since else "",
             "separated_since": s.separated_since.isoformat() if s.separated_since else "",
-            "days_separated": "" if self.days_separated is None else self.days_separated,
-            "flags": ";".join(self.flags),
+            "days_separated": "" if s.days_separated is None else s.days_separated,
+            "flags": ";".join(s.flags),
             "role": self.role,
         }
-
-
-def _fold(events: list[TimelineEvent]) -> MemberState:
-    return fold_events((e.day, e.type, e.custodian, e.facility, e.authority) for e in events)
-
-
-def _flags(family: FamilyView, person: int, state: MemberState, age: float | None,
-           settled: dict[int, MemberState], policy: DeadlinePolicy, as_of: dt.date,
-           contacts: dict[int, dt.date] | None) -> list[str]:
-    return member_flags(person, family.members, settled, age, family.flags, family.in_conflict,
-                        policy, as_of, contacts=contacts)
-
-
-def _look_alikes(family: FamilyView, facts: dict) -> set[int]:
-    """Members of one role who may be one person listed twice (a missed identity)."""
-    found: set[int] = set()
-    members = sorted(family.members.items())
-    for i, (a, role_a) in enumerate(members):
-        for b, role_b in members[i + 1:]:
-            if role_a == role_b and possibly_one_person(
-                facts[a].name, facts[a].birth_date, facts[b].name, facts[b].birth_date
-            ):
-                found.update((a, b))
-    return found
 
 
 def register_entries(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterator[Entry]:
     """Register entries of every current family with a member in custody on or before
     ``as_of``, family by family, members in person order."""
-    deadline_policy = POLICIES[policy]
+    check_as_of(as_of)
     families = current_families()
-    persons = {p for f in families for p in f.members}
-    events = events_by_person(persons, as_of=as_of) if persons else {}
-    facts = person_facts(persons) if persons else {}
-    contacts = first_contacts(persons) if persons else None
+    inputs = Inputs.fetch({p for f in families for p in f.members}, as_of)
     for family in families:
-        if not any(events.get(p) for p in family.members):
+        if not any(inputs.events.get(p) for p in family.members):
             continue
-        own = {p: _fold(events.get(p, [])) for p in family.members}
-        settled = settle_family(own, family.members)
-        duplicates = _look_alikes(family, facts)
+        standings = family_standing(family, as_of, inputs, policy=policy)
         for person, role in family.members.items():
-            state = settled[person]
-            fact = facts[person]
-            when = state.separated_since or as_of
-            age = age_years(fact.birth_date, when)
-            days = None
-            if state.separated_since is not None:
-                end = state.separation_ended or as_of
-                days = max(0, (end - state.separated_since).days)
-            flags = _flags(family, person, state, age, settled, deadline_policy, as_of,
-                           contacts)
-            if person in duplicates:
-                flags.append(POSSIBLE_DUPLICATE)
-            yield Entry(family, person, role, fact.name, fact.birth_date, state, flags, days)
+            fact = inputs.facts[person]
+            yield Entry(family, person, role, fact.name, fact.birth_date, standings[person])
 
 
 def register_rows(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterator[dict]:

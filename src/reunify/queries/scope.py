@@ -27,10 +27,12 @@ def assigned_family_ids(user_id: int) -> set[int]:
         return set()
     assignments = Assignment.objects.filter(user_id=user_id)
     persons = assignments.values("person_id")
-    direct = assignments.exclude(family=None).values("family_id")
+    # An assignment made to a family of an earlier run follows the family's lasting number.
+    direct = Family.objects.filter(
+        pk__in=assignments.exclude(family=None).values("family_id")).values("number")
     return set(
         Family.objects.filter(run=run)
-        .filter(Q(members__person_id__in=persons) | Q(pk__in=direct))
+        .filter(Q(members__person_id__in=persons) | Q(number__in=direct))
         .values_list("pk", flat=True)
     )
 

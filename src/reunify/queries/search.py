@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
-from django.db.models import Max, Q
+from django.db.models import Max
+from rapidfuzz.distance import Indel
 
 from reunify.models import Family, FamilyMember, Identity, PersonRecord
+from reunify.models.linkage import of_persons
 from reunify.queries.families import current_run, family_public_id, person_public_id
+from reunify.rules import anumber
+from reunify.rules.names import fold
 
 #: Names scoring below this (0…1, against the query) are not shown.
 NAME_THRESHOLD = 0.72
@@ -40,13 +42,6 @@ class Hit:
     families: list[str]
 
 
-def fold(text: str) -> str:
-    """Lower case, accents removed, punctuation to spaces: how names are compared."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", bare.lower()).split())
-
-
 def digits(text: str) -> str:
     """Only the digits of an A-number or phone as written."""
     return re.sub(r"\D", "", text)
@@ -60,9 +55,9 @@ def _name_score(query: str, given: str, family: str) -> float:
     if not q_tokens or not parts:
         return 0.0
     per_token = sum(
-        max(SequenceMatcher(None, t, p).ratio() for p in parts) for t in q_tokens
+        max(Indel.normalized_similarity(t, p) for p in parts) for t in q_tokens
     ) / len(q_tokens)
-    whole = SequenceMatcher(None, query, " ".join(parts)).ratio()
+    whole = Indel.normalized_similarity(query, " ".join(parts))
     return max(per_token, whole)
 
 
@@ -87,8 +82,8 @@ def search(
         matched = "person_id" if kind == "P" else "family_id"
         for record in _records_of_persons(persons):
             candidates.append((record, matched, 1.0))
-    number = digits(query).lstrip("0")
-    if len(number) >= 6 and len(digits(query)) == len(re.sub(r"[\sAa#-]", "", query)):
+    number = anumber.normalise(query).lstrip("0")
+    if number and len(digits(query)) == len(re.sub(r"[\sAa#-]", "", query)):
         # Stored as written ("A 200-123 451"): match the digits whatever stands between them.
         pattern = r"^[^0-9]*0*" + r"[^0-9]*".join(number) + r"[^0-9]*$"
         for record in PersonRecord.objects.filter(is_current=True, a_number__regex=pattern)[:200]:
@@ -162,13 +157,11 @@ class NameIndex:
             shared.update(self.words_of.get(piece, ()))
         # One wrong letter spoils at most three pieces; keep words that kept a third of them.
         enough = max(1, len(pieces) // 3)
-        matcher = SequenceMatcher(None, "", word)  # b is the one SequenceMatcher caches
         out = {}
         for candidate, count in shared.items():
             if count < enough:
                 continue
-            matcher.set_seq1(candidate)
-            ratio = matcher.ratio()
+            ratio = Indel.normalized_similarity(candidate, word)
             if ratio >= WORD_THRESHOLD:
                 out[candidate] = ratio
         return out
@@ -208,11 +201,7 @@ def _name_candidates(query: str, folded: str, visible: Collection[int] | None):
 
 
 def _records_of_persons(persons: list[int]) -> list[PersonRecord]:
-    keys = Identity.objects.filter(person_id__in=persons).values_list("source", "record_id")
-    query = Q(pk__in=[])
-    for source, record_id in keys:
-        query |= Q(source=source, record_id=record_id)
-    return list(PersonRecord.objects.filter(is_current=True).filter(query))
+    return list(of_persons(PersonRecord.objects.filter(is_current=True), persons))
 
 
 def _persons_of_records(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -237,8 +226,8 @@ def _attach_families(hits: list[Hit]) -> None:
     by_person = {h.person_pk: h for h in hits}
     memberships = list(FamilyMember.objects.filter(person_id__in=list(by_person))
                        .values_list("person_id", "family_id"))
-    current = set(Family.objects.filter(pk__in={f for _, f in memberships}, run=run)
-                  .values_list("pk", flat=True))
+    current = dict(Family.objects.filter(pk__in={f for _, f in memberships}, run=run)
+                   .values_list("pk", "number"))
     for person, family in sorted(memberships):
         if family in current:
-            by_person[person].families.append(family_public_id(family))
+            by_person[person].families.append(family_public_id(current[family]))

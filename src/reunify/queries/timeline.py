@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from reunify.models import EventRecord, Identity
+from reunify.models.linkage import of_persons
+from reunify.rules.as_of import check_as_of
 from reunify.rules.interchange import EVENT_TYPES
 
 #: Same-day events sort in the order a custody naturally runs (apprehended before separated…).
@@ -60,16 +60,22 @@ class Timeline:
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` (UTC), to select events on or before it."""
+    """The first instant after ``day`` (UTC), to select events on or before it; a day the
+    register cannot answer for raises ``AsOfOutOfRange``."""
+    check_as_of(day)
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
 
 
 def merge_reports(
     rows: Iterable[tuple[dt.datetime, str, str, str, str, str, str, str]],
 ) -> list[TimelineEvent]:
-    """Order reports — (at, type, custodian, facility, source, event_id, actor, authority) — and
-    fold those of one event (same type, day and custodian, any source) into one."""
-    ordered = sorted(rows, key=lambda r: (r[0], _TYPE_ORDER.get(r[1], 99), r[4], r[5]))
+    """Order reports — (at, type, custodian, facility, source, event_id, actor, authority) — by
+    day, then in a custody's natural order, and fold those of one event (same type, day and
+    custodian, any source) into one."""
+    # Within a day, the natural order of a custody decides, not the clock or the file: sources
+    # write one day's events in any order, some with times and some without (spec 1.1).
+    ordered = sorted(rows, key=lambda r: (r[0].date(), _TYPE_ORDER.get(r[1], 99), r[0], r[4],
+                                          r[5]))
     merged: dict[tuple[str, dt.date, str], TimelineEvent] = {}
     events: list[TimelineEvent] = []
     for at, etype, custodian, facility, source, event_id, actor, authority in ordered:
@@ -121,10 +127,7 @@ def events_by_person(
     if as_of is not None:
         events = events.filter(at__lt=end_of_day(as_of))
     if wanted is not None and len(wanted) <= 500:
-        keys = Q()
-        for source, record_id in person_of:
-            keys |= Q(source=source, record_id=record_id)
-        events = events.filter(keys) if person_of else events.none()
+        events = of_persons(events, wanted) if person_of else events.none()
     reports: dict[int, list[tuple]] = defaultdict(list)
     rows = events.values_list("at", "type", "custodian", "facility", "source", "event_id",
                               "actor", "authority", "record_id")

@@ -67,11 +67,14 @@ def _deadline_table(children: list[Entry], as_of: dt.date) -> tuple[Table, Count
 
 
 def _contact_table(children: list[Entry], as_of: dt.date,
-                   contacts: dict[int, dt.date]) -> Table:
+                   contacts: dict[int, dt.date | None]) -> Table:
     policy = POLICIES[DEFAULT_POLICY]
     tally: Counter = Counter()
     for entry in children:
         s = entry.state
+        if entry.person not in contacts:
+            tally["not known: no source of this child's records records contact"] += 1
+            continue
         deadline = policy.contact_deadline(s.separated_since)
         contact = contacts.get(entry.person)
         if contact_missed(policy, separated_since=s.separated_since, ended=s.separation_ended,

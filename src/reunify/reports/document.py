@@ -52,8 +52,13 @@ class Report:
     sections: list[Section]
 
 
+def _md_text(value: object) -> str:
+    """Text for Markdown: HTML in it is shown, not interpreted (Markdown passes raw HTML on)."""
+    return html.escape("" if value is None else str(value), quote=False)
+
+
 def _md_cell(value: object) -> str:
-    text = "" if value is None else str(value)
+    text = _md_text(value)
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
@@ -63,20 +68,21 @@ def render_markdown(report: Report, figure_dir: Path | None, prefix: str = "") -
     Without a ``figure_dir`` (the report goes to standard output) figures are left out with a
     note saying how to get them.
     """
-    lines = [f"# {report.title}", "", f"_{report.subtitle}_", ""]
+    lines = [f"# {_md_text(report.title)}", "", f"_{_md_text(report.subtitle)}_", ""]
     for section in report.sections:
-        lines += [f"## {section.title}", ""]
+        lines += [f"## {_md_text(section.title)}", ""]
         for paragraph in section.text:
-            lines += [paragraph, ""]
+            lines += [_md_text(paragraph), ""]
         for figure in section.figures:
             if figure_dir is None:
-                lines += [f"_(figure “{figure.caption}” is written with `--out FILE`)_", ""]
+                lines += [f"_(figure “{_md_text(figure.caption)}” is written with `--out FILE`)_",
+                          ""]
             else:
                 name = f"{prefix}{figure.name}"
                 (figure_dir / name).write_bytes(figure.png)
-                lines += [f"![{figure.caption}]({name})", ""]
+                lines += [f"![{_md_text(figure.caption)}]({name})", ""]
         for table in section.tables:
-            lines += [f"### {table.title}", ""]
+            lines += [f"### {_md_text(table.title)}", ""]
             if not table.rows:
                 lines += ["_none_", ""]
                 continue

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import OSA
+
 _DIGITS = re.compile(r"\D")
 
 
@@ -26,43 +28,14 @@ def normalise(raw: str) -> str:
 
 def edits(a: str, b: str) -> int:
     """Slips between two A-numbers: digits changed, neighbours swapped, digits dropped or added
-    (optimal string alignment distance)."""
-    rows = [list(range(len(b) + 1))]
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], rows[-2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
+    (optimal string alignment distance, rapidfuzz's)."""
+    return OSA.distance(a, b)
 
 
 def within(a: str, b: str, limit: int) -> bool:
-    """Whether two A-numbers are at most ``limit`` slips apart (``edits(a, b) <= limit``).
-
-    Clustering asks this of many pairs, most of them strangers' numbers: only alignments
-    within ``limit`` positions are worked out, and the work stops as soon as every one of them
-    needs more slips."""
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > limit:
-        return False
-    over = limit + 1
-    rows = [[j if j <= limit else over for j in range(len(b) + 1)]]
-    for i in range(1, len(a) + 1):
-        row = [i if i <= limit else over] + [over] * len(b)
-        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            best = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                best = min(best, rows[-2][j - 2] + 1)
-            row[j] = min(best, over)
-        if min(row) > limit:
-            return False
-        rows.append(row)
-    return rows[-1][-1] <= limit
+    """Whether two A-numbers are at most ``limit`` slips apart (``edits(a, b) <= limit``); the
+    count stops as soon as it passes ``limit`` (clustering asks this of many strangers' pairs)."""
+    return OSA.distance(a, b, score_cutoff=limit) <= limit
 
 
 def conflict(a: str, b: str) -> bool:
@@ -73,12 +46,4 @@ def conflict(a: str, b: str) -> bool:
 
 def one_edit_apart(a: str, b: str) -> bool:
     """True when two normalised A-numbers differ by one digit or one swap of neighbours."""
-    if not a or not b or len(a) != len(b) or a == b:
-        return False
-    diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    if len(diffs) == 1:
-        return True
-    if len(diffs) == 2:
-        i, j = diffs
-        return j == i + 1 and a[i] == b[j] and a[j] == b[i]
-    return False
+    return bool(a) and len(a) == len(b) and a != b and OSA.distance(a, b, score_cutoff=1) == 1

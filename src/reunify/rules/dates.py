@@ -1,6 +1,8 @@
 """Birth dates as recorded: exact, estimated, defaulted, or with day and month swapped.
 
-A recorded birth date is ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``. Clerks who do not know a day
+A recorded birth date is ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (a *partial date*; :func:`parse`
+is the one parser of partial dates: the interchange checks, the linker and the family rules all
+use it). Clerks who do not know a day
 write the 1st of January; an age told by a child becomes a year, often one off; an American form
 filled in by a Central American swaps day and month. :func:`agreement` names which of these
 explains the difference between two recorded dates.
@@ -8,7 +10,10 @@ explains the difference between two recorded dates.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 EXACT, SWAPPED, MONTH, DEFAULTED, YEAR, YEAR_NEAR, DIFFERENT, UNKNOWN = (
     "exact", "day_month_swapped", "same_month", "defaulted", "same_year", "year_within_one",
@@ -29,18 +34,31 @@ class BirthDate:
         """A full date that is not the 1st of January (which is often a default)."""
         return self.day > 0 and not (self.month == 1 and self.day == 1)
 
+    def midpoint(self) -> dt.date:
+        """The middle of the span the date allows: 1 July of a bare year, the 15th of a bare
+        month (used for ages)."""
+        if not self.month:
+            return dt.date(self.year, 7, 1)
+        return dt.date(self.year, self.month, self.day or 15)
 
+
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+
+
+@lru_cache(maxsize=1 << 17)
 def parse(raw: str) -> BirthDate | None:
-    """``"2013-07-14"``, ``"2013-07"`` or ``"2013"`` taken apart; None when empty or malformed."""
-    parts = (raw or "").strip().split("-")
+    """A partial date taken apart: ``"2013-07-14"``, ``"2013-07"`` or ``"2013"`` naming a real
+    calendar day, month or year (blanks around it ignored); None for anything else or nothing.
+
+    ``"2013-02-30"``, ``"2013-00"``, ``"0000"`` and ``"2013-7-4"`` are not dates.
+    """
+    match = _PARTIAL_DATE.fullmatch((raw or "").strip())
+    if match is None:
+        return None
+    year, month, day = (int(part) if part else 0 for part in match.groups())
     try:
-        numbers = [int(p) for p in parts]
+        dt.date(year, month if match.group(2) else 1, day if match.group(3) else 1)
     except ValueError:
-        return None
-    if not numbers or not 1000 <= numbers[0] <= 9999 or len(numbers) > 3:
-        return None
-    year, month, day = (*numbers, 0, 0)[:3]
-    if not 0 <= month <= 12 or not 0 <= day <= 31:
         return None
     return BirthDate(year, month, day)
 

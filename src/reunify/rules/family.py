@@ -7,11 +7,10 @@ Nothing here touches the store; ``reunify.actions.family`` feeds these functions
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from reunify.rules import anumber, dates, names, phones
 
 #: How much one piece of evidence of a relationship weighs, by its kind.
 EVIDENCE_STRENGTH: dict[str, float] = {
@@ -47,89 +46,38 @@ MATCH_STRENGTH: dict[str, float] = {
 }
 
 
-def phone_key(phone: str) -> str:
-    """The last eight digits of a phone number: country codes and trunk prefixes vary, and
-    Central American mobile numbers have eight digits."""
-    digits = re.sub(r"\D", "", phone or "")
-    return digits[-8:] if len(digits) >= 7 else ""
-
-
-def a_number_key(a_number: str) -> str:
-    """Digits of an A-number, left-padded to nine ("A 12-345-678" → "012345678")."""
-    digits = re.sub(r"\D", "", a_number or "")
-    return digits.zfill(9) if 7 <= len(digits) <= 9 else ""
-
-
-def name_tokens(name: str) -> tuple[str, ...]:
-    """Lower-case, accent-free word tokens: "Tomás Rodríguez" → ("tomas", "rodriguez")."""
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return tuple(t for t in re.split(r"[^a-z]+", plain) if t)
-
-
 def name_matches(written: str, given_name: str, family_name: str) -> bool:
     """Whether a full name as written fits a record's given and family names.
 
     The first given name must appear, and so must the first family name (Latin American names
-    carry two surnames; people often give only the first).
+    carry two surnames; people often give only the first). Words are compared folded
+    (:func:`reunify.rules.names.words`: no case, accents or particles).
     """
-    tokens = set(name_tokens(written))
-    given = name_tokens(given_name)
-    family = name_tokens(family_name)
+    tokens = set(names.words(written))
+    given = names.words(given_name)
+    family = names.words(family_name)
     if not tokens or not given or not family:
         return False
     return given[0] in tokens and family[0] in tokens
 
 
-@dataclass(frozen=True)
-class PartialDate:
-    """A birth date as recorded: year, maybe month, maybe day."""
-
-    year: int
-    month: int | None = None
-    day: int | None = None
-
-    def midpoint(self) -> dt.date:
-        """The middle of the range the partial date allows (used for ages)."""
-        if self.month is None:
-            return dt.date(self.year, 7, 1)
-        if self.day is None:
-            return dt.date(self.year, self.month, 15)
-        return dt.date(self.year, self.month, self.day)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def parse_birth_date(text: str) -> PartialDate | None:
-    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``; anything else (or nothing) is unknown."""
-    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", (text or "").strip())
-    if not match:
-        return None
-    year, month, day = (int(g) if g else None for g in match.groups())
-    try:
-        if month is not None:
-            dt.date(year, month, day or 1)
-    except ValueError:
-        return None
-    return PartialDate(year, month, day)
-
-
 def birth_dates_agree(a: str, b: str) -> bool:
     """Whether two recorded birth dates can be the same day (each part known in both agrees)."""
-    left, right = parse_birth_date(a), parse_birth_date(b)
+    left, right = dates.parse(a), dates.parse(b)
     if left is None or right is None:
         return False
     if left.year != right.year:
         return False
-    if left.month is not None and right.month is not None and left.month != right.month:
+    if left.month and right.month and left.month != right.month:
         return False
-    return not (left.day is not None and right.day is not None and left.day != right.day)
+    return not (left.day and right.day and left.day != right.day)
 
 
-def best_birth_date(dates: Iterable[str]) -> str:
+def best_birth_date(recorded: Iterable[str]) -> str:
     """The birth date most records agree on, the most precise first; empty when none parses."""
     counts: dict[str, int] = {}
-    for text in dates:
-        if parse_birth_date(text) is not None:
+    for text in recorded:
+        if dates.parse(text) is not None:
             counts[text] = counts.get(text, 0) + 1
     if not counts:
         return ""
@@ -138,7 +86,7 @@ def best_birth_date(dates: Iterable[str]) -> str:
 
 def age_years(birth_date: str, on: dt.date) -> float | None:
     """Age in years on a day, from the middle of the recorded birth date; None when unknown."""
-    parsed = parse_birth_date(birth_date)
+    parsed = dates.parse(birth_date)
     if parsed is None:
         return None
     return (on - parsed.midpoint()).days / 365.25
@@ -146,7 +94,7 @@ def age_years(birth_date: str, on: dt.date) -> float | None:
 
 def parent_too_young(parent_birth: str, child_birth: str) -> bool:
     """Whether a claimed parent is fewer than 12 years older than the child (both known)."""
-    parent, child = parse_birth_date(parent_birth), parse_birth_date(child_birth)
+    parent, child = dates.parse(parent_birth), dates.parse(child_birth)
     if parent is None or child is None:
         return False
     gap = (child.midpoint() - parent.midpoint()).days / 365.25
@@ -161,6 +109,8 @@ class Claim:
     birth_date: str = ""
     a_number: str = ""
     phone: str = ""
+    #: The claimant's recorded country: the region a phone without a country code is read in.
+    country: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,8 +120,8 @@ class Candidate:
     person: int
     names: tuple[tuple[str, str], ...]  # (given_name, family_name) per record
     birth_dates: tuple[str, ...]
-    a_numbers: frozenset[str]  # keys, see a_number_key
-    phones: frozenset[str]  # keys, see phone_key
+    a_numbers: frozenset[str]  # normalised, see reunify.rules.anumber.normalise
+    phones: frozenset[str]  # phone keys, see reunify.rules.phones.normalise
 
 
 def match_kind(claim: Claim, candidate: Candidate) -> str | None:
@@ -181,10 +131,10 @@ def match_kind(claim: Claim, candidate: Candidate) -> str | None:
     date that agrees, and weak without one. A birth date that contradicts every one of the
     candidate's makes a name-only fit no fit at all.
     """
-    a_key = a_number_key(claim.a_number)
+    a_key = anumber.normalise(claim.a_number)
     if a_key and a_key in candidate.a_numbers:
         return MATCH_A_NUMBER
-    p_key = phone_key(claim.phone)
+    p_key = phones.normalise(claim.phone, claim.country)
     if p_key and p_key in candidate.phones:
         return MATCH_PHONE
     if not any(name_matches(claim.name, g, f) for g, f in candidate.names):

@@ -9,16 +9,18 @@ import datetime as dt
 
 from reunify.rules.deadlines import DeadlinePolicy, contact_missed, deadline_missed
 from reunify.rules.kinship import CONFLICTING_CLAIMS, UNLINKED_CHILD
-from reunify.rules.status import REMOVED, REUNIFIED, SEPARATED, UNKNOWN, MemberState
+from reunify.rules.status import RELEASED, REMOVED, REUNIFIED, SEPARATED, UNKNOWN, MemberState
 
 TENDER_AGE, INFANT = "tender_age", "infant"
 PARENT_REMOVED = "parent_removed_without_child"
 DEADLINE_MISSED = "deadline_missed"
 WHEREABOUTS_UNKNOWN = "whereabouts_unknown"
 POSSIBLE_DUPLICATE = "possible_duplicate"
+#: A child's records show them held apart after a carer's records say they were reunified.
+CUSTODY_CONTRADICTION = "custody_contradiction"
 #: Every flag the register sets, in the order a row lists them.
 FLAGS = (TENDER_AGE, INFANT, PARENT_REMOVED, DEADLINE_MISSED, WHEREABOUTS_UNKNOWN,
-         UNLINKED_CHILD, CONFLICTING_CLAIMS, POSSIBLE_DUPLICATE)
+         UNLINKED_CHILD, CONFLICTING_CLAIMS, CUSTODY_CONTRADICTION, POSSIBLE_DUPLICATE)
 TENDER_AGE_YEARS, INFANT_YEARS = 5, 1
 CARERS = frozenset({"parent", "guardian"})
 
@@ -26,14 +28,15 @@ CARERS = frozenset({"parent", "guardian"})
 def member_flags(person: int, roles: dict[int, str], settled: dict[int, MemberState],
                  age: float | None, family_flags: list[str] | tuple[str, ...],
                  in_conflict: set[int] | frozenset[int], policy: DeadlinePolicy,
-                 as_of: dt.date, *, contacts: dict[int, dt.date] | None = None) -> list[str]:
+                 as_of: dt.date, *, contacts: dict[int, dt.date | None] | None = None) -> list[str]:
     """A member's flags (all but ``possible_duplicate``, which compares members' records).
 
     ``roles`` and ``settled`` cover the whole family (person → role, person → settled state);
-    ``age`` is the member's age in years at separation, when known. ``contacts`` (person →
-    first recorded contact with a parent) is given when the sources record contact at all;
-    then a separated child without contact by the policy's contact deadline also has
-    ``deadline_missed``. Without it nothing is known of contact, and nothing is flagged for it.
+    ``age`` is the member's age in years at separation, when known. ``contacts`` holds the
+    persons whose contact with a parent some source of theirs records (person → first contact,
+    or None when that source records none for them): such a separated child without contact
+    by the policy's contact deadline also has ``deadline_missed``. For anyone else nothing is
+    known of contact, and nothing is flagged for it.
     """
     state = settled[person]
     role = roles[person]
@@ -55,15 +58,20 @@ def member_flags(person: int, roles: dict[int, str], settled: dict[int, MemberSt
     reunification_late = deadline_missed(
         policy, separated_since=state.separated_since, ended=state.separation_ended,
         age_years=age, as_of=as_of)
-    contact_late = contacts is not None and contact_missed(
+    contact_late = contacts is not None and person in contacts and contact_missed(
         policy, separated_since=state.separated_since, ended=state.separation_ended,
-        first_contact=contacts.get(person), as_of=as_of)
+        first_contact=contacts[person], as_of=as_of)
     if child and (reunification_late or contact_late):
         flags.append(DEADLINE_MISSED)
-    if state.status == UNKNOWN or (state.status == SEPARATED and not state.custodian):
+    if state.status == UNKNOWN or (state.status == SEPARATED and not state.custodian) or (
+        child and state.status == RELEASED and not state.custodian
+    ):
+        # A child let go to a recipient nobody recorded is as lost as an untraced one.
         flags.append(WHEREABOUTS_UNKNOWN)
     if child and UNLINKED_CHILD in family_flags:
         flags.append(UNLINKED_CHILD)
     if person in in_conflict or (CONFLICTING_CLAIMS in family_flags and not in_conflict):
         flags.append(CONFLICTING_CLAIMS)
+    if state.contradiction:
+        flags.append(CUSTODY_CONTRADICTION)
     return flags

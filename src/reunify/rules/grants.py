@@ -61,8 +61,9 @@ GRANTS: dict[str, frozenset[str]] = {
     OPERATOR: frozenset({ACCOUNT_SELF, TRACING_INTAKE}),
 }
 
-#: Roles that must give a one-time code (TOTP) at every sign-in.
-SECOND_FACTOR_REQUIRED = frozenset({ADMIN, DATA_STEWARD})
+#: Roles that must give a one-time code (TOTP) at every sign-in: every role (the auditor reads
+#: every child's record; a caseworker, the families they hold).
+SECOND_FACTOR_REQUIRED = frozenset(ROLES)
 
 #: Roles every one of whose reads is itself logged, not only reads of a person's record.
 EVERY_READ_LOGGED = frozenset({AUDITOR})

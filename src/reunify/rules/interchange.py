@@ -15,6 +15,13 @@ FILE_NAME_PATTERN = re.compile(
     r"(?P<source>[a-z0-9_-]{1,32})\.(?P<kind>[a-z]+)\.(?P<format>csv|jsonl)"
 )
 
+#: ``<source>.source.json``: a source's profile (spec 1.1, kind ``source``).
+PROFILE_FILE_PATTERN = re.compile(r"(?P<source>[a-z0-9_-]{1,32})\.source\.json")
+PROFILE_KIND = "source"
+#: A profile's keys, in spec order, and the values ``holds`` may take (default ``anyone``).
+PROFILE_KEYS = ("source", "agency", "description", "holds", "family_units", "custody")
+HOLDS = ("adults", "minors", "anyone")
+
 SEXES = ("F", "M", "X")
 GROUP_ROLES = ("parent", "child", "guardian", "relative", "other")
 RELATIONS = ("parent_of", "child_of", "guardian_of", "ward_of", "sibling_of")

@@ -11,13 +11,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from reunify.rules import dates, names
 from reunify.rules.family import (
     ADULT_AGE_YEARS,
     birth_dates_agree,
     name_matches,
-    name_tokens,
     parent_too_young,
-    parse_birth_date,
 )
 
 #: Relations that put the ``from`` person in charge of the ``to`` person.
@@ -139,10 +138,10 @@ def possibly_one_person(name_a: str, birth_a: str, name_b: str, birth_b: str) ->
     """Whether two members written "given … family …" may be one person the linker did not
     join: same first given name, another name in common, and birth years at most one apart
     (or one unknown) — recorded birth dates are often estimated or set to 1 January."""
-    a, b = name_tokens(name_a), name_tokens(name_b)
+    a, b = names.words(name_a), names.words(name_b)
     if not a or not b or a[0] != b[0] or not set(a[1:]) & set(b[1:]):
         return False
-    year_a, year_b = parse_birth_date(birth_a), parse_birth_date(birth_b)
+    year_a, year_b = dates.parse(birth_a), dates.parse(birth_b)
     return year_a is None or year_b is None or abs(year_a.year - year_b.year) <= 1
 
 

@@ -16,6 +16,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA, Hamming, JaroWinkler
+
 #: Words that belong to a surname but carry no identity of their own ("De León", "Del Cid").
 PARTICLES = frozenset({"DE", "DEL", "LA", "LAS", "LOS", "Y", "E", "DA", "DI", "DO", "DOS", "VAN",
                        "VON", "SAN"})
@@ -50,13 +52,20 @@ _SPACES = re.compile(r"[\s\-]+")
 
 
 @lru_cache(maxsize=65536)
+def strip_accents(text: str) -> str:
+    """``"Hernández"`` → ``"Hernandez"``, ``"Toño"`` → ``"Tono"``: case and the rest kept."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text or "")
+                   if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Upper case without accents or punctuation; words separated by single spaces.
+    """Upper case without accents or punctuation; words separated by single spaces. The one
+    name folder: the linker, the family rules and search compare names folded so.
 
     ``"  García-López "`` → ``"GARCIA LOPEZ"``; ``"K'oy"`` → ``"KOY"``; ``"Núñez"`` → ``"NUNEZ"``.
     """
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text or "")
-                    if not unicodedata.combining(c)).upper()
+    plain = strip_accents(text).upper()
     plain = plain.replace("\u2019", "'").replace("`", "'")
     plain = _LETTERS.sub(" ", plain).replace("'", "")
     return _SPACES.sub(" ", plain).strip()
@@ -171,32 +180,9 @@ def name_keys(family_name: str, given_name: str) -> frozenset[str]:
 
 
 def jaro_winkler(a: str, b: str) -> float:
-    """Jaro-Winkler similarity of two strings (1.0 equal, 0.0 nothing in common)."""
-    if a == b:
-        return 1.0 if a else 0.0
-    if not a or not b:
-        return 0.0
-    reach = max(len(a), len(b)) // 2 - 1
-    taken = [False] * len(b)
-    matched_a = []
-    for i, ch in enumerate(a):
-        for j in range(max(0, i - reach), min(len(b), i + reach + 1)):
-            if not taken[j] and b[j] == ch:
-                taken[j] = True
-                matched_a.append(ch)
-                break
-    if not matched_a:
-        return 0.0
-    matched_b = [b[j] for j in range(len(b)) if taken[j]]
-    transpositions = sum(x != y for x, y in zip(matched_a, matched_b, strict=True)) / 2
-    m = len(matched_a)
-    jaro = (m / len(a) + m / len(b) + (m - transpositions) / m) / 3
-    prefix = 0
-    for x, y in zip(a[:4], b[:4], strict=False):
-        if x != y:
-            break
-        prefix += 1
-    return jaro + prefix * 0.1 * (1 - jaro)
+    """Jaro-Winkler similarity of two strings (1.0 equal, 0.0 nothing in common), exactly as
+    DuckDB's ``jaro_winkler_similarity`` computes it in the linker's SQL (both are rapidfuzz's)."""
+    return JaroWinkler.similarity(a, b)
 
 
 def given_names_differ(left_given: str, right_given: str, left_family: str = "",
@@ -241,16 +227,11 @@ def one_slip(a: str, b: str) -> bool:
     always, under four for anything but two swapped neighbours."""
     if min(len(a), len(b)) < 3 or abs(len(a) - len(b)) > 1 or a == b:
         return a == b
-    if len(a) == len(b):
-        diff = [k for k in range(len(a)) if a[k] != b[k]]
-        if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] \
-                and a[diff[1]] == b[diff[0]]:
-            return True
-        return len(diff) == 1 and len(a) >= 4
-    if min(len(a), len(b)) < 4:
+    if OSA.distance(a, b, score_cutoff=1) > 1:
         return False
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
+    if len(a) == len(b):  # a changed letter (one position differs) or a swap (two do)
+        return len(a) >= 4 or Hamming.distance(a, b) == 2
+    return min(len(a), len(b)) >= 4
 
 
 def names_alike(a: str, b: str) -> bool:

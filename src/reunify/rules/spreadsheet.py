@@ -5,7 +5,8 @@ spreadsheet programs as a formula. OWASP ASVS 5.0 requirement 1.2.10 asks that s
 escaped: we prefix a single quote, which spreadsheets show as text and do not evaluate.
 
 The spec's exports (``reunify export``) are machine-to-machine and must stay byte-exact, so they
-are not neutralised; see docs/families.md.
+are not neutralised; see docs/families.md. The register downloaded from the web (``/register.csv``)
+is for people and is neutralised (``actions.export.export_rows(for_spreadsheet=True)``).
 """
 
 from __future__ import annotations

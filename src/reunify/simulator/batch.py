@@ -9,7 +9,7 @@ import csv
 import datetime as dt
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -21,12 +21,14 @@ from reunify.rules.interchange import (
     RELATIONS_KIND,
 )
 from reunify.simulator import noise
+from reunify.simulator.conventions import Convention, parse, written_events
 from reunify.simulator.family import family_unit
 from reunify.simulator.inquiries import InquiryWriter
 from reunify.simulator.people import age_on
 from reunify.simulator.rates import DEFAULT_AS_OF, SOURCE_STYLE, Rates
 from reunify.simulator.register import register_rows
 from reunify.simulator.season import Event, Season, Stay, Unit
+from reunify.simulator.sources import profile
 
 SIMULATOR_VERSION = "1"
 SOURCES = ("border", "docket", "detention", "shelter")
@@ -39,6 +41,7 @@ TRUTH_COLUMNS = {
     "families": EXPORT_COLUMNS["families"],
     "persons": ("person_id", "kind", "birth_date", "sex"),
     "register": (*EXPORT_COLUMNS["register"], "role"),
+    "status": ("person_id", "status"),
 }
 
 
@@ -89,15 +92,26 @@ class _Ids:
 
 class _Writer:
     def __init__(self, outdir: Path, fmt: str, rng: random.Random, rates: Rates,
-                 as_of: dt.date) -> None:
+                 as_of: dt.date, conventions: Mapping[str, Convention] | None = None,
+                 convention_rng: random.Random | None = None,
+                 names: Mapping[str, str] | None = None) -> None:
         self.rng, self.rates, self.as_of = rng, rates, as_of
+        # How each source writes its events; drawn from a generator of their own, so the
+        # records and the truth are the same under every convention.
+        self.conventions = conventions or {}
+        self.convention_rng = convention_rng or random.Random(0)  # noqa: S311 # nosec B311
         self.tables: dict[str, _Table] = {}
+        #: The name each source is written under (its own, unless renamed).
+        self.names = {s: (names or {}).get(s, s) for s in SOURCES}
         for source in SOURCES:
+            written = self.names[source]
+            (outdir / f"{written}.source.json").write_text(
+                json.dumps(profile(source, written), indent=2) + "\n", encoding="utf-8")
             for kind, spec in KINDS.items():
                 # A batch of the other format left here earlier would be ingested with this one.
-                for stale in (f"{source}.{kind}.csv", f"{source}.{kind}.jsonl"):
+                for stale in (f"{written}.{kind}.csv", f"{written}.{kind}.jsonl"):
                     (outdir / stale).unlink(missing_ok=True)
-                name = f"{source}.{kind}.{fmt}"
+                name = f"{written}.{kind}.{fmt}"
                 self.tables[name] = _Table(
                     outdir / name, spec.columns + EXTENSION_COLUMNS.get(kind, ()), fmt)
         for kind, columns in TRUTH_COLUMNS.items():
@@ -110,7 +124,7 @@ class _Writer:
         self.outcomes: dict[str, int] = {}
 
     def table(self, source: str, kind: str) -> _Table:
-        return self.tables[f"{source}.{kind}.{self.fmt}"]
+        return self.tables[f"{self.names[source]}.{kind}.{self.fmt}"]
 
     def close(self) -> dict[str, int]:
         kept = {name: t.close() for name, t in self.tables.items()}
@@ -130,7 +144,8 @@ class _Writer:
             written.add(stay.person.person_id)
         for stay in stays:
             self._relations(stay, record_ids)
-            self._events(stay, record_ids[id(stay)])
+        for stay, event in written_events(unit, stays, self.conventions, self.convention_rng):
+            self._event(stay, record_ids[id(stay)], event)
         persons = self.tables["truth.persons.csv"]
         for person in unit.people:
             if person.person_id in written:
@@ -144,8 +159,10 @@ class _Writer:
                 families.write({"family_id": unit.family_id, "person_id": m.person.person_id,
                                 "role": m.role})
             register = self.tables["truth.register.csv"]
+            status = self.tables["truth.status.csv"]
             for row in register_rows(unit, self.as_of):
                 register.write(row)
+                status.write(row)
 
     def _reencounters(self, stays: list[Stay]) -> list[Stay]:
         """Some people are recorded twice by one source under a new record id."""
@@ -180,7 +197,7 @@ class _Writer:
                                          one_field=style.get("one_field", 0.0))
         child = age_on(p.birth_date, stay.first_day) < 18
         row = {
-            "source": stay.source, "record_id": record_id, "family_name": family,
+            "source": self.names[stay.source], "record_id": record_id, "family_name": family,
             "given_name": given, "group_id": stay.group_id, "group_role": stay.group_role,
         }
         if rng.random() < style["birth_date"]:
@@ -202,7 +219,8 @@ class _Writer:
             row["languages"] = noise.write_languages(rng, rates, p.languages)
         self.table(stay.source, "persons").write(row)
         self.tables["truth.identities.csv"].write(
-            {"source": stay.source, "record_id": record_id, "person_id": p.person_id})
+            {"source": self.names[stay.source], "record_id": record_id,
+             "person_id": p.person_id})
 
     def _relations(self, stay: Stay, record_ids: dict[int, str]) -> None:
         table = self.table(stay.source, "relations")
@@ -210,11 +228,12 @@ class _Writer:
         for relation, other, evidence in stay.relations:
             other_id = record_ids.get(id(other))
             if other_id is not None:
-                table.write({"source": stay.source, "record_id": me, "relation": relation,
+                table.write({"source": self.names[stay.source], "record_id": me,
+                             "relation": relation,
                              "other_record_id": other_id, "evidence": evidence})
         rng, rates = self.rng, self.rates
         for relation, person, evidence in stay.named:
-            row = {"source": stay.source, "record_id": me, "relation": relation,
+            row = {"source": self.names[stay.source], "record_id": me, "relation": relation,
                    "other_name": noise.name_as_told(rng, rates, person), "evidence": evidence}
             if rng.random() < rates.other_birth_date:
                 row["other_birth_date"] = noise.write_birth_date(
@@ -228,28 +247,36 @@ class _Writer:
                 row["first_contact"] = contact.isoformat()
             table.write(row)
 
-    def _events(self, stay: Stay, record_id: str) -> None:
-        table = self.table(stay.source, "events")
-        for e in stay.events:
-            if e.day > self.as_of:
-                break
-            at = e.day.isoformat()
-            if e.minute is not None:
-                at += f"T{e.minute // 60:02d}:{e.minute % 60:02d}:00"
-            table.write({"source": stay.source, "event_id": self.ids.next(stay.source, "event"),
-                         "record_id": record_id, "type": e.type, "at": at,
-                         "custodian": e.custodian, "facility": e.facility, "actor": e.actor,
-                         "authority": e.authority, "reason": e.reason})
+    def _event(self, stay: Stay, record_id: str, e: Event) -> None:
+        if e.day > self.as_of:
+            return  # not yet written when the sources export
+        at = e.day.isoformat()
+        if e.minute is not None:
+            at += f"T{e.minute // 60:02d}:{e.minute % 60:02d}:00"
+        self.table(stay.source, "events").write({
+            "source": self.names[stay.source], "event_id": self.ids.next(stay.source, "event"),
+            "record_id": record_id, "type": e.type, "at": at, "custodian": e.custodian,
+            "facility": e.facility, "actor": e.actor, "authority": e.authority,
+            "reason": e.reason})
 
 
 def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = None,
              fmt: str = "csv", progress: Callable[[int, int], None] | None = None,
-             rates: Rates | None = None) -> dict:
+             rates: Rates | None = None,
+             conventions: str | Mapping[str, Convention] = "canonical",
+             source_names: Mapping[str, str] | None = None) -> dict:
     """Simulate a season of ``families`` family units (plus single adults and unaccompanied
     children in proportion) and write it to ``outdir`` as an interchange batch with truth files
     and ``manifest.json``. The same arguments always give byte-identical files.
 
+    ``conventions`` says how each source writes its events (``simulator.conventions``):
+    ``"canonical"``, ``"mixed"`` (drawn per source from ``seed``), an explicit text such as
+    ``"separated=child,detention:lag=3"``, or a mapping source → ``Convention``. It changes
+    the events files only: persons, relations and truth are the same under every convention.
+
     Returns the number of rows written per file name (and ``families``, ``persons``).
+    ``source_names`` writes sources under other names (``reunify.simulator.sources``): in file
+    names, ``source`` columns, profiles and truth files alike; nothing else changes.
     """
     if fmt not in ("csv", "jsonl"):
         raise ValueError(f"format must be csv or jsonl, not {fmt!r}")
@@ -257,11 +284,15 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
         raise ValueError("families must be zero or more")
     rates = rates or Rates()
     as_of = as_of or DEFAULT_AS_OF
+    if isinstance(conventions, str):
+        conventions = parse(conventions, SOURCES, seed)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not a secret
     season = Season(rng, rates)
-    writer = _Writer(outdir, fmt, random.Random(rng.random()), rates, as_of)  # noqa: S311
+    writer = _Writer(outdir, fmt, random.Random(rng.random()), rates, as_of,  # noqa: S311
+                     conventions, random.Random(f"conventions:{seed}"),  # noqa: S311 # nosec B311
+                     source_names)
     # Tracing requests draw from a stream of their own: the other files stay as they were.
     inquiries = InquiryWriter(outdir, fmt, random.Random(f"inquiries:{seed}"),  # noqa: S311
                               rates, as_of, _Table)
@@ -289,8 +320,10 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
         "simulator_version": SIMULATOR_VERSION, "seed": seed, "families": families,
         "as_of": as_of.isoformat(), "format": fmt,
         "single_adults": singles, "unaccompanied_children": unaccompanied,
+        "sources": writer.names,
         "family_outcomes": dict(sorted(writer.outcomes.items())),
         "counts": {k: v for k, v in counts.items() if "." in k},
+        "conventions": {s: conventions.get(s, Convention()).describe() for s in SOURCES},
         "rates": asdict(rates),
     }
     (outdir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False)

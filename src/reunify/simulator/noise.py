@@ -5,10 +5,9 @@ it; the rates are ``Rates`` fields (docs/simulator.md lists them)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import random
-import unicodedata
 
+from reunify.rules.names import strip_accents  # as systems without accents write names
 from reunify.simulator import names as N
 from reunify.simulator.people import Person
 from reunify.simulator.rates import Rates
@@ -17,13 +16,6 @@ _MAYAN = frozenset(N.MAYAN_SURNAMES) | frozenset(N.MAYAN_GIVEN_F) | frozenset(N.
 _NEIGHBOURS = {"GT": ("MX", "HN", "SV"), "HN": ("GT", "SV", "NI"), "SV": ("HN", "GT"),
                "MX": ("GT",), "NI": ("HN",), "EC": ("CO",), "BR": ("PT",), "CU": ("DO",),
                "IN": ("NP",)}
-
-
-@functools.lru_cache(maxsize=65536)
-def strip_accents(text: str) -> str:
-    """"Hernández" → "Hernandez", "Toño" → "Tono" (as systems without accents write them)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(c))
 
 
 def by_ear(rng: random.Random, name: str) -> str:

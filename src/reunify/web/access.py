@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from reunify.actions.access import record_reads
 from reunify.queries import scope
+from reunify.queries.families import current_family_pk, family_public_id, moved_to
 from reunify.rules import grants as g
 from reunify.web.routes import OBJECT_KWARGS, PUBLIC, ROUTES
 
@@ -97,13 +98,33 @@ class Access:
 
 
 def object_key(kind: str, value: object) -> int | None:
-    """The store key an opaque URL id names (``F0000045`` → 45), or None if malformed."""
+    """The store key an opaque URL id names (``P0000045`` → 45; a family's id names its
+    lasting number, ``F0000045`` → the current family numbered 45), or None if malformed or
+    not current."""
     text = str(value)
     pattern = _PUBLIC_ID.get(kind)
     if pattern is not None:
         match = pattern.match(text)
-        return int(match.group(1)) if match else None
+        if match is None:
+            return None
+        if kind == "family":
+            return current_family_pk(int(match.group(1)))
+        return int(match.group(1))
     return int(text) if _NUMBER.match(text) else None
+
+
+def family_moved_to(access: Access, value: object) -> list[str]:
+    """For a family id that is no longer current: the ids its members went to that this
+    user may see (empty otherwise)."""
+    match = _PUBLIC_ID["family"].match(str(value))
+    if match is None:
+        return []
+    found = []
+    for number in moved_to(int(match.group(1))):
+        pk = current_family_pk(number)
+        if pk is not None and visible(access, "family", pk):
+            found.append(family_public_id(number))
+    return found
 
 
 def visible(access: Access, kind: str, pk: int) -> bool:
@@ -143,6 +164,17 @@ def _denied(request, name: str, status: int) -> HttpResponse:
         return redirect("sign_in")
     template = "reunify/not_found.html" if status == 404 else "reunify/denied.html"
     return render(request, template, status=status)
+
+
+def _moved(request, name: str, old: str, moved: list[str]) -> HttpResponse:
+    """An old family id: where its members went (a redirect when to one family)."""
+    if _is_api(name):
+        return JsonResponse({"detail": "this family id is no longer current", "family_id": old,
+                             "moved_to": moved}, status=410)
+    if len(moved) == 1:
+        return redirect("family", family_id=moved[0])
+    return render(request, "reunify/family_moved.html", {"old": old, "moved": moved},
+                  status=410)
 
 
 #: Where a session keeps when its user was last seen (seconds since the epoch).
@@ -216,6 +248,10 @@ class AccessMiddleware:
             if keyword not in kwargs:
                 continue
             pk = object_key(kind, kwargs[keyword])
+            if pk is None and kind == "family" and (
+                moved := family_moved_to(access, kwargs[keyword])
+            ):
+                return _moved(request, name, kwargs[keyword], moved)
             if pk is None or not visible(access, kind, pk):
                 return _denied(request, name, 404)
         return None
@@ -235,4 +271,6 @@ class ResponseHeadersMiddleware:
         response["Cache-Control"] = "no-store"
         response.setdefault("Content-Security-Policy", self.CSP)
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # Static files are answered by WhiteNoise before the framing middleware runs.
+        response.setdefault("X-Frame-Options", "DENY")
         return response

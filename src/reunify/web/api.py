@@ -17,6 +17,7 @@ from reunify.queries.family_page import family_page
 from reunify.queries.person import person_page
 from reunify.queries.review_queue import open_pairs, pair_view
 from reunify.queries.search import search as find
+from reunify.rules.as_of import AsOfOutOfRange
 from reunify.web.access import log_reads, object_key
 from reunify.web.views.register import register_for
 from reunify.web.views.review import decide
@@ -34,6 +35,12 @@ api = NinjaAPI(
 
 class Problem(Schema):
     detail: str
+
+
+@api.exception_handler(AsOfOutOfRange)
+def as_of_out_of_range(request: HttpRequest, error: AsOfOutOfRange):
+    """A day the register cannot answer for is the request's mistake: 400, said plainly."""
+    return api.create_response(request, {"detail": str(error)}, status=400)
 
 
 class MeOut(Schema):
@@ -98,6 +105,8 @@ class PersonOut(Schema):
     gaps: list[GapOut]
     custodian: str
     facility: str
+    status: str
+    flags: list[str]
 
 
 class MemberOut(Schema):
@@ -227,11 +236,35 @@ def me(request: HttpRequest):
             "permissions": sorted(access.permissions), "names": access.names}
 
 
+#: The most hits a search ranks; ``count`` says how many there are, up to this.
+SEARCH_MOST = 1_000
+
+
+class Pages(PageNumberPagination):
+    """Page-number pagination (``items``, ``count``) whose page number is bounded: a page past
+    any store's end is simply empty, never an integer the database cannot hold (a 500)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=1_000)
+
+
+class PersonsPage(Pages):
+    """Pages that log the persons of the page served, and only those."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = list(page["items"])
+        log_reads(request, "person", [item["person_id"] for item in page["items"]])
+        return page
+
+
 @api.post("/search", response=list[HitOut], url_name="search")
+@paginate(PersonsPage, page_size=50)
 def search(request: HttpRequest, body: SearchIn):
-    """Persons answering a name, A-number or record id (POST: no name ever in a URL)."""
-    hits = find(body.q, visible=request.access.person_ids)
-    log_reads(request, "person", [h.person_id for h in hits])
+    """Persons answering a name, A-number or record id, best first, a page at a time (``page``
+    in the query string; ``count`` is how many there are); POST: no name ever in a URL."""
+    hits = find(body.q, visible=request.access.person_ids, limit=SEARCH_MOST)
     return [
         {"person_id": h.person_id, "name": h.name, "birth_date": h.birth_date,
          "source": h.source, "record_id": h.record_id, "matched_on": h.matched_on,
@@ -264,7 +297,8 @@ def person(request: HttpRequest, person_id: str):
             for e in page.timeline.events
         ],
         "gaps": [{"start": g.start, "end": g.end} for g in page.timeline.gaps],
-        "custodian": page.timeline.custodian, "facility": page.timeline.facility,
+        "custodian": page.standing.custodian, "facility": page.standing.facility,
+        "status": page.standing.status, "flags": page.standing.flags,
     }
 
 
@@ -323,7 +357,7 @@ def register(request: HttpRequest, as_of: dt.date | None = None, status: str = "
 
 
 @api.get("/review-pairs", response=list[PairSummaryOut], url_name="review_pairs")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def review_pairs(request: HttpRequest):
     """Open review pairs, the most uncertain first."""
     _total, pairs = open_pairs(offset=0, limit=10_000)
@@ -377,7 +411,7 @@ def review_decide(request: HttpRequest, pair_id: str, body: DecisionIn):
 
 
 @api.get("/ledger", response=list[LedgerEntryOut], url_name="ledger")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def ledger(request: HttpRequest):
     """Ledger entries, newest first (their bodies are verified by ``reunify ledger verify``)."""
     from reunify.models import LedgerEntry

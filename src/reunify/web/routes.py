@@ -26,7 +26,9 @@ ROUTES: dict[str, Rule] = {
     # pages
     "sign_in": Rule(PUBLIC),
     "set_language": Rule(PUBLIC),
-    "static": Rule(PUBLIC),
+    # Reached between a right password and a second factor, before one is signed in; it serves
+    # only a session that start_enrolment marked (anything else is sent to sign in).
+    "enrol": Rule(PUBLIC),
     "sign_out": Rule(g.ACCOUNT_SELF),
     "home": Rule(g.ACCOUNT_SELF),
     "password": Rule(g.ACCOUNT_SELF),

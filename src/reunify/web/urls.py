@@ -4,20 +4,25 @@ URLs carry only opaque ids (``P0000123``, ``F0000045``, pair and account numbers
 search is a POST.
 """
 
-from pathlib import Path
-
-from django.urls import path, re_path
+from django.urls import path
 from django.views.i18n import set_language
-from django.views.static import serve
 
 from reunify.web.api import api
-from reunify.web.views import account, admin, records, register, reports, review, tracing
-
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+from reunify.web.views import (
+    account,
+    admin,
+    enrolment,
+    records,
+    register,
+    reports,
+    review,
+    tracing,
+)
 
 urlpatterns: list = [
     path("", records.home, name="home"),
     path("sign-in/", account.sign_in, name="sign_in"),
+    path("sign-in/enrol/", enrolment.enrol, name="enrol"),
     path("sign-out/", account.sign_out, name="sign_out"),
     path("password/", account.password, name="password"),
     path("language/", set_language, name="set_language"),
@@ -41,7 +46,5 @@ urlpatterns: list = [
     path("hotline/lookup/", tracing.hotline_lookup, name="hotline_lookup"),
     path("tracing/<str:reference>/", tracing.inquiry, name="tracing_inquiry"),
     path("tracing/<str:reference>/decide/", tracing.decide, name="tracing_decide"),
-    # Served by the application itself so that one process (gunicorn) is the whole service.
-    re_path(r"^static/(?P<path>.+)$", serve, {"document_root": STATIC_DIR}, name="static"),
     path("api/v1/", api.urls),
 ]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hmac
-import time
+import math
 
-import pyotp
 from django import forms
 from django.contrib.auth import (
     authenticate,
@@ -16,28 +14,28 @@ from django.contrib.auth import (
 )
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from reunify.actions.users import (
-    AccountError,
-    change_password,
-    record_sign_in,
-    record_sign_in_failure,
-)
+from reunify.actions.second_factor import use_recovery_code
+from reunify.actions.sign_in import settle_attempt, take_attempt
+from reunify.actions.users import AccountError, change_password, record_sign_in
+from reunify.models.field_crypto import unseal
 from reunify.queries import scope
-from reunify.queries.sign_in import recent_failures
-from reunify.rules import throttle
 from reunify.rules.grants import SECOND_FACTOR_REQUIRED
-from reunify.rules.throttle import account_hash
+from reunify.rules.second_factor import is_recovery_code, totp_step
+from reunify.web.client import client_address
+from reunify.web.views.enrolment import start_enrolment
 
 
 class SignInForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Account name"), max_length=150)
     password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput,
                                max_length=256)
-    code = forms.CharField(label=gettext_lazy("One-time code (administrators and data stewards)"),
-                           required=False, max_length=10)
+    code = forms.CharField(label=gettext_lazy("One-time code (or a recovery code)"),
+                           required=False, max_length=16,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                         "inputmode": "numeric"}))
 
 
 class PasswordForm(forms.Form):
@@ -49,64 +47,66 @@ class PasswordForm(forms.Form):
                             widget=forms.PasswordInput, max_length=256)
 
 
-def totp_step(secret: str, code: str, *, last_step: int, now: float | None = None) -> int:
-    """The time step ``code`` is valid for (now ±1 step), if later than ``last_step``; else 0."""
-    if not secret or not code or not code.strip().isdigit():
-        return 0
-    totp = pyotp.TOTP(secret)
-    current = int((now if now is not None else time.time()) // totp.interval)
-    for step in (current - 1, current, current + 1):
-        expected = totp.generate_otp(step)
-        if step > last_step and hmac.compare_digest(expected, code.strip()):
-            return step
-    return 0
-
-
-def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")[:64]
+def _failed(request, message: str, status: int):
+    """The sign-in page again, saying ``message``: the account name is kept, the password and
+    the one-time code are never sent back."""
+    data = request.POST.copy()
+    data["password"] = ""
+    data["code"] = ""
+    form = SignInForm(data)
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(None, message)
+    return render(request, "reunify/sign_in.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
     """The sign-in page. Every failure says the same thing, whatever was wrong."""
     form = SignInForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        failed = _("Sign-in failed. Check the account name, password and one-time code.")
-        if not form.is_valid():
-            form.add_error(None, failed)
-            return render(request, "reunify/sign_in.html", {"form": form}, status=400)
-        username = form.cleaned_data["username"]
-        by_account, by_address = recent_failures(account_hash(username), _address(request),
-                                                 window=throttle.WINDOW)
-        if throttle.refused(by_account, by_address):
-            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
-            return render(request, "reunify/sign_in.html", {"form": form}, status=429)
-        user = authenticate(request, username=username,
-                            password=form.cleaned_data["password"])
-        step = 0
-        ok = user is not None
-        if ok:
-            grant = scope.role_grant(user.pk)
-            if grant is None:
-                ok = False
-            elif grant.role in SECOND_FACTOR_REQUIRED or grant.totp_secret:
-                step = totp_step(grant.totp_secret, form.cleaned_data["code"],
-                                 last_step=grant.totp_last_step)
-                ok = step > 0
-        if ok:
-            try:
-                record_sign_in(user.pk, actor=user.get_username(), totp_step=step)
-            except AccountError:
-                ok = False
-        if not ok:
-            record_sign_in_failure(username, _address(request), actor="sign-in")
-            form.add_error(None, failed)
-            return render(request, "reunify/sign_in.html", {"form": form}, status=400)
-        # login() gives the session a new key: a session id planted before sign-in is useless.
-        login(request, user)
-        return redirect("home")
-    return render(request, "reunify/sign_in.html", {"form": form}, status=status)
+    if request.method != "POST":
+        return render(request, "reunify/sign_in.html", {"form": form})
+    failed = _("Sign-in failed. Check the account name, password and one-time code.")
+    if not form.is_valid():
+        return _failed(request, failed, 400)
+    username = form.cleaned_data["username"]
+    address = client_address(request)
+    wait = take_attempt(username, address, actor="sign-in")
+    if wait:
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        response = _failed(request, ngettext(
+            "Too many failed attempts. Try again in %(minutes)d minute.",
+            "Too many failed attempts. Try again in %(minutes)d minutes.", minutes)
+            % {"minutes": minutes}, 429)
+        response["Retry-After"] = str(math.ceil(wait.total_seconds()))
+        return response
+    user = authenticate(request, username=username, password=form.cleaned_data["password"])
+    grant = scope.role_grant(user.pk) if user is not None else None
+    if grant is not None and not grant.totp_secret and grant.role in SECOND_FACTOR_REQUIRED:
+        # The password is right and the account has no second factor yet (made before every
+        # role needed one, or reset by two administrators): it enrols one before going on.
+        settle_attempt(username, address, succeeded=True, actor="sign-in")
+        return start_enrolment(request, user)
+    step, method, ok = 0, "", grant is not None
+    if ok and grant.totp_secret:
+        code = form.cleaned_data["code"]
+        if is_recovery_code(code):
+            ok = use_recovery_code(user.pk, code, actor=user.get_username())
+            method = "recovery code"
+        else:
+            step = totp_step(unseal(grant.totp_secret), code, last_step=grant.totp_last_step)
+            ok, method = step > 0, "one-time code"
+    if ok:
+        try:
+            record_sign_in(user.pk, actor=user.get_username(), totp_step=step, method=method)
+        except AccountError:
+            ok = False
+    settle_attempt(username, address, succeeded=ok, actor="sign-in")
+    if not ok:
+        return _failed(request, failed, 400)
+    # login() gives the session a new key: a session id planted before sign-in is useless.
+    login(request, user)
+    return redirect("home")
 
 
 @require_POST

@@ -9,14 +9,18 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from reunify.actions.second_factor import approve_reset, request_reset
 from reunify.actions.users import AccountError, assign, create_user, disable_user, set_role
-from reunify.models import Assignment
+from reunify.models import Assignment, SecondFactorReset
 from reunify.queries.ledger_page import ledger_page
 from reunify.rules.grants import ROLES
+from reunify.rules.second_factor import provisioning_uri
 from reunify.web.access import object_key
+from reunify.web.views.enrolment import qr_svg
 
 MAX_UPLOAD_FILES = 20
 
@@ -38,7 +42,28 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label=gettext_lazy("Files of one batch (CSV or JSONL)"))
+    files = MultipleFileField(label=gettext_lazy("Files of one batch (CSV or JSONL)"),
+                              required=False)
+
+    def clean_files(self):
+        """At least one file, at most ``MAX_UPLOAD_FILES``, no two with one name (the second
+        would overwrite the first)."""
+        files = [f for f in self.cleaned_data.get("files") or [] if f]
+        if not files:
+            raise forms.ValidationError(_("Choose at least one file."))
+        if len(files) > MAX_UPLOAD_FILES:
+            raise forms.ValidationError(
+                _("At most %(most)d files at a time; %(count)d were sent.")
+                % {"most": MAX_UPLOAD_FILES, "count": len(files)})
+        seen: set[str] = set()
+        for upload in files:
+            name = Path(upload.name).name
+            if name in seen:
+                raise forms.ValidationError(
+                    _("Two files are named %(name)s: each file of a batch needs its own name.")
+                    % {"name": name})
+            seen.add(name)
+        return files
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,13 +71,14 @@ def ingest(request):
     """Upload a batch; show the validation report, or what was ingested."""
     from reunify.actions.ingest import BatchRejected, ingest_paths
 
-    form = UploadForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, even an empty one, so that "no file" is said rather than ignored.
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     report = problems = None
     more = 0
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid() and len(form.cleaned_data["files"]) <= MAX_UPLOAD_FILES:
+        if form.is_valid():
             with tempfile.TemporaryDirectory(prefix="reunify-upload-") as folder:
                 paths = []
                 for upload in form.cleaned_data["files"]:
@@ -83,16 +109,19 @@ class UserForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Account name"), max_length=150)
     password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput,
                                max_length=256)
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=[(r, r) for r in ROLES])
+    # No default: a role is chosen, never preselected (least of all administrator).
+    role = forms.ChoiceField(label=gettext_lazy("Role"),
+                             choices=[("", "—")] + [(r, r) for r in ROLES])
     names_allowed = forms.BooleanField(label=gettext_lazy("Court order allows names (monitors)"),
                                        required=False)
 
 
 class ChangeForm(forms.Form):
     what = forms.ChoiceField(choices=[("role", "role"), ("assign", "assign"),
-                                      ("disable", "disable")])
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=[(r, r) for r in ROLES],
-                             required=False)
+                                      ("disable", "disable"), ("reset_request", "reset_request"),
+                                      ("reset_approve", "reset_approve")])
+    role = forms.ChoiceField(label=gettext_lazy("Role"),
+                             choices=[("", "—")] + [(r, r) for r in ROLES], required=False)
     names_allowed = forms.BooleanField(label=gettext_lazy("Court order allows names (monitors)"),
                                        required=False)
     person = forms.RegexField(label=gettext_lazy("Person id (P0000123)"), regex=r"^P\d{7,12}$",
@@ -114,29 +143,36 @@ def users(request):
 def user_create(request):
     """Create an account; the one-time-code secret, if any, is shown once."""
     form = UserForm(request.POST)
-    secret = None
+    secret = qr = None
     status = 400
     if form.is_valid():
         data = form.cleaned_data
         try:
-            _user, secret = create_user(data["username"], data["password"], data["role"],
-                                        actor=request.access.username,
-                                        names_allowed=data["names_allowed"])
+            user, secret = create_user(data["username"], data["password"], data["role"],
+                                       actor=request.access.username,
+                                       names_allowed=data["names_allowed"])
+            qr = qr_svg(provisioning_uri(secret, user.get_username())) if secret else None
             status = 201
             form = UserForm()
         except AccountError as error:
             form.add_error(None, str(error))
     return render(request, "reunify/users.html",
-                  {"accounts": _accounts(), "form": form, "secret": secret}, status=status)
+                  {"accounts": _accounts(), "form": form, "secret": secret, "qr": qr},
+                  status=status)
 
 
 @require_GET
 def user_detail(request, user_id: str):
     """One account: role, assignments, and (for administrators) the changes one can make."""
     account = _accounts().get(pk=object_key("user", user_id))
-    assignments = Assignment.objects.filter(user=account).order_by("person_id")
-    return render(request, "reunify/user.html",
-                  {"account": account, "assignments": assignments, "form": ChangeForm()})
+    return render(request, "reunify/user.html", _account_page(account, ChangeForm()))
+
+
+def _account_page(account, form, **more) -> dict:
+    return {"account": account, "form": form,
+            "assignments": Assignment.objects.filter(user=account).order_by("person_id"),
+            "reset": SecondFactorReset.objects.filter(user=account, approved_at__isnull=True)
+            .first(), **more}
 
 
 @require_POST
@@ -155,6 +191,10 @@ def user_change(request, user_id: str):
                 assign(pk, object_key("person", data["person"]), actor=actor)
             elif data["what"] == "disable":
                 disable_user(pk, actor=actor)
+            elif data["what"] == "reset_request":
+                request_reset(pk, actor=actor)
+            elif data["what"] == "reset_approve":
+                approve_reset(pk, actor=actor)
             else:
                 error = "incomplete"
         except (AccountError, ObjectDoesNotExist, ValueError) as failure:
@@ -164,7 +204,5 @@ def user_change(request, user_id: str):
     if error is None:
         return redirect("user_detail", user_id=pk)
     account = _accounts().get(pk=pk)
-    assignments = Assignment.objects.filter(user=account).order_by("person_id")
-    return render(request, "reunify/user.html",
-                  {"account": account, "assignments": assignments, "form": form,
-                   "error": error}, status=400)
+    return render(request, "reunify/user.html", _account_page(account, form, error=error),
+                  status=400)

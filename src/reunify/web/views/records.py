@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import BadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from reunify.queries.families import family_public_id
+from reunify.queries.families import family_public_id, numbers_of
 from reunify.queries.family_page import family_page
 from reunify.queries.person import person_page
 from reunify.queries.search import search as find
+from reunify.rules.as_of import AsOfOutOfRange, check_as_of
 from reunify.web.access import log_reads, object_key
 from reunify.web.charts import custody_timeline
 
@@ -30,7 +32,10 @@ def as_of_day(request) -> dt.date:
     """The day a page is computed for: ``?as_of=YYYY-MM-DD`` (a date, not personal), or today."""
     form = AsOfForm(request.GET or None)
     if form.is_valid() and form.cleaned_data.get("as_of"):
-        return form.cleaned_data["as_of"]
+        try:
+            return check_as_of(form.cleaned_data["as_of"])
+        except AsOfOutOfRange as error:
+            raise BadRequest(str(error)) from None
     return dt.date.today()
 
 
@@ -40,7 +45,7 @@ def home(request):
     access = request.access
     families = []
     if access.family_ids is not None:
-        families = [family_public_id(pk) for pk in sorted(access.family_ids)]
+        families = [family_public_id(n) for n in sorted(numbers_of(access.family_ids).values())]
     return render(request, "reunify/home.html", {"families": families})
 
 

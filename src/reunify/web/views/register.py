@@ -94,7 +94,8 @@ def register(request):
 @require_GET
 def register_csv(request):
     """The filtered register as the spec's CSV, with no more columns than the role allows;
-    the export is recorded in the ledger like any other."""
+    the export is recorded in the ledger like any other. A person downloads it to open in a
+    spreadsheet, so formula-like cells are neutralised (``reunify export`` stays exact)."""
     _form, filters, _page = _filters(request)
     as_of = as_of_day(request)
     rows = register_for(request.access, as_of, **filters)
@@ -104,7 +105,8 @@ def register_csv(request):
     export_rows("register", rows, EXPORT_COLUMNS["register"], out,
                 actor=request.access.username,
                 params={"as_of": as_of.isoformat(), **{k: v for k, v in filters.items() if v},
-                        "names": "yes" if request.access.names else "no"})
+                        "names": "yes" if request.access.names else "no"},
+                for_spreadsheet=True)
     handle = out.open("rb")
     out.unlink()  # the open handle keeps the bytes; nothing personal stays on disk
     Path(folder).rmdir()

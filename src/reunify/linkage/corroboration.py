@@ -1,0 +1,67 @@
+"""Records with nothing but names: joined to a person only when more than the names agree.
+
+A *bare* record holds names and nothing else that identifies (no birth date, A-number, phone,
+group or address): a docket entry "LUIS FLORES". Its names alone weigh +2 to +5 against
+anyone of those names, above the acceptance weight, and there are many Luis Flores. Such a
+record's pair is merged (after every other pair, so the persons it could join are whole) only
+when
+
+- the names are rare: the pair weighs :data:`RARE_WEIGHT` above the acceptance weight on its
+  own (term frequencies make a rare name weigh more), or
+- other facts agree — the two were first seen within :data:`MET_DAYS` days of each other (the
+  same apprehension), or a companion of each is one person (family context) — *and* no other
+  person the record could be is about as likely (:data:`AMBIGUITY_MARGIN`): between two Luis
+  Flores the record stays apart, for a person to decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+#: How much above the acceptance weight a bare record's pair must weigh on its own.
+RARE_WEIGHT = 6.0
+#: Custody windows this many days apart, or closer, are one encounter's.
+MET_DAYS = 3
+#: Another person whose pair with the bare record weighs within this much of the best makes
+#: the record ambiguous.
+AMBIGUITY_MARGIN = 3.0
+_IDENTIFYING = ("birth_year", "a_number", "phone", "group", "address")
+
+
+def bare(f: dict) -> bool:
+    """Whether feature dict ``f`` holds names and nothing else that identifies a person."""
+    return not any(f.get(c) for c in _IDENTIFYING)
+
+
+def met(f: dict, g: dict, days: int = MET_DAYS) -> bool:
+    """Whether the custody windows of two records meet within ``days`` days."""
+    a, b = f.get("seen_from"), g.get("seen_from")
+    if a is None or b is None:
+        return False
+    a_to = f.get("seen_to") if f.get("seen_to") is not None else a
+    b_to = g.get("seen_to") if g.get("seen_to") is not None else b
+    return a <= b_to + days and b <= a_to + days
+
+
+def refusal(clusters, features: list[dict], weights: dict[int, dict[int, float]],
+            w: float, i: int, j: int, accept: float,
+            shared: Collection[tuple[int, int]] = ()) -> str | None:
+    """Why the pair ``(i, j)`` of weight ``w`` may not join its bare record(s) to the other's
+    cluster (``names_alone``, ``names_ambiguous``), or None. ``clusters`` is the
+    :class:`~reunify.linkage.clustering.Clusters` being built; ``shared`` the pairs whose
+    records each have a companion of one person."""
+    if w >= accept + RARE_WEIGHT:
+        return None
+    for x, y in ((i, j), (j, i)):
+        if not bare(features[x]):
+            continue
+        if not (met(features[x], features[y]) or (min(x, y), max(x, y)) in shared):
+            return "names_alone"
+        own, other = clusters.find(x), clusters.find(y)
+        rivals = {clusters.find(k) for k, v in weights.get(x, {}).items()
+                  if v >= w - AMBIGUITY_MARGIN} - {own, other}
+        # A rival counts only if the record could be that person (an adults-only docket's
+        # "LUIS KAAL" is not the boy of that name).
+        if any(clusters.conflict(own, rival) is None for rival in rivals):
+            return "names_ambiguous"
+    return None

@@ -1,0 +1,71 @@
+"""What else, beside a name, says that a claimed carer is the person a child named.
+
+A child who names a parent by name only ("mi mamá, María López") is not linked to an adult of
+that name on the name alone: common names are shared by strangers. The claim is acted on when
+other facts recorded by anyone agree (``STRONG``); each fact found is kept with the link as its
+evidence. A claim nothing corroborates is a review item for a person to decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+#: The child, booked in a group, and the adult were apprehended on one day at one place. A
+#: child booked alone came alone: an adult at the same station that day is a coincidence.
+SAME_ENCOUNTER = "same_encounter"
+#: The two were reunified, released or discharged within ``EXIT_DAYS`` from one place.
+SAME_EXIT = "same_exit"
+#: A phone of the adult's is written on one of the child's records (or the claim).
+SHARED_PHONE = "shared_phone"
+#: An A-number of the adult's is written on one of the child's records (or the claim).
+SHARED_A_NUMBER = "shared_a_number"
+#: The adult's first surname is one of the child's surnames.
+SURNAME_IN_CHILDS = "surname_in_childs"
+#: Both were recorded as separated from someone.
+BOTH_SEPARATED = "both_separated"
+#: Facts that are enough on their own to act on a name-only claim.
+STRONG = frozenset({SAME_ENCOUNTER, SAME_EXIT, SHARED_PHONE, SHARED_A_NUMBER})
+#: Days apart that two sources' records of one exit may be.
+EXIT_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Traces:
+    """What a person's records leave that another's can agree with."""
+
+    encounters: frozenset[tuple[dt.date, str]] = frozenset()  # (day, place) apprehended
+    #: Of those, the ones where the person was booked in a group (came with someone).
+    grouped: frozenset[tuple[dt.date, str]] = frozenset()
+    exits: frozenset[tuple[dt.date, str]] = frozenset()  # (day, place) left custody from
+    phones: frozenset[str] = frozenset()  # phone keys
+    a_numbers: frozenset[str] = frozenset()  # A-number keys
+    surnames: frozenset[str] = frozenset()  # folded surname tokens
+    first_surnames: frozenset[str] = frozenset()  # the first folded surname of each record
+    separated: bool = False
+
+
+def corroborating(child: Traces, adult: Traces) -> list[str]:
+    """The facts that agree between a child and the adult they named, in a fixed order."""
+    facts = []
+    if child.grouped & adult.encounters:
+        facts.append(SAME_ENCOUNTER)
+    if any(place == other_place and abs((day - other_day).days) <= EXIT_DAYS
+           for day, place in child.exits for other_day, other_place in adult.exits):
+        facts.append(SAME_EXIT)
+    if child.phones & adult.phones:
+        facts.append(SHARED_PHONE)
+    if child.a_numbers & adult.a_numbers:
+        facts.append(SHARED_A_NUMBER)
+    if adult.first_surnames & child.surnames:
+        facts.append(SURNAME_IN_CHILDS)
+    if child.separated and adult.separated:
+        facts.append(BOTH_SEPARATED)
+    return facts
+
+
+def enough(facts: list[str]) -> bool:
+    """Whether the facts are enough to act on a name-only claim: one strong fact, or both
+    recorded as separated (a name shared by two people who were each separated from a family
+    is rarely a coincidence; the surname alone often is)."""
+    return bool(STRONG.intersection(facts)) or BOTH_SEPARATED in facts

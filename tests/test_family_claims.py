@@ -1,0 +1,110 @@
+"""Name-only claims of a carer: acted on when other facts corroborate them, else a review item
+that a person decides (issue #10, item 5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from family_store import StoreBuilder
+from reunify.actions.claim import decide_claim
+from reunify.actions.family import build_families
+from reunify.models import ClaimDecision, FamilyClaim, FamilyLink, LedgerEntry
+from reunify.queries.families import current_families, open_claims
+from reunify.rules.corroboration import (
+    BOTH_SEPARATED,
+    SAME_ENCOUNTER,
+    SAME_EXIT,
+    SHARED_PHONE,
+    SURNAME_IN_CHILDS,
+    Traces,
+    corroborating,
+    enough,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_corroborating_facts_are_named_and_only_strong_ones_suffice():
+    """Same encounter, same exit (within three days, one place), a shared phone are each
+    enough; a surname in the child's is evidence but not enough on its own."""
+    import datetime as dt
+
+    day = dt.date(2018, 5, 9)
+    child = Traces(encounters=frozenset({(day, "cbp|ursula")}),
+                   grouped=frozenset({(day, "cbp|ursula")}),
+                   exits=frozenset({(day + dt.timedelta(days=40), "ice|dilley")}),
+                   phones=frozenset({"+50255551234"}), surnames=frozenset({"lopez", "tzul"}))
+    adult = Traces(encounters=frozenset({(day, "cbp|ursula")}),
+                   exits=frozenset({(day + dt.timedelta(days=42), "ice|dilley")}),
+                   phones=frozenset({"+50255551234"}), first_surnames=frozenset({"lopez"}))
+    assert corroborating(child, adult) == [SAME_ENCOUNTER, SAME_EXIT, SHARED_PHONE,
+                                           SURNAME_IN_CHILDS]
+    assert not enough([SURNAME_IN_CHILDS])
+    assert enough([SAME_ENCOUNTER])
+    assert enough([BOTH_SEPARATED])
+    stranger = Traces(encounters=frozenset({(day, "cbp|paso")}),
+                      exits=frozenset({(day + dt.timedelta(days=47), "ice|dilley")}))
+    assert corroborating(child, stranger) == []
+    came_alone = Traces(encounters=child.encounters)
+    assert SAME_ENCOUNTER not in corroborating(came_alone, adult)
+
+
+def test_a_name_claim_corroborated_by_the_same_encounter_links_the_parent():
+    """The mother whose border record lost its group link was apprehended at the same station
+    on the same day as the child, whom the border booked in a group: the claim by name is
+    acted on, with the facts kept."""
+    store = StoreBuilder()
+    child = store.person("border", "c1", given="Luis", family="López Tzul",
+                         birth_date="2012-03-04", sex="M", group_id="FU-1", group_role="child")
+    store.person("shelter", "s1", same_as=child, given="Luis", family="López",
+                 birth_date="2012")
+    store.relation("shelter", "s1", "child_of", other_name="María López")
+    mother = store.person("border", "p1", given="María", family="López Pérez",
+                          birth_date="1988", sex="F")
+    for record in ("c1", "p1"):
+        store.event("border", record, "apprehended", "2018-05-09", custodian="CBP",
+                    facility="Ursula")
+    build_families(actor="tester")
+    assert [f.members for f in current_families()] == [{mother.pk: "parent",
+                                                         child.pk: "child"}]
+    link = FamilyLink.objects.get()
+    assert SAME_ENCOUNTER in link.sources[0]["corroborated_by"]
+    assert not FamilyClaim.objects.exists()
+
+
+def test_an_uncorroborated_name_claim_is_a_review_item_and_a_decision_binds():
+    """A child names "María López"; an adult of that name was apprehended elsewhere on another
+    day: no link, a review item listing her as candidate. Accepted (with a reason, in the
+    ledger), the next build links them; rejected, it never does."""
+    store = StoreBuilder()
+    child = store.person("shelter", "s1", given="Luis", family="López", birth_date="2012")
+    store.relation("shelter", "s1", "child_of", other_name="María López")
+    store.event("shelter", "s1", "placed", "2018-05-12", custodian="ORR", facility="Casa A")
+    namesake = store.person("detention", "d1", given="María", family="López Pérez",
+                            birth_date="1988", sex="F")
+    store.event("detention", "d1", "detained", "2018-04-01", custodian="ICE",
+                facility="Port Isabel")
+    build_families(actor="tester")
+    assert current_families() == []
+    [claim] = open_claims()
+    assert (claim.source, claim.record_id, claim.claimant) == ("shelter", "s1", child.pk)
+    assert [p for p, _facts in claim.candidates] == [namesake.pk]
+
+    with pytest.raises(ValueError, match="reason"):
+        decide_claim(claim.pk, ClaimDecision.ACCEPTED, reason=" ", actor="reviewer",
+                     person_pk=namesake.pk)
+    decide_claim(claim.pk, ClaimDecision.ACCEPTED, reason="mother confirmed by phone",
+                 actor="reviewer", person_pk=namesake.pk)
+    assert LedgerEntry.objects.filter(type="family.claim_decision").count() == 1
+    build_families(actor="tester")
+    assert [f.members for f in current_families()] == [{namesake.pk: "parent",
+                                                         child.pk: "child"}]
+    assert FamilyLink.objects.filter(to_person=child).latest("pk").sources[0]["decided_by"] \
+        == "reviewer"
+
+    claim_pk = FamilyClaim.objects.order_by("pk").first().pk
+    decide_claim(claim_pk, ClaimDecision.REJECTED, reason="not her: different village",
+                 actor="supervisor")
+    build_families(actor="tester")
+    assert current_families() == []
+    assert open_claims() == []
