@@ -47,6 +47,11 @@ def _store(tmp_path) -> None:
         records.append(person("refuge", f"s{n}", given.split()[0], family, birth, sex=sex))
     records.append(person("station", "p0", "Rosa", "Tzul Ajanel", "1990-01-02", sex="F",
                           a_number="A201234567"))
+    # One child recorded once with a year only, once with the full date.
+    records.append(person("station", "y0", "MARTA", "LOPEZ REYES", "2012", sex="F",
+                          a_number="A209876543"))
+    records.append(person("refuge", "y1", "Marta", "López Reyes", "2012-10-03", sex="F",
+                          a_number="A209876543"))
     ingest_records(tmp_path / "records", records)
     link(actor="tester", engine="splink")
 
@@ -212,3 +217,22 @@ def test_simulated_season_end_to_end_beats_the_name_search(tmp_path, capsys):
     assert scores["tracing"]["top5"] >= scores["tracing"]["top1"]
     assert scores["tracing"]["top1"] > scores["name_search"]["top1"] + 0.3
     assert scores["tracing"]["false_confident"] <= scores["name_search"]["false_confident"]
+
+
+def test_a_full_date_is_judged_against_the_persons_full_date(tmp_path):
+    """A child recorded once with a year only and once with a full date: an inquiry with
+    another full date of that year gets no confident answer (the year-only record alone would
+    agree with it); with the recorded date it finds her, confidently."""
+    _store(tmp_path)
+    assert _person_of("station", "y0") == _person_of("refuge", "y1")
+    _inquiry("q8", sought_given_name="Marta", sought_family_name="López Reyes",
+             sought_birth_date="2012-04-17", inquirer_given_name="Eva")
+    _inquiry("q9", sought_given_name="Marta", sought_family_name="López Reyes",
+             sought_birth_date="2012-10-03", inquirer_given_name="Eva")
+    match_inquiries(actor="operator-1")
+    assert not InquiryCandidate.objects.filter(inquiry__inquiry_id="q8",
+                                               probability__gte=0.5).exists()
+    first = InquiryCandidate.objects.get(inquiry__inquiry_id="q9", rank=1)
+    assert first.person_id == _person_of("refuge", "y1")
+    assert first.probability >= 0.5
+

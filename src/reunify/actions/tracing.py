@@ -33,6 +33,7 @@ from reunify.models import (
     Person,
     PersonRecord,
 )
+from reunify.rules import dates
 from reunify.rules.names import fold
 from reunify.rules.tracing import next_status
 
@@ -205,6 +206,22 @@ def _explain(key: tuple) -> list[dict]:
     return scores.comparisons(pair)
 
 
+def _precise(birth_date: str) -> bool:
+    parsed = dates.parse(birth_date or "")
+    return bool(parsed and parsed.precise)
+
+
+def _most_precise(found: list[tuple], inquiry: dict, records: dict[int, dict]) -> list[tuple]:
+    """When the inquirer gives a full birth date, a person is judged by their records with a
+    full date if they have any: a year-only record agrees with any day of that year, while the
+    person's full date may say it is another child."""
+    if not _precise(inquiry.get("sought_birth_date") or ""):
+        return found
+    with_day = {s[0] for s in found if _precise(records.get(s[4], {}).get("birth_date", ""))}
+    return [s for s in found if s[0] not in with_day
+            or _precise(records.get(s[4], {}).get("birth_date", ""))]
+
+
 def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
     """Candidates for each inquiry (dicts of the ``inquiries`` columns); writes nothing.
 
@@ -251,6 +268,7 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
                 tracing.surname_keys_of(record["family_name"], record["given_name"]))
     answers = []
     for q, found, near, asker in zip(inquiries, scored, kin, inquirers, strict=True):
+        found = _most_precise(found, q, records)
         stated = fold(q.get("last_seen_place") or "")
         kin_surnames = (tracing.surname_keys_of(q.get("inquirer_family_name") or "")
                         if q.get("relation") not in ("counsel", "other") else frozenset())
