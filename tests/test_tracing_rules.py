@@ -81,3 +81,13 @@ def test_simulator_writes_inquiries_and_their_truth(tmp_path):
     assert {r["relation"] for r in rows} >= {"parent"}
     assert any(r["sought_age"] for r in rows)
     assert any(len(r["sought_birth_date"]) == 4 for r in rows)
+
+
+def test_a_child_first_held_after_the_call_is_less_likely():
+    """A candidate first in custody after the inquiry was made counts against; one held
+    before it proves nothing by itself; unknown custody says nothing."""
+    from reunify.linkage.inquiry import custody_timing_comparison
+
+    assert custody_timing_comparison(False, 0.7)["weight"] < -1
+    assert custody_timing_comparison(True, 0.7)["weight"] == 0
+    assert custody_timing_comparison(None, 0.7)["level"] == "unknown"

@@ -261,7 +261,12 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
         records.update(found_records)
     places: dict[int, set[str]] = {}
     surnames: dict[int, set[str]] = {}
+    first_seen: dict[int, object] = {}
     for record in records.values():
+        if "person" in record and record["seen_from"] is not None:
+            known = first_seen.get(record["person"])
+            if known is None or record["seen_from"] < known:
+                first_seen[record["person"]] = record["seen_from"]
         if "person" in record:
             places.setdefault(record["person"], set()).update(record["places"])
             surnames.setdefault(record["person"], set()).update(
@@ -275,6 +280,10 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
         share = (sum(1 for s in found if kin_surnames & surnames.get(s[0], set()))
                  / max(len(found), 1))
         family_size = max(len(near), 1)
+        asked = q.get("at")
+        held = {p: first_seen[p] <= asked for p in {f[0] for f in found} if p in first_seen
+                and asked is not None}
+        share_held = sum(held.values()) / max(len(held), 1)
         extra: dict[int, list[dict]] = {}
         for person in {s[0] for s in found}:
             added = []
@@ -290,6 +299,7 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
                 added.append(tracing.place_comparison(
                     True, stated in places.get(person, ()), context.place_share.get(stated,
                                                                                     0.0)))
+            added.append(tracing.custody_timing_comparison(held.get(person), share_held))
             added.append(tracing.separation_comparison(person in context.separated,
                                                        context.separated_share))
             added.append(tracing.inquirer_surname_comparison(

@@ -294,6 +294,25 @@ def inquirer_surname_comparison(inquirer_surnames: frozenset[str],
             "weight": round(_against(1 - SURNAME_SHARED_WHEN_SOUGHT, 1 - share), 3)}
 
 
+#: How often the person sought was already in custody on the day of the inquiry (a family asks
+#: after a separation; a child may also be apprehended after the family first asked).
+HELD_BEFORE_ASKED = 0.9
+
+
+def custody_timing_comparison(held_before: bool | None, share_before: float) -> dict:
+    """Whether the records show the candidate in custody before the inquiry was made
+    (``share_before``: the part of the candidates who were)."""
+    if held_before is None:
+        return {"name": "custody_timing", "level": "unknown", "weight": 0.0}
+    if held_before:
+        # Most candidates were: being one of them proves little, and weighing it would lift
+        # every namesake of a child who was never recorded.
+        return {"name": "custody_timing", "level": "in custody before the inquiry",
+                "weight": 0.0}
+    return {"name": "custody_timing", "level": "first in custody after the inquiry",
+            "weight": round(_against(1 - HELD_BEFORE_ASKED, 1 - share_before), 3)}
+
+
 def surname_keys_of(family_name: str, given_name: str = "") -> frozenset[str]:
     """The phonetic keys of the surnames in a name (as the linker compares them)."""
     family, _given = names.split_fields(family_name or "", given_name or "")
