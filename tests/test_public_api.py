@@ -11,7 +11,7 @@ from reunify.cli.main import build_parser
 
 COMMANDS = {
     "demo", "evaluate", "explain", "export", "families", "ingest", "ledger", "link", "migrate",
-    "register", "report", "review", "serve", "simulate", "user",
+    "register", "report", "review", "serve", "simulate", "tracing", "user",
 }
 
 ACTIONS = {
@@ -29,6 +29,8 @@ ACTIONS = {
     "review": {"decide_pair", "decide_records"},
     "second_factor": {"approve_reset", "enrol", "request_reset", "use_recovery_code"},
     "sign_in": {"settle_attempt", "take_attempt"},
+    "tracing": {"decide_candidate", "match_inquiries"},
+    "tracing_intake": {"open_inquiries", "take_call"},
     "users": {"assign", "change_password", "create_demo_users", "create_user", "disable_user",
               "record_sign_in", "record_sign_in_failure", "set_role", "unassign"},
     "witness": {"publish_checkpoint"},
