@@ -200,8 +200,8 @@ def test_file_name_must_say_source_and_kind(tmp_path, capsys, seeded):
     write(folder, "border.people.csv", "source,record_id\nborder,x\n")
     _rejected(capsys, seeded, folder,
               "border.people.csv:1:1: file name does not say source, kind and format (expected "
-              "<source>.<kind>.csv or .jsonl, kind one of persons, relations, events; or "
-              "<source>.source.json)")
+              "<source>.<kind>.csv or .jsonl, kind one of persons, relations, events, "
+              "inquiries; or <source>.source.json)")
 
 
 def test_missing_path(tmp_path, capsys, seeded):

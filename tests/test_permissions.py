@@ -51,6 +51,11 @@ PROBES: dict[str, tuple[str, dict | None, int]] = {
     "user_create": ("post", {}, 400),
     "user_detail": ("get", None, 200),
     "user_change": ("post", {}, 400),
+    "hotline": ("get", None, 200),
+    "hotline_lookup": ("post", {}, 400),
+    # No inquiry bears this reference: an allowed request is answered 404, a refused one 403.
+    "tracing_inquiry": ("get", None, 404),
+    "tracing_decide": ("post", {}, 404),
     "api:api-root": ("get", None, 404),
     "api:openapi-json": ("get", None, 200),
     "api:me": ("get", None, 200),
@@ -151,6 +156,8 @@ def url_for(name: str, role: str, whose: str, world) -> str:
     """The route's URL, naming the role's own object or somebody else's."""
     if name == "report":
         return reverse("report", kwargs={"report_name": "compliance"})
+    if name in ("tracing_inquiry", "tracing_decide"):
+        return reverse(name, kwargs={"reference": "T-2222-2222"})
     tag = world.own.get(role, "a") if whose != "other" else "c"
     if whose == "other" and role not in world.own:
         tag = "c"

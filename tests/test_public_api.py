@@ -12,7 +12,7 @@ from reunify.cli.main import build_parser
 COMMANDS = {
     "access", "backup", "cases", "demo", "erase", "evaluate", "explain", "export", "families",
     "ingest", "ledger", "link", "migrate", "prune", "register", "report", "restore", "review",
-    "serve", "simulate", "user",
+    "serve", "simulate", "tracing", "user",
 }
 
 ACTIONS = {
@@ -40,6 +40,8 @@ ACTIONS = {
     "second_factor": {"approve_reset", "enrol", "request_reset", "use_recovery_code"},
     "sign_in": {"settle_attempt", "take_attempt"},
     "store_lock": {"rebuild_lock"},
+    "tracing": {"decide_candidate", "match_inquiries"},
+    "tracing_intake": {"open_inquiries", "take_call"},
     "users": {"assign", "change_password", "create_demo_users", "create_user", "disable_user",
               "record_sign_in", "record_sign_in_failure", "set_role", "unassign"},
     "witness": {"publish_checkpoint"},

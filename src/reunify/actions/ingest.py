@@ -21,6 +21,7 @@ from django.utils import timezone
 from reunify.actions.ledger import append_entry, append_reported_decisions
 from reunify.actions.record_writing import ProfileWriter, RecordWriter
 from reunify.actions.store_lock import rebuild_lock
+from reunify.actions.tracing_intake import open_inquiries
 from reunify.interchange.batch import plan_batch
 from reunify.interchange.problems import Problem, Problems
 from reunify.interchange.profiles import read_profile
@@ -275,6 +276,8 @@ def ingest_paths(
                     file_report.decisions = append_reported_decisions(
                         actor=actor, file_id=source_file.pk
                     )
+                if batch_file.kind == "inquiries" and not problems:
+                    open_inquiries(actor=actor, file_id=source_file.pk)
         if problems:
             raise BatchRejected(_sorted(problems), problems.more)
         report.batch_id = batch.pk

@@ -13,7 +13,13 @@ from django.db import connection
 from reunify.interchange.batch import BatchFile
 from reunify.interchange.profiles import CheckedProfile
 from reunify.interchange.rows import Row, key_hash
-from reunify.models import EventRecord, PersonRecord, RelationRecord, SourceProfile
+from reunify.models import (
+    EventRecord,
+    InquiryRecord,
+    PersonRecord,
+    RelationRecord,
+    SourceProfile,
+)
 from reunify.rules.interchange import KINDS
 
 if TYPE_CHECKING:
@@ -21,9 +27,11 @@ if TYPE_CHECKING:
 
 #: Keys per look-up of existing versions (well under SQLite's limit of bound variables).
 _LOOKUP_KEYS = 2_000
-_MODELS = {"persons": PersonRecord, "relations": RelationRecord, "events": EventRecord}
+_MODELS = {"persons": PersonRecord, "relations": RelationRecord, "events": EventRecord,
+           "inquiries": InquiryRecord}
 #: The column that names a record within its source, per kind.
-_KEY_COLUMN = {"persons": "record_id", "relations": "relation_key", "events": "event_id"}
+_KEY_COLUMN = {"persons": "record_id", "relations": "relation_key", "events": "event_id",
+               "inquiries": "inquiry_id"}
 
 
 class RecordWriter:

@@ -58,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
             f"today, {as_of}; truth.status.csv is as of the batch's as-of day", markup=False,
             highlight=False, soft_wrap=True)
     scores.update(_family_scores(truth_dir, as_of))
+    from reunify.queries.tracing_evaluation import tracing_scores
+
+    scores.update(tracing_scores(truth_dir))
 
     if args.json:
         print(json.dumps(scores, indent=2, sort_keys=True, default=str))

@@ -1,5 +1,5 @@
 """``reunify export NAME --out FILE``: the spec's exports (identities, families, register,
-cases).
+cases, matches).
 
 Machine exports: values are written exactly as they are, for other programs, with no
 spreadsheet formula neutralisation (a name may begin with ``=``). A person who wants the
@@ -44,12 +44,19 @@ def _cases(as_of: dt.date) -> Iterator[dict]:
     return case_rows(as_of)
 
 
+def _matches(as_of: dt.date) -> Iterator[dict]:
+    from reunify.queries.tracing import match_rows
+
+    return match_rows()
+
+
 #: Export name → the query that yields its rows, given the as-of date.
 EXPORTS: dict[str, Callable[[dt.date], Iterator[dict]]] = {
     "identities": _identities,
     "families": _families,
     "register": _register,
     "cases": _cases,
+    "matches": _matches,
 }
 
 
@@ -92,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
     query = EXPORTS[args.name]
+    if args.name == "matches":
+        from reunify.cli.tracing import refresh_matches
+
+        refresh_matches(actor)
     as_of = args.as_of or dt.date.today()
     if args.name == "cases":
         _open_cases(as_of, actor)

@@ -16,6 +16,8 @@ from reunify.rules.interchange import (
     EVENT_TYPES,
     EVIDENCE,
     GROUP_ROLES,
+    INQUIRER_NAMES,
+    INQUIRY_RELATIONS,
     KINDS,
     RELATIONS,
     SEXES,
@@ -26,7 +28,18 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "sex": SEXES, "group_role": GROUP_ROLES, "relation": RELATIONS, "evidence": EVIDENCE,
     "type": EVENT_TYPES,
 }
-_DATES = ("birth_date", "other_birth_date")
+#: Columns whose values come from a fixed list in one kind only (where a column name means
+#: something else in another kind: an inquiry's ``relation`` is what the inquirer is).
+_KIND_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
+    "inquiries": {"relation": INQUIRY_RELATIONS, "sought_sex": SEXES},
+}
+_DATES = ("birth_date", "other_birth_date", "inquirer_birth_date", "sought_birth_date",
+          "last_seen_on")
+#: Columns holding an age in whole years.
+_AGES = ("sought_age",)
+_AGE_EXPECTED = "an age in whole years, 0 to 120"
+#: Pairs of columns of which one must be given, beyond the kind's own ``one_of``.
+_MORE_ONE_OF: dict[str, tuple[tuple[str, str], ...]] = {"inquiries": (INQUIRER_NAMES,)}
 _DEFAULTS = {"evidence": "stated"}
 #: Separate values (and the attributes) inside hashed keys and contents. Values holding them are
 #: refused, so two different rows can never hash alike.
@@ -58,6 +71,11 @@ class Row:
         self.at = at
 
 
+def is_age(value: str) -> bool:
+    """An age in whole years as the interchange writes it: digits only, at most 120."""
+    return value.isascii() and value.isdigit() and int(value) <= 120
+
+
 def key_hash(key: str) -> str:
     """The stored form of a relation's key: SHA-256 of who, which relation and whom."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
@@ -85,10 +103,14 @@ class RowCheck:
         columns = self.kind.columns
         self.columns = columns
         self._required = [(i, c) for i, c in enumerate(columns) if c in self.kind.required]
-        self._one_of = [columns.index(c) for c in self.kind.one_of]
+        #: Every pair of columns of which one must be given (the kind's, then any others).
+        self._one_of_pairs = [tuple(columns.index(c) for c in pair) for pair in (
+            *((self.kind.one_of,) if self.kind.one_of else ()), *_MORE_ONE_OF.get(kind, ()))]
+        self._ages = [(i, c) for i, c in enumerate(columns) if c in _AGES]
+        choices = {**_CHOICES, **_KIND_CHOICES.get(kind, {})}
         self._limits = [(i, c, FIELD_CHARS[c]) for i, c in enumerate(columns)]
-        self._choices = [(i, c, frozenset(_CHOICES[c]), ", ".join(_CHOICES[c]))
-                         for i, c in enumerate(columns) if c in _CHOICES]
+        self._choices = [(i, c, frozenset(choices[c]), ", ".join(choices[c]))
+                         for i, c in enumerate(columns) if c in choices]
         self._choices_or_empty = [(i, allowed | {""}) for i, _, allowed, _ in self._choices]
         self._dates = [(i, c) for i, c in enumerate(columns) if c in _DATES]
         self._defaults = [(i, _DEFAULTS[c]) for i, c in enumerate(columns) if c in _DEFAULTS]
@@ -125,8 +147,7 @@ class RowCheck:
             found += [(k, 1, 0, f"source {value!r} does not match the file name",
                        f"{self.source!r}, the source in the file name")
                       for k, value in enumerate(columns[0]) if value and value != self.source]
-        if self._one_of:
-            first, second = self._one_of
+        for first, second in self._one_of_pairs:
             if not all(map(str.strip, columns[first])):
                 names = [self.columns[first], self.columns[second]]
                 found += [(k, 2, first, f"{' and '.join(names)} are both empty",
@@ -134,6 +155,10 @@ class RowCheck:
                           for k, (a, b) in enumerate(zip(columns[first], columns[second],
                                                          strict=True))
                           if not (a.strip() or b.strip())]
+        for i, column in self._ages:
+            if not all(is_age(value) for value in columns[i] if value):
+                found += [(k, 2, i, f"{column} {value!r} is not an age", _AGE_EXPECTED)
+                          for k, value in enumerate(columns[i]) if value and not is_age(value)]
         contents = list(map(_UNIT.join, values_list))
         # No value is longer than its row's joined content: only columns whose limit is below
         # the longest content need measuring.

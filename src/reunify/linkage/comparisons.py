@@ -240,3 +240,10 @@ def breakdown(row: dict, labels: dict[str, dict[int, str]], prior: dict) -> list
         out.append({"name": name, "level": by_value[gamma][0] if gamma in by_value
                     else str(gamma), "weight": round(weight, 3)})
     return out
+
+
+def tf_columns(model: dict) -> list[str]:
+    """The columns whose agreement the model weighs by term frequency."""
+    return sorted({level["tf_adjustment_column"] for comparison in model["comparisons"]
+                   for level in comparison["comparison_levels"]
+                   if level.get("tf_adjustment_column")})

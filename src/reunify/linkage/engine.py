@@ -286,3 +286,63 @@ def score_pair(model_json: str, left: dict, right: dict,
                 comparisons.breakdown(scored, comparisons.labels(model), comparisons.prior(model)))
     finally:
         con.close()
+
+
+@dataclass
+class ListedScores:
+    """Scores of listed pairs: ``weights[(l, r)] = (match weight, match probability)``;
+    :meth:`comparisons` explains one pair (the waterfall of ``reunify explain``)."""
+
+    weights: dict[tuple[int, int], tuple[float, float]]
+    rows: dict[tuple[int, int], dict]
+    labels: dict
+    prior: dict
+
+    def comparisons(self, pair: tuple[int, int]) -> list[dict]:
+        """Per-comparison weights of a scored pair, after the prior."""
+        return comparisons.breakdown(self.rows[pair], self.labels, self.prior)
+
+
+def score_listed(model_json: str, features: Sequence[dict],
+                 pairs: Sequence[tuple[int, int]],
+                 tf: dict[str, dict[str, float]] | None = None) -> ListedScores:
+    """Score the listed pairs of ``features`` (by ``unique_id``) with a stored model, in one
+    pass, each pair as given. ``tf`` gives term frequencies by column and value (the share of
+    the whole store's records holding it), so a common name weighs as little as in the link
+    run.
+
+    Used to score tracing requests (:mod:`reunify.linkage.inquiry`) against person-records
+    with the comparisons and the trained m/u probabilities of the latest link run.
+    """
+    from splink import Linker
+    from splink.backends.duckdb import DuckDBAPI
+
+    model = json.loads(model_json)
+    labels, prior = comparisons.labels(model), comparisons.prior(model)
+    if not pairs:
+        return ListedScores({}, {}, labels, prior)
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    con = duckdb.connect(config={"threads": 1})
+    try:
+        db_api = DuckDBAPI(connection=con)
+        # The model was validated when it was trained; validating it again per inquiry would
+        # cost a third of the answer's time.
+        linker = Linker(db_api.register(_rows(features), table_name="records"), model,
+                        log_level=None, validate_settings=False)
+        for column in comparisons.tf_columns(model):
+            values = (tf or {}).get(column, {})
+            lookup = pa.table({column: pa.array(list(values), pa.string()),
+                               f"tf_{column}": pa.array(list(values.values()), pa.float64())})
+            linker.table_management.register_term_frequency_lookup(
+                db_api.register(lookup, table_name=f"tf_lookup_{column}"), column)
+        wanted = pa.table({"match_key": pa.array(["reunify"] * len(pairs), pa.string()),
+                           "join_key_l": pa.array([p[0] for p in pairs], pa.int64()),
+                           "join_key_r": pa.array([p[1] for p in pairs], pa.int64())})
+        linker.table_management.register_blocked_pairs_for_predict(
+            db_api.register(wanted, table_name="listed_pairs"))
+        rows = linker.inference.predict(warning_mode="never").as_record_list()
+        by_pair = {(int(r["unique_id_l"]), int(r["unique_id_r"])): r for r in rows}
+        return ListedScores({p: (float(r["match_weight"]), float(r["match_probability"]))
+                             for p, r in by_pair.items()}, by_pair, labels, prior)
+    finally:
+        con.close()

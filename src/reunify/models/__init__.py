@@ -28,6 +28,7 @@ from reunify.models.linkage import Identity, LinkDecision, LinkRun, Person, Revi
 from reunify.models.profile import SourceProfile
 from reunify.models.record import EventRecord, PersonRecord, RelationRecord
 from reunify.models.sign_in import RecoveryCode, SecondFactorReset, SignInCounter
+from reunify.models.tracing import Inquiry, InquiryCandidate, InquiryDecision, InquiryRecord
 
 __all__ = [
     "AccessLog",
@@ -50,6 +51,10 @@ __all__ = [
     "FamilyRun",
     "Identity",
     "ImportBatch",
+    "Inquiry",
+    "InquiryCandidate",
+    "InquiryDecision",
+    "InquiryRecord",
     "LedgerEntry",
     "LinkDecision",
     "LinkRun",

@@ -32,12 +32,18 @@ CASES_READ = "cases.read"
 CASES_WORK = "cases.work"
 CASES_ASSIGN = "cases.assign"
 CASES_SIGN_OFF = "cases.sign_off"
+#: Take a tracing request (a call), find one again by its reference number, and tell the caller
+#: whether a match exists and which caseworker will call back: never who or where the person is.
+TRACING_INTAKE = "tracing.intake"
+#: See an inquiry's candidates with their evidence, and confirm or reject one.
+TRACING_DECIDE = "tracing.decide"
 
 PERMISSIONS = frozenset({
     ACCOUNT_SELF, USERS_READ, USERS_MANAGE, RECORDS_INGEST, REVIEW_READ, REVIEW_DECIDE, SEARCH,
     PERSON_READ, FAMILY_READ, REGISTER_READ, LEDGER_READ, NAMES_READ, SCOPE_ALL,
     CASES_READ, CASES_WORK, CASES_ASSIGN, CASES_SIGN_OFF,
     ACCESS_LOG_READ,
+    TRACING_INTAKE, TRACING_DECIDE,
 })
 
 ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR = (
@@ -45,7 +51,9 @@ ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR = (
 )
 #: Assigns cases to caseworkers and signs off determinations (the two-person rule).
 SUPERVISOR = "supervisor"
-ROLES = (ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR, SUPERVISOR)
+#: Answers the tracing hotline: takes inquiries, sees nothing of anyone's records.
+OPERATOR = "operator"
+ROLES = (ADMIN, DATA_STEWARD, CASEWORKER, COUNSEL, MONITOR, AUDITOR, SUPERVISOR, OPERATOR)
 
 #: Role → the permissions it carries.
 GRANTS: dict[str, frozenset[str]] = {
@@ -55,7 +63,7 @@ GRANTS: dict[str, frozenset[str]] = {
         FAMILY_READ, REGISTER_READ, NAMES_READ, SCOPE_ALL, CASES_READ,
     }),
     CASEWORKER: frozenset({ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, NAMES_READ,
-                           CASES_READ, CASES_WORK}),
+                           CASES_READ, CASES_WORK, TRACING_DECIDE}),
     COUNSEL: frozenset({ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, NAMES_READ}),
     MONITOR: frozenset({ACCOUNT_SELF, REGISTER_READ}),
     AUDITOR: frozenset({
@@ -66,6 +74,7 @@ GRANTS: dict[str, frozenset[str]] = {
         ACCOUNT_SELF, SEARCH, PERSON_READ, FAMILY_READ, REGISTER_READ, NAMES_READ, SCOPE_ALL,
         CASES_READ, CASES_WORK, CASES_ASSIGN, CASES_SIGN_OFF,
     }),
+    OPERATOR: frozenset({ACCOUNT_SELF, TRACING_INTAKE}),
 }
 
 #: Roles that must give a one-time code (TOTP) at every sign-in: every role (the auditor reads

@@ -71,7 +71,23 @@ EVENTS = Kind(
     key=("event_id",),
 )
 
-KINDS: dict[str, Kind] = {k.name: k for k in (PERSONS, RELATIONS_KIND, EVENTS)}
+#: What an inquirer is to the person sought (kind ``inquiries``, spec 1.1).
+INQUIRY_RELATIONS = ("parent", "guardian", "relative", "sibling", "counsel", "other")
+INQUIRIES = Kind(
+    name="inquiries",
+    columns=("source", "inquiry_id", "at", "inquirer_family_name", "inquirer_given_name",
+             "inquirer_birth_date", "inquirer_a_number", "inquirer_phone", "inquirer_country",
+             "inquirer_languages", "relation", "sought_family_name", "sought_given_name",
+             "sought_birth_date", "sought_age", "sought_sex", "last_seen_place",
+             "last_seen_on"),
+    required=("source", "inquiry_id", "at", "relation"),
+    one_of=("sought_family_name", "sought_given_name"),
+    key=("inquiry_id",),
+)
+#: The inquirer's names: one of the two is required too (checked beside ``one_of``).
+INQUIRER_NAMES = ("inquirer_family_name", "inquirer_given_name")
+
+KINDS: dict[str, Kind] = {k.name: k for k in (PERSONS, RELATIONS_KIND, EVENTS, INQUIRIES)}
 #: reunify's extensions (new optional columns, as the spec allows), by kind; kept with a row's
 #: other unknown columns. ``first_contact``: the day of the first contact (a call, a visit)
 #: between the record and the other person of a relation, as the source recorded it.
@@ -85,4 +101,5 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
                  "facility", "since", "separated_since", "days_separated", "flags"),
     "cases": ("case_id", "person_id", "family_id", "stage", "assigned_to", "opened", "closed",
               "outcome", "next_deadline"),
+    "matches": ("source", "inquiry_id", "rank", "person_id", "probability"),
 }

@@ -23,6 +23,7 @@ from reunify.rules.interchange import (
 from reunify.simulator import noise
 from reunify.simulator.conventions import Convention, parse, written_events
 from reunify.simulator.family import family_unit
+from reunify.simulator.inquiries import InquiryWriter
 from reunify.simulator.people import age_on
 from reunify.simulator.rates import DEFAULT_AS_OF, SOURCE_STYLE, Rates
 from reunify.simulator.register import register_rows
@@ -292,10 +293,15 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
     writer = _Writer(outdir, fmt, random.Random(rng.random()), rates, as_of,  # noqa: S311
                      conventions, random.Random(f"conventions:{seed}"),  # noqa: S311 # nosec B311
                      source_names)
+    # Tracing requests draw from a stream of their own: the other files stay as they were.
+    inquiries = InquiryWriter(outdir, fmt, random.Random(f"inquiries:{seed}"),  # noqa: S311
+                              rates, as_of, _Table)
     singles = unaccompanied = 0
     try:
         for i in range(1, families + 1):
-            writer.unit(family_unit(season))
+            unit = family_unit(season)
+            writer.unit(unit)
+            inquiries.unit(unit)
             # Single adults and lone children arrive in proportion to family units.
             while singles < i * rates.single_adults_per_family:
                 singles += 1
@@ -307,6 +313,7 @@ def simulate(outdir: Path, *, families: int, seed: int, as_of: dt.date | None = 
                 progress(i, families)
     finally:
         counts = writer.close()
+        counts.update(inquiries.close())
     counts["families"] = writer.families
     counts["persons"] = counts["truth.persons.csv"]
     manifest = {

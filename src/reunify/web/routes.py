@@ -65,6 +65,10 @@ ROUTES: dict[str, Rule] = {
     "user_create": Rule(g.USERS_MANAGE),
     "user_detail": Rule(g.USERS_READ),
     "user_change": Rule(g.USERS_MANAGE),
+    "hotline": Rule(g.TRACING_INTAKE),
+    "hotline_lookup": Rule(g.TRACING_INTAKE),
+    "tracing_inquiry": Rule(g.TRACING_DECIDE),
+    "tracing_decide": Rule(g.TRACING_DECIDE),
     # API
     "api:openapi-json": Rule(g.ACCOUNT_SELF),
     "api:api-root": Rule(g.ACCOUNT_SELF),  # answers 404: only a base for reverse()

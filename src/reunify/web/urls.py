@@ -19,6 +19,7 @@ from reunify.web.views import (
     register,
     reports,
     review,
+    tracing,
 )
 
 urlpatterns: list = [
@@ -59,6 +60,10 @@ urlpatterns: list = [
     path("users/new/", admin.user_create, name="user_create"),
     path("users/<str:user_id>/", admin.user_detail, name="user_detail"),
     path("users/<str:user_id>/change/", admin.user_change, name="user_change"),
+    path("hotline/", tracing.hotline, name="hotline"),
+    path("hotline/lookup/", tracing.hotline_lookup, name="hotline_lookup"),
+    path("tracing/<str:reference>/", tracing.inquiry, name="tracing_inquiry"),
+    path("tracing/<str:reference>/decide/", tracing.decide, name="tracing_decide"),
     path("api/v1/", api.urls),
     path("healthz", operations.healthz, name="healthz"),
     path("readyz", operations.readyz, name="readyz"),

@@ -1,0 +1,406 @@
+"""Tracing requests answered: candidates found, and a caseworker's word on them.
+
+:func:`match_inquiries` ranks, for each inquiry, the persons it most likely seeks (with the
+latest Splink link run's model, see :mod:`reunify.linkage.inquiry`) and the inquirer among
+persons already recorded; :func:`decide_candidate` confirms or rejects a candidate. Each is one
+transaction with its ledger entry. The ledger holds ids and counts only, never names.
+
+Case attachment is a seam: confirming records the child found (``Inquiry.person``) and the
+caseworker; attaching the inquiry to the child's reunification case and recording the inquirer
+as a contact belongs to the casework module, which reads ``Inquiry.person`` (docs/tracing.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from reunify.actions.ledger import append_entry, in_transaction
+from reunify.linkage import inquiry as tracing
+from reunify.models import (
+    EventRecord,
+    FamilyMember,
+    FamilyRun,
+    Identity,
+    Inquiry,
+    InquiryCandidate,
+    InquiryDecision,
+    InquiryRecord,
+    LinkRun,
+    Person,
+    PersonRecord,
+)
+from reunify.rules import dates
+from reunify.rules.names import fold
+from reunify.rules.tracing import next_status
+
+DECISIONS = (InquiryCandidate.CONFIRMED, InquiryCandidate.REJECTED)
+#: An inquirer is taken for a person already recorded from this probability on.
+INQUIRER_PROBABILITY = 0.5
+_RECORD_FIELDS = ("id", "source", "record_id", "family_name", "given_name", "birth_date", "sex",
+                  "country", "a_number", "group_id", "group_role", "phone", "address")
+
+
+class NoModel(Exception):
+    """Matching needs a Splink link run's trained model, and there is none yet."""
+
+
+_cache: dict[str, object] = {}
+
+
+def _model_run() -> LinkRun:
+    run = (LinkRun.objects.exclude(finished_at=None).filter(engine="splink")
+           .order_by("-pk").first())
+    if run is None or not run.model_json:
+        raise NoModel("matching inquiries needs a Splink link run: run `reunify link` first")
+    return run
+
+
+def _record_index(run: LinkRun) -> tracing.RecordIndex:
+    """The store's linked person-records under their blocking keys, built once per process and
+    store state (link run, newest record): later inquiries are answered from memory."""
+    newest = PersonRecord.objects.aggregate(n=Max("pk"))["n"]
+    # The run's finishing moment too: ids alone can repeat in another store (a test's).
+    state = (run.pk, run.finished_at, newest)
+    if _cache.get("state") != state:
+        person_of = dict(((s, r), p) for s, r, p in Identity.objects.values_list(
+            "source", "record_id", "person_id").iterator(chunk_size=20_000))
+        rows = (
+            (pk, person_of[(source, record_id)], family, given, birth)
+            for pk, source, record_id, family, given, birth in PersonRecord.objects.filter(
+                is_current=True).values_list("pk", "source", "record_id", "family_name",
+                                             "given_name", "birth_date")
+            .iterator(chunk_size=20_000)
+            if (source, record_id) in person_of
+        )
+        _cache["index"] = tracing.RecordIndex.build(rows)
+        _cache["state"] = state
+    return _cache["index"]  # type: ignore[return-value]
+
+
+def _person_records(pks: Iterable[int]) -> dict[int, dict]:
+    """Person-records by id, as the linker takes them (with their custody windows, and
+    ``places``: the folded facilities their events name)."""
+    pks = list(pks)
+    found: dict[int, dict] = {}
+    for start in range(0, len(pks), 2000):
+        for row in PersonRecord.objects.filter(pk__in=pks[start:start + 2000]).values(
+                *_RECORD_FIELDS):
+            found[row.pop("id")] = row
+    by_key = {(r["source"], r["record_id"]): r for r in found.values()}
+    for r in by_key.values():
+        r["seen_from"] = r["seen_to"] = None
+        r["places"] = set()
+    by_source: dict[str, list[str]] = {}
+    for source, record_id in sorted(by_key):
+        by_source.setdefault(source, []).append(record_id)
+    # By source and record id: the events' (source, record_id) index serves the look-up.
+    chunks = [(source, ids[start:start + 2000]) for source, ids in by_source.items()
+              for start in range(0, len(ids), 2000)]
+    for source, ids in chunks:
+        events = (EventRecord.objects.filter(source=source, record_id__in=ids, is_current=True)
+                  .values_list("source", "record_id", "at", "facility"))
+        for source, record_id, at, facility in events:
+            record = by_key.get((source, record_id))
+            if record is None:
+                continue
+            if record["seen_from"] is None or at < record["seen_from"]:
+                record["seen_from"] = at
+            if record["seen_to"] is None or at > record["seen_to"]:
+                record["seen_to"] = at
+            if facility:
+                record["places"].add(fold(facility))
+    return found
+
+
+@dataclass
+class _Context:
+    """What the store says around a candidate: families (latest family run) and places."""
+
+    #: person → the child members of every family they belong to (themselves left out).
+    children_of_family: dict[int, set[int]]
+    children: int
+    #: folded facility → share of all records with an event there.
+    place_share: dict[str, float]
+    #: Persons some record shows separated, and their share of all persons.
+    separated: set[int]
+    separated_share: float
+
+
+def _context(index: tracing.RecordIndex) -> _Context:
+    run = FamilyRun.objects.exclude(finished_at=None).order_by("-pk").first()
+    state = (run.pk if run else None, run.finished_at if run else None, len(index.records),
+             _cache.get("state"))
+    if _cache.get("context_state") != state:
+        members: dict[int, list[tuple[int, str]]] = {}
+        if run is not None:
+            for family, person, role in FamilyMember.objects.filter(family__run=run)\
+                    .values_list("family_id", "person_id", "role").iterator(chunk_size=20_000):
+                members.setdefault(family, []).append((person, role))
+        kin: dict[int, set[int]] = {}
+        for people in members.values():
+            kids = {p for p, role in people if role == "child"}
+            for person, _role in people:
+                kin.setdefault(person, set()).update(kids - {person})
+        counts: dict[str, int] = {}
+        for facility, n in (EventRecord.objects.filter(is_current=True).exclude(facility="")
+                            .values("facility").annotate(n=Count("record_id", distinct=True))
+                            .values_list("facility", "n")):
+            counts[fold(facility)] = counts.get(fold(facility), 0) + n
+        total = max(len(index.records), 1)
+        children = sum(1 for people in members.values() for _p, r in people if r == "child")
+        separated_keys = set(EventRecord.objects.filter(is_current=True, type="separated")
+                             .values_list("source", "record_id"))
+        separated = {p for s, r, p in Identity.objects.values_list(
+            "source", "record_id", "person_id").iterator(chunk_size=20_000)
+            if (s, r) in separated_keys}
+        _cache["context"] = _Context(kin, max(children, 1),
+                                     {f: n / total for f, n in counts.items()}, separated,
+                                     len(separated) / max(len(index.positions_of), 1))
+        _cache["context_state"] = state
+    return _cache["context"]  # type: ignore[return-value]
+
+
+@dataclass
+class Answer:
+    """What matching found for one inquiry: persons it may seek, and the inquirer if recorded."""
+
+    candidates: list[tracing.Candidate]
+    inquirer: tracing.Candidate | None
+
+
+def _scored(run: LinkRun, index: tracing.RecordIndex, asking: list[dict],
+            blocks: list[list[int]]) -> tuple[list[list[tuple]], dict[int, dict]]:
+    """Score each of ``asking`` (records) against the records at its ``blocks`` positions, in
+    one pass: per asking record, ``(person, weight, probability, (scores, pair), record)``
+    tuples (:func:`_explain` reads a pair's comparisons); and the records read, by id."""
+    from reunify.linkage.engine import score_listed
+
+    positions = sorted({n for block in blocks for n in block})
+    records = _person_records(index.records[n] for n in positions)
+    slot: dict[int, int] = {}
+    rows: list[dict] = []
+    for n in positions:
+        record = records.get(index.records[n])
+        if record is not None:
+            record["person"] = index.persons[n]
+            slot[n] = len(asking) + len(rows)
+            rows.append(record)
+    wanted = tracing.feature_rows(asking)
+    found = tracing.feature_rows(rows, first_id=len(asking))
+    compared = [[(slot[n], n) for n in block if n in slot] for block in blocks]
+    pairs = [(i, r) for i, block in enumerate(compared) for r, _n in block]
+    scores = score_listed(run.model_json, wanted + found, pairs,
+                          index.term_frequencies(wanted + found))
+    weights = scores.weights
+    out = [[(index.persons[n], *weights[(i, r)], (scores, (i, r)), index.records[n])
+            for r, n in block if (i, r) in weights] for i, block in enumerate(compared)]
+    return out, records
+
+
+def _explain(key: tuple) -> list[dict]:
+    scores, pair = key
+    return scores.comparisons(pair)
+
+
+def _precise(birth_date: str) -> bool:
+    parsed = dates.parse(birth_date or "")
+    return bool(parsed and parsed.precise)
+
+
+def _most_precise(found: list[tuple], inquiry: dict, records: dict[int, dict]) -> list[tuple]:
+    """When the inquirer gives a full birth date, a person is judged by their records with a
+    full date if they have any: a year-only record agrees with any day of that year, while the
+    person's full date may say it is another child."""
+    if not _precise(inquiry.get("sought_birth_date") or ""):
+        return found
+    with_day = {s[0] for s in found if _precise(records.get(s[4], {}).get("birth_date", ""))}
+    return [s for s in found if s[0] not in with_day
+            or _precise(records.get(s[4], {}).get("birth_date", ""))]
+
+
+def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
+    """Candidates for each inquiry (dicts of the ``inquiries`` columns); writes nothing.
+
+    First the inquirer is looked for among persons; then the person sought, among the records
+    the blocking finds and every child of the inquirer's family, each candidate weighed also
+    by that family and by the place of separation the inquirer gives.
+    """
+    run = run or _model_run()
+    index = _record_index(run)
+    context = _context(index)
+    askers = [tracing.inquirer_record(q) for q in inquiries]
+    people = [tracing.sought_record(q) for q in inquiries]
+    blocks = [index.candidates(r) for r in people]
+    # The inquirers and the persons sought in one pass (each pass has a fixed cost).
+    both, records = _scored(run, index, askers + people,
+                            [index.candidates(r) for r in askers] + blocks)
+    asked, scored = both[:len(askers)], both[len(askers):]
+    # The inquirer is not a request for someone recorded: the model's own prior holds.
+    inquirers = [tracing.rank_persons(s, limit=3, floor=0.2, none_odds=1.0, explain=_explain)
+                 for s in asked]
+    kin: list[dict[int, float]] = []
+    later: list[list[int]] = []
+    for q, block, found in zip(inquiries, blocks, inquirers, strict=True):
+        near: dict[int, float] = {}
+        if q.get("relation") not in ("counsel", "other"):
+            for c in found:
+                for child in context.children_of_family.get(c.person, ()):
+                    near[child] = max(near.get(child, 0.0), c.probability)
+        kin.append(near)
+        listed = set(block)
+        later.append([n for child in near for n in index.positions_of.get(child, ())
+                      if n not in listed])
+    if any(later):
+        # The children of the inquirer's family the names did not find: a second pass.
+        more, found_records = _scored(run, index, people, later)
+        scored = [a + b for a, b in zip(scored, more, strict=True)]
+        records.update(found_records)
+    places: dict[int, set[str]] = {}
+    surnames: dict[int, set[str]] = {}
+    first_seen: dict[int, object] = {}
+    for record in records.values():
+        if "person" in record and record["seen_from"] is not None:
+            known = first_seen.get(record["person"])
+            if known is None or record["seen_from"] < known:
+                first_seen[record["person"]] = record["seen_from"]
+        if "person" in record:
+            places.setdefault(record["person"], set()).update(record["places"])
+            surnames.setdefault(record["person"], set()).update(
+                tracing.surname_keys_of(record["family_name"], record["given_name"]))
+    answers = []
+    for q, found, near, asker in zip(inquiries, scored, kin, inquirers, strict=True):
+        found = _most_precise(found, q, records)
+        stated = fold(q.get("last_seen_place") or "")
+        kin_surnames = (tracing.surname_keys_of(q.get("inquirer_family_name") or "")
+                        if q.get("relation") not in ("counsel", "other") else frozenset())
+        share = (sum(1 for s in found if kin_surnames & surnames.get(s[0], set()))
+                 / max(len(found), 1))
+        family_size = max(len(near), 1)
+        asked = q.get("at")
+        held = {p: first_seen[p] <= asked for p in {f[0] for f in found} if p in first_seen
+                and asked is not None}
+        share_held = sum(held.values()) / max(len(held), 1)
+        extra: dict[int, list[dict]] = {}
+        for person in {s[0] for s in found}:
+            added = []
+            if person in near:
+                added.append(tracing.family_comparison(True, near[person], context.children,
+                                                       family_size))
+            elif (asker and asker[0].probability >= INQUIRER_PROBABILITY
+                  and q.get("relation") in ("parent", "guardian")):
+                # A parent found in the record asks for a child of their own family.
+                added.append(tracing.family_comparison(False, asker[0].probability,
+                                                       context.children, family_size))
+            if stated:
+                added.append(tracing.place_comparison(
+                    True, stated in places.get(person, ()), context.place_share.get(stated,
+                                                                                    0.0)))
+            added.append(tracing.custody_timing_comparison(held.get(person), share_held))
+            added.append(tracing.separation_comparison(person in context.separated,
+                                                       context.separated_share))
+            added.append(tracing.inquirer_surname_comparison(
+                kin_surnames, surnames.get(person, set()), share))
+            extra[person] = added
+        best_asker = asker[0] if asker and asker[0].probability >= INQUIRER_PROBABILITY else None
+        candidates = [c for c in tracing.rank_persons(found, extra=extra,
+                                                      limit=tracing.MAX_CANDIDATES + 1,
+                                                      explain=_explain)
+                      if best_asker is None or c.person != best_asker.person]
+        answers.append(Answer(candidates[:tracing.MAX_CANDIDATES], best_asker))
+    return answers
+
+
+def _inquiry_rows(keys: list[tuple[str, str]] | None) -> list[dict]:
+    rows = InquiryRecord.objects.filter(is_current=True).order_by("source", "inquiry_id")
+    if keys is not None:
+        wanted = {tuple(k) for k in keys}
+        rows = [r for r in rows.filter(inquiry_id__in=[k[1] for k in keys]).values()
+                if (r["source"], r["inquiry_id"]) in wanted]
+        return rows
+    return list(rows.values())
+
+
+def match_inquiries(*, actor: str, keys: list[tuple[str, str]] | None = None,
+                    chunk: int = 500) -> dict[str, int]:
+    """Find the candidates of every inquiry (or of those ``(source, inquiry_id)``) and store
+    them, replacing the previous ones; decided candidates keep their decision. Returns counts."""
+    if not actor or not actor.strip():
+        raise ValueError("matching needs an actor")
+    run = _model_run()
+    inquiries = _inquiry_rows(keys)
+    counts = {"inquiries": len(inquiries), "with_candidates": 0, "candidates": 0,
+              "inquirers_recorded": 0}
+    with in_transaction():
+        follow = {(q.source, q.inquiry_id): q for q in Inquiry.objects.filter(
+            inquiry_id__in=[r["inquiry_id"] for r in inquiries])}
+        now = timezone.now()
+        for start in range(0, len(inquiries), chunk):
+            part = inquiries[start:start + chunk]
+            for row, found in zip(part, _answer(part, run), strict=True):
+                inquiry = follow[(row["source"], row["inquiry_id"])]
+                decided = dict(InquiryDecision.objects.filter(inquiry=inquiry)
+                               .order_by("decided_at", "pk").values_list("person_id",
+                                                                          "decision"))
+                InquiryCandidate.objects.filter(inquiry=inquiry).delete()
+                InquiryCandidate.objects.bulk_create([InquiryCandidate(
+                    inquiry=inquiry, rank=n + 1, person_id=c.person,
+                    probability=c.probability, match_weight=c.match_weight,
+                    comparisons=c.comparisons,
+                    status=decided.get(c.person, InquiryCandidate.PROPOSED))
+                    for n, c in enumerate(found.candidates)])
+                inquiry.matched_at = now
+                inquiry.inquirer_person_id = found.inquirer.person if found.inquirer else None
+                inquiry.inquirer_probability = (found.inquirer.probability if found.inquirer
+                                                else None)
+                inquiry.save(update_fields=["matched_at", "inquirer_person",
+                                            "inquirer_probability"])
+                counts["with_candidates"] += bool(found.candidates)
+                counts["candidates"] += len(found.candidates)
+                counts["inquirers_recorded"] += found.inquirer is not None
+        append_entry(actor=actor, type="tracing.match", subjects=[f"link_run:{run.pk}"],
+                     payload={"link_run": run.pk, **counts})
+    return counts
+
+
+def decide_candidate(reference: str, person_id: int, decision: str, *, reason: str,
+                     actor: str) -> InquiryDecision:
+    """A caseworker's binding word: ``person_id`` is (``confirmed``) or is not (``rejected``)
+    the person the inquiry ``reference`` seeks. Confirming records the child found and the
+    caseworker who can call the inquirer back. Raises ``Inquiry.DoesNotExist`` for an unknown
+    reference and ValueError for a person not proposed or a decision without a reason."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    if not reason or not reason.strip():
+        raise ValueError("a decision needs a reason")
+    if not actor or not actor.strip():
+        raise ValueError("a decision needs an actor")
+    with in_transaction():
+        inquiry = Inquiry.objects.select_for_update().get(reference=reference)
+        next_status(inquiry.status, decision, about_found=inquiry.person_id == person_id)
+        if not Person.objects.filter(pk=person_id).exists():
+            raise ValueError(f"no person {person_id}")
+        now = timezone.now()
+        made = InquiryDecision.objects.create(inquiry=inquiry, person_id=person_id,
+                                              decision=decision, reason=reason.strip(),
+                                              actor=actor, decided_at=now)
+        InquiryCandidate.objects.filter(inquiry=inquiry, person_id=person_id).update(
+            status=decision)
+        inquiry.answered_at = now
+        inquiry.caseworker = actor
+        inquiry.status = next_status(inquiry.status, decision,
+                                     about_found=inquiry.person_id == person_id)
+        if decision == InquiryCandidate.CONFIRMED:
+            inquiry.person_id = person_id
+        elif inquiry.person_id == person_id:
+            inquiry.person_id = None
+        inquiry.save(update_fields=["answered_at", "caseworker", "person", "status"])
+        append_entry(actor=actor, type="tracing.decision",
+                     subjects=[f"{inquiry.source}:{inquiry.inquiry_id}",
+                               f"person:{person_id}", f"inquiry_decision:{made.pk}"],
+                     payload={"inquiry_decision": made.pk, "decision": decision,
+                              "inquiry": inquiry.pk})
+    return made
