@@ -148,6 +148,15 @@ def test_confirm_and_reject_are_recorded_with_actor_and_reason(tmp_path):
     assert not {"facility", "custodian", "address", "person"} & set(vars(answer))
     entry = LedgerEntry.objects.filter(type="tracing.decision").get()
     assert entry.actor == "caseworker-7"
+    # The inquiry is attached to the child's case (opened, as the child had none), the
+    # inquirer recorded on it as a contact.
+    from reunify.models import Case, CaseStep
+
+    case = Case.objects.get(person_id=child, closed__isnull=True)
+    attached = CaseStep.objects.get(case=case, kind="inquiry_attached")
+    assert attached.details["reference"] == inquiry.reference
+    assert attached.details["inquirer"].startswith("Juan")
+    assert entry.subject_rows.filter(subject=f"case:{case.public_id}").exists()
     decide_candidate(inquiry.reference, child, "rejected", reason="DNA says no",
                      actor="caseworker-7")
     inquiry.refresh_from_db()

@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from reunify.actions.casework import open_case
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.linkage import inquiry as tracing
 from reunify.models import (
+    Case,
+    CaseStep,
     EventRecord,
     FamilyMember,
     FamilyRun,
@@ -36,6 +39,9 @@ from reunify.models import (
 from reunify.rules import dates
 from reunify.rules.names import fold
 from reunify.rules.tracing import next_status
+
+#: Inquirers who, once reunify holds them as a person, are the parent a case seeks.
+CARER_RELATIONS = frozenset({"parent", "guardian"})
 
 DECISIONS = (InquiryCandidate.CONFIRMED, InquiryCandidate.REJECTED)
 #: An inquirer is taken for a person already recorded from this probability on.
@@ -398,9 +404,39 @@ def decide_candidate(reference: str, person_id: int, decision: str, *, reason: s
         elif inquiry.person_id == person_id:
             inquiry.person_id = None
         inquiry.save(update_fields=["answered_at", "caseworker", "person", "status"])
-        append_entry(actor=actor, type="tracing.decision",
-                     subjects=[f"{inquiry.source}:{inquiry.inquiry_id}",
-                               f"person:{person_id}", f"inquiry_decision:{made.pk}"],
+        subjects = [f"{inquiry.source}:{inquiry.inquiry_id}", f"person:{person_id}",
+                    f"inquiry_decision:{made.pk}"]
+        if decision == InquiryCandidate.CONFIRMED:
+            case = _attach_to_case(inquiry, person_id, actor=actor)
+            subjects.append(f"case:{case.public_id}")
+        append_entry(actor=actor, type="tracing.decision", subjects=subjects,
                      payload={"inquiry_decision": made.pk, "decision": decision,
                               "inquiry": inquiry.pk})
     return made
+
+
+def _attach_to_case(inquiry: Inquiry, child: int, *, actor: str) -> Case:
+    """The child's case (opened if the child has none not closed) with the inquiry attached:
+    its reference and the inquirer's name, relation and phone as a contact of the case; an
+    inquiring parent reunify holds as a person becomes the parent sought if the case seeks
+    nobody yet. Inside the confirming transaction."""
+    record = InquiryRecord.objects.filter(source=inquiry.source, inquiry_id=inquiry.inquiry_id,
+                                          is_current=True).first()
+    relation = record.relation if record else ""
+    parent = inquiry.inquirer_person_id if relation in CARER_RELATIONS else None
+    case = Case.objects.filter(person_id=child, closed__isnull=True).first()
+    if case is None:
+        case = open_case(child, actor=actor, on=timezone.now().date(),
+                         reason=f"tracing inquiry {inquiry.reference} confirmed", parent=parent)
+    elif case.parent_id is None and parent is not None:
+        Case.objects.filter(pk=case.pk).update(parent_id=parent)
+    CaseStep.objects.create(
+        case=case, at=timezone.now(), actor=actor, kind="inquiry_attached",
+        reason=f"tracing inquiry {inquiry.reference}",
+        details={"reference": inquiry.reference, "relation": relation,
+                 "inquirer": " ".join(p for p in (record.inquirer_given_name,
+                                                  record.inquirer_family_name) if p)
+                 if record else "",
+                 "phone": record.inquirer_phone if record else "",
+                 "inquirer_person": inquiry.inquirer_person_id})
+    return case
