@@ -179,6 +179,9 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
                    is_null_level=True),
             _level('abs("seen_from_l" - "seen_from_r") <= 3', "first seen within 3 days"),
             _level(_seen_within(3), "custody windows meet (3 days)"),
+            # One source may write its events days after another (spec 1.1): a shelter's
+            # placement a week after the border's separation is still the same custody.
+            _level(_seen_within(10), "custody windows meet (10 days)"),
             _level(_seen_within(30), "custody windows within a month"),
             _level("ELSE", "custody windows far apart"),
         ]},

@@ -20,8 +20,10 @@ from collections.abc import Collection
 
 #: How much above the acceptance weight a bare record's pair must weigh on its own.
 RARE_WEIGHT = 6.0
-#: Custody windows this many days apart, or closer, are one encounter's.
-MET_DAYS = 3
+#: Custody windows this many days apart, or closer, are one encounter's: a week and more,
+#: because one source may write its events days after another (spec 1.1) — the shelter's
+#: placement of a child can stand a week after the border's separation of that child.
+MET_DAYS = 10
 #: Another person whose pair with the bare record weighs within this much of the best makes
 #: the record ambiguous.
 AMBIGUITY_MARGIN = 3.0
