@@ -7,6 +7,7 @@ import re
 import pytest
 from tests.ingest_batches import ingest, store_snapshot, write
 
+from reunify.actions.ledger import sign_checkpoint
 from reunify.models import Inquiry, InquiryRecord
 from reunify.rules.tracing import normal_reference
 
@@ -39,6 +40,7 @@ def test_inquiries_idempotent_and_versioned(tmp_path, capsys):
     reference number."""
     assert ingest(capsys, write(tmp_path / "a", "hotline.inquiries.csv", GOOD))[0] == 0
     reference = Inquiry.objects.get(inquiry_id="q2").reference
+    sign_checkpoint(actor="tester")  # every command signs what is unsigned when it starts
     before = store_snapshot()
     status, out, _ = ingest(capsys, write(tmp_path / "b", "hotline.inquiries.csv", GOOD))
     assert status == 0
