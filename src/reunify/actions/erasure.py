@@ -7,6 +7,7 @@ checkpoint and every proof still verifies: nothing in them has to change.
 from __future__ import annotations
 
 from reunify.actions.ledger import append_entry, in_transaction
+from reunify.actions.register import forget_register
 from reunify.models import EventRecord, Identity, PersonRecord, RelationRecord
 from reunify.models.keys import with_keys
 
@@ -44,6 +45,8 @@ def erase_person_data(*, actor: str, source: str, record_id: str) -> dict[str, i
                      for rows in with_keys(EventRecord.objects.all(), records))
         counts = {"person_records": persons, "relation_records": relations,
                   "event_reasons": events}
+        # The stored register holds names: forget it with the rest (it is recomputed).
+        forget_register(actor=actor)
         append_entry(actor=actor, type="person.erased",
                      subjects=[f"{src}:{rid}" for src, rid in records], payload=counts)
     return counts

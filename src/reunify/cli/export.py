@@ -68,8 +68,14 @@ def run(args: argparse.Namespace) -> int:
             return 2
     query = EXPORTS[args.name]
     as_of = args.as_of or dt.date.today()
+    if args.name == "register":
+        from reunify.reports.register import stored_rows
+
+        rows = stored_rows(as_of, actor=actor)
+    else:
+        rows = query(as_of)
     count = export_rows(
-        args.name, query(as_of), EXPORT_COLUMNS[args.name], args.out, fmt=args.fmt, actor=actor,
+        args.name, rows, EXPORT_COLUMNS[args.name], args.out, fmt=args.fmt, actor=actor,
         params={"as_of": as_of.isoformat()},
     )
     print(f"wrote {count} rows of {args.name} to {args.out}")

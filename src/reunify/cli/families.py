@@ -43,7 +43,17 @@ def run_build(args: argparse.Namespace) -> int:
     console = Console()
     run = build_families(actor=actor, progress=console)
     console.print(f"family run {run.pk}: {run.stats}")
+    refresh_register_now(console, actor)
     return 0
+
+
+def refresh_register_now(console, actor: str) -> None:
+    """Compute the register for the days views open on, now rather than on a first request."""
+    from reunify.reports.register import refresh_register
+
+    for snapshot in refresh_register(actor=actor):
+        console.print(f"register as of {snapshot.as_of.isoformat()}: {snapshot.rows} rows "
+                      f"stored (data version {snapshot.version})")
 
 
 def run_show(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from reunify.models.ledger import Checkpoint, LedgerEntry
 from reunify.models.linkage import Identity, LinkDecision, LinkRun, Person, ReviewPair
 from reunify.models.profile import SourceProfile
 from reunify.models.record import EventRecord, PersonRecord, RelationRecord
+from reunify.models.register import RegisterRow, RegisterSnapshot
 
 __all__ = [
     "AccessLog",
@@ -38,6 +39,8 @@ __all__ = [
     "LinkRun",
     "Person",
     "PersonRecord",
+    "RegisterRow",
+    "RegisterSnapshot",
     "RelationRecord",
     "ReviewPair",
     "RoleGrant",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from reunify.queries.families import (
@@ -99,9 +99,14 @@ def register_rows(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterator[d
 def headline(as_of: dt.date) -> dict[str, int]:
     """The register at a glance: families, separated children and parents, and flag counts
     among the members who are still separated."""
+    return summarise(register_entries(as_of))
+
+
+def summarise(entries: Iterable[Entry]) -> dict[str, int]:
+    """The headline counts of register entries (see ``headline``)."""
     counts: Counter = Counter()
     families: set[int] = set()
-    for entry in register_entries(as_of):
+    for entry in entries:
         families.add(entry.family.pk)
         kind = "children" if entry.role == "child" else "parents"
         counts[f"{kind} {entry.state.status}"] += 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 from django import forms
@@ -15,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from reunify.actions.export import export_rows
-from reunify.queries.register import register_rows
+from reunify.queries import register_store
+from reunify.reports.register import register_snapshot
 from reunify.rules.flags import FLAGS
 from reunify.rules.interchange import EXPORT_COLUMNS, STATUSES
 from reunify.web.access import log_reads
@@ -39,21 +39,34 @@ class RegisterFilter(forms.Form):
     page = forms.IntegerField(required=False, min_value=1)
 
 
-def register_for(access, as_of, *, status="", flag="", role="") -> list[dict]:
-    """Register rows as this user may see them: filtered, and without names unless allowed."""
-    rows = []
-    for row in register_rows(as_of):
-        if status and row["status"] != status:
-            continue
-        if flag and flag not in row["flags"].split(";"):
-            continue
-        if role and row.get("role") != role:
-            continue
-        if not access.names:
+def _lines(access, as_of, *, status="", flag="", role=""):
+    """The stored register's rows as of a day, filtered (a query, not yet read)."""
+    snapshot = register_snapshot(as_of, actor=access.username)
+    return register_store.lines(snapshot, status=status, flag=flag, role=role)
+
+
+def _as_seen(access, rows) -> list[dict]:
+    rows = list(rows)
+    if not access.names:
+        for row in rows:
             for column in NAME_COLUMNS:
                 row[column] = ""
-        rows.append(row)
     return rows
+
+
+def register_for(access, as_of, *, status="", flag="", role="") -> list[dict]:
+    """Register rows as this user may see them: filtered, and without names unless allowed."""
+    return _as_seen(access, register_store.spec_rows(
+        _lines(access, as_of, status=status, flag=flag, role=role)))
+
+
+def register_page(access, as_of, *, status="", flag="", role="", page=1,
+                  size=PAGE_SIZE) -> tuple[int, list[dict]]:
+    """One page of the register as this user may see it, and how many rows the filter
+    keeps: the database counts and slices, so a page never reads the whole register."""
+    rows = _lines(access, as_of, status=status, flag=flag, role=role)
+    start = (page - 1) * size
+    return rows.count(), _as_seen(access, register_store.spec_rows(rows[start:start + size]))
 
 
 def _filters(request):
@@ -67,26 +80,25 @@ def register(request):
     """The dashboard: counts by status, days separated, flags, and the rows themselves."""
     form, filters, page_number = _filters(request)
     as_of = as_of_day(request)
-    rows = register_for(request.access, as_of, **filters)
-    by_status = Counter(r["status"] for r in rows)
-    by_flag = Counter(f for r in rows for f in r["flags"].split(";") if f)
-    separated_days = [int(r["days_separated"]) for r in rows
-                      if r["status"] == "separated" and r["days_separated"] != ""]
+    rows = _lines(request.access, as_of, **filters)
+    counts = register_store.count(rows)
+    separated_days = [d for d, n in sorted(counts.separated_days.items()) for _ in range(n)]
     charts = {
-        "status": bar_chart([(s, by_status.get(s, 0)) for s in STATUSES],
+        "status": bar_chart([(s, counts.by_status.get(s, 0)) for s in STATUSES],
                             title=_("Members by status")),
-        "flags": bar_chart([(f, by_flag.get(f, 0)) for f in FLAGS], title=_("Flags")),
+        "flags": bar_chart([(f, counts.by_flag.get(f, 0)) for f in FLAGS], title=_("Flags")),
         "days": histogram(separated_days, bins=(0, 15, 31, 61, 91, 181, 366),
                           title=_("Days separated, members still separated")),
     }
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    page.object_list = _as_seen(request.access, register_store.spec_rows(page.object_list))
     log_reads(request, "person", [row["person_id"] for row in page])
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reunify/register.html", {
-        "form": form, "page": page, "charts": charts, "as_of": as_of, "total": len(rows),
-        "by_status": [(s, by_status.get(s, 0)) for s in STATUSES],
-        "by_flag": [(f, by_flag.get(f, 0)) for f in FLAGS], "query": query.urlencode(),
+        "form": form, "page": page, "charts": charts, "as_of": as_of, "total": counts.total,
+        "by_status": [(s, counts.by_status.get(s, 0)) for s in STATUSES],
+        "by_flag": [(f, counts.by_flag.get(f, 0)) for f in FLAGS], "query": query.urlencode(),
         "names": request.access.names,
     })
 

@@ -1,0 +1,109 @@
+"""Reading a stored register snapshot: its rows, filtered and counted in the database.
+
+A page of the register reads one page of rows and a few counts, not the whole register: at
+100,000 persons the counts are three grouped queries and the page is 100 rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from reunify.models import RegisterRow, RegisterSnapshot
+from reunify.queries.families import FamilyView, family_public_id, person_public_id
+from reunify.queries.register import Entry
+from reunify.queries.standing import Standing
+from reunify.rules.flags import FLAGS
+from reunify.rules.status import MemberState
+
+#: The stored columns read back, in this order.
+_COLUMNS = ("family_pk", "family_number", "person", "role", "name", "birth_date", "status",
+            "custodian", "facility", "since", "separated_since", "separation_ended",
+            "days_separated", "flags")
+
+
+def find_snapshot(version: int, as_of: dt.date, policy: str) -> RegisterSnapshot | None:
+    """The stored register for this data version, day and policy, if it was computed."""
+    return RegisterSnapshot.objects.filter(version=version, as_of=as_of,
+                                           policy=policy).first()
+
+
+def stored_row(entry: Entry) -> dict:
+    """What is stored of an entry (``reunify.actions.register.ROW_FIELDS``)."""
+    s = entry.standing
+    return {"family_pk": entry.family.pk, "family_number": entry.family.number,
+            "person": entry.person, "role": entry.role, "name": entry.name,
+            "birth_date": entry.birth_date, "status": s.status, "custodian": s.custodian,
+            "facility": s.facility, "since": s.since, "separated_since": s.separated_since,
+            "separation_ended": s.separation_ended, "days_separated": s.days_separated,
+            "flags": ";".join(s.flags)}
+
+
+def _has_flag(flag: str) -> Q:
+    return (Q(flags=flag) | Q(flags__startswith=f"{flag};") | Q(flags__endswith=f";{flag}")
+            | Q(flags__contains=f";{flag};"))
+
+
+def lines(snapshot: RegisterSnapshot, *, status: str = "", flag: str = "",
+          role: str = "") -> QuerySet:
+    """The snapshot's rows, filtered, in register order."""
+    rows = RegisterRow.objects.filter(snapshot=snapshot)
+    if status:
+        rows = rows.filter(status=status)
+    if role:
+        rows = rows.filter(role=role)
+    if flag:
+        rows = rows.filter(_has_flag(flag))
+    return rows.order_by("position")
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def spec_rows(rows: QuerySet) -> Iterator[dict]:
+    """The spec's register columns (then ``role``) of stored rows."""
+    for (_pk, number, person, role, name, birth, status, custodian, facility, since, apart,
+         _ended, days, flags) in rows.values_list(*_COLUMNS).iterator(chunk_size=5000):
+        yield {"family_id": family_public_id(number), "person_id": person_public_id(person),
+               "name": name, "birth_date": birth, "status": status, "custodian": custodian,
+               "facility": facility, "since": _iso(since), "separated_since": _iso(apart),
+               "days_separated": "" if days is None else days, "flags": flags, "role": role}
+
+
+def entries(rows: QuerySet) -> Iterator[Entry]:
+    """Stored rows as register entries, for the reports and the headline."""
+    for (pk, number, person, role, name, birth, status, custodian, facility, since, apart,
+         ended, days, flags) in rows.values_list(*_COLUMNS).iterator(chunk_size=5000):
+        flag_list = [f for f in flags.split(";") if f]
+        state = MemberState(status=status, since=since, separated_since=apart,
+                            separation_ended=ended, custodian=custodian, facility=facility)
+        standing = Standing(person, role, status, custodian, facility, since, apart, ended,
+                            days, flag_list, state)
+        yield Entry(FamilyView(pk, [], {}, set(), number), person, role, name, birth, standing)
+
+
+@dataclass
+class Counts:
+    """The figures above the register's table, for the rows a filter keeps."""
+
+    total: int
+    by_status: dict[str, int]
+    by_flag: dict[str, int]
+    #: Days separated of members still separated: day → members.
+    separated_days: dict[int, int]
+
+
+def count(rows: QuerySet) -> Counts:
+    """Counts by status and flag, and days separated of those still separated, in SQL."""
+    rows = rows.order_by()
+    by_status = {s: n for s, n in rows.values_list("status").annotate(n=Count("pk"))}
+    by_flag = rows.aggregate(**{f"flag_{i}": Count("pk", filter=_has_flag(f))
+                                for i, f in enumerate(FLAGS)})
+    days = rows.filter(status="separated", days_separated__isnull=False)
+    return Counts(sum(by_status.values()), by_status,
+                  {f: by_flag[f"flag_{i}"] for i, f in enumerate(FLAGS)},
+                  dict(days.values_list("days_separated").annotate(n=Count("pk"))))
