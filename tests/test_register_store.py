@@ -128,15 +128,12 @@ def _decide_claim(store: Path) -> None:
     decide_claim(claim.pk, "rejected", reason="names nobody here", actor="reviewer")
 
 
-#: One of every kind of change of the register's inputs, made through its action.
+#: One of every kind of change of the register's inputs, made through its action (decisions
+#: change none: see the test after).
 CHANGES = {
     "ingest": _ingest_reunification,
     "link": lambda _s: link(actor="clerk", engine="deterministic"),
     "families build": lambda _s: build_families(actor="clerk"),
-    "review decision": lambda _s: decide_records(("border", "b1"), ("border", "b3"),
-                                                 "different", reason="two people",
-                                                 actor="reviewer"),
-    "claim decision": _decide_claim,
     "erasure": lambda _s: erase_person_data(actor="steward", source="border",
                                             record_id="b1"),
 }
@@ -157,6 +154,30 @@ def test_every_kind_of_change_invalidates_the_snapshot(store, change):
     assert served == list(register_rows(AS_OF))
     assert not RegisterSnapshot.objects.filter(pk=old.pk).exists()  # older ones are deleted
     assert not RegisterRow.objects.filter(snapshot_id=old.pk).exists()
+
+
+def _decide_pair(_store: Path) -> None:
+    decide_records(("border", "b1"), ("border", "b3"), "different", reason="two people",
+                   actor="reviewer")
+
+
+@pytest.mark.parametrize("decide", [_decide_pair, _decide_claim], ids=["review", "claim"])
+def test_a_decision_takes_effect_with_the_run_that_applies_it(store, decide):
+    """A review or claim decision binds the next link run or families build and changes no
+    input of the register: the snapshot is served again, and it is still the register
+    computed afresh; the run that applies the decision advances the version."""
+    first = _served()
+    version = data_version()
+    decide(store)
+    assert data_version() == version
+    before = _computed()
+    assert _served() == first == list(register_rows(AS_OF))
+    assert _computed() == before
+    link(actor="clerk", engine="deterministic")
+    build_families(actor="clerk")
+    assert data_version() > version
+    assert _served() == list(register_rows(AS_OF))
+    assert _computed() == before + 1
 
 
 def test_a_stale_snapshot_is_never_served(store):

@@ -13,11 +13,14 @@ from django.db import models
 
 from reunify.models.ledger import LedgerEntry
 
-#: Ledger entry types that change none of the register's inputs (records, persons, families,
-#: decisions): exports, the ledger's own exports and publications, and user accounts. Every
-#: other type — including any type added later — advances the data version, so a new kind of
+#: Ledger entry types that change none of the register's inputs (records, profiles, persons,
+#: families): exports, the ledger's own exports and publications, user accounts, and review
+#: and claim decisions — a decision binds the *next* link run or families build, and the
+#: register reads neither table; the run that applies it appends its own entry. Every other
+#: type — including any type added later — advances the data version, so a new kind of
 #: casework action invalidates the stored register without anyone remembering to say so.
-NOT_REGISTER_INPUTS = ("export", "ledger.export", "ledger.publish")
+NOT_REGISTER_INPUTS = ("export", "ledger.export", "ledger.publish", "link.decision",
+                       "family.claim_decision")
 #: Prefixes of entry types that change no register input (accounts, sign-ins, assignments).
 NOT_REGISTER_INPUT_PREFIXES = ("user.",)
 
