@@ -39,11 +39,22 @@ AS_OF = dt.date(2018, 6, 1)
 PASSWORD = "a passphrase long enough for the policy 2018"
 
 
+#: A second and a third family, so that a batch about one family leaves others untouched.
+MORE_PERSONS = ("border,b4,Pérez,Rosa,1980-01-02,F,HN,,g4,parent\n"
+                "border,b5,Pérez,Juan,2012-03-04,M,HN,,g4,child\n"
+                "border,b6,Soto,Eva,1979-05-06,F,SV,,g6,parent\n"
+                "border,b7,Soto,Ana,2015-07-08,F,SV,,g6,child\n")
+MORE_EVENTS = ("border,e4,b4,apprehended,2018-05-07,CBP,Ursula,,,\n"
+               "border,e5,b5,separated,2018-05-08,ORR,Casa B,Agent 8,zero tolerance,\n"
+               "border,e6,b6,apprehended,2018-05-08,CBP,Ursula,,,\n"
+               "border,e7,b7,apprehended,2018-05-08,CBP,Ursula,,,\n")
+
+
 def _store(folder: Path) -> None:
     """A small store built the way an operator builds one: ingest, link, families build."""
-    files = [write(folder, "border.persons.csv", PERSONS),
+    files = [write(folder, "border.persons.csv", PERSONS + MORE_PERSONS),
              write(folder, "border.relations.csv", RELATIONS),
-             write(folder, "border.events.csv", EVENTS)]
+             write(folder, "border.events.csv", EVENTS + MORE_EVENTS)]
     report = ingest_paths(files, actor="clerk")
     assert report.changed_store
     link(actor="clerk", engine="deterministic")
@@ -178,6 +189,46 @@ def test_a_decision_takes_effect_with_the_run_that_applies_it(store, decide):
     assert data_version() > version
     assert _served() == list(register_rows(AS_OF))
     assert _computed() == before + 1
+
+
+def _partial() -> int:
+    return sum(stored.PARTIAL.values())
+
+
+NEW_NAME = ("source,record_id,family_name,given_name,birth_date,sex,country,a_number,group_id,"
+            "group_role\n"
+            "border,b2,García,Ana Lucía,2013-07,F,GT,,g1,child\n")
+CONTACT = ("source,record_id,relation,other_record_id,other_name,evidence,first_contact\n"
+           "border,b2,child_of,b1,,observed,2018-05-12\n")
+
+
+def test_a_batch_of_events_or_persons_recomputes_only_the_families_it_touches(store):
+    """After a batch of events, then one of person-records, only the families of their
+    persons are computed again (the rest is copied from the older snapshot), and the result
+    is the register computed afresh, names included."""
+    _served()
+    for name, content in (("border.events.csv", None), ("border.persons.csv", NEW_NAME)):
+        if content is None:
+            _ingest_reunification(store)
+        else:
+            assert ingest_paths([write(store / "names", name, content)],
+                                actor="clerk").changed_store
+        before, partial = _computed(), _partial()
+        served = _served()
+        assert (_computed(), _partial()) == (before + 1, partial + 1)
+        assert served == list(register_rows(AS_OF))
+    assert "Ana Lucía García" in {r["name"] for r in served}
+
+
+def test_a_batch_of_relations_recomputes_the_whole_register(store):
+    """Relations decide whether a source records contact, for all of its persons: after such
+    a batch the whole register is computed again, and it equals the recomputation."""
+    _served()
+    assert ingest_paths([write(store / "contact", "border.relations.csv", CONTACT)],
+                        actor="clerk").changed_store
+    before, partial = _computed(), _partial()
+    assert _served() == list(register_rows(AS_OF))
+    assert (_computed(), _partial()) == (before + 1, partial)
 
 
 def test_a_stale_snapshot_is_never_served(store):

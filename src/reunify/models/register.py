@@ -62,8 +62,6 @@ class RegisterRow(models.Model):
 
     snapshot = models.ForeignKey(RegisterSnapshot, on_delete=models.CASCADE,
                                  related_name="lines")
-    #: Order of the register (families by number, members by person).
-    position = models.IntegerField()
     family_pk = models.BigIntegerField()
     family_number = models.BigIntegerField()
     person = models.BigIntegerField()
@@ -82,9 +80,10 @@ class RegisterRow(models.Model):
 
     class Meta:
         db_table = "reunify_register_row"
-        constraints = [models.UniqueConstraint(fields=["snapshot", "position"],
+        # The register's order is families by number, members by person: this key.
+        constraints = [models.UniqueConstraint(fields=["snapshot", "family_number", "person"],
                                                name="register_row_unique")]
-        indexes = [models.Index(fields=["snapshot", "status", "position"])]
+        indexes = [models.Index(fields=["snapshot", "status", "family_number", "person"])]
 
     def __str__(self) -> str:
-        return f"{self.snapshot_id}:{self.position}"
+        return f"{self.snapshot_id}:{self.family_number}:{self.person}"

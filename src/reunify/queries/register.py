@@ -75,11 +75,12 @@ class Entry:
         }
 
 
-def register_entries(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterator[Entry]:
-    """Register entries of every current family with a member in custody on or before
-    ``as_of``, family by family, members in person order."""
+def register_entries(as_of: dt.date, *, policy: str = DEFAULT_POLICY,
+                     families: list[FamilyView] | None = None) -> Iterator[Entry]:
+    """Register entries of every current family (or of ``families``, some of them) with a
+    member in custody on or before ``as_of``, family by family, members in person order."""
     check_as_of(as_of)
-    families = current_families()
+    families = current_families() if families is None else families
     inputs = Inputs.fetch({p for f in families for p in f.members}, as_of)
     for family in families:
         if not any(inputs.events.get(p) for p in family.members):

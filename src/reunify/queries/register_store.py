@@ -7,12 +7,23 @@ A page of the register reads one page of rows and a few counts, not the whole re
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from reunify.models import RegisterRow, RegisterSnapshot
+from reunify.models import (
+    EventRecord,
+    Identity,
+    LedgerEntry,
+    PersonRecord,
+    RegisterRow,
+    RegisterSnapshot,
+    SourceFile,
+)
+from reunify.models.keys import with_keys
+from reunify.models.register import NOT_REGISTER_INPUT_PREFIXES, NOT_REGISTER_INPUTS
 from reunify.queries.families import FamilyView, family_public_id, person_public_id
 from reunify.queries.register import Entry
 from reunify.queries.standing import Standing
@@ -29,6 +40,45 @@ def find_snapshot(version: int, as_of: dt.date, policy: str) -> RegisterSnapshot
     """The stored register for this data version, day and policy, if it was computed."""
     return RegisterSnapshot.objects.filter(version=version, as_of=as_of,
                                            policy=policy).first()
+
+
+def latest_before(version: int, as_of: dt.date, policy: str) -> RegisterSnapshot | None:
+    """The newest snapshot of this day and policy at an older data version (never served: the
+    base of an incremental update)."""
+    return RegisterSnapshot.objects.filter(as_of=as_of, policy=policy, version__lt=version)\
+        .order_by("-version").first()
+
+
+#: Kinds of files whose rows touch only the persons of their own records.
+_PER_PERSON_KINDS = {"persons", "events"}
+
+
+def changed_persons(since: int, until: int) -> set[int] | None:
+    """The persons whose register inputs changed between two data versions, when only
+    batches of person-records and events came in (each row touches its own person only);
+    None when anything else changed — a link run, a families build, an erasure, relations
+    (which decide whether a source records contact, for all its persons) or profiles — so the
+    whole register must be computed again."""
+    entries = LedgerEntry.objects.filter(seq__gt=since, seq__lte=until)\
+        .exclude(type__in=NOT_REGISTER_INPUTS)
+    for prefix in NOT_REGISTER_INPUT_PREFIXES:
+        entries = entries.exclude(type__startswith=prefix)
+    batches = []
+    for type_, body in entries.exclude(type__startswith="reported.")\
+            .values_list("type", "body"):
+        payload = json.loads(body).get("payload", {})
+        if type_ != "ingest.batch" or any(f.get("kind") not in _PER_PERSON_KINDS
+                                          for f in payload.get("files", [])):
+            return None
+        batches.append(payload["batch"])
+    files = list(SourceFile.objects.filter(batch_id__in=batches).values_list("pk", flat=True))
+    keys: set[tuple[str, str]] = set()
+    for model in (PersonRecord, EventRecord):
+        keys.update(model.objects.filter(file_id__in=files).values_list("source", "record_id"))
+    persons: set[int] = set()
+    for rows in with_keys(Identity.objects.all(), keys):
+        persons.update(rows.values_list("person_id", flat=True))
+    return persons
 
 
 def stored_row(entry: Entry) -> dict:
@@ -57,7 +107,7 @@ def lines(snapshot: RegisterSnapshot, *, status: str = "", flag: str = "",
         rows = rows.filter(role=role)
     if flag:
         rows = rows.filter(_has_flag(flag))
-    return rows.order_by("position")
+    return rows.order_by("family_number", "person")
 
 
 def _iso(day: dt.date | None) -> str:

@@ -25,6 +25,7 @@ from reunify.actions.register import store_register
 from reunify.models import EventRecord, RegisterSnapshot
 from reunify.models.register import data_version
 from reunify.queries import register_store
+from reunify.queries.families import FamilyView, current_families
 from reunify.queries.register import Entry, register_entries, summarise
 from reunify.rules.as_of import check_as_of
 from reunify.rules.deadlines import DEFAULT_POLICY
@@ -32,6 +33,9 @@ from reunify.rules.deadlines import DEFAULT_POLICY
 #: How many times this process computed the register, per (as_of, policy): tests read it to
 #: check that a stored snapshot is read, not recomputed.
 COMPUTATIONS: Counter = Counter()
+#: How many of those updated an older snapshot, computing only the families whose persons'
+#: records changed (tests read it too).
+PARTIAL: Counter = Counter()
 #: Attempts at computing a snapshot while the data keeps changing under the computation.
 ATTEMPTS = 3
 
@@ -74,18 +78,39 @@ def register_snapshot(as_of: dt.date, *, actor: str,
             if snapshot is not None:
                 return snapshot
             COMPUTATIONS[(as_of, policy)] += 1
+            base, families = _base(version, as_of, policy)
+            if base is not None:
+                PARTIAL[(as_of, policy)] += 1
             rows = [register_store.stored_row(e)
-                    for e in register_entries(as_of, policy=policy)]
+                    for e in register_entries(as_of, policy=policy, families=families)]
             # Every change of an input commits with a ledger entry that advances the version:
             # the same version before and after means the computation saw one state.
             if data_version() != version:
                 continue
             snapshot = store_register(actor=actor, version=version, as_of=as_of,
-                                      policy=policy, rows=rows)
+                                      policy=policy, rows=rows, base=base,
+                                      recomputed=[f.pk for f in families or ()])
             if snapshot is not None:
                 return snapshot
     raise RegisterUnsettled(f"the data changed during {ATTEMPTS} computations of the "
                             f"register as of {as_of.isoformat()}; try again")
+
+
+def _base(version: int, as_of: dt.date,
+          policy: str) -> tuple[RegisterSnapshot | None, list[FamilyView] | None]:
+    """An older snapshot of the day to update, and the families to compute again; (None,
+    None) when the whole register must be computed (see ``changed_persons``)."""
+    base = register_store.latest_before(version, as_of, policy)
+    if base is None:
+        return None, None
+    changed = register_store.changed_persons(base.version, version)
+    if changed is None:
+        return None, None
+    families = current_families()
+    touched = [f for f in families if not changed.isdisjoint(f.members)]
+    if len(touched) * 2 > len(families):  # most of it: as cheap to compute it all
+        return None, None
+    return base, touched
 
 
 def latest_day() -> dt.date | None:
