@@ -297,6 +297,7 @@ def test_the_stored_register_equals_the_computed_one_on_random_days(store):
             assert got == expected
             counts = register_store.count(register_store.lines(snapshot, status=status))
             assert counts.total == len(expected)
+            assert register_store.counted(snapshot, status=status) == counts
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Count, Q, QuerySet
 
@@ -145,6 +146,21 @@ class Counts:
     by_flag: dict[str, int]
     #: Days separated of members still separated: day → members.
     separated_days: dict[int, int]
+
+
+def counted(snapshot: RegisterSnapshot, *, status: str = "", flag: str = "",
+            role: str = "") -> Counts:
+    """``count`` of a snapshot's filtered rows, kept in this process: a stored snapshot never
+    changes, so its counts are counted once per process and filter."""
+    return _counted(snapshot.pk, snapshot.computed_at, status, flag, role)
+
+
+@lru_cache(maxsize=256)
+def _counted(pk: int, computed_at: dt.datetime, status: str, flag: str, role: str) -> Counts:
+    # ``computed_at`` too: a key a rolled-back test transaction gave back is not the same
+    # snapshot.
+    snapshot = RegisterSnapshot(pk=pk, computed_at=computed_at)
+    return count(lines(snapshot, status=status, flag=flag, role=role))
 
 
 def count(rows: QuerySet) -> Counts:

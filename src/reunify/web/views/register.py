@@ -80,8 +80,9 @@ def register(request):
     """The dashboard: counts by status, days separated, flags, and the rows themselves."""
     form, filters, page_number = _filters(request)
     as_of = as_of_day(request)
-    rows = _lines(request.access, as_of, **filters)
-    counts = register_store.count(rows)
+    snapshot = register_snapshot(as_of, actor=request.access.username)
+    rows = register_store.lines(snapshot, **filters)
+    counts = register_store.counted(snapshot, **filters)
     separated_days = [d for d, n in sorted(counts.separated_days.items()) for _ in range(n)]
     charts = {
         "status": bar_chart([(s, counts.by_status.get(s, 0)) for s in STATUSES],
