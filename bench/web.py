@@ -33,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -314,6 +315,10 @@ def main() -> int:
         print(f"| {kind} | {len(times)} | {errors} | {statistics.median(times):.0f} | "
               f"{_percentile(times, 0.95):.0f} | {_percentile(times, 0.99):.0f} | "
               f"{max(times):.0f} |")
+    failed = Counter((k, s) for k, _, s in results if s != 200)
+    if failed:
+        print("errors (kind, HTTP status; 0: reset or timeout):",
+              ", ".join(f"{k} {s}: {n}" for (k, s), n in sorted(failed.items())))
     return 0
 
 
