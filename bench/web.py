@@ -191,14 +191,15 @@ def _timed(mine, kind, call) -> None:
     started = time.perf_counter()
     try:
         status = call().status_code
-    except requests.RequestException:
-        status = 0  # a reset or a timeout: an error
+    except requests.RequestException as error:  # a reset or a timeout: an error, by name
+        cause = error.args[0] if error.args else error
+        status = f"{type(error).__name__}({type(getattr(cause, 'reason', cause)).__name__})"
     mine.append((kind, time.perf_counter() - started, status))
 
 
 def _user_loop(base, session, token, targets, seed, stop_at, results, lock, think):
     rng = random.Random(seed)
-    mine: list[tuple[str, float, int]] = []
+    mine: list[tuple[str, float, int | str]] = []
     kinds, weights = list(MIX), list(MIX.values())
     time.sleep(rng.uniform(0, think[1]))  # users do not all start at the same instant
     while time.monotonic() < stop_at:
@@ -228,7 +229,7 @@ def _upload(session, base, token, record, n):
 
 def _clerk_loop(base, session, token, targets, stop_at, results, lock, every):
     """Decisions and uploads, now and then, from one account."""
-    mine: list[tuple[str, float, int]] = []
+    mine: list[tuple[str, float, int | str]] = []
     decide_every, upload_every = every
     started = time.monotonic()
     decided = uploaded = 0
@@ -317,7 +318,7 @@ def main() -> int:
               f"{max(times):.0f} |")
     failed = Counter((k, s) for k, _, s in results if s != 200)
     if failed:
-        print("errors (kind, HTTP status; 0: reset or timeout):",
+        print("errors (kind, HTTP status or the client's exception):",
               ", ".join(f"{k} {s}: {n}" for (k, s), n in sorted(failed.items())))
     return 0
 

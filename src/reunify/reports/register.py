@@ -22,11 +22,12 @@ from contextlib import contextmanager
 from django.conf import settings
 
 from reunify.actions.register import store_register
-from reunify.models import EventRecord, RegisterSnapshot
+from reunify.models import EventRecord, Family, RegisterSnapshot
 from reunify.models.register import data_version
 from reunify.queries import register_store
-from reunify.queries.families import FamilyView, current_families
+from reunify.queries.families import FamilyView, current_families, current_run
 from reunify.queries.register import Entry, register_entries, summarise
+from reunify.queries.standing import families_of
 from reunify.rules.as_of import check_as_of
 from reunify.rules.deadlines import DEFAULT_POLICY
 
@@ -36,6 +37,8 @@ COMPUTATIONS: Counter = Counter()
 #: How many of those updated an older snapshot, computing only the families whose persons'
 #: records changed (tests read it too).
 PARTIAL: Counter = Counter()
+#: Up to this many changed persons, their families are looked up one by one.
+_FEW = 200
 #: Attempts at computing a snapshot while the data keeps changing under the computation.
 ATTEMPTS = 3
 
@@ -106,11 +109,17 @@ def _base(version: int, as_of: dt.date,
     changed = register_store.changed_persons(base.version, version)
     if changed is None:
         return None, None
-    families = current_families()
-    touched = [f for f in families if not changed.isdisjoint(f.members)]
-    if len(touched) * 2 > len(families):  # most of it: as cheap to compute it all
+    run = current_run()
+    total = Family.objects.filter(run=run).count() if run else 0
+    if len(changed) > total // 2:  # most of it: as cheap to compute it all
         return None, None
-    return base, touched
+    if len(changed) > _FEW:
+        return base, [f for f in current_families() if not changed.isdisjoint(f.members)]
+    touched: dict[int, FamilyView] = {}
+    for person in sorted(changed):  # a few queries per person: not all families
+        for family in families_of(person):
+            touched[family.pk] = family
+    return base, sorted(touched.values(), key=lambda f: f.number)
 
 
 def latest_day() -> dt.date | None:
