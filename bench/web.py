@@ -136,10 +136,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
+def _start_server(port: int, workers: int, threads: int, keep_alive: float) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "reunify.wsgi:application",
                "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads",
-               str(threads), "--worker-class", "gthread", "--log-level", "warning"]
+               str(threads), "--worker-class", "gthread", "--log-level", "warning",
+               "--keep-alive", f"{keep_alive:g}"]
     server = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -262,6 +263,9 @@ def main() -> int:
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 2.0),
                         metavar=("MIN", "MAX"), help="pause between a user's requests, seconds")
     parser.add_argument("--seed", type=int, default=2018)
+    parser.add_argument("--keep-alive", type=float, default=2.0, metavar="SECONDS",
+                        help="gunicorn's keep-alive (its default: 2 s; a user who thinks "
+                             "longer may reuse a connection the server is closing: a reset)")
     parser.add_argument("--decision-every", type=float, default=10.0, metavar="SECONDS",
                         help="a review decision this often (0: none)")
     parser.add_argument("--upload-every", type=float, default=60.0, metavar="SECONDS",
@@ -275,7 +279,7 @@ def main() -> int:
     print(f"creating {args.users} bench accounts …", flush=True)
     accounts = _accounts(args.users + 1, tag)  # the last one is the clerk
     port = _free_port()
-    server = _start_server(port, args.workers, args.threads)
+    server = _start_server(port, args.workers, args.threads, args.keep_alive)
     base = f"http://127.0.0.1:{port}"
     try:
         print("signing in …", flush=True)
