@@ -25,6 +25,7 @@ ACTIONS = {
                "leaf_hash", "sign_checkpoint"},
     "ledger_export": {"export_ledger"},
     "link": {"link"},
+    "register": {"forget_register", "store_register"},
     "record_writing": set(),
     "review": {"decide_pair", "decide_records"},
     "users": {"assign", "change_password", "create_demo_users", "create_user", "disable_user",
