@@ -337,3 +337,36 @@ def test_two_requests_at_once_compute_and_store_the_snapshot_once(committed_stor
     assert served[0] == served[1] == list(register_rows(AS_OF))
     snapshot = RegisterSnapshot.objects.get(version=data_version(), as_of=AS_OF)
     assert RegisterRow.objects.filter(snapshot=snapshot).count() == len(served[0])
+
+
+def test_the_cli_reads_the_stored_register(store, tmp_path, capsys, monkeypatch):
+    """``reunify register`` and ``reunify export register`` read one stored snapshot: the
+    second command computes nothing, and the export is the register computed afresh."""
+    from reunify.cli.main import main
+
+    monkeypatch.setenv("REUNIFY_ACTOR", "clerk")
+    before = _computed()
+    assert main(["register", "--as-of", AS_OF.isoformat(), "--json"]) == 0
+    assert _computed() == before + 1
+    out = tmp_path / "register.jsonl"
+    assert main(["export", "register", "--as-of", AS_OF.isoformat(), "--out", str(out),
+                 "--format", "jsonl"]) == 0
+    assert _computed() == before + 1
+    assert len(out.read_text().splitlines()) == len(list(register_rows(AS_OF)))
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("command", [["families", "build"], ["link", "--engine",
+                                                               "deterministic"]])
+def test_link_and_families_build_store_the_register_of_the_latest_day(store, capsys, command):
+    """After ``reunify link`` or ``reunify families build`` the register of the latest day of
+    the data is already stored at the new data version: its first page computes nothing."""
+    from reunify.cli.main import main
+
+    assert main([*command, "--as", "clerk"]) == 0
+    capsys.readouterr()
+    latest = stored.latest_day()
+    assert RegisterSnapshot.objects.filter(version=data_version(), as_of=latest).exists()
+    before = _computed()
+    _served(latest)
+    assert _computed() == before
