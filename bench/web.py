@@ -1,18 +1,24 @@
-"""Load benchmark of the web UI: family page and search, N concurrent users, against gunicorn.
+"""Load benchmark of the web UI and API: a realistic mix, N concurrent users, against gunicorn.
 
-Runs on the store ``make run`` built (same ``REUNIFY_DATABASE_URL`` / ``REUNIFY_DATA_DIR``):
+Runs on the store ``make run`` built, or one bench/register.py made (same
+``REUNIFY_DATABASE_URL`` / ``REUNIFY_DATA_DIR``):
 
     .venv/bin/python bench/web.py --users 50 --seconds 60
 
 It creates ``--users`` data-steward accounts of its own (``bench-<run>-<n>``, each with its own
 TOTP secret, so every user sees every family and searches the whole store: the slowest case),
-starts ``reunify.wsgi`` under gunicorn on 127.0.0.1, signs every user in through the sign-in
-form (one after another, before the clock starts), then lets each user alternate, as fast as the
-user thinks (``--think``, a random pause, 1 to 2 s by default, as locust's ``between(1, 2)``),
-between opening a random family page and searching (POST) a random surname; ``--think 0 0``
-makes every user ask again as soon as answered (a stress test, not a user load).
-It prints latency percentiles per kind of request and the throughput; figures go in
-docs/benchmarks.md ("Web").
+stores the register of the days pages open on (as ``reunify families build`` does), starts
+``reunify.wsgi`` under gunicorn on 127.0.0.1, signs every user in through the sign-in form (one
+after another, before the clock starts), then lets each user pick, as fast as the user thinks
+(``--think``, a random pause, 1 to 2 s by default, as locust's ``between(1, 2)``), one request
+of the mix (``MIX``): a family page, a person page, a search (POST), the register page (a random
+page of the first ten, as of today) or the register API (as of the latest day of the data).
+Now and then a clerk — one more account — also decides a review pair through the API
+(``--decision-every`` seconds; bench review pairs are added to a store that has none) and
+uploads a batch of one new event (``--upload-every`` seconds): each upload changes the data,
+so the next register request recomputes the register. ``--think 0 0`` makes every user ask
+again as soon as answered (a stress test, not a user load). It prints latency percentiles per
+kind of request and the throughput; figures go in docs/benchmarks.md ("Web").
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -45,22 +52,70 @@ def _setup() -> None:
     prepare_store()
 
 
-def _targets(seed: int) -> tuple[list[str], list[str]]:
-    """Family ids of the current run and surnames of current records, sampled."""
-    from reunify.models import Family, PersonRecord
-    from reunify.queries.families import current_run
+#: Share of each kind of request in a user's mix.
+MIX = {"family": 30, "person": 15, "search": 20, "register": 15, "register api": 20}
 
-    run = current_run()
-    if run is None:
-        raise SystemExit("no families in this store: run `make run` (reunify demo) first")
-    rng = random.Random(seed)
-    families = [f"F{pk:07d}" for pk in Family.objects.filter(run=run).values_list("pk",
-                                                                                  flat=True)]
-    names = list(PersonRecord.objects.filter(is_current=True).exclude(family_name="")
-                 .values_list("family_name", flat=True)[:20000])
-    if not families or not names:
-        raise SystemExit("the store has no families or no names")
-    return rng.sample(families, min(500, len(families))), rng.sample(names, min(300, len(names)))
+
+class Targets:
+    """What the users ask for: families, persons, surnames, review pairs, records, days."""
+
+    def __init__(self, seed: int) -> None:
+        from reunify.models import Family, PersonRecord
+        from reunify.queries.families import current_run
+        from reunify.reports.register import latest_day
+
+        run = current_run()
+        if run is None:
+            raise SystemExit("no families in this store: run `make run` (reunify demo) first")
+        rng = random.Random(seed)
+        families = list(Family.objects.filter(run=run).values_list("number", "pk")[:20000])
+        names = list(PersonRecord.objects.filter(is_current=True).exclude(family_name="")
+                     .values_list("family_name", flat=True)[:20000])
+        if not families or not names:
+            raise SystemExit("the store has no families or no names")
+        from reunify.models import FamilyMember
+
+        sample = rng.sample(families, min(500, len(families)))
+        self.families = [f"F{number:07d}" for number, _pk in sample]
+        self.persons = [f"P{p:07d}" for p in FamilyMember.objects.filter(
+            family_id__in=[pk for _n, pk in sample]).values_list("person_id", flat=True)]
+        self.names = rng.sample(names, min(300, len(names)))
+        self.records = list(PersonRecord.objects.filter(is_current=True, source="border")
+                            .values_list("record_id", flat=True)[:500])
+        self.pairs = _open_pairs(200)
+        self.latest = latest_day()
+
+
+def _open_pairs(wanted: int) -> list[int]:
+    """Open review pairs to decide; a store with none gets bench pairs (two records of one
+    person each, from its latest link run), written straight through the ORM."""
+    from reunify.models import Identity, LinkRun, ReviewPair
+
+    pairs = list(ReviewPair.objects.filter(status=ReviewPair.OPEN).values_list("pk", flat=True)
+                 [:wanted])
+    if pairs:
+        return pairs
+    run = LinkRun.objects.order_by("-pk").first()
+    shelter = dict(Identity.objects.filter(source="shelter").values_list("person_id",
+                                                                         "record_id")[:wanted])
+    made = ReviewPair.objects.bulk_create([
+        ReviewPair(run=run, left_source="border", left_record_id=left, right_source="shelter",
+                   right_record_id=shelter[person], match_weight=1.0, match_probability=0.67,
+                   comparisons=[])
+        for left, person in Identity.objects.filter(source="border",
+                                                    person_id__in=list(shelter))
+        .values_list("record_id", "person_id")])
+    return [p.pk for p in made]
+
+
+def _store_register() -> None:
+    """Store the register of the days pages open on, as ``reunify families build`` does."""
+    from reunify.reports.register import refresh_register
+
+    started = time.perf_counter()
+    stored = refresh_register(actor="bench")
+    print(f"register stored for {', '.join(s.as_of.isoformat() for s in stored)} "
+          f"({stored[0].rows} rows) in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def _accounts(count: int, tag: str) -> list[tuple[str, str]]:
@@ -81,10 +136,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
+def _start_server(port: int, workers: int, threads: int, keep_alive: float) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "reunify.wsgi:application",
                "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads",
-               str(threads), "--worker-class", "gthread", "--log-level", "warning"]
+               str(threads), "--worker-class", "gthread", "--log-level", "warning",
+               "--keep-alive", f"{keep_alive:g}"]
     server = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -116,25 +172,79 @@ def _sign_in(base: str, username: str, secret: str) -> tuple[requests.Session, s
     return session, _TOKEN.search(page.text).group(1)
 
 
-def _user_loop(base, session, token, families, names, seed, stop_at, results, lock, think):
+def _ask(session, base, token, kind, targets, rng):
+    if kind == "family":
+        return session.get(f"{base}/families/{rng.choice(targets.families)}/", timeout=120)
+    if kind == "person":
+        return session.get(f"{base}/persons/{rng.choice(targets.persons)}/", timeout=120)
+    if kind == "search":
+        return session.post(f"{base}/search/", data={
+            "csrfmiddlewaretoken": token, "q": rng.choice(targets.names)},
+            headers={"HX-Request": "true"}, timeout=120)
+    if kind == "register":
+        return session.get(f"{base}/register/", params={"page": rng.randint(1, 10)},
+                           timeout=120)
+    return session.get(f"{base}/api/v1/register", params={
+        "as_of": targets.latest.isoformat(), "page": rng.randint(1, 10)}, timeout=120)
+
+
+def _timed(mine, kind, call) -> None:
+    started = time.perf_counter()
+    try:
+        status = call().status_code
+    except requests.RequestException as error:  # a reset or a timeout: an error, by name
+        cause = error.args[0] if error.args else error
+        status = f"{type(error).__name__}({type(getattr(cause, 'reason', cause)).__name__})"
+    mine.append((kind, time.perf_counter() - started, status))
+
+
+def _user_loop(base, session, token, targets, seed, stop_at, results, lock, think):
     rng = random.Random(seed)
-    mine: list[tuple[str, float, int]] = []
-    turn = 0
+    mine: list[tuple[str, float, int | str]] = []
+    kinds, weights = list(MIX), list(MIX.values())
     time.sleep(rng.uniform(0, think[1]))  # users do not all start at the same instant
     while time.monotonic() < stop_at:
-        turn += 1
-        started = time.perf_counter()
-        if turn % 2:
-            kind = "family"
-            response = session.get(f"{base}/families/{rng.choice(families)}/", timeout=60)
-        else:
-            kind = "search"
-            response = session.post(f"{base}/search/", data={
-                "csrfmiddlewaretoken": token, "q": rng.choice(names)},
-                headers={"HX-Request": "true"}, timeout=60)
-        mine.append((kind, time.perf_counter() - started, response.status_code))
+        kind = rng.choices(kinds, weights)[0]
+        _timed(mine, kind, lambda k=kind: _ask(session, base, token, k, targets, rng))
         if think[1] > 0:
             time.sleep(rng.uniform(*think))
+    with lock:
+        results.extend(mine)
+
+
+def _decide(session, base, token, pair):
+    read = session.get(f"{base}/api/v1/review-pairs/{pair}", timeout=120)
+    return session.post(f"{base}/api/v1/review-pairs/{pair}/decision",
+                        json={"decision": "same", "reason": "bench: one person"},
+                        headers={"If-Match": read.headers.get("ETag", ""),
+                                 "X-CSRFToken": token}, timeout=120)
+
+
+def _upload(session, base, token, record, n):
+    body = ("source,event_id,record_id,type,at,custodian,facility,actor,authority,reason\n"
+            f"border,bench-{time.time_ns()}-{n},{record},detained,2018-07-01,ICE,Port Isabel,"
+            ",,\n")
+    return session.post(f"{base}/ingest/", data={"csrfmiddlewaretoken": token},
+                        files={"files": ("border.events.csv", body, "text/csv")}, timeout=300)
+
+
+def _clerk_loop(base, session, token, targets, stop_at, results, lock, every):
+    """Decisions and uploads, now and then, from one account."""
+    mine: list[tuple[str, float, int | str]] = []
+    decide_every, upload_every = every
+    started = time.monotonic()
+    decided = uploaded = 0
+    while time.monotonic() < stop_at:
+        elapsed = time.monotonic() - started
+        if decide_every and elapsed >= (decided + 1) * decide_every and targets.pairs:
+            decided += 1
+            pair = targets.pairs.pop()
+            _timed(mine, "decision", lambda p=pair: _decide(session, base, token, p))
+        if upload_every and elapsed >= (uploaded + 0.5) * upload_every:
+            uploaded += 1
+            record = targets.records[uploaded % len(targets.records)]
+            _timed(mine, "upload", lambda r=record, n=uploaded: _upload(session, base, token, r, n))
+        time.sleep(0.2)
     with lock:
         results.extend(mine)
 
@@ -153,28 +263,40 @@ def main() -> int:
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 2.0),
                         metavar=("MIN", "MAX"), help="pause between a user's requests, seconds")
     parser.add_argument("--seed", type=int, default=2018)
+    parser.add_argument("--keep-alive", type=float, default=2.0, metavar="SECONDS",
+                        help="gunicorn's keep-alive (its default: 2 s; a user who thinks "
+                             "longer may reuse a connection the server is closing: a reset)")
+    parser.add_argument("--decision-every", type=float, default=10.0, metavar="SECONDS",
+                        help="a review decision this often (0: none)")
+    parser.add_argument("--upload-every", type=float, default=60.0, metavar="SECONDS",
+                        help="an upload of one new event this often (0: none)")
     args = parser.parse_args()
 
     _setup()
-    families, names = _targets(args.seed)
+    targets = Targets(args.seed)
+    _store_register()
     tag = time.strftime("%H%M%S")
     print(f"creating {args.users} bench accounts …", flush=True)
-    accounts = _accounts(args.users, tag)
+    accounts = _accounts(args.users + 1, tag)  # the last one is the clerk
     port = _free_port()
-    server = _start_server(port, args.workers, args.threads)
+    server = _start_server(port, args.workers, args.threads, args.keep_alive)
     base = f"http://127.0.0.1:{port}"
     try:
         print("signing in …", flush=True)
-        sessions = [_sign_in(base, username, secret) for username, secret in accounts]
+        sessions = [_sign_in(base, username, secret) for username, secret in accounts[:-1]]
         results: list[tuple[str, float, int]] = []
         lock = threading.Lock()
         stop_at = time.monotonic() + args.seconds
         threads = [
-            threading.Thread(target=_user_loop, args=(base, s, t, families, names,
-                                                      args.seed + i, stop_at, results, lock,
+            threading.Thread(target=_user_loop, args=(base, s, t, targets, args.seed + i,
+                                                      stop_at, results, lock,
                                                       tuple(args.think)))
             for i, (s, t) in enumerate(sessions)
         ]
+        clerk, clerk_token = _sign_in(base, *accounts[-1])
+        threads.append(threading.Thread(target=_clerk_loop, args=(
+            base, clerk, clerk_token, targets, stop_at, results, lock,
+            (args.decision_every, args.upload_every))))
         print(f"{args.users} users for {args.seconds} s …", flush=True)
         started = time.monotonic()
         for thread in threads:
@@ -190,14 +312,18 @@ def main() -> int:
           f"gunicorn {args.workers}x{args.threads} gthread)")
     print("| request | n | errors | p50 ms | p95 ms | p99 ms | max ms |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for kind in ("family", "search"):
-        times = [t * 1000 for k, t, _ in results if k == kind]
-        errors = sum(1 for k, _, s in results if k == kind and s != 200)
+    for kind in (*MIX, "decision", "upload", "all"):
+        times = [t * 1000 for k, t, _ in results if kind in (k, "all")]
+        errors = sum(1 for k, _, s in results if kind in (k, "all") and s != 200)
         if not times:
             continue
         print(f"| {kind} | {len(times)} | {errors} | {statistics.median(times):.0f} | "
               f"{_percentile(times, 0.95):.0f} | {_percentile(times, 0.99):.0f} | "
               f"{max(times):.0f} |")
+    failed = Counter((k, s) for k, _, s in results if s != 200)
+    if failed:
+        print("errors (kind, HTTP status or the client's exception):",
+              ", ".join(f"{k} {s}: {n}" for (k, s), n in sorted(failed.items())))
     return 0
 
 

@@ -35,6 +35,7 @@ ACTIONS = {
                "unsigned_entries"},
     "ledger_export": {"export_ledger"},
     "link": {"link"},
+    "register": {"forget_register", "store_register"},
     "record_writing": set(),
     "review": {"decide_pair", "decide_records"},
     "second_factor": {"approve_reset", "enrol", "request_reset", "use_recovery_code"},

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
+from reunify.actions.register import forget_register
 from reunify.models import (
     Case,
     CaseStep,
@@ -99,6 +100,8 @@ def erase_person_data(*, actor: str, source: str, record_id: str,
                      for rows in with_keys(EventRecord.objects.all(), records))
         counts = {"person_records": persons, "relation_records": relations,
                   "event_reasons": events, **_erase_casework(records)}
+        # The stored register holds names: forget it with the rest (it is recomputed).
+        forget_register(actor=actor)
         append_entry(actor=actor, type="person.erased",
                      subjects=[f"{src}:{rid}" for src, rid in records],
                      payload={**counts, **(approval or {})})

@@ -81,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
     console.print(open_and_work_cases(_as_of(out), actor=actor))
     console.print(court_check(_as_of(out)))
 
+    from reunify.cli.families import refresh_register_now
+
+    refresh_register_now(console, actor)
     summary = store_summary()
     table = Table(title="Records per source (current versions)")
     for column in ("source", "persons", "relations", "events"):
@@ -114,11 +117,12 @@ def _print_headline(console, out: Path) -> None:
 
     from rich.table import Table
 
-    from reunify.queries.register import headline
+    from reunify.cli.register import reader
+    from reunify.reports.register import stored_headline
 
     manifest = json.loads((out / "manifest.json").read_text())
     as_of = dt.date.fromisoformat(manifest["as_of"])
-    head = headline(as_of)
+    head = stored_headline(as_of, actor=reader())
     table = Table(title=f"Separation register as of {as_of.isoformat()}")
     table.add_column("")
     table.add_column("count", justify="right")

@@ -106,9 +106,15 @@ def run(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     if args.name == "cases":
         _open_cases(as_of, actor)
+    if args.name == "register":
+        from reunify.reports.register import stored_rows
+
+        rows = stored_rows(as_of, actor=actor)
+    else:
+        rows = query(as_of)
     revealed: list[str] = []
     count = export_rows(
-        args.name, _noting_persons(query(as_of), revealed), EXPORT_COLUMNS[args.name], args.out,
+        args.name, _noting_persons(rows, revealed), EXPORT_COLUMNS[args.name], args.out,
         fmt=args.fmt, actor=actor, params={"as_of": as_of.isoformat()},
     )
     record_cli_reads(f"export {args.name}", revealed, actor=actor)

@@ -51,7 +51,17 @@ def run_build(args: argparse.Namespace) -> int:
     follow_persons(actor=actor)
     opened = open_cases(needed_cases(day), actor=actor, on=day)
     console.print(f"cases: {len(opened)} opened as of {day.isoformat()}")
+    refresh_register_now(console, actor)
     return 0
+
+
+def refresh_register_now(console, actor: str) -> None:
+    """Compute the register for the days views open on, now rather than on a first request."""
+    from reunify.reports.register import refresh_register
+
+    for snapshot in refresh_register(actor=actor):
+        console.print(f"register as of {snapshot.as_of.isoformat()}: {snapshot.rows} rows "
+                      f"stored (data version {snapshot.version})")
 
 
 def run_show(args: argparse.Namespace) -> int:

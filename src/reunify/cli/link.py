@@ -43,4 +43,7 @@ def run(args: argparse.Namespace) -> int:
                   or "0")
     table.add_row("model sha256", link_run.model_sha256[:16] + "…")
     Console().print(table)
+    from reunify.cli.families import refresh_register_now
+
+    refresh_register_now(console, actor)
     return 0

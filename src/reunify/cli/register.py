@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
+import os
 
 from reunify.cli.as_of import as_of_day
+
+
+def reader() -> str:
+    """Who is reading, for a register computed on their request: ``$REUNIFY_ACTOR``, else
+    the operating-system account (a read needs no ``--as``)."""
+    return os.environ.get("REUNIFY_ACTOR", "").strip() or f"cli:{getpass.getuser()}"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,11 +30,11 @@ def run(args: argparse.Namespace) -> int:
 
     from reunify.cli.main import prepare_store
     from reunify.cli.terminal import Console
-    from reunify.queries.register import headline
+    from reunify.reports.register import stored_headline
 
     prepare_store()
     as_of = args.as_of or dt.date.today()
-    head = headline(as_of)
+    head = stored_headline(as_of, actor=reader())
     if args.json:
         print(json.dumps({"as_of": as_of.isoformat(), **head}, indent=2))
         return 0

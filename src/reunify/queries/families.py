@@ -16,6 +16,7 @@ from reunify.models import (
     Identity,
     PersonRecord,
 )
+from reunify.models.keys import with_keys
 from reunify.rules.family import best_birth_date
 
 
@@ -130,20 +131,31 @@ class PersonFacts:
     birth_date: str
 
 
+#: Up to this many persons, their records are chosen by key; above, one pass over all records
+#: is cheaper. Either way the facts are the same (majorities do not depend on order).
+FEW_PERSONS = 2000
+
+
 def person_facts(person_ids: Iterable[int]) -> dict[int, PersonFacts]:
     """Name ("given family") and birth date per person, by majority over current records."""
     wanted = set(person_ids)
+    identities = Identity.objects.all()
+    if len(wanted) <= FEW_PERSONS:  # one family's page: not a pass over the whole store
+        identities = identities.filter(person_id__in=sorted(wanted))
     person_of = {}
-    for source, record_id, person in Identity.objects.values_list(
+    for source, record_id, person in identities.values_list(
         "source", "record_id", "person_id"
     ).iterator(chunk_size=20000):
         if person in wanted:
             person_of[(source, record_id)] = person
     names: dict[int, Counter] = defaultdict(Counter)
     births: dict[int, list[str]] = defaultdict(list)
-    rows = PersonRecord.objects.filter(is_current=True).values_list(
-        "source", "record_id", "given_name", "family_name", "birth_date")
-    for source, record_id, given, family, birth in rows.iterator(chunk_size=20000):
+    current = PersonRecord.objects.filter(is_current=True)
+    chosen = with_keys(current, person_of) if len(wanted) <= FEW_PERSONS else [current]
+    rows = (row for records in chosen for row in records.values_list(
+        "source", "record_id", "given_name", "family_name", "birth_date").iterator(
+        chunk_size=20000))
+    for source, record_id, given, family, birth in rows:
         person = person_of.get((source, record_id))
         if person is None:
             continue

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from reunify.models import Identity, PersonRecord, RelationRecord
-from reunify.models.linkage import of_persons
+from reunify.models.keys import with_keys
 from reunify.queries.families import person_public_id
 from reunify.queries.standing import Standing, families_of, person_standing
 from reunify.queries.timeline import Timeline, person_timeline
@@ -66,11 +66,10 @@ def records_of(person_pks: list[int]) -> dict[int, list[RecordView]]:
     out: dict[int, list[RecordView]] = {pk: [] for pk in person_pks}
     if not person_of:
         return out
-    rows = (
-        of_persons(PersonRecord.objects.filter(is_current=True), person_pks)
-        .select_related("file")
-        .order_by("source", "record_id")
-    )
+    # By the records' keys (the unique index), chunk after chunk in key order: not a join
+    # that passes over every record of the store.
+    rows = (row for part in with_keys(PersonRecord.objects.filter(is_current=True), person_of)
+            for row in part.select_related("file").order_by("source", "record_id"))
     for row in rows:
         out[person_of[(row.source, row.record_id)]].append(
             RecordView(
@@ -113,8 +112,9 @@ def person_page(person_pk: int, *, as_of: dt.date | None = None) -> PersonPage:
         {"source": r.source, "record_id": r.record_id, "relation": r.relation,
          "other_record_id": r.other_record_id, "other_name": r.other_name,
          "evidence": r.evidence}
-        for r in of_persons(RelationRecord.objects.filter(is_current=True), [person_pk])
-        .order_by("source", "record_id", "relation")
+        for part in with_keys(RelationRecord.objects.filter(is_current=True),
+                              record_keys(person_pk))
+        for r in part.order_by("source", "record_id", "relation")
     ] if keys else []
     families = [(f.public_id, f.members[person_pk]) for f in families_of(person_pk)]
     return PersonPage(

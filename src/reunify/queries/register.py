@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from reunify.queries.families import (
@@ -75,11 +75,12 @@ class Entry:
         }
 
 
-def register_entries(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterator[Entry]:
-    """Register entries of every current family with a member in custody on or before
-    ``as_of``, family by family, members in person order."""
+def register_entries(as_of: dt.date, *, policy: str = DEFAULT_POLICY,
+                     families: list[FamilyView] | None = None) -> Iterator[Entry]:
+    """Register entries of every current family (or of ``families``, some of them) with a
+    member in custody on or before ``as_of``, family by family, members in person order."""
     check_as_of(as_of)
-    families = current_families()
+    families = current_families() if families is None else families
     inputs = Inputs.fetch({p for f in families for p in f.members}, as_of)
     for family in families:
         if not any(inputs.events.get(p) for p in family.members):
@@ -99,9 +100,14 @@ def register_rows(as_of: dt.date, *, policy: str = DEFAULT_POLICY) -> Iterator[d
 def headline(as_of: dt.date) -> dict[str, int]:
     """The register at a glance: families, separated children and parents, and flag counts
     among the members who are still separated."""
+    return summarise(register_entries(as_of))
+
+
+def summarise(entries: Iterable[Entry]) -> dict[str, int]:
+    """The headline counts of register entries (see ``headline``)."""
     counts: Counter = Counter()
     families: set[int] = set()
-    for entry in register_entries(as_of):
+    for entry in entries:
         families.add(entry.family.pk)
         kind = "children" if entry.role == "child" else "parents"
         counts[f"{kind} {entry.state.status}"] += 1

@@ -13,7 +13,7 @@ from django.db.models import Max
 from rapidfuzz.distance import Indel
 
 from reunify.models import Family, FamilyMember, Identity, PersonRecord
-from reunify.models.linkage import of_persons
+from reunify.models.keys import with_keys
 from reunify.queries.families import current_run, family_public_id, person_public_id
 from reunify.rules import anumber
 from reunify.rules.names import fold
@@ -201,7 +201,10 @@ def _name_candidates(query: str, folded: str, visible: Collection[int] | None):
 
 
 def _records_of_persons(persons: list[int]) -> list[PersonRecord]:
-    return list(of_persons(PersonRecord.objects.filter(is_current=True), persons))
+    # By the records' keys (the unique index), not a join over every record of the store.
+    keys = Identity.objects.filter(person_id__in=persons).values_list("source", "record_id")
+    return [record for part in with_keys(PersonRecord.objects.filter(is_current=True), keys)
+            for record in part]
 
 
 def _persons_of_records(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:

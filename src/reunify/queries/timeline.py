@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reunify.models import Case, EventRecord, Identity
-from reunify.models.linkage import of_persons
+from reunify.models.keys import with_keys
 from reunify.rules.as_of import check_as_of
 from reunify.rules.casework import CASEWORK_SOURCE, CLOSING_EVENTS
 from reunify.rules.interchange import EVENT_TYPES
@@ -130,12 +130,16 @@ def events_by_person(
     events = EventRecord.objects.filter(is_current=True)
     if as_of is not None:
         events = events.filter(at__lt=end_of_day(as_of))
+    chosen = [events]
     if wanted is not None and len(wanted) <= 500:
-        events = of_persons(events, wanted) if person_of else events.none()
+        # By the records' keys (the unique index), not a join: a family's events are read
+        # without a pass over every event of the store.
+        chosen = list(with_keys(events, person_of))
     reports: dict[int, list[tuple]] = defaultdict(list)
-    rows = events.values_list("at", "type", "custodian", "facility", "source", "event_id",
-                              "actor", "authority", "record_id")
-    for row in rows.iterator(chunk_size=20000):
+    rows = (row for part in chosen for row in part.values_list(
+        "at", "type", "custodian", "facility", "source", "event_id", "actor", "authority",
+        "record_id").iterator(chunk_size=20000))
+    for row in rows:
         person = person_of.get((row[4], row[8]))
         if person is not None:
             reports[person].append(row[:8])

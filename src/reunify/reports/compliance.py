@@ -12,9 +12,10 @@ from collections import Counter
 
 from reunify.queries.contacts import first_contacts
 from reunify.queries.reconciliation import reconcile_sources
-from reunify.queries.register import Entry, register_entries
+from reunify.queries.register import Entry
 from reunify.reports.document import Figure, Report, Section, Table
 from reunify.reports.figures import days_separated_histogram
+from reunify.reports.register import stored_entries
 from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, contact_missed, deadline_missed
 from reunify.rules.family import age_years
 from reunify.rules.flags import DEADLINE_MISSED, PARENT_REMOVED
@@ -91,10 +92,11 @@ def _contact_table(children: list[Entry], as_of: dt.date,
                  ["outcome", "children"], [[o, n] for o, n in sorted(tally.items())])
 
 
-def compliance_report(as_of: dt.date) -> Report:
-    """Build the compliance report for the register as of ``as_of``."""
+def compliance_report(as_of: dt.date, *, actor: str = "report") -> Report:
+    """Build the compliance report for the register as of ``as_of`` (the stored register;
+    ``actor`` is who asked, should it have to be computed)."""
     policy = POLICIES[DEFAULT_POLICY]
-    entries = list(register_entries(as_of))
+    entries = list(stored_entries(as_of, actor=actor))
     children = [e for e in entries if e.role == "child"]
     separated = [e for e in children if e.state.separated_since is not None]
     by_class: Counter = Counter((e.role, e.state.status) for e in entries)

@@ -20,7 +20,7 @@ from reunify.queries.search import search as find
 from reunify.rules.as_of import AsOfOutOfRange
 from reunify.web.access import log_reads, object_key
 from reunify.web.api_cases import router as cases_router
-from reunify.web.views.register import register_for
+from reunify.web.views.register import register_page
 from reunify.web.views.review import decide
 
 api = NinjaAPI(
@@ -348,14 +348,14 @@ def register(request: HttpRequest, as_of: dt.date | None = None, status: str = "
              flag: str = "", page: int = Query(1, ge=1)):
     """The separation register as of a day, filtered, a page at a time (``items``, ``count``);
     names only where the role allows. The persons on the page are logged as read."""
-    rows = register_for(request.access, as_of or dt.date.today(), status=status, flag=flag)
-    items = rows[(page - 1) * REGISTER_PAGE:page * REGISTER_PAGE]
+    total, items = register_page(request.access, as_of or dt.date.today(), status=status,
+                                 flag=flag, page=page, size=REGISTER_PAGE)
     log_reads(request, "person", [row["person_id"] for row in items])
     for row in items:
         row["flags"] = [f for f in row["flags"].split(";") if f]
         days = row["days_separated"]
         row["days_separated"] = None if days == "" else int(days)
-    return {"items": items, "count": len(rows)}
+    return {"items": items, "count": total}
 
 
 @api.get("/review-pairs", response=list[PairSummaryOut], url_name="review_pairs")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from reunify.actions.export import export_rows
-from reunify.queries.register import register_rows
+from reunify.queries import register_store
+from reunify.reports.register import register_snapshot
 from reunify.rules.flags import FLAGS
 from reunify.rules.interchange import EXPORT_COLUMNS, STATUSES
 from reunify.web.access import log_reads
@@ -43,11 +44,11 @@ class RegisterFilter(forms.Form):
     page = forms.IntegerField(required=False, min_value=1)
 
 
-#: Sort keys of the register's rows (the default: family by family, as the export).
+#: Orders of the register's rows (the default: family by family, as the export), in SQL.
 SORTS = {
-    "days": lambda r: -(int(r["days_separated"]) if r["days_separated"] != "" else -1),
-    "since": lambda r: r["separated_since"] or "9999",
-    "status": lambda r: r["status"],
+    "days": (F("days_separated").desc(nulls_last=True), "family_number", "person"),
+    "since": (F("separated_since").asc(nulls_last=True), "family_number", "person"),
+    "status": ("status", "family_number", "person"),
 }
 
 
@@ -59,21 +60,34 @@ def register_day(request):
     return as_of_day(request) if request.GET.get("as_of") else latest_data_day()
 
 
-def register_for(access, as_of, *, status="", flag="", role="") -> list[dict]:
-    """Register rows as this user may see them: filtered, and without names unless allowed."""
-    rows = []
-    for row in register_rows(as_of):
-        if status and row["status"] != status:
-            continue
-        if flag and flag not in row["flags"].split(";"):
-            continue
-        if role and row.get("role") != role:
-            continue
-        if not access.names:
+def _lines(access, as_of, *, status="", flag="", role=""):
+    """The stored register's rows as of a day, filtered (a query, not yet read)."""
+    snapshot = register_snapshot(as_of, actor=access.username)
+    return register_store.lines(snapshot, status=status, flag=flag, role=role)
+
+
+def _as_seen(access, rows) -> list[dict]:
+    rows = list(rows)
+    if not access.names:
+        for row in rows:
             for column in NAME_COLUMNS:
                 row[column] = ""
-        rows.append(row)
     return rows
+
+
+def register_for(access, as_of, *, status="", flag="", role="") -> list[dict]:
+    """Register rows as this user may see them: filtered, and without names unless allowed."""
+    return _as_seen(access, register_store.spec_rows(
+        _lines(access, as_of, status=status, flag=flag, role=role)))
+
+
+def register_page(access, as_of, *, status="", flag="", role="", page=1,
+                  size=PAGE_SIZE) -> tuple[int, list[dict]]:
+    """One page of the register as this user may see it, and how many rows the filter
+    keeps: the database counts and slices, so a page never reads the whole register."""
+    rows = _lines(access, as_of, status=status, flag=flag, role=role)
+    start = (page - 1) * size
+    return rows.count(), _as_seen(access, register_store.spec_rows(rows[start:start + size]))
 
 
 def _filters(request):
@@ -87,29 +101,29 @@ def register(request):
     """The dashboard: counts by status, days separated, flags, and the rows themselves."""
     form, filters, page_number = _filters(request)
     as_of = register_day(request)
-    rows = register_for(request.access, as_of, **filters)
+    snapshot = register_snapshot(as_of, actor=request.access.username)
+    rows = register_store.lines(snapshot, **filters)
     sort = form.cleaned_data.get("sort") if form.is_valid() else ""
     if sort in SORTS:
-        rows.sort(key=SORTS[sort])
-    by_status = Counter(r["status"] for r in rows)
-    by_flag = Counter(f for r in rows for f in r["flags"].split(";") if f)
-    separated_days = [int(r["days_separated"]) for r in rows
-                      if r["status"] == "separated" and r["days_separated"] != ""]
+        rows = rows.order_by(*SORTS[sort])
+    counts = register_store.counted(snapshot, **filters)
+    separated_days = [d for d, n in sorted(counts.separated_days.items()) for _ in range(n)]
     charts = {
-        "status": bar_chart([(s, by_status.get(s, 0)) for s in STATUSES],
+        "status": bar_chart([(s, counts.by_status.get(s, 0)) for s in STATUSES],
                             title=_("Members by status")),
-        "flags": bar_chart([(f, by_flag.get(f, 0)) for f in FLAGS], title=_("Flags")),
+        "flags": bar_chart([(f, counts.by_flag.get(f, 0)) for f in FLAGS], title=_("Flags")),
         "days": histogram(separated_days, bins=(0, 15, 31, 61, 91, 181, 366),
                           title=_("Days separated, members still separated")),
     }
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    page.object_list = _as_seen(request.access, register_store.spec_rows(page.object_list))
     log_reads(request, "person", [row["person_id"] for row in page])
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reunify/register.html", {
-        "form": form, "page": page, "charts": charts, "as_of": as_of, "total": len(rows),
-        "by_status": [(s, by_status.get(s, 0)) for s in STATUSES],
-        "by_flag": [(f, by_flag.get(f, 0)) for f in FLAGS], "query": query.urlencode(),
+        "form": form, "page": page, "charts": charts, "as_of": as_of, "total": counts.total,
+        "by_status": [(s, counts.by_status.get(s, 0)) for s in STATUSES],
+        "by_flag": [(f, counts.by_flag.get(f, 0)) for f in FLAGS], "query": query.urlencode(),
         "names": request.access.names,
     })
 

@@ -1,0 +1,175 @@
+"""Reading a stored register snapshot: its rows, filtered and counted in the database.
+
+A page of the register reads one page of rows and a few counts, not the whole register: at
+100,000 persons the counts are three grouped queries and the page is 100 rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db.models import Count, Q, QuerySet
+
+from reunify.models import (
+    EventRecord,
+    Identity,
+    LedgerEntry,
+    PersonRecord,
+    RegisterRow,
+    RegisterSnapshot,
+    SourceFile,
+)
+from reunify.models.keys import with_keys
+from reunify.models.register import NOT_REGISTER_INPUT_PREFIXES, NOT_REGISTER_INPUTS
+from reunify.queries.families import FamilyView, family_public_id, person_public_id
+from reunify.queries.register import Entry
+from reunify.queries.standing import Standing
+from reunify.rules.flags import FLAGS
+from reunify.rules.status import MemberState
+
+#: The stored columns read back, in this order.
+_COLUMNS = ("family_pk", "family_number", "person", "role", "name", "birth_date", "status",
+            "custodian", "facility", "since", "separated_since", "separation_ended",
+            "days_separated", "flags")
+
+
+def find_snapshot(version: int, as_of: dt.date, policy: str) -> RegisterSnapshot | None:
+    """The stored register for this data version, day and policy, if it was computed."""
+    return RegisterSnapshot.objects.filter(version=version, as_of=as_of,
+                                           policy=policy).first()
+
+
+def latest_before(version: int, as_of: dt.date, policy: str) -> RegisterSnapshot | None:
+    """The newest snapshot of this day and policy at an older data version (never served: the
+    base of an incremental update)."""
+    return RegisterSnapshot.objects.filter(as_of=as_of, policy=policy, version__lt=version)\
+        .order_by("-version").first()
+
+
+#: Kinds of files whose rows touch only the persons of their own records.
+_PER_PERSON_KINDS = {"persons", "events"}
+
+
+def changed_persons(since: int, until: int) -> set[int] | None:
+    """The persons whose register inputs changed between two data versions, when only
+    batches of person-records and events came in (each row touches its own person only);
+    None when anything else changed — a link run, a families build, an erasure, relations
+    (which decide whether a source records contact, for all its persons) or profiles — so the
+    whole register must be computed again."""
+    entries = LedgerEntry.objects.filter(seq__gt=since, seq__lte=until)\
+        .exclude(type__in=NOT_REGISTER_INPUTS)
+    for prefix in NOT_REGISTER_INPUT_PREFIXES:
+        entries = entries.exclude(type__startswith=prefix)
+    batches = []
+    for type_, body in entries.exclude(type__startswith="reported.")\
+            .values_list("type", "body"):
+        payload = json.loads(body).get("payload", {})
+        if type_ != "ingest.batch" or any(f.get("kind") not in _PER_PERSON_KINDS
+                                          for f in payload.get("files", [])):
+            return None
+        batches.append(payload["batch"])
+    files = list(SourceFile.objects.filter(batch_id__in=batches).values_list("pk", flat=True))
+    keys: set[tuple[str, str]] = set()
+    for model in (PersonRecord, EventRecord):
+        keys.update(model.objects.filter(file_id__in=files).values_list("source", "record_id"))
+    persons: set[int] = set()
+    for rows in with_keys(Identity.objects.all(), keys):
+        persons.update(rows.values_list("person_id", flat=True))
+    return persons
+
+
+def stored_row(entry: Entry) -> dict:
+    """What is stored of an entry (``reunify.actions.register.ROW_FIELDS``)."""
+    s = entry.standing
+    return {"family_pk": entry.family.pk, "family_number": entry.family.number,
+            "person": entry.person, "role": entry.role, "name": entry.name,
+            "birth_date": entry.birth_date, "status": s.status, "custodian": s.custodian,
+            "facility": s.facility, "since": s.since, "separated_since": s.separated_since,
+            "separation_ended": s.separation_ended, "days_separated": s.days_separated,
+            "flags": ";".join(s.flags)}
+
+
+def _has_flag(flag: str) -> Q:
+    return (Q(flags=flag) | Q(flags__startswith=f"{flag};") | Q(flags__endswith=f";{flag}")
+            | Q(flags__contains=f";{flag};"))
+
+
+def lines(snapshot: RegisterSnapshot, *, status: str = "", flag: str = "",
+          role: str = "") -> QuerySet:
+    """The snapshot's rows, filtered, in register order."""
+    rows = RegisterRow.objects.filter(snapshot=snapshot)
+    if status:
+        rows = rows.filter(status=status)
+    if role:
+        rows = rows.filter(role=role)
+    if flag:
+        rows = rows.filter(_has_flag(flag))
+    return rows.order_by("family_number", "person")
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def spec_rows(rows: QuerySet) -> Iterator[dict]:
+    """The spec's register columns (then ``role``) of stored rows."""
+    for (_pk, number, person, role, name, birth, status, custodian, facility, since, apart,
+         _ended, days, flags) in rows.values_list(*_COLUMNS).iterator(chunk_size=5000):
+        yield {"family_id": family_public_id(number), "person_id": person_public_id(person),
+               "name": name, "birth_date": birth, "status": status, "custodian": custodian,
+               "facility": facility, "since": _iso(since), "separated_since": _iso(apart),
+               "days_separated": "" if days is None else days, "flags": flags, "role": role}
+
+
+def entries(rows: QuerySet) -> Iterator[Entry]:
+    """Stored rows as register entries, for the reports and the headline."""
+    for (pk, number, person, role, name, birth, status, custodian, facility, since, apart,
+         ended, days, flags) in rows.values_list(*_COLUMNS).iterator(chunk_size=5000):
+        flag_list = [f for f in flags.split(";") if f]
+        state = MemberState(status=status, since=since, separated_since=apart,
+                            separation_ended=ended, custodian=custodian, facility=facility)
+        standing = Standing(person, role, status, custodian, facility, since, apart, ended,
+                            days, flag_list, state)
+        yield Entry(FamilyView(pk, [], {}, set(), number), person, role, name, birth, standing)
+
+
+@dataclass
+class Counts:
+    """The figures above the register's table, for the rows a filter keeps."""
+
+    total: int
+    by_status: dict[str, int]
+    by_flag: dict[str, int]
+    #: Days separated of members still separated: day → members.
+    separated_days: dict[int, int]
+
+
+def counted(snapshot: RegisterSnapshot, *, status: str = "", flag: str = "",
+            role: str = "") -> Counts:
+    """``count`` of a snapshot's filtered rows, kept in this process: a stored snapshot never
+    changes, so its counts are counted once per process and filter."""
+    return _counted(snapshot.pk, snapshot.computed_at, status, flag, role)
+
+
+@lru_cache(maxsize=256)
+def _counted(pk: int, computed_at: dt.datetime, status: str, flag: str, role: str) -> Counts:
+    # ``computed_at`` too: a key a rolled-back test transaction gave back is not the same
+    # snapshot.
+    snapshot = RegisterSnapshot(pk=pk, computed_at=computed_at)
+    return count(lines(snapshot, status=status, flag=flag, role=role))
+
+
+def count(rows: QuerySet) -> Counts:
+    """Counts by status and flag, and days separated of those still separated, in SQL."""
+    rows = rows.order_by()
+    by_status = {s: n for s, n in rows.values_list("status").annotate(n=Count("pk"))}
+    by_flag = rows.aggregate(**{f"flag_{i}": Count("pk", filter=_has_flag(f))
+                                for i, f in enumerate(FLAGS)})
+    days = rows.filter(status="separated", days_separated__isnull=False)
+    return Counts(sum(by_status.values()), by_status,
+                  {f: by_flag[f"flag_{i}"] for i, f in enumerate(FLAGS)},
+                  dict(days.values_list("days_separated").annotate(n=Count("pk"))))
