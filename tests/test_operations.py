@@ -62,12 +62,12 @@ def test_every_request_has_an_id_on_its_json_log_line():
     assert "\n" not in lines[1]
 
 
-def test_metrics_need_the_token(monkeypatch):
+def test_metrics_need_the_token(settings):
     """/metrics is off without REUNIFY_METRICS_TOKEN, 401 with a wrong token, and Prometheus
     text with the right one."""
     client = Client()
     assert client.get(reverse("metrics")).status_code == 404
-    monkeypatch.setenv("REUNIFY_METRICS_TOKEN", "s3cret-scraper-token")
+    settings.METRICS_TOKEN = "s3cret-scraper-token"  # as REUNIFY_METRICS_TOKEN sets it
     assert client.get(reverse("metrics"), HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
     client.get(reverse("healthz"))
     answer = client.get(reverse("metrics"), HTTP_AUTHORIZATION="Bearer s3cret-scraper-token")

@@ -248,6 +248,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 #: ``json`` (the default: one object a line, with the request id) or ``text``.
 LOG_FORMAT = _ENV.get("REUNIFY_LOG_FORMAT", "json").strip().lower()
+#: The bearer token a Prometheus scraper gives for /metrics; /metrics is off without one.
+METRICS_TOKEN = _ENV.get("REUNIFY_METRICS_TOKEN", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -125,7 +125,7 @@ def readyz(request):
 
 def metrics(request):
     """Prometheus metrics, for a scraper holding the token (404 when no token is set)."""
-    token = os.environ.get("REUNIFY_METRICS_TOKEN", "")
+    token = settings.METRICS_TOKEN
     if not token:
         return HttpResponse(status=404)
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
