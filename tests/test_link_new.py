@@ -101,3 +101,21 @@ def test_a_new_record_never_joins_a_person_it_cannot_be(tmp_path):
     assert Identity.objects.get(record_id="c").person_id != parent
     run = LinkRun.objects.filter(engine="incremental").latest("pk")
     assert run.stats["refused_merges"] == {"group_role": 1}
+
+
+def test_a_batch_whose_linking_fails_is_not_written(tmp_path, monkeypatch):
+    """Linking runs in the batch's transaction: when it fails, no record of the batch, no
+    person and no ledger entry remain."""
+    from reunify.actions import ingest as ingest_action
+    from reunify.models import ImportBatch
+
+    def broken(*, actor: str):
+        raise RuntimeError("the linker broke")
+
+    monkeypatch.setattr(ingest_action, "link_new_records", broken)
+    with pytest.raises(RuntimeError, match="the linker broke"):
+        ingest_records(tmp_path, [person("border", "b1", "Ana", "Ruiz", "1990-02-03")])
+    assert not PersonRecord.objects.exists()
+    assert not ImportBatch.objects.exists()
+    assert not Identity.objects.exists()
+    assert not LedgerEntry.objects.exists()
