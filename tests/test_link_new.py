@@ -119,3 +119,14 @@ def test_a_batch_whose_linking_fails_is_not_written(tmp_path, monkeypatch):
     assert not ImportBatch.objects.exists()
     assert not Identity.objects.exists()
     assert not LedgerEntry.objects.exists()
+
+
+def test_without_a_model_a_large_batch_gets_one_person_per_record(tmp_path):
+    """More records than one written chunk (2,000): each gets its own person, none twice."""
+    ingest_records(tmp_path, [person("border", f"b{n}", "Ana", f"Ruiz{n}", "1990-02-03")
+                              for n in range(2_500)])
+    assert records_without_person() == 0
+    assert Identity.objects.count() == 2_500
+    assert Identity.objects.values("person").distinct().count() == 2_500
+    run = LinkRun.objects.get(engine="incremental")
+    assert run.stats["persons_created"] == 2_500

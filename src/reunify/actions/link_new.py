@@ -18,7 +18,7 @@ from reunify.actions.ledger import append_entry, in_transaction
 from reunify.actions.link import _decisions_in_force, _relations
 from reunify.actions.store_lock import rebuild_lock
 from reunify.linkage.incremental import attach
-from reunify.linkage.records import Profile
+from reunify.linkage.records import Key, Profile
 from reunify.linkage.resolution import ENGINES
 from reunify.models import Identity, LinkRun, Person, PersonRecord
 from reunify.models.linkage import linkage_records
@@ -35,9 +35,39 @@ def _latest_full_run() -> LinkRun | None:
         .order_by("-pk").first()
 
 
-def _unlinked() -> bool:
+def _unlinked():
+    """Current person-records no identity holds (a queryset)."""
     return PersonRecord.objects.filter(is_current=True).filter(~Exists(Identity.objects.filter(
-        source=OuterRef("source"), record_id=OuterRef("record_id")))).exists()
+        source=OuterRef("source"), record_id=OuterRef("record_id"))))
+
+
+def _write(run: LinkRun, joined: dict[Key, int], fresh: list[list[Key]]) -> dict[str, int]:
+    """Identities for records joining known persons, and a new person per fresh group."""
+    created = Person.objects.bulk_create([Person(created_run=run) for _ in fresh],
+                                         batch_size=_BATCH)
+    identities = [Identity(source=k[0], record_id=k[1], person_id=p, run=run)
+                  for k, p in joined.items()]
+    for person, members in zip(created, fresh, strict=True):
+        identities.extend(Identity(source=k[0], record_id=k[1], person=person, run=run)
+                          for k in members)
+    Identity.objects.bulk_create(identities, batch_size=_BATCH)
+    return {"persons_created": len(created), "identities_created": len(identities)}
+
+
+def _each_its_own(run: LinkRun) -> dict:
+    """No model yet: each record without a person becomes a person of its own, written a
+    chunk at a time (a batch of a million records must not hold a million model objects)."""
+    keys = _unlinked().values_list("source", "record_id").distinct()\
+        .order_by("source", "record_id")
+    # Read first, then write: the query must not see the identities being written.
+    pending = list(keys.iterator(chunk_size=_BATCH))
+    total = 0
+    for start in range(0, len(pending), _BATCH):
+        chunk = pending[start:start + _BATCH]
+        total += _write(run, {}, [[key] for key in chunk])["persons_created"]
+    return {"new_records": total, "scored_pairs": 0, "joined": 0,
+            "new_persons": total, "refused_merges": {}, "persons_created": total,
+            "identities_created": total}
 
 
 def link_new_records(*, actor: str) -> LinkRun | None:
@@ -49,47 +79,34 @@ def link_new_records(*, actor: str) -> LinkRun | None:
     if not actor or not actor.strip():
         raise ValueError("linking new records needs an actor")
     with rebuild_lock(), in_transaction():
-        if not _unlinked():
+        if not _unlinked().exists():
             return None
         started = timezone.now()
         base = _latest_full_run()
         engine = base.engine if base is not None and base.engine in ENGINES else None
-        persons = {(s, r): p for s, r, p in
-                   Identity.objects.values_list("source", "record_id", "person_id")}
-        if engine is None:
-            # Nothing to score with: only the new records are read.
-            records = [{"source": s, "record_id": r} for s, r in
-                       PersonRecord.objects.filter(is_current=True)
-                       .values_list("source", "record_id").distinct()
-                       if (s, r) not in persons]
-            attachment = attach(records, persons, engine=None)
-        else:
-            profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
-            attachment = attach(linkage_records(), persons, engine=engine,
-                                model_json=base.model_json, relations=_relations(),
-                                decisions=_decisions_in_force(), profiles=profiles)
         run = LinkRun.objects.create(
             actor=actor, started_at=started, engine=INCREMENTAL,
             model_sha256=base.model_sha256 if base is not None else "",
             params={"base_run": base.pk if base is not None else None,
                     "base_engine": engine or ""},
         )
-        created = Person.objects.bulk_create([Person(created_run=run) for _ in attachment.fresh],
-                                             batch_size=_BATCH)
-        identities = [Identity(source=k[0], record_id=k[1], person_id=p, run=run)
-                      for k, p in attachment.joined.items()]
-        for person, members in zip(created, attachment.fresh, strict=True):
-            identities.extend(Identity(source=k[0], record_id=k[1], person=person, run=run)
-                              for k in members)
-        Identity.objects.bulk_create(identities, batch_size=_BATCH)
-        run.stats = {**attachment.stats, "persons_created": len(created),
-                     "identities_created": len(identities)}
+        if engine is None:
+            stats = _each_its_own(run)
+        else:
+            persons = {(s, r): p for s, r, p in
+                       Identity.objects.values_list("source", "record_id", "person_id")}
+            profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
+            attachment = attach(linkage_records(), persons, engine=engine,
+                                model_json=base.model_json, relations=_relations(),
+                                decisions=_decisions_in_force(), profiles=profiles)
+            stats = {**attachment.stats, **_write(run, attachment.joined, attachment.fresh)}
+        run.stats = stats
         run.finished_at = timezone.now()
         run.save(update_fields=["stats", "finished_at"])
         append_entry(actor=actor, type="link.new_records", subjects=[f"link_run:{run.pk}"],
                      payload={"link_run": run.pk, "base_run": run.params["base_run"],
                               "model_sha256": run.model_sha256,
-                              "new_records": attachment.stats["new_records"],
-                              "joined": len(attachment.joined),
-                              "persons_created": len(created)})
+                              "new_records": stats["new_records"],
+                              "joined": stats["joined"],
+                              "persons_created": stats["persons_created"]})
     return run
