@@ -9,7 +9,7 @@ import pytest
 from link_batches import ingest_records, person
 from reunify.actions.ingest import ingest_paths
 from reunify.actions.link import link
-from reunify.models import Identity, LedgerEntry, LinkRun, PersonRecord
+from reunify.models import Identity, LedgerEntry, LinkRun, Person, PersonRecord
 from reunify.queries.identities import identity_rows, records_without_person
 from reunify.queries.search import search
 from reunify.simulator import simulate
@@ -130,3 +130,6 @@ def test_without_a_model_a_large_batch_gets_one_person_per_record(tmp_path):
     assert Identity.objects.values("person").distinct().count() == 2_500
     run = LinkRun.objects.get(engine="incremental")
     assert run.stats["persons_created"] == 2_500
+    # The persons' ids were given in one statement: the next person still gets a fresh id.
+    highest = Identity.objects.order_by("-person_id").values_list("person_id", flat=True)[0]
+    assert Person.objects.create(created_run=run).pk > highest

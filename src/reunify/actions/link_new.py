@@ -11,6 +11,7 @@ persons and identities point to it) and one ``link.new_records`` ledger entry.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -54,20 +55,38 @@ def _write(run: LinkRun, joined: dict[Key, int], fresh: list[list[Key]]) -> dict
     return {"persons_created": len(created), "identities_created": len(identities)}
 
 
+#: Every current person-record no identity holds, each once, numbered in key order.
+_UNLINKED_SQL = """
+    SELECT source, record_id, row_number() OVER (ORDER BY source, record_id) AS n
+    FROM (SELECT DISTINCT r.source, r.record_id FROM reunify_person_record r
+          WHERE r.is_current AND NOT EXISTS (
+              SELECT 1 FROM reunify_identity i
+              WHERE i.source = r.source AND i.record_id = r.record_id)) AS unlinked
+"""
+# Constant SQL (values go as parameters).
+_PERSONS_SQL = ("INSERT INTO reunify_person (id, created_run_id) "  # noqa: S608 # nosec B608
+                f"SELECT %s + n, %s FROM ({_UNLINKED_SQL}) AS numbered")
+_IDENTITIES_SQL = ("INSERT INTO reunify_identity (source, record_id, person_id, run_id) "  # noqa: S608 # nosec B608
+                   f"SELECT source, record_id, %s + n, %s FROM ({_UNLINKED_SQL}) AS numbered")
+
+
 def _each_its_own(run: LinkRun) -> dict:
-    """No model yet: each record without a person becomes a person of its own, written a
-    chunk at a time (a batch of a million records must not hold a million model objects)."""
-    keys = _unlinked().values_list("source", "record_id").distinct()\
-        .order_by("source", "record_id")
-    # Read first, then write: the query must not see the identities being written.
-    pending = list(keys.iterator(chunk_size=_BATCH))
-    total = 0
-    for start in range(0, len(pending), _BATCH):
-        chunk = pending[start:start + _BATCH]
-        total += _write(run, {}, [[key] for key in chunk])["persons_created"]
-    return {"new_records": total, "scored_pairs": 0, "joined": 0,
-            "new_persons": total, "refused_merges": {}, "persons_created": total,
-            "identities_created": total}
+    """No model yet: each record without a person becomes a person of its own, in two
+    set-oriented statements (a batch of a million records never becomes a million Python
+    objects): persons numbered after the largest id, then identities under the same numbers.
+    Only link actions create persons, and they hold the rebuild lock: the ids are free."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM reunify_person")
+        base = cursor.fetchone()[0]
+        cursor.execute(_PERSONS_SQL, [base, run.pk])
+        created = cursor.rowcount
+        cursor.execute(_IDENTITIES_SQL, [base, run.pk])
+        if connection.vendor == "postgresql":
+            # Ids were given explicitly: the sequence must move past them.
+            cursor.execute("SELECT setval(pg_get_serial_sequence('reunify_person', 'id'), "
+                           "(SELECT max(id) FROM reunify_person))")
+    return {"new_records": created, "scored_pairs": 0, "joined": 0, "new_persons": created,
+            "refused_merges": {}, "persons_created": created, "identities_created": created}
 
 
 def link_new_records(*, actor: str) -> LinkRun | None:
