@@ -339,7 +339,7 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
             return []
         db_api = DuckDBAPI(connection=con)
         table = db_api.register(_rows(features), table_name="records")
-        linker = Linker(table, json.loads(model_json), log_level=None)
+        linker = Linker(table, on_duckdb(json.loads(model_json)), log_level=None)
         pairs = con.sql("SELECT 'reunify' AS match_key, l AS join_key_l, r AS join_key_r "
                         "FROM candidate_pairs").to_arrow_table()
         linker.table_management.register_blocked_pairs_for_predict(
@@ -349,3 +349,18 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
         return _edges(con, predictions, "duckdb")[0]
     finally:
         con.close()
+
+
+def on_duckdb(model: dict) -> dict:
+    """A trained model as DuckDB runs it: one trained on Spark keeps its probabilities and
+    takes DuckDB's SQL for the same levels (:mod:`reunify.linkage.comparisons` builds the same
+    levels in every dialect; only the functions differ)."""
+    if model.get("sql_dialect", "duckdb") == "duckdb":
+        return model
+    ours = comparisons.settings("duckdb")["comparisons"]
+    for theirs, mine in zip(model["comparisons"], ours, strict=True):
+        for level, same in zip(theirs["comparison_levels"], mine["comparison_levels"],
+                               strict=True):
+            level["sql_condition"] = same["sql_condition"]
+    model["sql_dialect"] = "duckdb"
+    return model
