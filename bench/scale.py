@@ -7,7 +7,9 @@ its own way), then, on a fresh SQLite store, runs ``reunify ingest`` (which now 
 record a person: no link run yet, so each its own), ``reunify link`` (Splink, DuckDB),
 ``reunify families build``, ``reunify register`` and ``reunify evaluate --json``; then plain
 Splink as its documentation teaches (``bench/linkage.py``, ``plain_splink``) on the same
-records; then the recall of true pairs *after blocking* (the share of the truth's pairs that
+records; then a day's batch ingested after the link run (``ingest_day``: copies of 20 records
+under a source of their own, and 2 strangers: incremental linking); then the recall of true
+pairs *after blocking* (the share of the truth's pairs that
 any blocking key makes a candidate pair) for reunify's keys and for plain Splink's four rules,
 apart from each model's recall. Every step runs in a process of its own, so each peak
 resident memory (``ru_maxrss``) is that step's. Prints one JSON line per step, then a table.
@@ -114,6 +116,48 @@ def _blocking(batch: Path) -> dict:
                                            / max(len(true_pairs), 1), 4)}
 
 
+#: Columns of the day's batch (``ingest_day``).
+_DAY_COLUMNS = ("source", "record_id", "family_name", "given_name", "birth_date", "sex",
+                "country", "a_number", "group_id", "group_role", "phone")
+
+
+def _day(folder: Path) -> dict:
+    """A day's batch after the link run: copies of 20 records of the season under a source
+    of their own (each should join its original's person) and 2 strangers (new persons).
+    Ingests it, then counts copies that joined their original's person."""
+    import csv
+
+    originals = []
+    for path in sorted((folder / "batch").glob("*.persons.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            originals += [r for r in csv.DictReader(handle)
+                          if r.get("a_number") and r.get("birth_date")][:5]
+    day = folder / "day"
+    day.mkdir(exist_ok=True)
+    with (day / "later.persons.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=_DAY_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for n, row in enumerate(originals):
+            writer.writerow({**{c: row.get(c, "") for c in _DAY_COLUMNS}, "source": "later",
+                             "record_id": f"copy{n}", "group_id": "", "group_role": ""})
+        writer.writerow({"source": "later", "record_id": "stranger1", "given_name": "Zacarías",
+                         "family_name": "Quetzal Ixcoy", "birth_date": "1961-11-23", "sex": "M",
+                         "a_number": "A987654321"})
+        writer.writerow({"source": "later", "record_id": "stranger2", "given_name": "Eulalia",
+                         "family_name": "Pocop Sajbin", "birth_date": "1949-06-02", "sex": "F"})
+    out = _cli(["ingest", str(day)])
+    from reunify.models import Identity
+
+    person = {(s, r): p for s, r, p in
+              Identity.objects.values_list("source", "record_id", "person_id")}
+    right = sum(person[("later", f"copy{n}")] == person[(row["source"], row["record_id"])]
+                for n, row in enumerate(originals))
+    return {**out, "copies": len(originals), "copies_joined_their_person": right,
+            "strangers_alone": sum(
+                list(person.values()).count(person[("later", s)]) == 1
+                for s in ("stranger1", "stranger2"))}
+
+
 def step(name: str, folder: Path, args: list[str]) -> dict:
     """One step, in this process (the parent runs each in a child)."""
     batch = folder / "batch"
@@ -126,6 +170,8 @@ def step(name: str, folder: Path, args: list[str]) -> dict:
         return _measure(lambda: _plain(batch))
     if name == "blocking":
         return _measure(lambda: _blocking(batch))
+    if name == "ingest_day":
+        return _measure(lambda: _day(folder))
     return _measure(lambda: _cli(args))
 
 
@@ -157,11 +203,11 @@ def run(families: int, seed: int, folder: Path) -> list[dict]:
                        ("families_build", ["families", "build"]),
                        ("register", ["register", *as_of, "--json"]),
                        ("evaluate", ["evaluate", batch, *as_of, "--json"]),
-                       ("plain_splink", []), ("blocking", [])):
+                       ("ingest_day", []), ("plain_splink", []), ("blocking", [])):
         result = _child(name, folder, args, env)
         if name == "evaluate":
             result["scores"] = json.loads(result.pop("output"))
-        elif name in ("ingest", "link", "families_build", "register"):
+        elif name in ("ingest", "link", "families_build", "register", "ingest_day"):
             result.pop("output", None)
         print(json.dumps(result), flush=True)
         results.append(result)
@@ -176,9 +222,12 @@ def _table(results: list[dict]) -> str:
                      f"{r['peak_rss_mb']} |")
     ident = by["evaluate"]["scores"].get("identities", {})
     fam = by["evaluate"]["scores"].get("families", {})
-    plain, block = by["plain_splink"], by["blocking"]
+    plain, block, day = by["plain_splink"], by["blocking"], by["ingest_day"]
     lines += [
         "",
+        f"ingest_day (after the link run): {day['copies_joined_their_person']} of "
+        f"{day['copies']} copies joined their original's person, {day['strangers_alone']} of 2 "
+        "strangers are persons of their own",
         f"records {block['records']}, true pairs {block['true_pairs']}",
         f"reunify: identity P/R {ident.get('precision')} / {ident.get('recall')}, families "
         f"whole {fam.get('whole', fam.get('families_whole'))}; blocking: "
