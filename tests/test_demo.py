@@ -64,15 +64,23 @@ def test_export_identities_writes_the_spec_columns(run_cli, tmp_path):
     assert all(r["person_id"].startswith("P") for r in rows)
 
 
-def test_export_identities_before_any_link_is_refused_not_empty(run_cli, tmp_path):
-    """Records ingested but never linked: ``export identities`` exits 2 and says to link,
-    instead of writing a file of 0 rows that looks complete."""
+def test_export_identities_right_after_ingest_lists_every_record(run_cli, tmp_path):
+    """Records ingested before any link run: ``ingest`` gave each a person (incremental
+    linking), so ``export identities`` lists every record of the batch at once."""
+    import csv
+
     from reunify.simulator import simulate
 
     season = tmp_path / "season"
     simulate(season, families=3, seed=11)
-    assert run_cli("ingest", str(season)).returncode == 0
+    ingested = run_cli("ingest", str(season))
+    assert ingested.returncode == 0, ingested.stderr
+    assert "new persons" in ingested.stdout + ingested.stderr
     result = run_cli("export", "identities", "--out", str(tmp_path / "ids.csv"))
-    assert result.returncode == 2
-    assert "reunify link" in result.stderr
-    assert not (tmp_path / "ids.csv").exists()
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "ids.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with (season / "truth.identities.csv").open(encoding="utf-8", newline="") as handle:
+        truth = {(r["source"], r["record_id"]) for r in csv.DictReader(handle)}
+    assert {(r["source"], r["record_id"]) for r in rows} == truth
+    assert all(r["person_id"].startswith("P") for r in rows)

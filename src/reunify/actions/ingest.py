@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, append_reported_decisions
+from reunify.actions.link_new import link_new_records
 from reunify.actions.record_writing import ProfileWriter, RecordWriter
 from reunify.actions.store_lock import rebuild_lock
 from reunify.actions.tracing_intake import open_inquiries
@@ -85,6 +86,8 @@ class IngestReport:
     already_ingested: list[str] = field(default_factory=list)
     #: Files left out on purpose (truth files, files that are not batch files), one line each.
     notices: list[str] = field(default_factory=list)
+    #: What incremental linking did with the batch's new records (a link run's stats), or {}.
+    linked: dict[str, Any] = field(default_factory=dict)
 
     @property
     def changed_store(self) -> bool:
@@ -117,6 +120,10 @@ class IngestReport:
             lines.append(f"batch {self.batch_id} committed: {t['files']} files, {t['rows']} rows "
                          f"({t['new']} new, {t['changed']} changed, {t['unchanged']} unchanged), "
                          f"{t['decisions']} reported decisions added to the ledger")
+        if self.linked:
+            lines.append(f"linked {self.linked['new_records']} new records: "
+                         f"{self.linked['joined']} joined a known person, "
+                         f"{self.linked['persons_created']} new persons")
         return "\n".join(lines)
 
 
@@ -296,4 +303,7 @@ def ingest_paths(
                 "counts": totals,
             },
         )
+        # Every record has a person before the batch commits (export identities, search).
+        run = link_new_records(actor=actor)
+        report.linked = run.stats if run is not None else {}
     return report

@@ -346,3 +346,79 @@ def score_listed(model_json: str, features: Sequence[dict],
                              for p, r in by_pair.items()}, by_pair, labels, prior)
     finally:
         con.close()
+
+
+def _new_candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
+                         new: set[int]) -> int:
+    """Write table ``candidate_pairs`` with the pairs (l < r) that share a blocking key and
+    hold at least one of the ``new`` records; the same keys and cap as a full run."""
+    ids, keys = [], []
+    for f in features:
+        for key in block_keys(f):
+            ids.append(f["unique_id"])
+            keys.append(key)
+    fresh = pa.array(sorted(new), pa.int64())
+    con.register("block_keys_arrow", pa.table({"uid": pa.array(ids, pa.int64()),
+                                               "k": pa.array(keys, pa.string())}))
+    con.register("new_ids_arrow", pa.table({"uid": fresh}))
+    sql = """
+        CREATE OR REPLACE TABLE candidate_pairs AS
+        WITH usable AS (
+            SELECT uid, k FROM block_keys_arrow
+            WHERE k IN (SELECT k FROM block_keys_arrow GROUP BY k
+                        HAVING count(*) BETWEEN 2 AND $largest)),
+        fresh AS (
+            SELECT u.uid, u.k FROM usable u JOIN new_ids_arrow n ON u.uid = n.uid)
+        SELECT DISTINCT least(a.uid, b.uid) AS l, greatest(a.uid, b.uid) AS r
+        FROM fresh a JOIN usable b ON a.k = b.k AND a.uid <> b.uid
+    """
+    con.execute(sql, {"largest": max_block(len(features))}).fetchall()
+    con.unregister("block_keys_arrow")
+    con.unregister("new_ids_arrow")
+    return con.execute("SELECT count(*) FROM candidate_pairs").fetchall()[0][0]
+
+
+def score_new(features: Sequence[dict], new: set[int], model_json: str
+              ) -> list[tuple[float, int, int]]:
+    """Score the ``new`` records (indexes into ``features``) against every record with a stored,
+    trained model: no training, the same blocking keys as a full run, term frequencies from all
+    of ``features``. Returns ``(match_weight, i, j)``, ``i < j``, for each candidate pair that
+    holds a new record and scores :data:`FLOOR_WEIGHT` or more. Always DuckDB in-process: a
+    day's batch is small, whatever backend the full runs use."""
+    from splink import Linker
+    from splink.backends.duckdb import DuckDBAPI
+
+    if not new:
+        return []
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+    try:
+        if _new_candidate_pairs(con, features, new) == 0:
+            return []
+        db_api = DuckDBAPI(connection=con)
+        table = db_api.register(_rows(features), table_name="records")
+        linker = Linker(table, on_duckdb(json.loads(model_json)), log_level=None)
+        pairs = con.sql("SELECT 'reunify' AS match_key, l AS join_key_l, r AS join_key_r "
+                        "FROM candidate_pairs").to_arrow_table()
+        linker.table_management.register_blocked_pairs_for_predict(
+            db_api.register(pairs, table_name="candidate_pairs_registered"))
+        predictions = linker.inference.predict(threshold_match_weight=FLOOR_WEIGHT,
+                                               warning_mode="never")
+        return _edges(con, predictions, "duckdb")[0]
+    finally:
+        con.close()
+
+
+def on_duckdb(model: dict) -> dict:
+    """A trained model as DuckDB runs it: one trained on Spark keeps its probabilities and
+    takes DuckDB's SQL for the same levels (:mod:`reunify.linkage.comparisons` builds the same
+    levels in every dialect; only the functions differ)."""
+    if model.get("sql_dialect", "duckdb") == "duckdb":
+        return model
+    ours = comparisons.settings("duckdb")["comparisons"]
+    for theirs, mine in zip(model["comparisons"], ours, strict=True):
+        for level, same in zip(theirs["comparison_levels"], mine["comparison_levels"],
+                               strict=True):
+            level["sql_condition"] = same["sql_condition"]
+    model["sql_dialect"] = "duckdb"
+    return model

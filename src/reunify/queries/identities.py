@@ -29,7 +29,9 @@ def person_of(source: str, record_id: str) -> int | None:
 
 def latest_run() -> LinkRun | None:
     """The most recent finished link run, or None before the first."""
-    return LinkRun.objects.exclude(finished_at=None).order_by("-pk").first()
+    # An incremental run (engine "incremental") carries no model of its own.
+    return LinkRun.objects.exclude(finished_at=None).exclude(engine="incremental")\
+        .order_by("-pk").first()
 
 
 def records_without_person() -> int:

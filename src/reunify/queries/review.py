@@ -46,7 +46,9 @@ def decisions_about(source: str, record_id: str) -> list[LinkDecision]:
 
 def latest_model() -> LinkRun | None:
     """The latest finished link run (its engine and model explain pairs), or None."""
-    return LinkRun.objects.exclude(finished_at=None).order_by("-pk").first()
+    # An incremental run (engine "incremental") carries no model of its own.
+    return LinkRun.objects.exclude(finished_at=None).exclude(engine="incremental")\
+        .order_by("-pk").first()
 
 
 def explain_inputs(left: tuple[str, str], right: tuple[str, str]
