@@ -35,6 +35,7 @@ ACTIONS = {
                "unsigned_entries"},
     "ledger_export": {"export_ledger"},
     "link": {"link"},
+    "link_new": {"link_new_records"},
     "register": {"forget_register", "store_register"},
     "record_writing": set(),
     "review": {"decide_pair", "decide_records"},

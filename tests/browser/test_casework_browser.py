@@ -15,7 +15,7 @@ from test_browser import CHROMIUM, browser, page, shot, sign_in, site  # noqa: F
 
 from reunify.models import Case
 from reunify.rules import casework as rules
-from web_world import PASSWORD
+from web_world import PASSWORD, one_time_code
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not os.environ.get("CI"),
@@ -134,6 +134,7 @@ def test_a_caseworkers_day_in_spanish(site, browser):  # noqa: F811
     spanish.goto(f"{url}/sign-in/")
     spanish.locator("main input[name=username]").fill("t-caseworker")
     spanish.locator("main input[name=password]").fill(PASSWORD)
+    spanish.locator("main input[name=code]").fill(one_time_code("t-caseworker"))
     spanish.locator("main form button[type=submit]").first.click()
     spanish.wait_for_url(f"{url}/")
     spanish.get_by_role("heading", name="Su cola de casos").wait_for()

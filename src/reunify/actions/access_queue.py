@@ -120,6 +120,9 @@ class AccessQueue:
                     self._wake.wait(FLUSH_SECONDS * 4)  # the database is busy or down: retry
                     self._wake.set()
                 elif not self._pending():
+                    # Hold no connection while idle: an idle thread's session would keep a
+                    # database from being dropped or restored, and counts against its limit.
+                    connection.close()
                     self._wake.wait(FLUSH_SECONDS)
         finally:
             connection.close()

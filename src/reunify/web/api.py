@@ -345,7 +345,7 @@ REGISTER_PAGE = 100
 
 @api.get("/register", response=RegisterPageOut, url_name="register")
 def register(request: HttpRequest, as_of: dt.date | None = None, status: str = "",
-             flag: str = "", page: int = Query(1, ge=1)):
+             flag: str = "", page: int = Query(1, ge=1, le=1_000_000)):
     """The separation register as of a day, filtered, a page at a time (``items``, ``count``);
     names only where the role allows. The persons on the page are logged as read."""
     total, items = register_page(request.access, as_of or dt.date.today(), status=status,
