@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.models import ClaimDecision, FamilyClaim, Person
+from reunify.rules.rulings import check_ruling
 
 DECISIONS = (ClaimDecision.ACCEPTED, ClaimDecision.REJECTED)
 
@@ -20,12 +21,7 @@ def decide_claim(claim_pk: int, decision: str, *, reason: str, actor: str,
                  person_pk: int | None = None) -> ClaimDecision:
     """Record a decision on a claim: ``accepted`` names ``person_pk`` as the one the claim
     means; ``rejected`` says it names nobody reunify holds. Takes effect at the next build."""
-    if decision not in DECISIONS:
-        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
-    if not reason or not reason.strip():
-        raise ValueError("a decision needs a reason")
-    if not actor or not actor.strip():
-        raise ValueError("a decision needs an actor")
+    check_ruling(decision, DECISIONS, reason=reason, actor=actor)
     if (decision == ClaimDecision.ACCEPTED) != (person_pk is not None):
         raise ValueError("accepting a claim names the person it means; rejecting names nobody")
     with in_transaction():

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.models import LinkDecision, PersonRecord, ReviewPair
+from reunify.rules.rulings import check_ruling
 
 DECISIONS = (LinkDecision.SAME, LinkDecision.DIFFERENT)
 
@@ -32,12 +33,7 @@ def _pair_version(pk: int, status: str) -> str:
 
 
 def _check(decision: str, reason: str, actor: str) -> None:
-    if decision not in DECISIONS:
-        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
-    if not reason or not reason.strip():
-        raise ValueError("a decision needs a reason")
-    if not actor or not actor.strip():
-        raise ValueError("a decision needs an actor")
+    check_ruling(decision, DECISIONS, reason=reason, actor=actor)
 
 
 def _record(source: str, record_id: str) -> None:

@@ -38,6 +38,7 @@ from reunify.models import (
 )
 from reunify.rules import dates
 from reunify.rules.names import fold
+from reunify.rules.rulings import check_ruling
 from reunify.rules.tracing import next_status
 
 #: Inquirers who, once reunify holds them as a person, are the parent a case seeks.
@@ -378,12 +379,7 @@ def decide_candidate(reference: str, person_id: int, decision: str, *, reason: s
     the person the inquiry ``reference`` seeks. Confirming records the child found and the
     caseworker who can call the inquirer back. Raises ``Inquiry.DoesNotExist`` for an unknown
     reference and ValueError for a person not proposed or a decision without a reason."""
-    if decision not in DECISIONS:
-        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
-    if not reason or not reason.strip():
-        raise ValueError("a decision needs a reason")
-    if not actor or not actor.strip():
-        raise ValueError("a decision needs an actor")
+    check_ruling(decision, DECISIONS, reason=reason, actor=actor)
     with in_transaction():
         inquiry = Inquiry.objects.select_for_update().get(reference=reference)
         next_status(inquiry.status, decision, about_found=inquiry.person_id == person_id)
