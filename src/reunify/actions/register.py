@@ -83,7 +83,7 @@ def _copy(base: RegisterSnapshot, snapshot: RegisterSnapshot, skipped: list[int]
     columns = ", ".join(_COPIED)
     table = RegisterRow._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (snapshot_id, {columns}) "  # noqa: S608 - names
+        cursor.execute(f"INSERT INTO {table} (snapshot_id, {columns}) "  # noqa: S608 # nosec B608 - names
                        f"SELECT %s, {columns} FROM {table} WHERE snapshot_id = %s",
                        [snapshot.pk, base.pk])
     for start in range(0, len(skipped), 500):
