@@ -122,3 +122,17 @@ def test_the_first_and_last_days_there_are_refused_without_a_server_error(world,
         if response.streaming:
             b"".join(response.streaming_content)  # consumed: the test client closes it
         assert response.status_code == 400, url
+
+
+@pytest.mark.parametrize("path", ["api:register", "register"])
+def test_a_nul_in_a_request_is_a_bad_request_on_every_store(world, path):
+    """A NUL in a filter (``status=\\x00``) is refused with 400 before any query (PostgreSQL
+    cannot hold it: it was a 500 there), JSON under /api/."""
+    client = Client()
+    client.force_login(world.users["auditor"])
+    response = client.get(reverse(path), {"status": "separated\x00", "as_of": "2018-08-01"})
+    assert response.status_code == 400
+    if path.startswith("api:"):
+        assert response.json() == {"detail": "bad request"}
+    form = client.post(reverse("search"), {"q": "Ana\x00"})
+    assert form.status_code == 400
