@@ -5,10 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
-
-import pytest
-from django.conf import settings
 
 WORKERS, EACH = 3, 15
 
@@ -24,39 +20,6 @@ for i in range(int(sys.argv[2])):
         append_entry(actor=f"worker-{worker}", type="test.concurrent",
                      subjects=[f"w{worker}:{i}"], payload={"worker": int(worker), "i": i})
 """
-
-
-def _postgres_store():
-    """A fresh PostgreSQL database next to the test database; dropped afterwards."""
-    import psycopg
-
-    db = settings.DATABASES["default"]
-    name = f"ledger_concurrency_{uuid.uuid4().hex[:8]}"
-    server = dict(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                  password=db["PASSWORD"] or None, dbname=db["NAME"], autocommit=True)
-    with psycopg.connect(**server) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    url = f"postgresql://{auth}@{server['host']}:{server['port']}/{name}"
-
-    def drop() -> None:
-        with psycopg.connect(**server) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return url, drop
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_env(request, cli_env, tmp_path):
-    """Environment for processes sharing one fresh store (PostgreSQL when the suite runs on it)."""
-    if request.param == "sqlite":
-        yield cli_env
-        return
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("the suite runs on SQLite; run it on PostgreSQL for this case")
-    url, drop = _postgres_store()
-    yield {**cli_env, "REUNIFY_DATABASE_URL": url}
-    drop()
 
 
 def test_concurrent_appends_from_processes_form_one_consistent_tree(store_env, run_cli):
