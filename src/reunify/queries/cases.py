@@ -364,12 +364,9 @@ def notices_for(user_id: int, limit: int = 20) -> list[CaseNotice]:
 def latest_data_day() -> dt.date:
     """The day of the latest custody event in the store (today when there is none): pages of
     casework count days from it unless asked for another day."""
-    from django.db.models import Max
+    from reunify.queries.timeline import latest_event_day
 
-    from reunify.models import EventRecord
-
-    latest = EventRecord.objects.filter(is_current=True).aggregate(m=Max("at"))["m"]
-    return latest.date() if latest else dt.date.today()
+    return latest_event_day() or dt.date.today()
 
 
 def pending_determinations(limit: int = 100) -> list[Determination]:

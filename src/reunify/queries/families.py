@@ -6,6 +6,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from reunify.models import (
     Family,
     FamilyClaim,
@@ -94,25 +96,39 @@ def moved_to(number: int) -> list[int]:
     return sorted(found)
 
 
-def current_families() -> list[FamilyView]:
-    """Every family of the latest run, members in person order."""
-    run = current_run()
-    if run is None:
-        return []
+def family_views(families: QuerySet) -> list[FamilyView]:
+    """Views of the given families (a ``Family`` query): members in person order, members in
+    conflicting links; sorted by number."""
     views: dict[int, FamilyView] = {
         pk: FamilyView(pk, list(flags or []), {}, set(), number)
-        for pk, flags, number in Family.objects.filter(run=run).values_list("pk", "flags",
-                                                                             "number")
+        for pk, flags, number in families.values_list("pk", "flags", "number")
     }
-    members = FamilyMember.objects.filter(family__run=run).order_by("family_id", "person_id")
+    if not views:
+        return []
+    chosen = families.values("pk")
+    members = FamilyMember.objects.filter(family__in=chosen).order_by("family_id", "person_id")
     for family, person, role in members.values_list("family_id", "person_id", "role").iterator(
         chunk_size=20000
     ):
         views[family].members[person] = role
-    conflicts = FamilyLink.objects.filter(family__run=run).exclude(conflict="")
+    conflicts = FamilyLink.objects.filter(family__in=chosen).exclude(conflict="")
     for family, a, b in conflicts.values_list("family_id", "from_person_id", "to_person_id"):
         views[family].in_conflict.update((a, b))
     return sorted(views.values(), key=lambda v: v.number)
+
+
+def current_families() -> list[FamilyView]:
+    """Every family of the latest run, members in person order."""
+    run = current_run()
+    return [] if run is None else family_views(Family.objects.filter(run=run))
+
+
+def families_of(person: int) -> list[FamilyView]:
+    """The current families a person is a member of (one, as a rule), with all members."""
+    run = current_run()
+    if run is None:
+        return []
+    return family_views(Family.objects.filter(run=run, members__person_id=person))
 
 
 def family_rows() -> Iterator[dict]:

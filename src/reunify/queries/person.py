@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from reunify.models import Identity, PersonRecord, RelationRecord
 from reunify.models.keys import with_keys
-from reunify.queries.families import person_public_id
-from reunify.queries.standing import Standing, families_of, person_standing
+from reunify.queries.families import families_of, person_public_id
+from reunify.queries.standing import Standing, person_standing
 from reunify.queries.timeline import Timeline, person_timeline
 
 

@@ -12,10 +12,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from reunify.models import Family, FamilyLink, FamilyMember
 from reunify.models.profile import minors_only_sources
 from reunify.queries.contacts import first_contacts
-from reunify.queries.families import FamilyView, PersonFacts, current_run, person_facts
+from reunify.queries.families import FamilyView, PersonFacts, families_of, person_facts
 from reunify.queries.timeline import TimelineEvent, events_by_person
 from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES
 from reunify.rules.family import age_years
@@ -121,26 +120,6 @@ def family_standing(family: FamilyView, as_of: dt.date, inputs: Inputs, *,
             flags.append(POSSIBLE_DUPLICATE)
         out[person] = _standing(person, role, state, flags, as_of)
     return out
-
-
-def families_of(person: int) -> list[FamilyView]:
-    """The current families a person is a member of (one, as a rule), with all members."""
-    run = current_run()
-    if run is None:
-        return []
-    pks = list(FamilyMember.objects.filter(person_id=person, family__run=run)
-               .values_list("family_id", flat=True))
-    if not pks:
-        return []
-    views = {pk: FamilyView(pk, list(flags or []), {}, set(), number) for pk, flags, number in
-             Family.objects.filter(pk__in=pks).values_list("pk", "flags", "number")}
-    for family, member, role in FamilyMember.objects.filter(family_id__in=pks).order_by(
-            "family_id", "person_id").values_list("family_id", "person_id", "role"):
-        views[family].members[member] = role
-    for family, a, b in FamilyLink.objects.filter(family_id__in=pks).exclude(
-            conflict="").values_list("family_id", "from_person_id", "to_person_id"):
-        views[family].in_conflict.update((a, b))
-    return sorted(views.values(), key=lambda v: v.number)
 
 
 def person_standing(person: int, as_of: dt.date) -> Standing:

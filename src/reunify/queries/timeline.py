@@ -166,6 +166,14 @@ def casework_reports(as_of: dt.date | None) -> list[tuple[int, tuple]]:
     return found
 
 
+def latest_event_day() -> dt.date | None:
+    """The day of the latest current event in the store (None when there is none): the day
+    the register and casework pages open on."""
+    latest = EventRecord.objects.filter(is_current=True).order_by("-at").values_list(
+        "at", flat=True).first()
+    return latest.date() if latest else None
+
+
 def person_timeline(person_id: int, *, as_of: dt.date | None = None) -> Timeline:
     """One person's custody timeline, current custodian and facility, and gaps."""
     events = events_by_person([person_id], as_of=as_of).get(person_id, [])

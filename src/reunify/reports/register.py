@@ -22,12 +22,12 @@ from contextlib import contextmanager
 from django.conf import settings
 
 from reunify.actions.register import store_register
-from reunify.models import EventRecord, Family, RegisterSnapshot
+from reunify.models import Family, FamilyMember, RegisterSnapshot
 from reunify.models.register import data_version
 from reunify.queries import register_store
-from reunify.queries.families import FamilyView, current_families, current_run
+from reunify.queries.families import FamilyView, current_families, current_run, family_views
 from reunify.queries.register import Entry, register_entries, summarise
-from reunify.queries.standing import families_of
+from reunify.queries.timeline import latest_event_day
 from reunify.rules.as_of import check_as_of
 from reunify.rules.deadlines import DEFAULT_POLICY
 
@@ -115,24 +115,15 @@ def _base(version: int, as_of: dt.date,
         return None, None
     if len(changed) > _FEW:
         return base, [f for f in current_families() if not changed.isdisjoint(f.members)]
-    touched: dict[int, FamilyView] = {}
-    for person in sorted(changed):  # a few queries per person: not all families
-        for family in families_of(person):
-            touched[family.pk] = family
-    return base, sorted(touched.values(), key=lambda f: f.number)
-
-
-def latest_day() -> dt.date | None:
-    """The day of the latest event in the store: the day the register opens on."""
-    latest = EventRecord.objects.filter(is_current=True).order_by("-at").values_list(
-        "at", flat=True).first()
-    return latest.date() if latest else None
+    # A few changed persons: their families only, in a few queries.
+    return base, family_views(Family.objects.filter(
+        run=run, pk__in=FamilyMember.objects.filter(person_id__in=changed).values("family_id")))
 
 
 def refresh_register(*, actor: str) -> list[RegisterSnapshot]:
     """Compute the register for the days views open on — the latest day of the data, and
     today — once the data changed (after a link run or a families build)."""
-    days = {d for d in (latest_day(), dt.date.today()) if d is not None}
+    days = {d for d in (latest_event_day(), dt.date.today()) if d is not None}
     return [register_snapshot(day, actor=actor) for day in sorted(days)]
 
 
