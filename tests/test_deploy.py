@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 
-from test_ledger_concurrency import _postgres_store
+from stores import postgres_store
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -141,7 +141,7 @@ def store(run_cli, cli_env, tmp_path):
     env = {**cli_env, "REUNIFY_FIELD_KEY": Fernet.generate_key().decode()}
     drop = None
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        url, drop = _postgres_store()
+        url, drop = postgres_store("deploy")
         env["REUNIFY_DATABASE_URL"] = url
     migrated = run_cli("migrate", env=env)
     assert migrated.returncode == 0, migrated.stderr
