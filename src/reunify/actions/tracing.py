@@ -12,6 +12,7 @@ as a contact belongs to the casework module, which reads ``Inquiry.person`` (doc
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -180,10 +181,13 @@ class Answer:
 
 
 def _scored(run: LinkRun, index: tracing.RecordIndex, asking: list[dict],
-            blocks: list[list[int]]) -> tuple[list[list[tuple]], dict[int, dict]]:
+            blocks: list[list[int]], trim: Iterable[int] = ()
+            ) -> tuple[list[list[tuple]], dict[int, dict]]:
     """Score each of ``asking`` (records) against the records at its ``blocks`` positions, in
-    one pass: per asking record, ``(person, weight, probability, (scores, pair), record)``
-    tuples (:func:`_explain` reads a pair's comparisons); and the records read, by id."""
+    one pass: per asking record, ``(person, weight, probability, (scores, pair, trimmed),
+    record)`` tuples (:func:`_explain` reads a pair's comparisons); and the records read, by
+    id. The ``trim`` asking records (persons sought) naming one surname are compared with
+    each record's that surname alone (:func:`reunify.linkage.inquiry.one_surname_of`)."""
     from reunify.linkage.engine import score_listed
 
     positions = sorted({n for block in blocks for n in block})
@@ -196,21 +200,35 @@ def _scored(run: LinkRun, index: tracing.RecordIndex, asking: list[dict],
             record["person"] = index.persons[n]
             slot[n] = len(asking) + len(rows)
             rows.append(record)
+    compared = [[(slot[n], n) for n in block if n in slot] for block in blocks]
+    trimmed: set[tuple[int, int]] = set()
+    for i in trim:
+        for k, (r, n) in enumerate(compared[i]):
+            one = tracing.one_surname_of(asking[i], rows[r - len(asking)])
+            if one is not None:
+                compared[i][k] = (len(asking) + len(rows), n)
+                trimmed.add((i, len(asking) + len(rows)))
+                rows.append(one)
     wanted = tracing.feature_rows(asking)
     found = tracing.feature_rows(rows, first_id=len(asking))
-    compared = [[(slot[n], n) for n in block if n in slot] for block in blocks]
     pairs = [(i, r) for i, block in enumerate(compared) for r, _n in block]
     scores = score_listed(run.model_json, wanted + found, pairs,
                           index.term_frequencies(wanted + found))
     weights = scores.weights
-    out = [[(index.persons[n], *weights[(i, r)], (scores, (i, r)), index.records[n])
+    out = [[(index.persons[n], *weights[(i, r)], (scores, (i, r), (i, r) in trimmed),
+             index.records[n])
             for r, n in block if (i, r) in weights] for i, block in enumerate(compared)]
     return out, records
 
 
 def _explain(key: tuple) -> list[dict]:
-    scores, pair = key
-    return scores.comparisons(pair)
+    scores, pair, trimmed = key
+    found = scores.comparisons(pair)
+    if trimmed:
+        for comparison in found:
+            if comparison["name"] == "family_name":
+                comparison["level"] += " (the one surname the inquiry names, of the record's)"
+    return found
 
 
 def _precise(birth_date: str) -> bool:
@@ -229,6 +247,15 @@ def _most_precise(found: list[tuple], inquiry: dict, records: dict[int, dict]) -
             or _precise(records.get(s[4], {}).get("birth_date", ""))]
 
 
+def _told_age(inquiry: dict) -> tuple[int | None, dt.date]:
+    """The age the inquirer gives instead of a birth date, and the day they gave it."""
+    at = inquiry.get("at")
+    on = at.date() if isinstance(at, dt.datetime) else dt.date.fromisoformat(str(at)[:10])
+    if inquiry.get("sought_birth_date") or not str(inquiry.get("sought_age") or "").isdigit():
+        return None, on
+    return int(inquiry["sought_age"]), on
+
+
 def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
     """Candidates for each inquiry (dicts of the ``inquiries`` columns); writes nothing.
 
@@ -244,7 +271,8 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
     blocks = [index.candidates(r) for r in people]
     # The inquirers and the persons sought in one pass (each pass has a fixed cost).
     both, records = _scored(run, index, askers + people,
-                            [index.candidates(r) for r in askers] + blocks)
+                            [index.candidates(r) for r in askers] + blocks,
+                            trim=range(len(askers), len(askers) + len(people)))
     asked, scored = both[:len(askers)], both[len(askers):]
     # The inquirer is not a request for someone recorded: the model's own prior holds.
     inquirers = [tracing.rank_persons(s, limit=3, floor=0.2, none_odds=1.0, explain=_explain)
@@ -263,10 +291,11 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
                       if n not in listed])
     if any(later):
         # The children of the inquirer's family the names did not find: a second pass.
-        more, found_records = _scored(run, index, people, later)
+        more, found_records = _scored(run, index, people, later, trim=range(len(people)))
         scored = [a + b for a, b in zip(scored, more, strict=True)]
         records.update(found_records)
     places: dict[int, set[str]] = {}
+    births: dict[int, list[str]] = {}
     surnames: dict[int, set[str]] = {}
     first_seen: dict[int, object] = {}
     for record in records.values():
@@ -275,6 +304,7 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
             if known is None or record["seen_from"] < known:
                 first_seen[record["person"]] = record["seen_from"]
         if "person" in record:
+            births.setdefault(record["person"], []).append(record["birth_date"] or "")
             places.setdefault(record["person"], set()).update(record["places"])
             surnames.setdefault(record["person"], set()).update(
                 tracing.surname_keys_of(record["family_name"], record["given_name"]))
@@ -291,6 +321,7 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
         held = {p: first_seen[p] <= asked for p in {f[0] for f in found} if p in first_seen
                 and asked is not None}
         share_held = sum(held.values()) / max(len(held), 1)
+        age, on = _told_age(q)
         extra: dict[int, list[dict]] = {}
         for person in {s[0] for s in found}:
             added = []
@@ -306,6 +337,10 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
                 added.append(tracing.place_comparison(
                     True, stated in places.get(person, ()), context.place_share.get(stated,
                                                                                     0.0)))
+            if age is not None:
+                added.append(tracing.age_comparison(
+                    age, on, births.get(person, ()),
+                    lambda k, on=on: index.age_share(k, on)))
             added.append(tracing.custody_timing_comparison(held.get(person), share_held))
             added.append(tracing.separation_comparison(person in context.separated,
                                                        context.separated_share))

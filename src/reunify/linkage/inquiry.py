@@ -54,12 +54,15 @@ def sought_record(inquiry: dict) -> dict:
     """The person sought, as a person-record of the interchange format (plus ``seen_from``/
     ``seen_to``: the day of separation the inquirer gives, compared with custody windows)."""
     birth = inquiry.get("sought_birth_date") or ""
+    age_year = ""
     if not birth and inquiry.get("sought_age"):
-        birth = _age_year(str(inquiry.get("at") or ""), str(inquiry["sought_age"]))
+        # An age is not a date: it is weighed by :func:`age_comparison`, not by the model's
+        # birth-date comparison; the year it implies only finds the records (blocking).
+        age_year = _age_year(str(inquiry.get("at") or ""), str(inquiry["sought_age"]))
     seen = day_number(inquiry.get("last_seen_on") or "") if len(
         inquiry.get("last_seen_on") or "") == 10 else None
     return {
-        "age_only": not inquiry.get("sought_birth_date") and bool(birth),
+        "age_only": bool(age_year), "age_year": age_year,
         "source": f"{INQUIRY_SOURCE}:{inquiry['source']}", "record_id": inquiry["inquiry_id"],
         "family_name": inquiry.get("sought_family_name") or "",
         "given_name": inquiry.get("sought_given_name") or "", "birth_date": birth,
@@ -120,7 +123,7 @@ def query_keys(record: dict) -> list[str]:
     """The keys to look an inquiry's person up under (see :func:`record_keys`): birth years
     within :data:`YEAR_SLACK`, and records without one; without a year, names alone."""
     surnames, givens = _name_keys(record["family_name"], record["given_name"])
-    year = _year(record["birth_date"])
+    year = _year(record["birth_date"] or record.get("age_year") or "")
     keys = []
     if year:
         # An age told by a relative may be a year off on top of the birthday's year.
@@ -149,6 +152,10 @@ class RecordIndex:
     positions_of: dict[int, list[int]] = field(default_factory=dict)
     by_key: dict[str, list[int]] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: How many records hold each surname (key), alone or with others.
+    surname_any: dict[str, int] = field(default_factory=dict)
+    #: How many records give each birth year (how often an age agrees by chance).
+    years: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, rows: Iterable[tuple[int, int, str, str, str]]) -> RecordIndex:
@@ -162,13 +169,19 @@ class RecordIndex:
             index.positions_of.setdefault(person, []).append(n)
             for key in record_keys(family_name, given_name, birth_date):
                 by_key.setdefault(key, []).append(n)
+            year = _year(birth_date)
+            if year:
+                index.years[year] = index.years.get(year, 0) + 1
             family, given = names.split_fields(family_name or "", given_name or "")
             first = names.first_given_key(given)
             if first:
                 given_counts[first] = given_counts.get(first, 0) + 1
-            surname_set = " ".join(sorted(names.surname_keys(family)))
+            keys = names.surname_keys(family)
+            surname_set = " ".join(sorted(keys))
             if surname_set:
                 surname_counts[surname_set] = surname_counts.get(surname_set, 0) + 1
+            for key in keys:
+                index.surname_any[key] = index.surname_any.get(key, 0) + 1
         return index
 
     def candidates(self, record: dict) -> list[int]:
@@ -184,6 +197,12 @@ class RecordIndex:
         ranked = sorted(hits, key=lambda n: (-hits[n], n))
         return ranked[:MAX_SCORED]
 
+    def age_share(self, age: int, on: dt.date) -> float:
+        """The part of the records with a birth year whose person was ``age`` on ``on``
+        (born in one of two calendar years, half of each)."""
+        total = max(sum(self.years.values()), 1)
+        return (self.years.get(on.year - age - 1, 0) + self.years.get(on.year - age, 0)) / 2 / total
+
     def term_frequencies(self, wanted: Iterable[dict]) -> dict[str, dict[str, float]]:
         """Share of records holding each name value of the ``wanted`` feature dicts."""
         total = max(len(self.records), 1)
@@ -191,7 +210,35 @@ class RecordIndex:
         for column, counts in self.counts.items():
             values = {f[column] for f in wanted if f.get(column)}
             out[column] = {v: counts[v] / total for v in values if v in counts}
+        # One surname alone is as common as the records holding it, with another or not: a
+        # family gives one surname of two, and a record compared by that one
+        # (:func:`one_surname_of`) agrees no more rarely than the surname occurs.
+        out["surname_set"].update(
+            {v: self.surname_any[v] / total for v in {f["surname_set"] for f in wanted
+                                                      if f.get("surname_set")}
+             if " " not in v and v in self.surname_any})
         return out
+
+
+def one_surname_of(asking: dict, record: dict) -> dict | None:
+    """``record`` with only the surname ``asking`` names, when ``asking`` names one surname
+    and the record more than one, that one among them; else None.
+
+    A family names a child by one surname of two as often as not (the father's, or the
+    mother's alone): against such a request, a record with both surnames agrees as fully as a
+    record with that one surname only, and is compared as if it held that one alone.
+    """
+    said = surname_keys_of(asking["family_name"], asking["given_name"])
+    if len(said) != 1:
+        return None
+    family, given = names.split_fields(record["family_name"] or "", record["given_name"] or "")
+    words = names.surnames(family)
+    if len(words) < 2:
+        return None
+    hit = sorted(w for w in words if names.phonetic(w) in said)
+    if not hit:
+        return None
+    return {**record, "family_name": hit[0], "given_name": given}
 
 
 def feature_rows(records: list[dict], first_id: int = 0) -> list[dict]:
@@ -294,6 +341,47 @@ def inquirer_surname_comparison(inquirer_surnames: frozenset[str],
             "weight": round(_against(1 - SURNAME_SHARED_WHEN_SOUGHT, 1 - share), 3)}
 
 
+#: How far an age told is from the child's age in the records on the day asked, when the
+#: records are the child's: as said, a year off, further (ages are told from memory, a
+#: relative's more loosely than a parent's). Assumptions, not trained values.
+AGE_TOLD = (0.7, 0.25, 0.05)
+
+
+def record_ages(birth_date: str, on: dt.date) -> set[int]:
+    """The ages a recorded birth date allows on ``on``: one for a full date, two for a year
+    or a month alone (or the 1st of January, often a default)."""
+    parsed = dates.parse(birth_date or "")
+    if parsed is None:
+        return set()
+    if parsed.precise:
+        born = dt.date(parsed.year, parsed.month, parsed.day)
+        return {on.year - born.year - ((on.month, on.day) < (born.month, born.day))}
+    return {on.year - parsed.year - 1, on.year - parsed.year}
+
+
+def age_comparison(age: int, on: dt.date, birth_dates: Iterable[str],
+                   share: Callable[[int], float]) -> dict:
+    """An age told instead of a birth date, against the ages the person's recorded birth dates
+    allow on the day asked (full dates first, if the person has any); ``share(k)``: the part
+    of the records aged ``k`` then (how often an age agrees by chance)."""
+    known = [d for d in birth_dates if dates.parse(d or "")]
+    full = [d for d in known if dates.parse(d).precise]
+    ages = set().union(*(record_ages(d, on) for d in (full or known)))
+    if not ages:
+        return {"name": "age", "level": "unknown", "weight": 0.0}
+    off = min(abs(a - age) for a in ages)
+    near = share(age - 1) + share(age + 1)
+    if off == 0:
+        level, when_sought, by_chance = "the age the inquirer gives", AGE_TOLD[0], share(age)
+    elif off == 1:
+        level, when_sought, by_chance = "a year off the age given", AGE_TOLD[1], near
+    else:
+        level, when_sought, by_chance = (f"{off} years off the age given", AGE_TOLD[2],
+                                         1 - share(age) - near)
+    weight = math.log2(when_sought / min(max(by_chance, 1e-3), 0.999))
+    return {"name": "age", "level": level, "weight": round(weight, 3)}
+
+
 #: How often the person sought was already in custody on the day of the inquiry (a family asks
 #: after a separation; a child may also be apprehended after the family first asked).
 HELD_BEFORE_ASKED = 0.9
@@ -333,7 +421,9 @@ def rank_persons(scored: Iterable[tuple[int, float, float, object, int]],
     candidates are each at most even. Nobody under ``floor`` is kept."""
     extra = extra or {}
     best: dict[int, tuple[float, int, list[dict]]] = {}
+    weights: dict[int, list[float]] = {}
     for person, weight, _probability, comparisons, record in scored:
+        weights.setdefault(person, []).append(weight)
         known = best.get(person)
         if known is None or weight > known[0]:
             best[person] = (weight, record, comparisons)
@@ -353,7 +443,11 @@ def rank_persons(scored: Iterable[tuple[int, float, float, object, int]],
     mass = none_odds * 2.0 ** -top + sum(2.0 ** (c.match_weight - top) for c in ranked)
     for c in ranked:
         c.probability = 2.0 ** (c.match_weight - top) / mass
-    ranked.sort(key=lambda c: (-c.match_weight, c.person))
+    # Equal weights (two sisters both called Rosa, no date given): the one more of whose
+    # records agree first, i.e. the better second record; the id only when nothing differs.
+    support = {p: sorted(w, reverse=True)[1] if len(w) > 1 else -math.inf
+               for p, w in weights.items()}
+    ranked.sort(key=lambda c: (-round(c.match_weight, 6), -support[c.person], c.person))
     kept = [c for c in ranked if c.probability >= floor][:limit]
     for c in kept:
         pair = c.comparisons[0]
