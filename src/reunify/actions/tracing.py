@@ -13,6 +13,7 @@ as a contact belongs to the casework module, which reads ``Inquiry.person`` (doc
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from django.utils import timezone
 from reunify.actions.casework import open_case
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.linkage import inquiry as tracing
+from reunify.linkage.comparisons import labels
 from reunify.models import (
     Case,
     CaseStep,
@@ -136,6 +138,8 @@ class _Context:
     #: Persons some record shows separated, and their share of all persons.
     separated: set[int]
     separated_share: float
+    #: Children whose family (latest family run) has a parent or guardian member.
+    with_carer: set[int]
 
 
 def _context(index: tracing.RecordIndex) -> _Context:
@@ -149,8 +153,11 @@ def _context(index: tracing.RecordIndex) -> _Context:
                     .values_list("family_id", "person_id", "role").iterator(chunk_size=20_000):
                 members.setdefault(family, []).append((person, role))
         kin: dict[int, set[int]] = {}
+        with_carer: set[int] = set()
         for people in members.values():
             kids = {p for p, role in people if role == "child"}
+            if any(role in CARER_RELATIONS for _p, role in people):
+                with_carer |= kids
             for person, _role in people:
                 kin.setdefault(person, set()).update(kids - {person})
         counts: dict[str, int] = {}
@@ -167,7 +174,8 @@ def _context(index: tracing.RecordIndex) -> _Context:
             if (s, r) in separated_keys}
         _cache["context"] = _Context(kin, max(children, 1),
                                      {f: n / total for f, n in counts.items()}, separated,
-                                     len(separated) / max(len(index.positions_of), 1))
+                                     len(separated) / max(len(index.positions_of), 1),
+                                     with_carer)
         _cache["context_state"] = state
     return _cache["context"]  # type: ignore[return-value]
 
@@ -266,6 +274,8 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
     run = run or _model_run()
     index = _record_index(run)
     context = _context(index)
+    bounds = tracing.age_bounds(
+        labels(json.loads(run.model_json)).get("birth_date", {}))
     askers = [tracing.inquirer_record(q) for q in inquiries]
     people = [tracing.sought_record(q) for q in inquiries]
     blocks = [index.candidates(r) for r in people]
@@ -333,6 +343,10 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
                 # A parent found in the record asks for a child of their own family.
                 added.append(tracing.family_comparison(False, asker[0].probability,
                                                        context.children, family_size))
+            elif (not (asker and asker[0].probability >= INQUIRER_PROBABILITY)
+                  and q.get("relation") in CARER_RELATIONS
+                  and person in context.with_carer):
+                added.append(tracing.carer_comparison())
             if stated:
                 added.append(tracing.place_comparison(
                     True, stated in places.get(person, ()), context.place_share.get(stated,
@@ -340,7 +354,7 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
             if age is not None:
                 added.append(tracing.age_comparison(
                     age, on, births.get(person, ()),
-                    lambda k, on=on: index.age_share(k, on)))
+                    lambda k, on=on: index.age_share(k, on), bounds))
             added.append(tracing.custody_timing_comparison(held.get(person), share_held))
             added.append(tracing.separation_comparison(person in context.separated,
                                                        context.separated_share))

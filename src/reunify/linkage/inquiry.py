@@ -360,10 +360,13 @@ def record_ages(birth_date: str, on: dt.date) -> set[int]:
 
 
 def age_comparison(age: int, on: dt.date, birth_dates: Iterable[str],
-                   share: Callable[[int], float]) -> dict:
+                   share: Callable[[int], float],
+                   bounds: tuple[float, float] = (-math.inf, math.inf)) -> dict:
     """An age told instead of a birth date, against the ages the person's recorded birth dates
     allow on the day asked (full dates first, if the person has any); ``share(k)``: the part
-    of the records aged ``k`` then (how often an age agrees by chance)."""
+    of the records aged ``k`` then (how often an age agrees by chance). ``bounds``: the
+    weights of the model's birth-date comparison, a bare year disagreeing and agreeing (an age
+    proves no more than a bare year does, nor less)."""
     known = [d for d in birth_dates if dates.parse(d or "")]
     full = [d for d in known if dates.parse(d).precise]
     ages = set().union(*(record_ages(d, on) for d in (full or known)))
@@ -379,7 +382,35 @@ def age_comparison(age: int, on: dt.date, birth_dates: Iterable[str],
         level, when_sought, by_chance = (f"{off} years off the age given", AGE_TOLD[2],
                                          1 - share(age) - near)
     weight = math.log2(when_sought / min(max(by_chance, 1e-3), 0.999))
+    weight = min(max(weight, bounds[0]), bounds[1])
     return {"name": "age", "level": level, "weight": round(weight, 3)}
+
+
+#: The level of the model's birth-date comparison that an age agreeing is worth at most.
+BARE_YEAR_LEVEL = "same year, one date a default or a bare year"
+
+
+def age_bounds(birth_date_levels: Mapping[int, tuple[str, float]]) -> tuple[float, float]:
+    """(lowest, highest) weight of an age told: the model's birth dates differing, and a bare
+    year agreeing (``birth_date_levels``: the model's levels, value → (label, weight))."""
+    weights = [w for label, w in birth_date_levels.values() if label != "unknown"]
+    top = [w for label, w in birth_date_levels.values() if label == BARE_YEAR_LEVEL]
+    if not weights:
+        return (-math.inf, math.inf)
+    return (min(weights), top[0] if top else max(weights))
+
+
+#: How often a parent asking for a child whose parent the records hold is not found among the
+#: persons themselves (the other parent, at home; a name said otherwise). An assumption.
+ASKING_PARENT_UNRECORDED = 0.4
+
+
+def carer_comparison() -> dict:
+    """A parent asks who is found among no persons, for a candidate whose family in the
+    records has a parent or guardian: the records' carers are not the inquirer."""
+    return {"name": "inquirer_family",
+            "level": "the inquirer is not found, the candidate's recorded parent is",
+            "weight": round(math.log2(ASKING_PARENT_UNRECORDED), 3)}
 
 
 #: How often the person sought was already in custody on the day of the inquiry (a family asks
