@@ -172,3 +172,15 @@ def test_a_child_first_held_after_the_call_is_less_likely():
     assert custody_timing_comparison(False, 0.7)["weight"] < -1
     assert custody_timing_comparison(True, 0.7)["weight"] == 0
     assert custody_timing_comparison(None, 0.7)["level"] == "unknown"
+
+
+def test_a_surname_said_may_be_a_recorded_parents():
+    """A surname said that none of the child's records holds but a recorded parent's does is
+    evidence for; one the child's records hold, or no parent holds, says nothing here."""
+    from reunify.linkage.inquiry import carer_surname_comparison
+
+    said = surname_keys_of("Díaz")
+    garcia, diaz = set(surname_keys_of("García")), set(surname_keys_of("Díaz"))
+    assert carer_surname_comparison(said, garcia, garcia | diaz, 0.05)["weight"] > 3
+    assert carer_surname_comparison(said, diaz, diaz, 0.05)["weight"] == 0
+    assert carer_surname_comparison(said, garcia, garcia, 0.05)["level"] == "unknown"

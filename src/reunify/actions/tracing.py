@@ -138,8 +138,13 @@ class _Context:
     #: Persons some record shows separated, and their share of all persons.
     separated: set[int]
     separated_share: float
-    #: Children whose family (latest family run) has a parent or guardian member.
-    with_carer: set[int]
+    #: Each child's parents and guardians in their families (latest family run).
+    carers_of: dict[int, set[int]]
+
+    @property
+    def with_carer(self) -> set[int]:
+        """Children whose family has a parent or guardian member."""
+        return set(self.carers_of)
 
 
 def _context(index: tracing.RecordIndex) -> _Context:
@@ -153,11 +158,12 @@ def _context(index: tracing.RecordIndex) -> _Context:
                     .values_list("family_id", "person_id", "role").iterator(chunk_size=20_000):
                 members.setdefault(family, []).append((person, role))
         kin: dict[int, set[int]] = {}
-        with_carer: set[int] = set()
+        carers_of: dict[int, set[int]] = {}
         for people in members.values():
             kids = {p for p, role in people if role == "child"}
-            if any(role in CARER_RELATIONS for _p, role in people):
-                with_carer |= kids
+            carers = {p for p, role in people if role in CARER_RELATIONS}
+            for kid in kids if carers else ():
+                carers_of.setdefault(kid, set()).update(carers - {kid})
             for person, _role in people:
                 kin.setdefault(person, set()).update(kids - {person})
         counts: dict[str, int] = {}
@@ -175,7 +181,7 @@ def _context(index: tracing.RecordIndex) -> _Context:
         _cache["context"] = _Context(kin, max(children, 1),
                                      {f: n / total for f, n in counts.items()}, separated,
                                      len(separated) / max(len(index.positions_of), 1),
-                                     with_carer)
+                                     carers_of)
         _cache["context_state"] = state
     return _cache["context"]  # type: ignore[return-value]
 
@@ -324,8 +330,20 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
         stated = fold(q.get("last_seen_place") or "")
         kin_surnames = (tracing.surname_keys_of(q.get("inquirer_family_name") or "")
                         if q.get("relation") not in ("counsel", "other") else frozenset())
-        share = (sum(1 for s in found if kin_surnames & surnames.get(s[0], set()))
-                 / max(len(found), 1))
+        persons = {s[0] for s in found}
+        # The surnames of each candidate's recorded parents and guardians: an aunt shares
+        # one with the child's mother, a child may be recorded by the father's alone.
+        carer_names = {p: set().union(*(index.surnames_of.get(c, set())
+                                        for c in context.carers_of.get(p, ())))
+                       for p in persons}
+        share = (sum(1 for p in persons if kin_surnames & (surnames.get(p, set())
+                                                            | carer_names[p]))
+                 / max(len(persons), 1))
+        said = tracing.surname_keys_of(q.get("sought_family_name") or "",
+                                       q.get("sought_given_name") or "")
+        lacking = [p for p in persons if said and not said & index.surnames_of.get(p, set())]
+        share_carer = (sum(1 for p in lacking if said & carer_names[p])
+                       / max(len(lacking), 1))
         family_size = max(len(near), 1)
         asked = q.get("at")
         held = {p: first_seen[p] <= asked for p in {f[0] for f in found} if p in first_seen
@@ -333,7 +351,7 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
         share_held = sum(held.values()) / max(len(held), 1)
         age, on = _told_age(q)
         extra: dict[int, list[dict]] = {}
-        for person in {s[0] for s in found}:
+        for person in persons:
             added = []
             if person in near:
                 added.append(tracing.family_comparison(True, near[person], context.children,
@@ -345,7 +363,7 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
                                                        context.children, family_size))
             elif (not (asker and asker[0].probability >= INQUIRER_PROBABILITY)
                   and q.get("relation") in CARER_RELATIONS
-                  and person in context.with_carer):
+                  and person in context.carers_of):
                 added.append(tracing.carer_comparison())
             if stated:
                 added.append(tracing.place_comparison(
@@ -359,7 +377,9 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
             added.append(tracing.separation_comparison(person in context.separated,
                                                        context.separated_share))
             added.append(tracing.inquirer_surname_comparison(
-                kin_surnames, surnames.get(person, set()), share))
+                kin_surnames, surnames.get(person, set()) | carer_names[person], share))
+            added.append(tracing.carer_surname_comparison(
+                said, index.surnames_of.get(person, set()), carer_names[person], share_carer))
             extra[person] = added
         best_asker = asker[0] if asker and asker[0].probability >= INQUIRER_PROBABILITY else None
         candidates = [c for c in tracing.rank_persons(found, extra=extra,

@@ -152,6 +152,8 @@ class RecordIndex:
     positions_of: dict[int, list[int]] = field(default_factory=dict)
     by_key: dict[str, list[int]] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Each person's surname keys, from all their records.
+    surnames_of: dict[int, set[str]] = field(default_factory=dict)
     #: How many records hold each surname (key), alone or with others.
     surname_any: dict[str, int] = field(default_factory=dict)
     #: How many records give each birth year (how often an age agrees by chance).
@@ -182,6 +184,8 @@ class RecordIndex:
                 surname_counts[surname_set] = surname_counts.get(surname_set, 0) + 1
             for key in keys:
                 index.surname_any[key] = index.surname_any.get(key, 0) + 1
+            if keys:
+                index.surnames_of.setdefault(person, set()).update(keys)
         return index
 
     def candidates(self, record: dict) -> list[int]:
@@ -411,6 +415,24 @@ def carer_comparison() -> dict:
     return {"name": "inquirer_family",
             "level": "the inquirer is not found, the candidate's recorded parent is",
             "weight": round(math.log2(ASKING_PARENT_UNRECORDED), 3)}
+
+
+#: How often a surname said that none of the child's records holds is one of a recorded
+#: parent's (a family names the child by the mother's surname; a border record wrote the
+#: father's alone). An assumption, not a trained value.
+PARENT_SURNAME_WHEN_SOUGHT = 0.8
+
+
+def carer_surname_comparison(said: frozenset[str], own: set[str], carers: set[str],
+                             share: float) -> dict:
+    """A surname said of the person sought that none of the candidate's records holds, held by
+    a parent or guardian of the candidate's recorded family (``share``: how often a candidate
+    whose records lack it has such a parent by chance)."""
+    if not said or said & own or not said & carers:
+        return {"name": "parent_surname", "level": "unknown", "weight": 0.0}
+    return {"name": "parent_surname",
+            "level": "the surname given is a recorded parent's, not on the child's records",
+            "weight": round(_for(PARENT_SURNAME_WHEN_SOUGHT, min(max(share, 0.01), 0.99)), 3)}
 
 
 #: How often the person sought was already in custody on the day of the inquiry (a family asks
