@@ -158,6 +158,7 @@ class RecordIndex:
     surname_any: dict[str, int] = field(default_factory=dict)
     #: How many records give each birth year (how often an age agrees by chance).
     years: dict[int, int] = field(default_factory=dict)
+    years_total: int | None = None
 
     @classmethod
     def build(cls, rows: Iterable[tuple[int, int, str, str, str]]) -> RecordIndex:
@@ -204,8 +205,10 @@ class RecordIndex:
     def age_share(self, age: int, on: dt.date) -> float:
         """The part of the records with a birth year whose person was ``age`` on ``on``
         (born in one of two calendar years, half of each)."""
-        total = max(sum(self.years.values()), 1)
-        return (self.years.get(on.year - age - 1, 0) + self.years.get(on.year - age, 0)) / 2 / total
+        if self.years_total is None:
+            self.years_total = max(sum(self.years.values()), 1)
+        return ((self.years.get(on.year - age - 1, 0) + self.years.get(on.year - age, 0))
+                / 2 / self.years_total)
 
     def term_frequencies(self, wanted: Iterable[dict]) -> dict[str, dict[str, float]]:
         """Share of records holding each name value of the ``wanted`` feature dicts."""
@@ -373,7 +376,9 @@ def age_comparison(age: int, on: dt.date, birth_dates: Iterable[str],
     proves no more than a bare year does, nor less)."""
     known = [d for d in birth_dates if dates.parse(d or "")]
     full = [d for d in known if dates.parse(d).precise]
-    ages = set().union(*(record_ages(d, on) for d in (full or known)))
+    ages: set[int] = set()
+    for d in full or known:
+        ages |= record_ages(d, on)
     if not ages:
         return {"name": "age", "level": "unknown", "weight": 0.0}
     off = min(abs(a - age) for a in ages)
