@@ -99,6 +99,9 @@ def test_child_found_from_a_diminutive_the_mothers_surname_and_an_age(tmp_path):
     level = {c["name"]: c["level"] for c in first.comparisons}
     weight = {c["name"]: c["weight"] for c in first.comparisons}
     assert level["given_name"] == "first given name (or nickname) same"
+    # The age is weighed as an age (two on the day asked), not as a date.
+    assert level["age"] == "the age the inquirer gives" and weight["age"] > 0
+    assert level["birth_date"] == "unknown"
     assert weight["family_name"] > 0
     assert sum(weight.values()) == pytest.approx(first.match_weight, abs=0.01)
     assert inquiry.inquirer_person_id == _person_of("station", "p0")
@@ -124,6 +127,10 @@ def test_day_and_month_swapped_and_one_surname(tmp_path):
     first = InquiryCandidate.objects.get(rank=1)
     assert first.person_id == _person_of("refuge", "s2")
     assert "day and month swapped" in [c["level"] for c in first.comparisons]
+    # "Hernandez" against "Hernández Pérez": compared as that one surname, and said so.
+    family = next(c for c in first.comparisons if c["name"] == "family_name")
+    assert "the one surname the inquiry names" in family["level"]
+    assert family["weight"] > 0
 
 
 def test_confirm_and_reject_are_recorded_with_actor_and_reason(tmp_path):
