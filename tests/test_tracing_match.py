@@ -100,7 +100,8 @@ def test_child_found_from_a_diminutive_the_mothers_surname_and_an_age(tmp_path):
     weight = {c["name"]: c["weight"] for c in first.comparisons}
     assert level["given_name"] == "first given name (or nickname) same"
     # The age is weighed as an age (two on the day asked), not as a date.
-    assert level["age"] == "the age the inquirer gives" and weight["age"] > 0
+    assert level["age"] == "the age the inquirer gives"
+    assert weight["age"] > 0
     assert level["birth_date"] == "unknown"
     assert weight["family_name"] > 0
     assert sum(weight.values()) == pytest.approx(first.match_weight, abs=0.01)
