@@ -10,14 +10,13 @@ import pytest
 from reunify.linkage.inquiry import (
     MIN_PROBABILITY,
     RecordIndex,
-    age_comparison,
-    carer_comparison,
     one_surname_of,
     query_keys,
     rank_persons,
     sought_record,
     surname_keys_of,
 )
+from reunify.linkage.inquiry_evidence import age_comparison, carer_comparison
 from reunify.rules.tracing import match_scores, next_status, normal_reference
 from reunify.simulator import simulate
 
@@ -167,7 +166,7 @@ def test_simulator_writes_inquiries_and_their_truth(tmp_path):
 def test_a_child_first_held_after_the_call_is_less_likely():
     """A candidate first in custody after the inquiry was made counts against; one held
     before it proves nothing by itself; unknown custody says nothing."""
-    from reunify.linkage.inquiry import custody_timing_comparison
+    from reunify.linkage.inquiry_evidence import custody_timing_comparison
 
     assert custody_timing_comparison(False, 0.7)["weight"] < -1
     assert custody_timing_comparison(True, 0.7)["weight"] == 0
@@ -177,7 +176,7 @@ def test_a_child_first_held_after_the_call_is_less_likely():
 def test_a_surname_said_may_be_a_recorded_parents():
     """A surname said that none of the child's records holds but a recorded parent's does is
     evidence for; one the child's records hold, or no parent holds, says nothing here."""
-    from reunify.linkage.inquiry import carer_surname_comparison
+    from reunify.linkage.inquiry_evidence import carer_surname_comparison
 
     said = surname_keys_of("Díaz")
     garcia, diaz = set(surname_keys_of("García")), set(surname_keys_of("Díaz"))

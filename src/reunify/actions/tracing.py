@@ -17,48 +17,41 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from reunify.actions.casework import open_case
 from reunify.actions.ledger import append_entry, in_transaction
+from reunify.actions.tracing_context import (
+    CARER_RELATIONS,
+    person_records,
+    record_index,
+    store_context,
+)
 from reunify.linkage import inquiry as tracing
+from reunify.linkage import inquiry_evidence as evidence
 from reunify.linkage.comparisons import labels
 from reunify.models import (
     Case,
     CaseStep,
-    EventRecord,
-    FamilyMember,
-    FamilyRun,
-    Identity,
     Inquiry,
     InquiryCandidate,
     InquiryDecision,
     InquiryRecord,
     LinkRun,
     Person,
-    PersonRecord,
 )
 from reunify.rules import dates
 from reunify.rules.names import fold
 from reunify.rules.rulings import check_ruling
 from reunify.rules.tracing import next_status
 
-#: Inquirers who, once reunify holds them as a person, are the parent a case seeks.
-CARER_RELATIONS = frozenset({"parent", "guardian"})
-
 DECISIONS = (InquiryCandidate.CONFIRMED, InquiryCandidate.REJECTED)
 #: An inquirer is taken for a person already recorded from this probability on.
 INQUIRER_PROBABILITY = 0.5
-_RECORD_FIELDS = ("id", "source", "record_id", "family_name", "given_name", "birth_date", "sex",
-                  "country", "a_number", "group_id", "group_role", "phone", "address")
 
 
 class NoModel(Exception):
     """Matching needs a Splink link run's trained model, and there is none yet."""
-
-
-_cache: dict[str, object] = {}
 
 
 def _model_run() -> LinkRun:
@@ -67,123 +60,6 @@ def _model_run() -> LinkRun:
     if run is None or not run.model_json:
         raise NoModel("matching inquiries needs a Splink link run: run `reunify link` first")
     return run
-
-
-def _record_index(run: LinkRun) -> tracing.RecordIndex:
-    """The store's linked person-records under their blocking keys, built once per process and
-    store state (link run, newest record): later inquiries are answered from memory."""
-    newest = PersonRecord.objects.aggregate(n=Max("pk"))["n"]
-    # The run's finishing moment too: ids alone can repeat in another store (a test's).
-    state = (run.pk, run.finished_at, newest)
-    if _cache.get("state") != state:
-        person_of = dict(((s, r), p) for s, r, p in Identity.objects.values_list(
-            "source", "record_id", "person_id").iterator(chunk_size=20_000))
-        rows = (
-            (pk, person_of[(source, record_id)], family, given, birth)
-            for pk, source, record_id, family, given, birth in PersonRecord.objects.filter(
-                is_current=True).values_list("pk", "source", "record_id", "family_name",
-                                             "given_name", "birth_date")
-            .iterator(chunk_size=20_000)
-            if (source, record_id) in person_of
-        )
-        _cache["index"] = tracing.RecordIndex.build(rows)
-        _cache["state"] = state
-    return _cache["index"]  # type: ignore[return-value]
-
-
-def _person_records(pks: Iterable[int]) -> dict[int, dict]:
-    """Person-records by id, as the linker takes them (with their custody windows, and
-    ``places``: the folded facilities their events name)."""
-    pks = list(pks)
-    found: dict[int, dict] = {}
-    for start in range(0, len(pks), 2000):
-        for row in PersonRecord.objects.filter(pk__in=pks[start:start + 2000]).values(
-                *_RECORD_FIELDS):
-            found[row.pop("id")] = row
-    by_key = {(r["source"], r["record_id"]): r for r in found.values()}
-    for r in by_key.values():
-        r["seen_from"] = r["seen_to"] = None
-        r["places"] = set()
-    by_source: dict[str, list[str]] = {}
-    for source, record_id in sorted(by_key):
-        by_source.setdefault(source, []).append(record_id)
-    # By source and record id: the events' (source, record_id) index serves the look-up.
-    chunks = [(source, ids[start:start + 2000]) for source, ids in by_source.items()
-              for start in range(0, len(ids), 2000)]
-    for source, ids in chunks:
-        events = (EventRecord.objects.filter(source=source, record_id__in=ids, is_current=True)
-                  .values_list("source", "record_id", "at", "facility"))
-        for source, record_id, at, facility in events:
-            record = by_key.get((source, record_id))
-            if record is None:
-                continue
-            if record["seen_from"] is None or at < record["seen_from"]:
-                record["seen_from"] = at
-            if record["seen_to"] is None or at > record["seen_to"]:
-                record["seen_to"] = at
-            if facility:
-                record["places"].add(fold(facility))
-    return found
-
-
-@dataclass
-class _Context:
-    """What the store says around a candidate: families (latest family run) and places."""
-
-    #: person → the child members of every family they belong to (themselves left out).
-    children_of_family: dict[int, set[int]]
-    children: int
-    #: folded facility → share of all records with an event there.
-    place_share: dict[str, float]
-    #: Persons some record shows separated, and their share of all persons.
-    separated: set[int]
-    separated_share: float
-    #: Each child's parents and guardians in their families (latest family run).
-    carers_of: dict[int, set[int]]
-
-    @property
-    def with_carer(self) -> set[int]:
-        """Children whose family has a parent or guardian member."""
-        return set(self.carers_of)
-
-
-def _context(index: tracing.RecordIndex) -> _Context:
-    run = FamilyRun.objects.exclude(finished_at=None).order_by("-pk").first()
-    state = (run.pk if run else None, run.finished_at if run else None, len(index.records),
-             _cache.get("state"))
-    if _cache.get("context_state") != state:
-        members: dict[int, list[tuple[int, str]]] = {}
-        if run is not None:
-            for family, person, role in FamilyMember.objects.filter(family__run=run)\
-                    .values_list("family_id", "person_id", "role").iterator(chunk_size=20_000):
-                members.setdefault(family, []).append((person, role))
-        kin: dict[int, set[int]] = {}
-        carers_of: dict[int, set[int]] = {}
-        for people in members.values():
-            kids = {p for p, role in people if role == "child"}
-            carers = {p for p, role in people if role in CARER_RELATIONS}
-            for kid in kids if carers else ():
-                carers_of.setdefault(kid, set()).update(carers - {kid})
-            for person, _role in people:
-                kin.setdefault(person, set()).update(kids - {person})
-        counts: dict[str, int] = {}
-        for facility, n in (EventRecord.objects.filter(is_current=True).exclude(facility="")
-                            .values("facility").annotate(n=Count("record_id", distinct=True))
-                            .values_list("facility", "n")):
-            counts[fold(facility)] = counts.get(fold(facility), 0) + n
-        total = max(len(index.records), 1)
-        children = sum(1 for people in members.values() for _p, r in people if r == "child")
-        separated_keys = set(EventRecord.objects.filter(is_current=True, type="separated")
-                             .values_list("source", "record_id"))
-        separated = {p for s, r, p in Identity.objects.values_list(
-            "source", "record_id", "person_id").iterator(chunk_size=20_000)
-            if (s, r) in separated_keys}
-        _cache["context"] = _Context(kin, max(children, 1),
-                                     {f: n / total for f, n in counts.items()}, separated,
-                                     len(separated) / max(len(index.positions_of), 1),
-                                     carers_of)
-        _cache["context_state"] = state
-    return _cache["context"]  # type: ignore[return-value]
 
 
 @dataclass
@@ -205,7 +81,7 @@ def _scored(run: LinkRun, index: tracing.RecordIndex, asking: list[dict],
     from reunify.linkage.engine import score_listed
 
     positions = sorted({n for block in blocks for n in block})
-    records = _person_records(index.records[n] for n in positions)
+    records = person_records(index.records[n] for n in positions)
     slot: dict[int, int] = {}
     rows: list[dict] = []
     for n in positions:
@@ -278,9 +154,9 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
     by that family and by the place of separation the inquirer gives.
     """
     run = run or _model_run()
-    index = _record_index(run)
-    context = _context(index)
-    bounds = tracing.age_bounds(
+    index = record_index(run)
+    context = store_context(index)
+    bounds = evidence.age_bounds(
         labels(json.loads(run.model_json)).get("birth_date", {}))
     askers = [tracing.inquirer_record(q) for q in inquiries]
     people = [tracing.sought_record(q) for q in inquiries]
@@ -354,31 +230,31 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
         for person in persons:
             added = []
             if person in near:
-                added.append(tracing.family_comparison(True, near[person], context.children,
+                added.append(evidence.family_comparison(True, near[person], context.children,
                                                        family_size))
             elif (asker and asker[0].probability >= INQUIRER_PROBABILITY
                   and q.get("relation") in ("parent", "guardian")):
                 # A parent found in the record asks for a child of their own family.
-                added.append(tracing.family_comparison(False, asker[0].probability,
+                added.append(evidence.family_comparison(False, asker[0].probability,
                                                        context.children, family_size))
             elif (not (asker and asker[0].probability >= INQUIRER_PROBABILITY)
                   and q.get("relation") in CARER_RELATIONS
                   and person in context.carers_of):
-                added.append(tracing.carer_comparison())
+                added.append(evidence.carer_comparison())
             if stated:
-                added.append(tracing.place_comparison(
+                added.append(evidence.place_comparison(
                     True, stated in places.get(person, ()), context.place_share.get(stated,
                                                                                     0.0)))
             if age is not None:
-                added.append(tracing.age_comparison(
+                added.append(evidence.age_comparison(
                     age, on, births.get(person, ()),
                     lambda k, on=on: index.age_share(k, on), bounds))
-            added.append(tracing.custody_timing_comparison(held.get(person), share_held))
-            added.append(tracing.separation_comparison(person in context.separated,
+            added.append(evidence.custody_timing_comparison(held.get(person), share_held))
+            added.append(evidence.separation_comparison(person in context.separated,
                                                        context.separated_share))
-            added.append(tracing.inquirer_surname_comparison(
+            added.append(evidence.inquirer_surname_comparison(
                 kin_surnames, surnames.get(person, set()) | carer_names[person], share))
-            added.append(tracing.carer_surname_comparison(
+            added.append(evidence.carer_surname_comparison(
                 said, index.surnames_of.get(person, set()), carer_names[person], share_carer))
             extra[person] = added
         best_asker = asker[0] if asker and asker[0].probability >= INQUIRER_PROBABILITY else None
