@@ -43,6 +43,7 @@ ACTIONS = {
     "sign_in": {"settle_attempt", "take_attempt"},
     "store_lock": {"rebuild_lock"},
     "tracing": {"decide_candidate", "match_inquiries"},
+    "tracing_context": set(),
     "tracing_intake": {"open_inquiries", "take_call"},
     "users": {"assign", "change_password", "create_demo_users", "create_user", "disable_user",
               "record_sign_in", "record_sign_in_failure", "set_role", "unassign"},

@@ -23,9 +23,9 @@ from reunify.actions.casework import open_case
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.actions.tracing_context import (
     CARER_RELATIONS,
-    person_records,
-    record_index,
-    store_context,
+    _person_records,
+    _record_index,
+    _store_context,
 )
 from reunify.linkage import inquiry as tracing
 from reunify.linkage import inquiry_evidence as evidence
@@ -81,7 +81,7 @@ def _scored(run: LinkRun, index: tracing.RecordIndex, asking: list[dict],
     from reunify.linkage.engine import score_listed
 
     positions = sorted({n for block in blocks for n in block})
-    records = person_records(index.records[n] for n in positions)
+    records = _person_records(index.records[n] for n in positions)
     slot: dict[int, int] = {}
     rows: list[dict] = []
     for n in positions:
@@ -154,8 +154,8 @@ def _answer(inquiries: list[dict], run: LinkRun | None = None) -> list[Answer]:
     by that family and by the place of separation the inquirer gives.
     """
     run = run or _model_run()
-    index = record_index(run)
-    context = store_context(index)
+    index = _record_index(run)
+    context = _store_context(index)
     bounds = evidence.age_bounds(
         labels(json.loads(run.model_json)).get("birth_date", {}))
     askers = [tracing.inquirer_record(q) for q in inquiries]

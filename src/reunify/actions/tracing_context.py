@@ -1,9 +1,10 @@
 """What matching a tracing request reads from the store, kept in the process's memory.
 
-The blocking index of every current person-record (:func:`record_index`), the records to
-score with their custody windows and places (:func:`person_records`), and the store's
-families, places and separations around a candidate (:func:`store_context`): each built once
-per store state and reused by later inquiries (docs/tracing.md, "Speed"). Reads only.
+The blocking index of every current person-record (:func:`_record_index`), the records to
+score with their custody windows and places (:func:`_person_records`), and the store's
+families, places and separations around a candidate (:func:`_store_context`): each built once
+per store state and reused by later inquiries (docs/tracing.md, "Speed"). Reads only, so
+private to the tracing actions (none takes an actor; none is an action).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _RECORD_FIELDS = ("id", "source", "record_id", "family_name", "given_name", "bir
 _cache: dict[str, object] = {}
 
 
-def record_index(run: LinkRun) -> tracing.RecordIndex:
+def _record_index(run: LinkRun) -> tracing.RecordIndex:
     """The store's linked person-records under their blocking keys, built once per process and
     store state (link run, newest record): later inquiries are answered from memory."""
     newest = PersonRecord.objects.aggregate(n=Max("pk"))["n"]
@@ -47,7 +48,7 @@ def record_index(run: LinkRun) -> tracing.RecordIndex:
     return _cache["index"]  # type: ignore[return-value]
 
 
-def person_records(pks: Iterable[int]) -> dict[int, dict]:
+def _person_records(pks: Iterable[int]) -> dict[int, dict]:
     """Person-records by id, as the linker takes them (with their custody windows, and
     ``places``: the folded facilities their events name)."""
     pks = list(pks)
@@ -83,7 +84,7 @@ def person_records(pks: Iterable[int]) -> dict[int, dict]:
 
 
 @dataclass
-class Context:
+class _Context:
     """What the store says around a candidate: families (latest family run) and places."""
 
     #: person → the child members of every family they belong to (themselves left out).
@@ -98,7 +99,7 @@ class Context:
     carers_of: dict[int, set[int]]
 
 
-def store_context(index: tracing.RecordIndex) -> Context:
+def _store_context(index: tracing.RecordIndex) -> _Context:
     run = FamilyRun.objects.exclude(finished_at=None).order_by("-pk").first()
     state = (run.pk if run else None, run.finished_at if run else None, len(index.records),
              _cache.get("state"))
@@ -129,7 +130,7 @@ def store_context(index: tracing.RecordIndex) -> Context:
         separated = {p for s, r, p in Identity.objects.values_list(
             "source", "record_id", "person_id").iterator(chunk_size=20_000)
             if (s, r) in separated_keys}
-        _cache["context"] = Context(kin, max(children, 1),
+        _cache["context"] = _Context(kin, max(children, 1),
                                      {f: n / total for f, n in counts.items()}, separated,
                                      len(separated) / max(len(index.positions_of), 1),
                                      carers_of)
