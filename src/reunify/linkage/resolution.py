@@ -157,6 +157,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         "must_link": len(must),
         "family_context": context_model,
         "cannot_link": len(cannot),
+        "blocking": model.blocking if model is not None else {},
         "seconds": {k: round(v, 3) for k, v in timings.items()},
     }
     return Resolution([[keys[i] for i in members] for members in groups], review, model_json,
