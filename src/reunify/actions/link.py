@@ -10,6 +10,7 @@ the model's sha256, and a ``link.run`` ledger entry, all in one transaction.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 from typing import Any
 
@@ -145,13 +146,16 @@ def link(*, actor: str, engine: str = "splink", progress: Any = None) -> LinkRun
     with rebuild_lock(), _Steps(progress) as say:
         started = timezone.now()
         say(_STEPS[0])
+        cpu = time.process_time()
         records, relations, decisions = linkage_records(), _relations(), _decisions_in_force()
+        loaded = time.process_time() - cpu
         backend = getattr(settings, "LINKAGE_BACKEND", "duckdb")
         # What each source records, from its current profile: the linker never reads names.
         profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
         resolution = resolve(records, relations=relations, decisions=decisions, engine=engine,
                              backend=backend, progress=say, profiles=profiles)
         say(_STEPS[-1])
+        cpu = time.process_time()
         model_sha = hashlib.sha256(resolution.model_json.encode("utf-8")).hexdigest()
         with in_transaction():
             # Close every open pair first (waiting for a decision being made on one), then
@@ -174,6 +178,9 @@ def link(*, actor: str, engine: str = "splink", progress: Any = None) -> LinkRun
                 for p in resolution.review
             ], batch_size=_BATCH)
             run.stats = {**resolution.stats, **written, "review_pairs_superseded": superseded}
+            run.stats["cpu_seconds"] = {"load": round(loaded, 3),
+                                        **resolution.stats.get("cpu_seconds", {}),
+                                        "write": round(time.process_time() - cpu, 3)}
             run.finished_at = timezone.now()
             run.save(update_fields=["stats", "finished_at"])
             append_entry(actor=actor, type="link.run", subjects=[f"link_run:{run.pk}"], payload={

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,6 +171,19 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
     return {**stats, "candidate_pairs": n}
 
 
+class _Laps:
+    """CPU seconds of this process (every thread: DuckDB's too) between successive laps."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.process_time()
+
+    def lap(self, name: str) -> None:
+        now = time.process_time()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
+
+
 @dataclass
 class Model:
     """A trained, applied model: the scored pairs, and the model as JSON.
@@ -183,8 +197,10 @@ class Model:
     details: dict[tuple[int, int], tuple[float, list[dict]]] = field(default_factory=dict)
     con: Any = None
     table: str = ""
-    #: Candidate pairs, and blocking keys split and left out (:func:`candidate_pairs`).
+    #: Candidate pairs, keys split and parts still crowded (:func:`candidate_pairs`).
     blocking: dict[str, int] = field(default_factory=dict)
+    #: CPU seconds (this process, every thread) of blocking, training and predict.
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     def comparisons(self, pairs: Sequence[tuple[int, int]]
                     ) -> dict[tuple[int, int], tuple[float, list[dict]]]:
@@ -307,9 +323,11 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
     logging.getLogger("splink").setLevel(logging.ERROR)
     con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
     keep = False
+    cpu = _Laps()
     try:
         say("finding candidate pairs")
         blocking = candidate_pairs(con, features)
+        cpu.lap("blocking")
         n_pairs = blocking["candidate_pairs"]
         db_api = _db_api(backend, con)
         dialect = "spark" if backend == "spark" else "duckdb"
@@ -318,6 +336,7 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         if len(features) > 1:
             _train(linker, features, say)
             linker = Linker(table, _bounded(linker.misc.save_model_to_json()), log_level=None)
+        cpu.lap("training")
         say(f"scoring {n_pairs} candidate pairs")
         pairs = con.sql("SELECT 'reunify' AS match_key, l AS join_key_l, r AS join_key_r "
                         "FROM candidate_pairs").to_arrow_table()
@@ -330,16 +349,17 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         # same model, byte for byte (and the same sha256 in the ledger).
         model.pop("linker_uid", None)
         edges, rows = _edges(con, predictions, backend)
+        cpu.lap("predict")
         model_json = json.dumps(model, sort_keys=True, indent=1, default=str)
         if backend == "spark":
             labels, prior = comparisons.labels(model), comparisons.prior(model)
             details = {tuple(sorted((int(r["unique_id_l"]), int(r["unique_id_r"])))):
                        (float(r["match_probability"]), comparisons.breakdown(r, labels, prior))
                        for r in rows}
-            return Model(edges, model_json, details, blocking=blocking)
+            return Model(edges, model_json, details, blocking=blocking, cpu_seconds=cpu.laps)
         keep = True
         return Model(edges, model_json, con=con, table=predictions.physical_name,
-                     blocking=blocking)
+                     blocking=blocking, cpu_seconds=cpu.laps)
     finally:
         if not keep:
             con.close()
