@@ -96,3 +96,30 @@ def test_new_records_meet_the_same_candidates():
     new = {len(records) - 1, 5}
     fresh, _ = _pairs(records, new)
     assert fresh == {p for p in everything if set(p) & new}
+
+
+def test_split_attributes_in_sql_are_the_rules_in_python(tmp_path):
+    """DuckDB computes the split attributes (``engine.SPLIT_SQL``) for speed; on a simulated
+    season they are, record by record, what ``features.SPLIT_BY`` and ``neighbour_key`` say."""
+    import pyarrow as pa
+
+    from reunify.linkage.batch_files import read_batch
+    from reunify.linkage.engine import _SPLIT_INPUT, SPLIT_SQL
+    from reunify.linkage.features import neighbour_key, split_columns
+    from reunify.simulator import simulate
+
+    simulate(tmp_path, families=40, seed=3, conventions="mixed")
+    records, _ = read_batch(tmp_path)
+    feats = [features(i, r) for i, r in enumerate(records)]
+    con = duckdb.connect()
+    try:
+        con.register("split_arrow", pa.table(
+            {"uid" if c == "unique_id" else c: pa.array([f[c] for f in feats], kind)
+             for c, kind in _SPLIT_INPUT.items()}))
+        rows = con.execute("SELECT " + ", ".join(SPLIT_SQL.values())
+                           + " FROM split_arrow ORDER BY uid").fetchall()
+    finally:
+        con.close()
+    for f, row in zip(feats, rows, strict=True):
+        expected = {**split_columns(f), "neighbour": neighbour_key(f)}
+        assert dict(zip(SPLIT_SQL, row, strict=True)) == expected
