@@ -135,13 +135,14 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
     con.execute("DROP VIEW split_values")
     con.unregister("block_keys_arrow")
     con.unregister("split_arrow")
-    con.execute("CREATE OR REPLACE TEMP TABLE blocks (uid BIGINT, k VARCHAR, neighbour VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE blocks "
+                "(uid BIGINT, k VARCHAR, neighbour VARCHAR, n BIGINT)")
     bounds = {"largest": MAX_BLOCK, "budget": UNSAID_BUDGET}
     split = 0
     for depth in range(SPLIT_DEPTH + 1):
         con.execute("CREATE OR REPLACE TEMP TABLE sized AS SELECT *, count(*) OVER "
                     "(PARTITION BY k) AS n FROM crowded")
-        con.execute("INSERT INTO blocks SELECT uid, k, neighbour FROM sized "
+        con.execute("INSERT INTO blocks SELECT uid, k, neighbour, n FROM sized "
                     "WHERE n <= $largest OR $last",
                     {"largest": MAX_BLOCK, "last": depth == SPLIT_DEPTH})
         if depth == SPLIT_DEPTH:
@@ -171,24 +172,25 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
     that hold at least one of those records. Returns how many (``candidate_pairs``), and the
     keys split and the parts still crowded."""
     stats = block_table(con, features)
-    con.execute("CREATE OR REPLACE TEMP TABLE placed AS SELECT uid, k, n, row_number() OVER "
-                "(PARTITION BY k ORDER BY neighbour, uid) AS o FROM (SELECT uid, k, "
-                "any_value(neighbour) AS neighbour, count(*) OVER (PARTITION BY k) AS n "
-                "FROM blocks GROUP BY uid, k) t WHERE n >= 2")
-    con.execute("DROP TABLE blocks")
-    stats["crowded_parts"] = con.execute(
-        "SELECT count(DISTINCT k) FROM placed WHERE n > $largest",
-        {"largest": MAX_BLOCK}).fetchall()[0][0]
+    # A record is under a part once (its values are distinct): no grouping needed. Only the
+    # crowded parts are put in order.
+    con.execute("CREATE OR REPLACE TEMP TABLE crowded AS SELECT uid, k, row_number() OVER "
+                "(PARTITION BY k ORDER BY neighbour, uid) AS o FROM blocks WHERE n > $largest",
+                {"largest": MAX_BLOCK})
+    con.execute("DELETE FROM blocks WHERE n < 2 OR n > $largest", {"largest": MAX_BLOCK})
+    stats["crowded_parts"] = con.execute("SELECT count(DISTINCT k) FROM crowded"
+                                         ).fetchall()[0][0]
     if new is not None:
         con.register("new_ids_arrow", pa.table({"uid": pa.array(sorted(new), pa.int64())}))
     fresh = ("" if new is None else
              " WHERE l IN (SELECT uid FROM new_ids_arrow) OR r IN (SELECT uid FROM new_ids_arrow)")
     con.execute(
-        f"CREATE OR REPLACE TABLE candidate_pairs AS SELECT DISTINCT least(l, r) AS l, greatest(l, r) AS r FROM (SELECT a.uid AS l, b.uid AS r FROM placed a JOIN placed b ON a.k = b.k AND a.uid < b.uid WHERE a.n <= $largest UNION ALL SELECT a.uid AS l, b.uid AS r FROM (SELECT uid, k, o + unnest(range(1, $window + 1)) AS o FROM placed WHERE n > $largest) a JOIN placed b ON a.k = b.k AND a.o = b.o) pairs{fresh}",  # noqa: E501, S608 # nosec B608
-        {"largest": MAX_BLOCK, "window": WINDOW})
+        f"CREATE OR REPLACE TABLE candidate_pairs AS SELECT DISTINCT least(l, r) AS l, greatest(l, r) AS r FROM (SELECT a.uid AS l, b.uid AS r FROM blocks a JOIN blocks b ON a.k = b.k AND a.uid < b.uid UNION ALL SELECT a.uid AS l, b.uid AS r FROM (SELECT uid, k, o + unnest(range(1, $window + 1)) AS o FROM crowded) a JOIN crowded b ON a.k = b.k AND a.o = b.o) pairs{fresh}",  # noqa: E501, S608 # nosec B608
+        {"window": WINDOW})
     if new is not None:
         con.unregister("new_ids_arrow")
-    con.execute("DROP TABLE placed")
+    con.execute("DROP TABLE blocks")
+    con.execute("DROP TABLE crowded")
     n = con.execute("SELECT count(*) FROM candidate_pairs").fetchall()[0][0]
     return {**stats, "candidate_pairs": n}
 
