@@ -11,9 +11,11 @@ records; then a day's batch ingested after the link run (``ingest_day``: copies 
 under a source of their own, and 2 strangers: incremental linking); then the recall of true
 pairs *after blocking* (the share of the truth's pairs that
 any blocking key makes a candidate pair) for reunify's keys and for plain Splink's four rules,
-apart from each model's recall. Every step runs in a process of its own, so each peak
-resident memory (``ru_maxrss``) is that step's. Prints one JSON line per step, then a table.
-Results go in docs/benchmarks.md.
+apart from each model's recall (reunify's blocking exactly as ``reunify link`` does it:
+``reunify.linkage.engine.candidate_pairs``); and the CPU ratio of ``reunify link`` to plain
+Splink, with the link run's CPU seconds by step (``stats.cpu_seconds``). Every step runs in a
+process of its own, so each peak resident memory (``ru_maxrss``) is that step's. Prints one
+JSON line per step, then a table. Results go in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -179,7 +181,14 @@ def step(name: str, folder: Path, args: list[str]) -> dict:
         return _measure(lambda: _blocking(batch))
     if name == "ingest_day":
         return _measure(lambda: _day(folder))
-    return _measure(lambda: _cli(args))
+    out = _measure(lambda: _cli(args))
+    if name == "link":
+        from reunify.models import LinkRun
+
+        stats = LinkRun.objects.exclude(engine="incremental").latest("pk").stats
+        out["link_cpu_seconds"] = stats.get("cpu_seconds")
+        out["link_blocking"] = stats.get("blocking")
+    return out
 
 
 def _child(name: str, folder: Path, args: list[str], env: dict[str, str]) -> dict:
@@ -230,8 +239,13 @@ def _table(results: list[dict]) -> str:
     ident = by["evaluate"]["scores"].get("identities", {})
     fam = by["evaluate"]["scores"].get("families", {})
     plain, block, day = by["plain_splink"], by["blocking"], by["ingest_day"]
+    link = by["link"]
     lines += [
         "",
+        f"reunify link / plain Splink, same records: CPU "
+        f"{link['cpu_seconds'] / max(plain['cpu_seconds'], 0.1):.2f}x, peak RSS "
+        f"{link['peak_rss_mb'] / max(plain['peak_rss_mb'], 1):.2f}x",
+        f"reunify link, CPU s by step: {link.get('link_cpu_seconds')}",
         f"ingest_day (after the link run): {day['copies_joined_their_person']} of "
         f"{day['copies']} copies joined their original's person, {day['strangers_alone']} of 2 "
         "strangers are persons of their own",
