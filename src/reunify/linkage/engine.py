@@ -78,7 +78,7 @@ def _rows(features: Sequence[dict]) -> pa.Table:
 
 def _split_sql(depth: int) -> str:
     """The attribute a key of each kind is split by at its ``depth``-th split (SQL, on the
-    columns of :func:`reunify.linkage.features.split_columns`); NULL once a kind has no more."""
+    columns of :data:`SPLIT_SQL`); NULL once a kind has no more."""
     whens = " ".join(f"WHEN '{kind}' THEN \"{chain[depth]}\""
                      for kind, chain in SPLITS.items() if len(chain) > depth)
     return f"CASE kind {whens} END"
@@ -111,11 +111,12 @@ SPLIT_SQL = {
 
 
 def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dict[str, int]:
-    """Write table ``blocks`` (``uid``, ``k``): every record under each of its blocking keys,
-    a key held by more than :data:`~reunify.linkage.features.MAX_BLOCK` records split by the
-    attributes :data:`~reunify.linkage.features.SPLITS` names for its kind, in turn (a part
-    still too common after its last split stays whole: :func:`candidate_pairs` leaves it
-    out). Returns how many keys were split."""
+    """Write table ``blocks`` (``uid``, ``k``, ``neighbour``, ``n``): every record under each
+    part of its blocking keys, a key held by more than
+    :data:`~reunify.linkage.features.MAX_BLOCK` records split by the attributes
+    :data:`~reunify.linkage.features.SPLITS` names for its kind, in turn; ``n`` counts the
+    part's records (a part still over the bound after its last split stays whole, and
+    :func:`candidate_pairs` pairs neighbours in it). Returns how many keys were split."""
     ids, keys = [], []
     for f in features:
         for key in block_keys(f):
@@ -182,6 +183,9 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
                                          ).fetchall()[0][0]
     if new is not None:
         con.register("new_ids_arrow", pa.table({"uid": pa.array(sorted(new), pa.int64())}))
+        # Only the parts that hold a new record (neighbours were numbered on the whole part).
+        for table in ("blocks", "crowded"):
+            con.execute(f"DELETE FROM {table} WHERE k NOT IN (SELECT k FROM {table} WHERE uid IN (SELECT uid FROM new_ids_arrow))")  # noqa: E501, S608 # nosec B608
     fresh = ("" if new is None else
              " WHERE l IN (SELECT uid FROM new_ids_arrow) OR r IN (SELECT uid FROM new_ids_arrow)")
     con.execute(
