@@ -11,9 +11,11 @@ records; then a day's batch ingested after the link run (``ingest_day``: copies 
 under a source of their own, and 2 strangers: incremental linking); then the recall of true
 pairs *after blocking* (the share of the truth's pairs that
 any blocking key makes a candidate pair) for reunify's keys and for plain Splink's four rules,
-apart from each model's recall. Every step runs in a process of its own, so each peak
-resident memory (``ru_maxrss``) is that step's. Prints one JSON line per step, then a table.
-Results go in docs/benchmarks.md.
+apart from each model's recall (reunify's blocking exactly as ``reunify link`` does it:
+``reunify.linkage.engine.candidate_pairs``); and the CPU ratio of ``reunify link`` to plain
+Splink, with the link run's CPU seconds by step (``stats.cpu_seconds``). Every step runs in a
+process of its own, so each peak resident memory (``ru_maxrss``) is that step's. Prints one
+JSON line per step, then a table. Results go in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -78,11 +80,15 @@ def _pairs_of(blocks: dict[str, list[int]], largest: int | None) -> set[tuple[in
 
 
 def _blocking(batch: Path) -> dict:
-    """Recall of true pairs after blocking: reunify's keys (with their cap), plain Splink's."""
+    """Recall of true pairs after blocking: reunify's (its keys, split while over the bound,
+    exactly as ``reunify link`` finds candidate pairs), plain Splink's four rules."""
+    import duckdb
+
     sys.path.insert(0, str(HERE))
     from linkage import _dob, _plain
     from reunify.linkage.batch_files import read_batch, read_truth
-    from reunify.linkage.features import block_keys, features, max_block, swapped_fields
+    from reunify.linkage.engine import candidate_pairs
+    from reunify.linkage.features import features, swapped_fields
 
     records, _relations = read_batch(batch)
     truth = read_truth(batch)
@@ -93,11 +99,14 @@ def _blocking(batch: Path) -> dict:
             people[who].append(index[key])
     true_pairs = _pairs_of(people, None)
     swapped = swapped_fields(list(records))
-    ours: dict[str, list[int]] = defaultdict(list)
+    con = duckdb.connect(config={"threads": 2})
+    counts = candidate_pairs(con, [features(i, r, swapped=i in swapped)
+                                   for i, r in enumerate(records)])
+    found = con.execute("SELECT l, r FROM candidate_pairs").fetchnumpy()
+    candidates = set(zip(found["l"].tolist(), found["r"].tolist(), strict=True))
+    con.close()
     theirs: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
-        for key in block_keys(features(i, r, swapped=i in swapped)):
-            ours[key].append(i)
         first, surname, dob = _plain(r["given_name"]), _plain(r["family_name"]), _dob(
             r["birth_date"])
         a_number = re.sub(r"\D", "", r["a_number"] or "").lstrip("0") or None
@@ -105,11 +114,11 @@ def _blocking(batch: Path) -> dict:
                             ("fd", (first, dob)), ("a", (a_number,))):
             if all(parts):
                 theirs[f"{name}:{parts}"].append(i)
-    candidates = _pairs_of(ours, max_block(len(records)))
     plain_candidates = _pairs_of(theirs, None)
     found = len(true_pairs & candidates)
     return {"records": len(records), "true_pairs": len(true_pairs),
-            "candidate_pairs": len(candidates),
+            "candidate_pairs": len(candidates), "keys_split": counts["keys_split"],
+            "crowded_parts": counts["crowded_parts"],
             "blocking_recall": round(found / max(len(true_pairs), 1), 4),
             "plain_candidate_pairs": len(plain_candidates),
             "plain_blocking_recall": round(len(true_pairs & plain_candidates)
@@ -172,7 +181,14 @@ def step(name: str, folder: Path, args: list[str]) -> dict:
         return _measure(lambda: _blocking(batch))
     if name == "ingest_day":
         return _measure(lambda: _day(folder))
-    return _measure(lambda: _cli(args))
+    out = _measure(lambda: _cli(args))
+    if name == "link":
+        from reunify.models import LinkRun
+
+        stats = LinkRun.objects.exclude(engine="incremental").latest("pk").stats
+        out["link_cpu_seconds"] = stats.get("cpu_seconds")
+        out["link_blocking"] = stats.get("blocking")
+    return out
 
 
 def _child(name: str, folder: Path, args: list[str], env: dict[str, str]) -> dict:
@@ -223,8 +239,13 @@ def _table(results: list[dict]) -> str:
     ident = by["evaluate"]["scores"].get("identities", {})
     fam = by["evaluate"]["scores"].get("families", {})
     plain, block, day = by["plain_splink"], by["blocking"], by["ingest_day"]
+    link = by["link"]
     lines += [
         "",
+        f"reunify link / plain Splink, same records: CPU "
+        f"{link['cpu_seconds'] / max(plain['cpu_seconds'], 0.1):.2f}x, peak RSS "
+        f"{link['peak_rss_mb'] / max(plain['peak_rss_mb'], 1):.2f}x",
+        f"reunify link, CPU s by step: {link.get('link_cpu_seconds')}",
         f"ingest_day (after the link run): {day['copies_joined_their_person']} of "
         f"{day['copies']} copies joined their original's person, {day['strangers_alone']} of 2 "
         "strangers are persons of their own",

@@ -10,10 +10,12 @@ the model's sha256, and a ``link.run`` ledger entry, all in one transaction.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, hold_ledger_lock, in_transaction
@@ -104,6 +106,23 @@ def _stable_persons(clusters: list[list[Key]], old: dict[Key, int]) -> list[int 
     return chosen
 
 
+#: Identities moved per statement (two parameters each).
+_MOVES = 400
+
+
+def _move_identities(run: LinkRun, moves: list[tuple[int, int]]) -> None:
+    """Point each identity (by pk) at its new person, in statements of :data:`_MOVES` rows
+    (``UPDATE … FROM (VALUES …)``, in SQLite and PostgreSQL alike): Django's ``bulk_update``
+    writes a CASE per row and took most of a 100,000-record run."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(moves), _MOVES):
+            chunk = moves[start:start + _MOVES]
+            rows = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE reunify_identity SET person_id = v.column2, run_id = %s FROM (VALUES {rows}) AS v WHERE reunify_identity.id = v.column1",  # noqa: E501, S608 # nosec B608
+                [run.pk, *(value for move in chunk for value in move)])
+
+
 def _write_identities(run: LinkRun, clusters: list[list[Key]]) -> dict[str, int]:
     existing = {(s, r): (pk, p) for pk, s, r, p in
                 Identity.objects.values_list("pk", "source", "record_id", "person_id")}
@@ -121,8 +140,8 @@ def _write_identities(run: LinkRun, clusters: list[list[Key]]) -> dict[str, int]
             if pk is None:
                 new.append(Identity(source=key[0], record_id=key[1], person_id=owners[n], run=run))
             elif person != owners[n]:
-                changed.append(Identity(pk=pk, person_id=owners[n], run=run))
-    Identity.objects.bulk_update(changed, ["person", "run"], batch_size=500)
+                changed.append((pk, owners[n]))
+    _move_identities(run, changed)
     Identity.objects.bulk_create(new, batch_size=_BATCH)
     gone = [pk for key, (pk, _p) in existing.items() if key not in current]
     for start in range(0, len(gone), _BATCH):
@@ -145,13 +164,16 @@ def link(*, actor: str, engine: str = "splink", progress: Any = None) -> LinkRun
     with rebuild_lock(), _Steps(progress) as say:
         started = timezone.now()
         say(_STEPS[0])
+        cpu = time.process_time()
         records, relations, decisions = linkage_records(), _relations(), _decisions_in_force()
+        loaded = time.process_time() - cpu
         backend = getattr(settings, "LINKAGE_BACKEND", "duckdb")
         # What each source records, from its current profile: the linker never reads names.
         profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
         resolution = resolve(records, relations=relations, decisions=decisions, engine=engine,
                              backend=backend, progress=say, profiles=profiles)
         say(_STEPS[-1])
+        cpu = time.process_time()
         model_sha = hashlib.sha256(resolution.model_json.encode("utf-8")).hexdigest()
         with in_transaction():
             # Close every open pair first (waiting for a decision being made on one), then
@@ -174,6 +196,9 @@ def link(*, actor: str, engine: str = "splink", progress: Any = None) -> LinkRun
                 for p in resolution.review
             ], batch_size=_BATCH)
             run.stats = {**resolution.stats, **written, "review_pairs_superseded": superseded}
+            run.stats["cpu_seconds"] = {"load": round(loaded, 3),
+                                        **resolution.stats.get("cpu_seconds", {}),
+                                        "write": round(time.process_time() - cpu, 3)}
             run.finished_at = timezone.now()
             run.save(update_fields=["stats", "finished_at"])
             append_entry(actor=actor, type="link.run", subjects=[f"link_run:{run.pk}"], payload={

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,14 @@ import duckdb
 import pyarrow as pa
 
 from reunify.linkage import comparisons
-from reunify.linkage.features import block_keys, max_block
+from reunify.linkage.features import (
+    MAX_BLOCK,
+    SPLIT_DEPTH,
+    SPLITS,
+    UNSAID_BUDGET,
+    WINDOW,
+    block_keys,
+)
 
 #: Seed of the random sampling that estimates u probabilities: a run is reproducible.
 SEED = 20180507
@@ -68,8 +76,47 @@ def _rows(features: Sequence[dict]) -> pa.Table:
     return pa.Table.from_pylist([{c: f[c] for c in _COLUMNS} for f in features], schema=_SCHEMA)
 
 
-def _candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> int:
-    """Write table ``candidate_pairs`` (l < r, each pair once); return how many."""
+def _split_sql(depth: int) -> str:
+    """The attribute a key of each kind is split by at its ``depth``-th split (SQL, on the
+    columns of :data:`SPLIT_SQL`); NULL once a kind has no more."""
+    whens = " ".join(f"WHEN '{kind}' THEN \"{chain[depth]}\""
+                     for kind, chain in SPLITS.items() if len(chain) > depth)
+    return f"CASE kind {whens} END"
+
+
+#: The feature columns the split attributes are computed from (``unique_id`` as ``uid``).
+_SPLIT_INPUT = {"unique_id": pa.int64(), "sex": pa.string(), "birth_year": pa.int32(),
+                "birth_month": pa.int32(), "given_keys": pa.list_(pa.string()),
+                "surnames": pa.list_(pa.string()), "full_name": pa.string(),
+                "birth_date": pa.string()}
+
+
+def _prefixes(column: str, letters: int) -> str:
+    return (f"list_sort(list_distinct(list_transform(list_filter(coalesce({column}, []), "
+            f"lambda x: x <> ''), lambda x: x[1:{letters}])))")
+
+
+#: :data:`~reunify.linkage.features.SPLIT_BY`, and the neighbour order, in SQL (one pass in
+#: DuckDB rather than Python per record; a test holds them equal).
+SPLIT_SQL = {
+    "sex": "CASE WHEN sex IN ('M', 'F') THEN [sex] ELSE []::VARCHAR[] END",
+    "age": "CASE WHEN birth_year IS NULL THEN []::VARCHAR[] ELSE "
+           "[(birth_year // 4)::VARCHAR || 'a', ((birth_year + 2) // 4)::VARCHAR || 'b'] END",
+    "month": "CASE WHEN coalesce(birth_month, 0) = 0 THEN []::VARCHAR[] "
+             "ELSE [birth_month::VARCHAR] END",
+    "given": _prefixes("given_keys", 1), "surname": _prefixes("surnames", 1),
+    "given2": _prefixes("given_keys", 2), "surname2": _prefixes("surnames", 2),
+    "neighbour": "coalesce(full_name, '') || chr(31) || coalesce(birth_date, '')",
+}
+
+
+def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dict[str, int]:
+    """Write table ``blocks`` (``uid``, ``k``, ``neighbour``, ``n``): every record under each
+    part of its blocking keys, a key held by more than
+    :data:`~reunify.linkage.features.MAX_BLOCK` records split by the attributes
+    :data:`~reunify.linkage.features.SPLITS` names for its kind, in turn; ``n`` counts the
+    part's records (a part still over the bound after its last split stays whole, and
+    :func:`candidate_pairs` pairs neighbours in it). Returns how many keys were split."""
     ids, keys = [], []
     for f in features:
         for key in block_keys(f):
@@ -77,18 +124,92 @@ def _candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -
             keys.append(key)
     con.register("block_keys_arrow", pa.table({"uid": pa.array(ids, pa.int64()),
                                                "k": pa.array(keys, pa.string())}))
-    sql = """
-        CREATE OR REPLACE TABLE candidate_pairs AS
-        WITH usable AS (
-            SELECT uid, k FROM block_keys_arrow
-            WHERE k IN (SELECT k FROM block_keys_arrow GROUP BY k
-                        HAVING count(*) BETWEEN 2 AND $largest))
-        SELECT DISTINCT a.uid AS l, b.uid AS r
-        FROM usable a JOIN usable b ON a.k = b.k AND a.uid < b.uid
-    """
-    con.execute(sql, {"largest": max_block(len(features))}).fetchall()
+    con.register("split_arrow", pa.table(
+        {"uid" if column == "unique_id" else column: pa.array([f[column] for f in features], kind)
+         for column, kind in _SPLIT_INPUT.items()}))
+    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in SPLIT_SQL.items())
+    con.execute(f"CREATE OR REPLACE TEMP VIEW split_values AS SELECT uid, {columns} FROM split_arrow")  # noqa: E501, S608 # nosec B608
+    # Rows of keys within the bound are settled; only the others go through the next split.
+    con.execute("CREATE OR REPLACE TEMP TABLE crowded AS SELECT b.uid, b.k, "
+                "split_part(b.k, ':', 1) AS kind, s.* EXCLUDE (uid) "
+                "FROM block_keys_arrow b JOIN split_values s ON b.uid = s.uid")
+    con.execute("DROP VIEW split_values")
     con.unregister("block_keys_arrow")
-    return con.execute("SELECT count(*) FROM candidate_pairs").fetchall()[0][0]
+    con.unregister("split_arrow")
+    con.execute("CREATE OR REPLACE TEMP TABLE blocks "
+                "(uid BIGINT, k VARCHAR, neighbour VARCHAR, n BIGINT)")
+    bounds = {"largest": MAX_BLOCK, "budget": UNSAID_BUDGET}
+    split = 0
+    for depth in range(SPLIT_DEPTH + 1):
+        con.execute("CREATE OR REPLACE TEMP TABLE sized AS SELECT *, count(*) OVER "
+                    "(PARTITION BY k) AS n FROM crowded")
+        con.execute("INSERT INTO blocks SELECT uid, k, neighbour, n FROM sized "
+                    "WHERE n <= $largest OR $last",
+                    {"largest": MAX_BLOCK, "last": depth == SPLIT_DEPTH})
+        if depth == SPLIT_DEPTH:
+            break
+        if depth == 0:
+            split = con.execute("SELECT count(DISTINCT k) FROM sized WHERE n > $largest",
+                                {"largest": MAX_BLOCK}).fetchall()[0][0]
+        by = _split_sql(depth)
+        # A part per value; a record that does not say joins every part of its key when few
+        # such records are there (its key's values), a part of its own ('?') otherwise. A
+        # kind with no more attributes keeps its key (a crowded part, at the end).
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE crowded AS WITH t AS (SELECT *, {by} AS vals FROM sized WHERE n > $largest), big AS (SELECT k, count(*) FILTER (WHERE len(vals) = 0) AS unsaid, max(n) AS n, list_distinct(flatten(list(vals))) AS every FROM t WHERE vals IS NOT NULL GROUP BY k) SELECT t.* EXCLUDE (k, n, vals, part), CASE WHEN part IS NULL THEN t.k ELSE t.k || '|' || part END AS k FROM (SELECT t.*, unnest(CASE WHEN big.k IS NULL THEN [NULL] WHEN len(t.vals) > 0 THEN t.vals WHEN big.unsaid * big.n <= $budget AND len(big.every) > 0 THEN big.every ELSE ['?'] END) AS part FROM t LEFT JOIN big ON t.k = big.k) t",  # noqa: E501, S608 # nosec B608
+            bounds)
+    con.execute("DROP TABLE crowded")
+    con.execute("DROP TABLE sized")
+    return {"keys_split": split}
+
+
+def candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
+                    new: set[int] | None = None) -> dict[str, int]:
+    """Write table ``candidate_pairs`` (``l`` < ``r``, each pair once): the pairs that share a
+    part of a key of :func:`block_table`; in a part still held by more than
+    :data:`~reunify.linkage.features.MAX_BLOCK` records after its last split, each record
+    with its :data:`~reunify.linkage.features.WINDOW` neighbours before and after it, in the
+    order of :func:`~reunify.linkage.features.neighbour_key`. With ``new``, only the pairs
+    that hold at least one of those records. Returns how many (``candidate_pairs``), and the
+    keys split and the parts still crowded."""
+    stats = block_table(con, features)
+    # A record is under a part once (its values are distinct): no grouping needed. Only the
+    # crowded parts are put in order.
+    con.execute("CREATE OR REPLACE TEMP TABLE crowded AS SELECT uid, k, row_number() OVER "
+                "(PARTITION BY k ORDER BY neighbour, uid) AS o FROM blocks WHERE n > $largest",
+                {"largest": MAX_BLOCK})
+    con.execute("DELETE FROM blocks WHERE n < 2 OR n > $largest", {"largest": MAX_BLOCK})
+    stats["crowded_parts"] = con.execute("SELECT count(DISTINCT k) FROM crowded"
+                                         ).fetchall()[0][0]
+    if new is not None:
+        con.register("new_ids_arrow", pa.table({"uid": pa.array(sorted(new), pa.int64())}))
+        # Only the parts that hold a new record (neighbours were numbered on the whole part).
+        for table in ("blocks", "crowded"):
+            con.execute(f"DELETE FROM {table} WHERE k NOT IN (SELECT k FROM {table} WHERE uid IN (SELECT uid FROM new_ids_arrow))")  # noqa: E501, S608 # nosec B608
+    fresh = ("" if new is None else
+             " WHERE l IN (SELECT uid FROM new_ids_arrow) OR r IN (SELECT uid FROM new_ids_arrow)")
+    con.execute(
+        f"CREATE OR REPLACE TABLE candidate_pairs AS SELECT DISTINCT least(l, r) AS l, greatest(l, r) AS r FROM (SELECT a.uid AS l, b.uid AS r FROM blocks a JOIN blocks b ON a.k = b.k AND a.uid < b.uid UNION ALL SELECT a.uid AS l, b.uid AS r FROM (SELECT uid, k, o + unnest(range(1, $window + 1)) AS o FROM crowded) a JOIN crowded b ON a.k = b.k AND a.o = b.o) pairs{fresh}",  # noqa: E501, S608 # nosec B608
+        {"window": WINDOW})
+    if new is not None:
+        con.unregister("new_ids_arrow")
+    con.execute("DROP TABLE blocks")
+    con.execute("DROP TABLE crowded")
+    n = con.execute("SELECT count(*) FROM candidate_pairs").fetchall()[0][0]
+    return {**stats, "candidate_pairs": n}
+
+
+class _Laps:
+    """CPU seconds of this process (every thread: DuckDB's too) between successive laps."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.process_time()
+
+    def lap(self, name: str) -> None:
+        now = time.process_time()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
 
 
 @dataclass
@@ -104,6 +225,10 @@ class Model:
     details: dict[tuple[int, int], tuple[float, list[dict]]] = field(default_factory=dict)
     con: Any = None
     table: str = ""
+    #: Candidate pairs, keys split and parts still crowded (:func:`candidate_pairs`).
+    blocking: dict[str, int] = field(default_factory=dict)
+    #: CPU seconds (this process, every thread) of blocking, training and predict.
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     def comparisons(self, pairs: Sequence[tuple[int, int]]
                     ) -> dict[tuple[int, int], tuple[float, list[dict]]]:
@@ -226,9 +351,12 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
     logging.getLogger("splink").setLevel(logging.ERROR)
     con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
     keep = False
+    cpu = _Laps()
     try:
         say("finding candidate pairs")
-        n_pairs = _candidate_pairs(con, features)
+        blocking = candidate_pairs(con, features)
+        cpu.lap("blocking")
+        n_pairs = blocking["candidate_pairs"]
         db_api = _db_api(backend, con)
         dialect = "spark" if backend == "spark" else "duckdb"
         table = db_api.register(_rows(features), table_name="records")
@@ -236,6 +364,7 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         if len(features) > 1:
             _train(linker, features, say)
             linker = Linker(table, _bounded(linker.misc.save_model_to_json()), log_level=None)
+        cpu.lap("training")
         say(f"scoring {n_pairs} candidate pairs")
         pairs = con.sql("SELECT 'reunify' AS match_key, l AS join_key_l, r AS join_key_r "
                         "FROM candidate_pairs").to_arrow_table()
@@ -248,15 +377,17 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         # same model, byte for byte (and the same sha256 in the ledger).
         model.pop("linker_uid", None)
         edges, rows = _edges(con, predictions, backend)
+        cpu.lap("predict")
         model_json = json.dumps(model, sort_keys=True, indent=1, default=str)
         if backend == "spark":
             labels, prior = comparisons.labels(model), comparisons.prior(model)
             details = {tuple(sorted((int(r["unique_id_l"]), int(r["unique_id_r"])))):
                        (float(r["match_probability"]), comparisons.breakdown(r, labels, prior))
                        for r in rows}
-            return Model(edges, model_json, details)
+            return Model(edges, model_json, details, blocking=blocking, cpu_seconds=cpu.laps)
         keep = True
-        return Model(edges, model_json, con=con, table=predictions.physical_name)
+        return Model(edges, model_json, con=con, table=predictions.physical_name,
+                     blocking=blocking, cpu_seconds=cpu.laps)
     finally:
         if not keep:
             con.close()
@@ -348,36 +479,6 @@ def score_listed(model_json: str, features: Sequence[dict],
         con.close()
 
 
-def _new_candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
-                         new: set[int]) -> int:
-    """Write table ``candidate_pairs`` with the pairs (l < r) that share a blocking key and
-    hold at least one of the ``new`` records; the same keys and cap as a full run."""
-    ids, keys = [], []
-    for f in features:
-        for key in block_keys(f):
-            ids.append(f["unique_id"])
-            keys.append(key)
-    fresh = pa.array(sorted(new), pa.int64())
-    con.register("block_keys_arrow", pa.table({"uid": pa.array(ids, pa.int64()),
-                                               "k": pa.array(keys, pa.string())}))
-    con.register("new_ids_arrow", pa.table({"uid": fresh}))
-    sql = """
-        CREATE OR REPLACE TABLE candidate_pairs AS
-        WITH usable AS (
-            SELECT uid, k FROM block_keys_arrow
-            WHERE k IN (SELECT k FROM block_keys_arrow GROUP BY k
-                        HAVING count(*) BETWEEN 2 AND $largest)),
-        fresh AS (
-            SELECT u.uid, u.k FROM usable u JOIN new_ids_arrow n ON u.uid = n.uid)
-        SELECT DISTINCT least(a.uid, b.uid) AS l, greatest(a.uid, b.uid) AS r
-        FROM fresh a JOIN usable b ON a.k = b.k AND a.uid <> b.uid
-    """
-    con.execute(sql, {"largest": max_block(len(features))}).fetchall()
-    con.unregister("block_keys_arrow")
-    con.unregister("new_ids_arrow")
-    return con.execute("SELECT count(*) FROM candidate_pairs").fetchall()[0][0]
-
-
 def score_new(features: Sequence[dict], new: set[int], model_json: str
               ) -> list[tuple[float, int, int]]:
     """Score the ``new`` records (indexes into ``features``) against every record with a stored,
@@ -393,7 +494,7 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
     logging.getLogger("splink").setLevel(logging.ERROR)
     con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
     try:
-        if _new_candidate_pairs(con, features, new) == 0:
+        if candidate_pairs(con, features, new)["candidate_pairs"] == 0:
             return []
         db_api = DuckDBAPI(connection=con)
         table = db_api.register(_rows(features), table_name="records")

@@ -128,20 +128,61 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
     }
 
 
-#: Blocking keys shared by more records than this are skipped (too common to be evidence);
-#: the bound grows with the number of records (one in ``BLOCK_SHARE``), as common names do.
-MAX_BLOCK = 100
-BLOCK_SHARE = 250
+#: A blocking key held by more records than this is split (:data:`SPLITS`), never widened: the
+#: bound is fixed, so a key's pairs stay under ``MAX_BLOCK²/2`` and candidate pairs grow with
+#: the number of records, not with its square.
+MAX_BLOCK = 30
 
 
-def max_block(n_records: int) -> int:
-    """The most records one blocking key may gather for ``n_records`` records."""
-    return max(MAX_BLOCK, n_records // BLOCK_SHARE)
+def _initials(keys: list[str] | None, letters: int = 1) -> list[str]:
+    return sorted({key[:letters] for key in keys or () if key})
+
+
+def _ages(year: int | None) -> list[str]:
+    """Two overlapping four-year bands of a birth year: two years at most two apart always
+    share one (an age estimated at intake is often a year off)."""
+    return [] if year is None else [f"{year // 4}a", f"{(year + 2) // 4}b"]
+
+
+#: The attributes a key over :data:`MAX_BLOCK` is split by: each a function of the record's
+#: feature dict giving the parts the record goes to (several when it has several values, none
+#: when the record does not say).
+SPLIT_BY = {
+    "sex": lambda f: [f["sex"]] if f["sex"] in ("M", "F") else [],
+    "age": lambda f: _ages(f["birth_year"]),
+    "month": lambda f: [str(f["birth_month"])] if f["birth_month"] else [],
+    "given": lambda f: _initials(f["given_keys"]),
+    "surname": lambda f: _initials(f["surnames"]),
+    "given2": lambda f: _initials(f["given_keys"], 2),
+    "surname2": lambda f: _initials(f["surnames"], 2),
+}
+
+#: For each kind of key (its prefix), the attributes it is split by while too common, in turn
+#: (a part still over the bound is split again by the next). An attribute the key already
+#: holds is never among them, nor one other keys already hold with it (``sg``, a surname with
+#: a given name, is there for pairs whose birth years disagree: it is split by age bands, not
+#: by year). A record that does not say the attribute joins every part of its key when few
+#: such records are there (:data:`UNSAID_BUDGET`), a part of its own otherwise. A part still
+#: over the bound after its last split is not skipped: each record meets its neighbours
+#: (:data:`WINDOW`).
+SPLITS = {
+    "a": ("given", "age"), "a5": ("age", "surname"), "a4": ("age", "given"),
+    "p": ("surname", "given"), "gy": ("surname", "surname2", "sex"),
+    "gb": ("surname", "sex"), "sy": ("given", "given2"),
+    "sg": ("age", "sex", "month"), "b": ("given", "surname"),
+    "ad": ("given", "age"), "as": ("given", "age"),
+}
+#: The most splits one key goes through (the longest chain of :data:`SPLITS`).
+SPLIT_DEPTH = max(len(chain) for chain in SPLITS.values())
+#: Records that do not say a key's split attribute join every part of it when their number
+#: times the key's records is at most this (the pairs they add), a part of their own if more.
+UNSAID_BUDGET = 20 * MAX_BLOCK * MAX_BLOCK
 
 
 def block_keys(f: dict) -> list[str]:
     """The keys under which a record meets its candidate pairs: a pair is compared when the two
-    records share at least one key. Generous on purpose; the scoring decides."""
+    records share at least one key (split by :data:`SPLITS` while it is held by more than
+    :data:`MAX_BLOCK` records). Generous on purpose; the scoring decides."""
     keys = []
     given, year, surnames = f["given_first"], f["birth_year"], f["surnames"] or []
     if f["a_number"]:
@@ -172,6 +213,23 @@ def block_keys(f: dict) -> list[str]:
             keys.append(f"ad:{f['house']}:{street[0]}")
         keys.extend(f"as:{surname}:{f['house']}" for surname in surnames)
     return keys
+
+
+#: In a part of a key still over :data:`MAX_BLOCK` after its last split, a record meets the
+#: this many records before it and after it in the order of :func:`neighbour_key`.
+WINDOW = 10
+
+
+def neighbour_key(f: dict) -> str:
+    """The order of records in a crowded part of a key: by their names (every name's key,
+    sorted), then their birth date, so near-namesakes stand together."""
+    return f"{f['full_name'] or ''}\x1f{f['birth_date'] or ''}"
+
+
+def split_columns(f: dict) -> dict[str, list[str]]:
+    """The record's values of every :data:`SPLIT_BY` attribute: the parts of a key over the
+    bound it goes to, split by that attribute (:data:`SPLITS`)."""
+    return {name: of(f) for name, of in SPLIT_BY.items()}
 
 
 #: Columns whose agreement weighs less when their value is common (term frequency).

@@ -90,7 +90,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
     say = progress or (lambda _step: None)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     say("preparing records")
     swapped = swapped_fields(list(records))
     feats = [features(i, r, swapped=i in swapped) for i, r in enumerate(records)]
@@ -99,9 +99,10 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
     decisions = list(decisions)
     related, cannot, must = _constraint_pairs(index, relations, decisions)
     timings: dict[str, float] = {"prepare": time.perf_counter() - started}
+    cpu_timings: dict[str, float] = {"prepare": time.process_time() - cpu}
 
     say("scoring pairs")
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     model = None
     if engine == "deterministic":
         scored = [(w, i, j) for w, i, j, _rule in deterministic.score(feats)]
@@ -113,9 +114,10 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         model = splink_engine.score(feats, backend=backend, progress=say)
         scored, model_json, accept = model.edges, model.model_json, ACCEPT_WEIGHT
     timings["score"] = time.perf_counter() - t
+    cpu_timings["score"] = time.process_time() - cpu
     try:
         say("clustering")
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         twinned = clustering.twins(feats) if person_rules else None
         groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot,
                                              must=must, person_rules=person_rules,
@@ -139,6 +141,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
                                                      twinned=twinned, profiles=profiles,
                                                      shared=shared)
         timings["cluster"] = time.perf_counter() - t
+        cpu_timings["cluster"] = time.process_time() - cpu
         review = [] if model is None else _review(
             scored, groups, keys, decisions, model, context_shown, feats)
     finally:
@@ -157,7 +160,11 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         "must_link": len(must),
         "family_context": context_model,
         "cannot_link": len(cannot),
+        "blocking": model.blocking if model is not None else {},
         "seconds": {k: round(v, 3) for k, v in timings.items()},
+        # CPU seconds of this process (every thread), by step; scoring's by its parts.
+        "cpu_seconds": {**{k: round(v, 3) for k, v in cpu_timings.items()},
+                        **(model.cpu_seconds if model is not None else {})},
     }
     return Resolution([[keys[i] for i in members] for members in groups], review, model_json,
                       stats)

@@ -13,6 +13,10 @@ LINKAGE_FIELDS = ("source", "record_id", "family_name", "given_name", "birth_dat
                   "country", "a_number", "group_id", "group_role", "phone", "address")
 
 
+#: Rows fetched at a time when the linker reads the store.
+_CHUNK = 10_000
+
+
 def linkage_records(keys: list[tuple[str, str]] | None = None) -> list[dict]:
     """Current person-records as the linker takes them (plain dicts, in source and record
     order), each with ``seen_from``/``seen_to``: the span of its source's events about it.
@@ -24,10 +28,13 @@ def linkage_records(keys: list[tuple[str, str]] | None = None) -> list[dict]:
     rows: list[dict] = []
     seen: dict[tuple[str, str], tuple] = {}
     for some_records, some_events in chosen:
-        rows.extend(some_records.order_by("source", "record_id").values(*LINKAGE_FIELDS))
+        # In chunks (a server-side cursor on PostgreSQL): the driver never holds every row of
+        # a large store at once beside the dicts built from them.
+        rows.extend(some_records.order_by("source", "record_id").values(*LINKAGE_FIELDS)
+                    .iterator(chunk_size=_CHUNK))
         seen.update({(s, r): (lo, hi) for s, r, lo, hi in
                      some_events.values("source", "record_id").annotate(lo=Min("at"), hi=Max("at"))
-                     .values_list("source", "record_id", "lo", "hi")})
+                     .values_list("source", "record_id", "lo", "hi").iterator(chunk_size=_CHUNK)})
     if keys is not None:  # several queries: put their rows in one order
         rows.sort(key=lambda row: (row["source"], row["record_id"]))
     for row in rows:

@@ -1,0 +1,125 @@
+"""Blocking with a fixed bound: a key too common is split, not skipped, and pairs grow
+linearly with the records (docs/linkage.md, "Candidate pairs")."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from reunify.linkage.engine import candidate_pairs
+from reunify.linkage.features import MAX_BLOCK, WINDOW, block_keys, features
+
+
+def _record(n: int, given: str = "José", family: str = "Hernández López",
+            birth: str = "", **extra) -> dict:
+    return {"source": "s", "record_id": f"r{n}", "given_name": given, "family_name": family,
+            "birth_date": birth, "sex": extra.pop("sex", "M"), "country": "", "a_number": "",
+            "group_id": "", "group_role": "", "phone": "", "address": "", **extra}
+
+
+def _pairs(records: list[dict], new: set[int] | None = None) -> tuple[set, dict]:
+    feats = [features(i, r) for i, r in enumerate(records)]
+    con = duckdb.connect()
+    try:
+        counts = candidate_pairs(con, feats, new)
+        rows = con.execute("SELECT l, r FROM candidate_pairs").fetchall()
+    finally:
+        con.close()
+    return set(rows), counts
+
+
+def _many_namesakes(n: int) -> list[dict]:
+    """``n`` men named José Hernández López, born over forty years on different days."""
+    return [_record(i, birth=f"{1970 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}")
+            for i in range(n)]
+
+
+def test_a_key_over_the_bound_is_split_and_its_pairs_still_found():
+    """Two records of one man among more namesakes than the bound (one key alone would gather
+    them all) still meet: the key is split by the attributes of its kind (birth-year bands,
+    then month), so the pair (same name, same birth date) is a candidate, and no split part
+    holds more than the bound."""
+    records = [*_many_namesakes(3 * MAX_BLOCK), _record(999, birth="1985-04-11")]
+    records.append(_record(1000, birth="1985-04-11"))
+    pairs, counts = _pairs(records)
+    n = len(records)
+    assert (n - 2, n - 1) in pairs
+    assert counts["keys_split"] > 0
+    assert len(pairs) < n * (n - 1) / 2 / 4  # far from every pair of namesakes
+
+
+def test_an_age_estimated_a_year_off_stays_in_one_part():
+    """A name-and-surname key split by birth year keeps two records whose years are one
+    apart (an age estimated at intake) in a common part: the bands overlap."""
+    records = _many_namesakes(3 * MAX_BLOCK)
+    records += [_record(900, birth="2003"), _record(901, birth="2004-12-31")]
+    pairs, _ = _pairs(records)
+    assert (len(records) - 2, len(records) - 1) in pairs
+
+
+def test_a_record_that_does_not_say_joins_every_part():
+    """A record without a birth date under a split name key meets the namesakes of every birth
+    year (it may be any of them), when there are few such records."""
+    records = [*_many_namesakes(2 * MAX_BLOCK), _record(500, birth="")]
+    pairs, _ = _pairs(records)
+    last = len(records) - 1
+    met = {i for pair in pairs if last in pair for i in pair} - {last}
+    assert met == set(range(last))
+
+
+def test_a_crowded_part_pairs_neighbours_instead_of_being_skipped():
+    """Identical records beyond the bound, nothing to split them by: the part is not skipped;
+    each record meets its neighbours (:data:`WINDOW` each side) under each key it shares."""
+    records = [_record(i, family="Pérez", birth="1990-01-01") for i in range(3 * MAX_BLOCK)]
+    pairs, counts = _pairs(records)
+    assert counts["crowded_parts"] > 0
+    assert {(i, i + 1) for i in range(len(records) - 1)} <= pairs
+    keys = len(block_keys(features(0, records[0])))
+    assert len(pairs) <= len(records) * keys * WINDOW
+
+
+@pytest.mark.parametrize("size", [MAX_BLOCK * 4, MAX_BLOCK * 8])
+def test_candidate_pairs_grow_linearly_with_namesakes(size):
+    """Pairs per record have a bound that does not depend on how many records there are:
+    each of a record's keys adds at most the bound's or the window's worth of pairs."""
+    records = _many_namesakes(size)
+    pairs, _ = _pairs(records)
+    keys = max(len(block_keys(features(i, r))) for i, r in enumerate(records))
+    assert len(pairs) / len(records) <= keys * max(MAX_BLOCK, 2 * WINDOW)
+    assert len(pairs) < size * (size - 1) / 2 / 4
+
+
+def test_new_records_meet_the_same_candidates():
+    """With ``new``, the pairs are exactly those of a full run that hold a new record."""
+    records = [*_many_namesakes(2 * MAX_BLOCK), _record(700, birth="1985-04-11")]
+    everything, _ = _pairs(records)
+    new = {len(records) - 1, 5}
+    fresh, _ = _pairs(records, new)
+    assert fresh == {p for p in everything if set(p) & new}
+
+
+def test_split_attributes_in_sql_are_the_rules_in_python(tmp_path):
+    """DuckDB computes the split attributes (``engine.SPLIT_SQL``) for speed; on a simulated
+    season they are, record by record, what ``features.SPLIT_BY`` and ``neighbour_key`` say."""
+    import pyarrow as pa
+
+    from reunify.linkage.batch_files import read_batch
+    from reunify.linkage.engine import _SPLIT_INPUT, SPLIT_SQL
+    from reunify.linkage.features import neighbour_key, split_columns
+    from reunify.simulator import simulate
+
+    simulate(tmp_path, families=40, seed=3, conventions="mixed")
+    records, _ = read_batch(tmp_path)
+    feats = [features(i, r) for i, r in enumerate(records)]
+    con = duckdb.connect()
+    try:
+        con.register("split_arrow", pa.table(
+            {"uid" if c == "unique_id" else c: pa.array([f[c] for f in feats], kind)
+             for c, kind in _SPLIT_INPUT.items()}))
+        rows = con.execute("SELECT " + ", ".join(SPLIT_SQL.values())
+                           + " FROM split_arrow ORDER BY uid").fetchall()
+    finally:
+        con.close()
+    for f, row in zip(feats, rows, strict=True):
+        expected = {**split_columns(f), "neighbour": neighbour_key(f)}
+        assert dict(zip(SPLIT_SQL, row, strict=True)) == expected
