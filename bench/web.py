@@ -39,6 +39,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Where gunicorn's (JSON) log lines go during a run.
+SERVER_LOG = Path(os.environ.get("TMPDIR", "/tmp")) / "reunify-bench-web-server.log"
 PASSWORD = "bench passphrase that is long enough 2018"
 
 
@@ -62,7 +64,7 @@ class Targets:
     def __init__(self, seed: int) -> None:
         from reunify.models import Family, PersonRecord
         from reunify.queries.families import current_run
-        from reunify.reports.register import latest_day
+        from reunify.queries.timeline import latest_event_day
 
         run = current_run()
         if run is None:
@@ -83,7 +85,7 @@ class Targets:
         self.records = list(PersonRecord.objects.filter(is_current=True, source="border")
                             .values_list("record_id", flat=True)[:500])
         self.pairs = _open_pairs(200)
-        self.latest = latest_day()
+        self.latest = latest_event_day()
 
 
 def _open_pairs(wanted: int) -> list[int]:
@@ -136,12 +138,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(port: int, workers: int, threads: int, keep_alive: float) -> subprocess.Popen:
+def _start_server(port: int, workers: int, threads: int,
+                  keep_alive: float | None) -> subprocess.Popen:
+    """gunicorn as ``reunify serve`` runs it (its configuration: keep-alive, JSON logs with a
+    line per request), its log lines sent to a file rather than this terminal."""
     command = [sys.executable, "-m", "gunicorn", "reunify.wsgi:application",
+               "--config", "python:reunify.web.gunicorn_conf",
                "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads",
-               str(threads), "--worker-class", "gthread", "--log-level", "warning",
-               "--keep-alive", f"{keep_alive:g}"]
-    server = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ))
+               str(threads), "--worker-class", "gthread"]
+    if keep_alive is not None:
+        command += ["--keep-alive", f"{keep_alive:g}"]
+    log = open(SERVER_LOG, "w")  # noqa: SIM115 - the server's, closed when it exits
+    server = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), stdout=log, stderr=log)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -249,6 +257,19 @@ def _clerk_loop(base, session, token, targets, stop_at, results, lock, every):
         results.extend(mine)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a live process and its live children, from
+    /proc (Linux); 0 for a process that is gone."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return total + sum(_cpu_seconds(int(child)) for child in children)
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -258,14 +279,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="gunicorn worker processes (default: one per core, as "
+                             "`reunify serve`)")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 2.0),
                         metavar=("MIN", "MAX"), help="pause between a user's requests, seconds")
     parser.add_argument("--seed", type=int, default=2018)
-    parser.add_argument("--keep-alive", type=float, default=2.0, metavar="SECONDS",
-                        help="gunicorn's keep-alive (its default: 2 s; a user who thinks "
-                             "longer may reuse a connection the server is closing: a reset)")
+    parser.add_argument("--keep-alive", type=float, default=None, metavar="SECONDS",
+                        help="gunicorn's keep-alive (default: reunify.web.gunicorn_conf's, "
+                             "10 s; shorter than a user's pause, a request may be sent on a "
+                             "connection the server is closing: a reset)")
     parser.add_argument("--decision-every", type=float, default=10.0, metavar="SECONDS",
                         help="a review decision this often (0: none)")
     parser.add_argument("--upload-every", type=float, default=60.0, metavar="SECONDS",
@@ -298,18 +322,28 @@ def main() -> int:
             base, clerk, clerk_token, targets, stop_at, results, lock,
             (args.decision_every, args.upload_every))))
         print(f"{args.users} users for {args.seconds} s …", flush=True)
+        load_before = os.getloadavg()
         started = time.monotonic()
+        cpu_before = _cpu_seconds(os.getpid()), _cpu_seconds(server.pid)
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
+        client_cpu = _cpu_seconds(os.getpid()) - cpu_before[0]
+        server_cpu = _cpu_seconds(server.pid) - cpu_before[1]
+        load_after = os.getloadavg()
     finally:
         server.terminate()
         server.wait(timeout=30)
     print(f"\n{len(results)} requests in {elapsed:.1f} s = {len(results) / elapsed:.1f} req/s "
           f"({args.users} users thinking {args.think[0]:g}-{args.think[1]:g} s, "
           f"gunicorn {args.workers}x{args.threads} gthread)")
+    print(f"CPU during the run: server (gunicorn, all workers) {server_cpu:.1f} s = "
+          f"{server_cpu / elapsed:.2f} cores, {server_cpu / max(len(results), 1) * 1000:.1f} "
+          f"ms a request; this load generator {client_cpu:.1f} s = "
+          f"{client_cpu / elapsed:.2f} cores; load average {load_before[0]:.1f} before, "
+          f"{load_after[0]:.1f} after (1 min)")
     print("| request | n | errors | p50 ms | p95 ms | p99 ms | max ms |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for kind in (*MIX, "decision", "upload", "all"):

@@ -7,6 +7,7 @@ very computation the register makes, so a family page and the register agree.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from reunify.models import (
@@ -18,9 +19,9 @@ from reunify.models import (
     LinkDecision,
 )
 from reunify.models.keys import with_keys
-from reunify.queries.families import FamilyView, person_public_id
+from reunify.queries.families import FamilyView, family_views, person_public_id
 from reunify.queries.person import best_name, records_of
-from reunify.queries.standing import Inputs, family_standing
+from reunify.queries.standing import Inputs, Standing, family_standing
 from reunify.queries.timeline import end_of_day
 from reunify.rules.family import best_birth_date
 from reunify.rules.status import SEPARATED
@@ -159,6 +160,19 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
         members=members, links=links, decisions=_decisions(people, as_of), as_of=as_of,
         reviews=_reviews([key for m in members for key in m.records]),
     )
+
+
+def member_standings(family_pks: Collection[int], *, as_of: dt.date) -> dict[int, Standing]:
+    """Each member's standing in these families as of a day (person → standing; a person in
+    two of them: in the lower-numbered), as their family pages give it — every family's events
+    and facts fetched together, not family by family."""
+    views = family_views(Family.objects.filter(pk__in=list(family_pks)))  # by number
+    inputs = Inputs.fetch({p for view in views for p in view.members}, as_of)
+    out: dict[int, Standing] = {}
+    for view in views:
+        for person, standing in family_standing(view, as_of, inputs).items():
+            out.setdefault(person, standing)
+    return out
 
 
 def _reviews(keys: list[str]) -> list[ReviewDecisionView]:

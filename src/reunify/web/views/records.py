@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reunify.queries.families import family_public_id, numbers_of
-from reunify.queries.family_page import family_page
+from reunify.queries.family_page import family_page, member_standings
 from reunify.queries.person import person_page
 from reunify.queries.search import search as find
 from reunify.rules import grants as g
@@ -87,15 +87,11 @@ def _standing(request, hits) -> list[tuple]:
     latest day of the data (None when not in a family or beyond ``STANDING_HITS``)."""
     from reunify.queries.cases import latest_data_day
 
-    day = latest_data_day()
-    members: dict[int, object] = {}
-    families = {f for h in hits[:STANDING_HITS] for f in h.families}
-    for family_id in sorted(families):
-        key = object_key("family", family_id)
-        if key is None or not request.access.sees_family(key):
-            continue
-        for member in family_page(key, as_of=day, names=False).members:
-            members.setdefault(member.pk, member)
+    allowed = request.access.family_ids  # None: every family
+    # The hits' families are current ones (search attaches only those): computed together.
+    families = {f for h in hits[:STANDING_HITS] for f in h.family_keys
+                if allowed is None or f in allowed}
+    members = member_standings(families, as_of=latest_data_day()) if families else {}
     return [(h, members.get(h.person_pk)) for h in hits]
 
 
