@@ -24,6 +24,7 @@ kind of request and the throughput; figures go in docs/benchmarks.md ("Web").
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import re
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections import Counter
 from pathlib import Path
 
@@ -180,40 +182,75 @@ def _sign_in(base: str, username: str, secret: str) -> tuple[requests.Session, s
     return session, _TOKEN.search(page.text).group(1)
 
 
-def _ask(session, base, token, kind, targets, rng):
+class Browser:
+    """One signed-in user's kept-alive connection, with the session's cookies: plain
+    ``http.client``, to spend as little as may be of the cores the server needs (the run
+    prints this process's CPU)."""
+
+    def __init__(self, base: str, session: requests.Session) -> None:
+        self.host, self.port = base.removeprefix("http://").split(":")
+        self.cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        self.conn: http.client.HTTPConnection | None = None
+
+    def ask(self, method: str, path: str, body: dict | None = None,
+            headers: dict | None = None) -> int:
+        """The HTTP status of one request (the body read and dropped); a connection that
+        fails is closed and the error raised: the next request opens a new one."""
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.host, int(self.port), timeout=120)
+        sent = {"Cookie": self.cookie, **(headers or {})}
+        data = None
+        if body is not None:
+            data = urllib.parse.urlencode(body)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.conn.request(method, path, body=data, headers=sent)
+            answer = self.conn.getresponse()
+            answer.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = None
+            raise
+        return answer.status
+
+
+def _ask(browser: Browser, token, kind, targets, rng) -> int:
     if kind == "family":
-        return session.get(f"{base}/families/{rng.choice(targets.families)}/", timeout=120)
+        return browser.ask("GET", f"/families/{rng.choice(targets.families)}/")
     if kind == "person":
-        return session.get(f"{base}/persons/{rng.choice(targets.persons)}/", timeout=120)
+        return browser.ask("GET", f"/persons/{rng.choice(targets.persons)}/")
     if kind == "search":
-        return session.post(f"{base}/search/", data={
-            "csrfmiddlewaretoken": token, "q": rng.choice(targets.names)},
-            headers={"HX-Request": "true"}, timeout=120)
+        return browser.ask("POST", "/search/", {"csrfmiddlewaretoken": token,
+                                                "q": rng.choice(targets.names)},
+                           {"HX-Request": "true"})
     if kind == "register":
-        return session.get(f"{base}/register/", params={"page": rng.randint(1, 10)},
-                           timeout=120)
-    return session.get(f"{base}/api/v1/register", params={
-        "as_of": targets.latest.isoformat(), "page": rng.randint(1, 10)}, timeout=120)
+        return browser.ask("GET", f"/register/?page={rng.randint(1, 10)}")
+    return browser.ask("GET", f"/api/v1/register?as_of={targets.latest.isoformat()}"
+                              f"&page={rng.randint(1, 10)}")
 
 
 def _timed(mine, kind, call) -> None:
     started = time.perf_counter()
     try:
-        status = call().status_code
+        status = call()
+        status = getattr(status, "status_code", status)
     except requests.RequestException as error:  # a reset or a timeout: an error, by name
         cause = error.args[0] if error.args else error
         status = f"{type(error).__name__}({type(getattr(cause, 'reason', cause)).__name__})"
+    except (OSError, http.client.HTTPException) as error:
+        status = type(error).__name__
     mine.append((kind, time.perf_counter() - started, status))
 
 
 def _user_loop(base, session, token, targets, seed, stop_at, results, lock, think):
+    browser = Browser(base, session)
     rng = random.Random(seed)
     mine: list[tuple[str, float, int | str]] = []
     kinds, weights = list(MIX), list(MIX.values())
     time.sleep(rng.uniform(0, think[1]))  # users do not all start at the same instant
     while time.monotonic() < stop_at:
         kind = rng.choices(kinds, weights)[0]
-        _timed(mine, kind, lambda k=kind: _ask(session, base, token, k, targets, rng))
+        _timed(mine, kind, lambda k=kind: _ask(browser, token, k, targets, rng))
         if think[1] > 0:
             time.sleep(rng.uniform(*think))
     with lock:
@@ -324,13 +361,13 @@ def main() -> int:
         print(f"{args.users} users for {args.seconds} s …", flush=True)
         load_before = os.getloadavg()
         started = time.monotonic()
-        cpu_before = _cpu_seconds(os.getpid()), _cpu_seconds(server.pid)
+        cpu_before = time.process_time(), _cpu_seconds(server.pid)  # gunicorn is our child
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
-        client_cpu = _cpu_seconds(os.getpid()) - cpu_before[0]
+        client_cpu = time.process_time() - cpu_before[0]
         server_cpu = _cpu_seconds(server.pid) - cpu_before[1]
         load_after = os.getloadavg()
     finally:

@@ -78,7 +78,7 @@ def main() -> int:
     web._store_register()
     client = _client(time.strftime("%H%M%S"))
     rng = random.Random(args.seed)
-    print(f"| request | n | wall p50 / p95 ms | CPU p50 / p95 ms | queries p50 / max |")
+    print("| request | n | wall p50 / p95 ms | CPU p50 / p95 ms | queries p50 / max |")
     print("| --- | ---: | --- | --- | --- |")
     for kind in web.MIX:
         _ask(client, kind, targets, rng)  # the first of a kind warms per-process caches
