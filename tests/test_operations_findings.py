@@ -270,3 +270,31 @@ def test_the_ledger_key_or_salt_missing_on_either_store_is_an_error(store_env, r
         assert not (ledger / name).exists()
         (ledger / name).write_bytes(original)
         os.chmod(ledger / name, 0o600)
+
+
+@pytest.mark.django_db
+def test_prune_deletes_old_sign_in_failures_and_expired_sessions_only():
+    """The retention policy beyond the access log: sign-in failures older than 30 days and
+    expired sessions are deleted, newer ones kept, and the counts are in the ledger."""
+    import datetime as dt
+    import json
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from reunify.actions.access_audit import prune
+    from reunify.models import LedgerEntry, SignInFailure
+
+    now = timezone.now()
+    SignInFailure.objects.bulk_create([
+        SignInFailure(at=now - dt.timedelta(days=days), account_hash="0" * 64, address="x")
+        for days in (31, 29)])
+    Session.objects.bulk_create([
+        Session(session_key=f"k{n}", session_data="", expire_date=now + dt.timedelta(hours=h))
+        for n, h in enumerate((-1, 1))])
+    counts = prune(actor="ops", now=now)
+    assert (counts["sign_in_failures"], counts["expired_sessions"]) == (1, 1)
+    assert SignInFailure.objects.count() == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["k1"]
+    entry = json.loads(LedgerEntry.objects.filter(type="access.pruned").latest("seq").body)
+    assert entry["payload"]["expired_sessions"] == 1
