@@ -116,10 +116,11 @@ def person_page(person_pk: int, *, as_of: dt.date | None = None) -> PersonPage:
                               record_keys(person_pk))
         for r in part.order_by("source", "record_id", "relation")
     ] if keys else []
-    families = [(f.public_id, f.members[person_pk]) for f in families_of(person_pk)]
+    views = families_of(person_pk)
+    families = [(f.public_id, f.members[person_pk]) for f in views]
     return PersonPage(
         pk=person_pk, public_id=person_public_id(person_pk), name=best_name(records),
         birth_date=best_birth(records), records=records, relations=relations,
         timeline=person_timeline(person_pk, as_of=as_of), families=families,
-        standing=person_standing(person_pk, as_of or dt.date.today()),
+        standing=person_standing(person_pk, as_of or dt.date.today(), views),
     )
