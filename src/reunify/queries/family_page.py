@@ -125,7 +125,6 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
         .values_list("person_id", "role")
     )
     people = list(roles)
-    records = records_of(people)
     family_flags = list(family.flags or [])
     stored_links = list(FamilyLink.objects.filter(family_id=family_pk).order_by("pk").values_list(
         "from_person_id", "relation", "to_person_id", "evidence", "strength", "sources",
@@ -135,21 +134,7 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
         if conflict:
             in_conflict.update((a, b))
     view = FamilyView(family_pk, family_flags, roles, in_conflict, family.number)
-    standings = family_standing(view, as_of, Inputs.fetch(set(people), as_of))
-    members: list[MemberView] = []
-    for pk in people:
-        s = standings[pk]
-        birth = best_birth_date([r.birth_date for r in records[pk] if r.birth_date])
-        members.append(MemberView(
-            pk=pk, public_id=person_public_id(pk), role=roles[pk],
-            name=best_name(records[pk]) if names else "",
-            birth_date=birth if names else "",
-            status=s.status, custodian=s.custodian, facility=s.facility,
-            since=s.since, separated_since=s.separated_since, days_separated=s.days_separated,
-            flags=s.flags, records=[f"{r.source}:{r.record_id}" for r in records[pk]],
-        ))
-    members.sort(key=lambda m: ({"parent": 0, "guardian": 1, "relative": 2}.get(m.role, 3),
-                                m.pk))
+    members = family_members(view, as_of=as_of, names=names)
     links = [
         LinkView(person_public_id(a), rel, person_public_id(b), ev, strength, list(src or []),
                  conflict)
@@ -160,6 +145,30 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
         members=members, links=links, decisions=_decisions(people, as_of), as_of=as_of,
         reviews=_reviews([key for m in members for key in m.records]),
     )
+
+
+def family_members(view: FamilyView, *, as_of: dt.date, names: bool = True
+                   ) -> list[MemberView]:
+    """A family's members as its page lists them (parents first), each with their standing
+    on the day; ``names=False`` leaves names and birth dates out."""
+    people = list(view.members)
+    records = records_of(people)
+    standings = family_standing(view, as_of, Inputs.fetch(set(people), as_of))
+    members: list[MemberView] = []
+    for pk in people:
+        s = standings[pk]
+        birth = best_birth_date([r.birth_date for r in records[pk] if r.birth_date])
+        members.append(MemberView(
+            pk=pk, public_id=person_public_id(pk), role=view.members[pk],
+            name=best_name(records[pk]) if names else "",
+            birth_date=birth if names else "",
+            status=s.status, custodian=s.custodian, facility=s.facility,
+            since=s.since, separated_since=s.separated_since, days_separated=s.days_separated,
+            flags=s.flags, records=[f"{r.source}:{r.record_id}" for r in records[pk]],
+        ))
+    members.sort(key=lambda m: ({"parent": 0, "guardian": 1, "relative": 2}.get(m.role, 3),
+                                m.pk))
+    return members
 
 
 def member_standings(family_pks: Collection[int], *, as_of: dt.date) -> dict[int, Standing]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reunify.queries.families import family_public_id, numbers_of
-from reunify.queries.family_page import family_page, member_standings
+from reunify.queries.family_page import family_members, family_page, member_standings
 from reunify.queries.person import person_page
 from reunify.queries.search import search as find
 from reunify.rules import grants as g
@@ -116,10 +116,9 @@ def person(request, person_id: str):
 
     day = as_of if "as_of" in request.GET else latest_data_day()
     relatives = []
-    for family_id, _role in page.families:
-        family = family_page(object_key("family", family_id), as_of=day,
-                             names=request.access.names)
-        relatives.extend(m for m in family.members if m.pk != pk)
+    for view in page.family_views:
+        relatives.extend(m for m in family_members(view, as_of=day, names=request.access.names)
+                         if m.pk != pk)
     log_reads(request, "person", [m.public_id for m in relatives])
     case = open_case_of(pk) if request.access.may(g.CASES_READ) else None
     return render(request, "reunify/person.html",
