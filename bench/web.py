@@ -8,17 +8,23 @@ Runs on the store ``make run`` built, or one bench/register.py made (same
 It creates ``--users`` data-steward accounts of its own (``bench-<run>-<n>``, each with its own
 TOTP secret, so every user sees every family and searches the whole store: the slowest case),
 stores the register of the days pages open on (as ``reunify families build`` does), starts
-``reunify.wsgi`` under gunicorn on 127.0.0.1, signs every user in through the sign-in form (one
-after another, before the clock starts), then lets each user pick, as fast as the user thinks
-(``--think``, a random pause, 1 to 2 s by default, as locust's ``between(1, 2)``), one request
-of the mix (``MIX``): a family page, a person page, a search (POST), the register page (a random
-page of the first ten, as of today) or the register API (as of the latest day of the data).
-Now and then a clerk — one more account — also decides a review pair through the API
-(``--decision-every`` seconds; bench review pairs are added to a store that has none) and
-uploads a batch of one new event (``--upload-every`` seconds): each upload changes the data,
-so the next register request recomputes the register. ``--think 0 0`` makes every user ask
-again as soon as answered (a stress test, not a user load). It prints latency percentiles per
-kind of request and the throughput; figures go in docs/benchmarks.md ("Web").
+``reunify.wsgi`` under gunicorn on 127.0.0.1 as ``reunify serve`` does (``--config
+python:reunify.web.gunicorn_conf``: its keep-alive, its JSON log lines, written to
+``$TMPDIR/reunify-bench-web-server.log``; one worker per core, 8 threads), signs every user in
+through the sign-in form (one after another, before the clock starts), then lets each user pick,
+as fast as the user thinks (``--think``, a random pause, 1 to 2 s by default, as locust's
+``between(1, 2)``), one request of the mix (``MIX``): a family page, a person page, a search
+(POST), the register page (a random page of the first ten, as of today) or the register API (as
+of the latest day of the data). Now and then a clerk — one more account — also decides a review
+pair through the API (``--decision-every`` seconds; bench review pairs are added to a store that
+has none) and uploads a batch of one new event (``--upload-every`` seconds): each upload changes
+the data, so the next register request recomputes the register. ``--think 0 0`` makes every user
+ask again as soon as answered (a stress test, not a user load). It prints latency percentiles
+per kind of request, the throughput, and the CPU the server (all its workers) and this load
+generator used while the clock ran (one process; each user a thread with its own kept-alive
+``http.client`` connection), with the load average before and after: on a shared machine, say
+how busy it was. Figures go in docs/benchmarks.md ("Load"). What one request of each kind costs
+alone, in-process: ``bench/web_requests.py``.
 """
 
 from __future__ import annotations
