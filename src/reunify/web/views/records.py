@@ -101,7 +101,6 @@ def person(request, person_id: str):
     pk = object_key("person", person_id)
     as_of = as_of_day(request)
     page = person_page(pk, as_of=as_of)
-    log_reads(request, "person", [page.public_id])
     events = page.timeline.events
     until = as_of
     if "as_of" not in request.GET and events:
@@ -119,7 +118,8 @@ def person(request, person_id: str):
     for view in page.family_views:
         relatives.extend(m for m in family_members(view, as_of=day, names=request.access.names)
                          if m.pk != pk)
-    log_reads(request, "person", [m.public_id for m in relatives])
+    # The person and every relative the page shows: one log write for the page.
+    log_reads(request, "person", [page.public_id, *(m.public_id for m in relatives)])
     case = open_case_of(pk) if request.access.may(g.CASES_READ) else None
     return render(request, "reunify/person.html",
                   {"page": page, "chart": chart, "as_of": until, "relatives": relatives,
