@@ -81,7 +81,8 @@ def _waiting_for_the_lock(env: dict, pid: int) -> bool:
 
     with psycopg.connect(url) as db:
         return db.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT "
-                          "granted").fetchone()[0] > 0
+                          "granted AND database = (SELECT oid FROM pg_database WHERE "
+                          "datname = current_database())").fetchone()[0] > 0
 
 
 def test_an_ingest_waits_for_the_rebuild_lock_then_commits(store_env, run_cli, tmp_path):
