@@ -87,6 +87,16 @@ LEDGER_SALT = _ENV.get("REUNIFY_LEDGER_SALT", "")
 LINKAGE_BACKEND = _ENV.get("REUNIFY_LINKAGE_BACKEND", "duckdb").strip().lower() or "duckdb"
 
 
+#: Seconds a request thread keeps its database connection for the next request (0: a new
+#: connection per request). Each is checked before reuse (``CONN_HEALTH_CHECKS``), so a
+#: restarted or failed-over server costs one reconnect, never an error.
+CONN_MAX_AGE = _ENV.get("REUNIFY_DB_CONN_MAX_AGE", "60").strip() or "60"
+if not CONN_MAX_AGE.isdigit():
+    raise ImproperlyConfigured(
+        f"REUNIFY_DB_CONN_MAX_AGE={CONN_MAX_AGE!r}: expected a whole number of seconds")
+CONN_MAX_AGE = int(CONN_MAX_AGE)
+
+
 def parse_database_url(url: str) -> dict:
     """Turn ``sqlite:///PATH`` or ``postgresql://user:pw@host:port/db`` into a DATABASES entry."""
     parts = urlsplit(url)
@@ -107,6 +117,9 @@ def parse_database_url(url: str) -> dict:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 60,
             },
+            # Kept open across requests: no connect and PRAGMAs per request.
+            "CONN_MAX_AGE": CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
             # A file, not memory, so tests see WAL and FULL exactly as production does.
             "TEST": {"NAME": _ENV.get("REUNIFY_TEST_DB_NAME") or str(DATA_DIR / "test.sqlite3")},
         }
@@ -118,7 +131,10 @@ def parse_database_url(url: str) -> dict:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": 0,
+            # Kept open across requests (a new PostgreSQL connection costs a process on the
+            # server and a few ms of the request); checked before each reuse.
+            "CONN_MAX_AGE": CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": _ENV.get("REUNIFY_TEST_DB_NAME") or None},
         }
     raise ImproperlyConfigured(

@@ -76,10 +76,14 @@ class _Segment:
         fcntl.flock(self.fd, fcntl.LOCK_EX)
         self.rows: list[AccessLog] = []
 
-    def append(self, rows: list[AccessLog]) -> None:
+    def append(self, rows: list[AccessLog]) -> int:
+        """Write rows (not yet synced); return a duplicate of the file's descriptor, which the
+        caller syncs and closes — outside the queue's lock, so that the threads of a process
+        sync together rather than one after another. The duplicate stays valid if the segment
+        is stored and discarded meanwhile."""
         os.write(self.fd, b"".join(_as_line(r) for r in rows))
-        os.fsync(self.fd)
         self.rows.extend(rows)
+        return os.dup(self.fd)
 
     def discard(self) -> None:
         os.unlink(self.path)
@@ -104,11 +108,15 @@ class AccessQueue:
                 self.__init__()
             if self._segment is None:
                 self._segment = _Segment(spool_folder())
-            self._segment.append(rows)
+            written = self._segment.append(rows)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="access-log",
                                                 daemon=True)
                 self._thread.start()
+        try:
+            os.fsync(written)  # on disk before the page is answered
+        finally:
+            os.close(written)
         self._wake.set()
 
     def _run(self) -> None:

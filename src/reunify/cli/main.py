@@ -128,18 +128,22 @@ def _run_retrying(args: argparse.Namespace) -> int:
     """Run the command; on a transient database error (a dropped connection, a server
     restarting) retry it once on a fresh connection, then give a clear message. Every action
     is one transaction, so a retried command never applies anything twice."""
+    import psycopg
     from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
+    # psycopg's own errors reach here unwrapped from a COPY (ingest writes records by COPY).
+    transient = (OperationalError, InterfaceError, psycopg.OperationalError,
+                 psycopg.InterfaceError)
     for attempt in (1, 2):
         try:
             return int(args.func(args) or 0)
-        except (OSError, DatabaseError) as exc:
+        except (OSError, DatabaseError, psycopg.Error) as exc:
             if _disk_full(exc):
                 print(f"reunify: no space left for the store or its files "
                       f"({str(exc).strip()[:200]}); the step that failed wrote nothing: free "
                       "space and run the command again", file=sys.stderr)
                 return EXIT_BAD_INPUT
-            if not isinstance(exc, OperationalError | InterfaceError):
+            if not isinstance(exc, transient):
                 raise
             connection.close()
             if attempt == 2:

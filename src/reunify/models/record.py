@@ -119,9 +119,12 @@ class EventRecord(_SourceRow):
         # No separate (source, event_id, is_current) index: the unique constraint's index has
         # (source, event_id) as its prefix and serves those look-ups; one index fewer to
         # maintain per ingested row.
+        # ``at`` alone: the latest event of the store (the day the register, casework and
+        # person pages open on) is read from its end, not by sorting every event per request.
         indexes = [
             models.Index(fields=["source", "record_id"]),
             models.Index(fields=["type", "at"]),
+            models.Index(fields=["at"]),
         ]
 
     def __str__(self) -> str:

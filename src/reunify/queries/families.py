@@ -105,7 +105,8 @@ def family_views(families: QuerySet) -> list[FamilyView]:
     }
     if not views:
         return []
-    chosen = families.values("pk")
+    # A few families (a page's): by their keys; many: by the query itself (no huge IN list).
+    chosen = list(views) if len(views) <= 500 else families.values("pk")
     members = FamilyMember.objects.filter(family__in=chosen).order_by("family_id", "person_id")
     for family, person, role in members.values_list("family_id", "person_id", "role").iterator(
         chunk_size=20000
@@ -128,7 +129,9 @@ def families_of(person: int) -> list[FamilyView]:
     run = current_run()
     if run is None:
         return []
-    return family_views(Family.objects.filter(run=run, members__person_id=person))
+    # The person's memberships first (by the person's index), then those of the current run.
+    mine = FamilyMember.objects.filter(person_id=person).values_list("family_id", flat=True)
+    return family_views(Family.objects.filter(run=run, pk__in=list(mine)))
 
 
 def family_rows() -> Iterator[dict]:

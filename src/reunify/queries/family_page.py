@@ -7,6 +7,7 @@ very computation the register makes, so a family page and the register agree.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from reunify.models import (
@@ -18,9 +19,9 @@ from reunify.models import (
     LinkDecision,
 )
 from reunify.models.keys import with_keys
-from reunify.queries.families import FamilyView, person_public_id
+from reunify.queries.families import FamilyView, family_views, person_public_id
 from reunify.queries.person import best_name, records_of
-from reunify.queries.standing import Inputs, family_standing
+from reunify.queries.standing import Inputs, Standing, family_standing
 from reunify.queries.timeline import end_of_day
 from reunify.rules.family import best_birth_date
 from reunify.rules.status import SEPARATED
@@ -124,7 +125,6 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
         .values_list("person_id", "role")
     )
     people = list(roles)
-    records = records_of(people)
     family_flags = list(family.flags or [])
     stored_links = list(FamilyLink.objects.filter(family_id=family_pk).order_by("pk").values_list(
         "from_person_id", "relation", "to_person_id", "evidence", "strength", "sources",
@@ -134,21 +134,7 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
         if conflict:
             in_conflict.update((a, b))
     view = FamilyView(family_pk, family_flags, roles, in_conflict, family.number)
-    standings = family_standing(view, as_of, Inputs.fetch(set(people), as_of))
-    members: list[MemberView] = []
-    for pk in people:
-        s = standings[pk]
-        birth = best_birth_date([r.birth_date for r in records[pk] if r.birth_date])
-        members.append(MemberView(
-            pk=pk, public_id=person_public_id(pk), role=roles[pk],
-            name=best_name(records[pk]) if names else "",
-            birth_date=birth if names else "",
-            status=s.status, custodian=s.custodian, facility=s.facility,
-            since=s.since, separated_since=s.separated_since, days_separated=s.days_separated,
-            flags=s.flags, records=[f"{r.source}:{r.record_id}" for r in records[pk]],
-        ))
-    members.sort(key=lambda m: ({"parent": 0, "guardian": 1, "relative": 2}.get(m.role, 3),
-                                m.pk))
+    members = family_members(view, as_of=as_of, names=names)
     links = [
         LinkView(person_public_id(a), rel, person_public_id(b), ev, strength, list(src or []),
                  conflict)
@@ -159,6 +145,43 @@ def family_page(family_pk: int, *, as_of: dt.date, names: bool = True) -> Family
         members=members, links=links, decisions=_decisions(people, as_of), as_of=as_of,
         reviews=_reviews([key for m in members for key in m.records]),
     )
+
+
+def family_members(view: FamilyView, *, as_of: dt.date, names: bool = True
+                   ) -> list[MemberView]:
+    """A family's members as its page lists them (parents first), each with their standing
+    on the day; ``names=False`` leaves names and birth dates out."""
+    people = list(view.members)
+    records = records_of(people)
+    standings = family_standing(view, as_of, Inputs.fetch(set(people), as_of))
+    members: list[MemberView] = []
+    for pk in people:
+        s = standings[pk]
+        birth = best_birth_date([r.birth_date for r in records[pk] if r.birth_date])
+        members.append(MemberView(
+            pk=pk, public_id=person_public_id(pk), role=view.members[pk],
+            name=best_name(records[pk]) if names else "",
+            birth_date=birth if names else "",
+            status=s.status, custodian=s.custodian, facility=s.facility,
+            since=s.since, separated_since=s.separated_since, days_separated=s.days_separated,
+            flags=s.flags, records=[f"{r.source}:{r.record_id}" for r in records[pk]],
+        ))
+    members.sort(key=lambda m: ({"parent": 0, "guardian": 1, "relative": 2}.get(m.role, 3),
+                                m.pk))
+    return members
+
+
+def member_standings(family_pks: Collection[int], *, as_of: dt.date) -> dict[int, Standing]:
+    """Each member's standing in these families as of a day (person → standing; a person in
+    two of them: in the lower-numbered), as their family pages give it — every family's events
+    and facts fetched together, not family by family."""
+    views = family_views(Family.objects.filter(pk__in=list(family_pks)))  # by number
+    inputs = Inputs.fetch({p for view in views for p in view.members}, as_of)
+    out: dict[int, Standing] = {}
+    for view in views:
+        for person, standing in family_standing(view, as_of, inputs).items():
+            out.setdefault(person, standing)
+    return out
 
 
 def _reviews(keys: list[str]) -> list[ReviewDecisionView]:

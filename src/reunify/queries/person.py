@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from reunify.models import Identity, PersonRecord, RelationRecord
 from reunify.models.keys import with_keys
-from reunify.queries.families import families_of, person_public_id
+from reunify.queries.families import FamilyView, families_of, person_public_id
 from reunify.queries.standing import Standing, person_standing
 from reunify.queries.timeline import Timeline, person_timeline
 
@@ -44,6 +44,8 @@ class PersonPage:
     relations: list[dict]
     timeline: Timeline
     families: list[tuple[str, str]] = field(default_factory=list)  # (family id, role)
+    #: The same families with all their members (for the page's list of relatives).
+    family_views: list[FamilyView] = field(default_factory=list)
     #: Where the person stands on the day asked (the register's computation).
     standing: Standing | None = None
 
@@ -116,10 +118,12 @@ def person_page(person_pk: int, *, as_of: dt.date | None = None) -> PersonPage:
                               record_keys(person_pk))
         for r in part.order_by("source", "record_id", "relation")
     ] if keys else []
-    families = [(f.public_id, f.members[person_pk]) for f in families_of(person_pk)]
+    views = families_of(person_pk)
+    families = [(f.public_id, f.members[person_pk]) for f in views]
     return PersonPage(
         pk=person_pk, public_id=person_public_id(person_pk), name=best_name(records),
         birth_date=best_birth(records), records=records, relations=relations,
         timeline=person_timeline(person_pk, as_of=as_of), families=families,
-        standing=person_standing(person_pk, as_of or dt.date.today()),
+        standing=person_standing(person_pk, as_of or dt.date.today(), views),
+        family_views=views,
     )

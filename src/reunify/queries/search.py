@@ -7,7 +7,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Max
 from rapidfuzz.distance import Indel
@@ -40,6 +40,8 @@ class Hit:
     matched_on: str  # name | a_number | record_id | person_id | family_id
     score: float
     families: list[str]
+    #: The store keys of ``families`` (current families), in the same order.
+    family_keys: list[int] = field(default_factory=list)
 
 
 def digits(text: str) -> str:
@@ -168,9 +170,15 @@ class NameIndex:
 
     def best(self, folded: str, *, limit: int) -> list[int]:
         """Records whose name words best answer the query's words: each query word scores the
-        likeness of the record's best word (0 when none is alike), averaged; best first."""
+        likeness of the record's best word (0 when none is alike), averaged; best first.
+
+        A word of one letter (an initial, or what is left of ``F0000045`` once folded) proposes
+        nothing: it would propose every name with that initial. It still counts when the
+        proposed records are scored against the whole query."""
+        words = [w for w in folded.split() if len(w) > 1]
+        if not words:
+            return []
         self.refresh()
-        words = folded.split()
         totals: dict[int, float] = {}
         for word in words:
             best_of: dict[int, float] = {}
@@ -234,3 +242,4 @@ def _attach_families(hits: list[Hit]) -> None:
     for person, family in sorted(memberships):
         if family in current:
             by_person[person].families.append(family_public_id(current[family]))
+            by_person[person].family_keys.append(family)

@@ -122,10 +122,11 @@ def family_standing(family: FamilyView, as_of: dt.date, inputs: Inputs, *,
     return out
 
 
-def person_standing(person: int, as_of: dt.date) -> Standing:
+def person_standing(person: int, as_of: dt.date,
+                    families: list[FamilyView] | None = None) -> Standing:
     """A person's standing: read with their family when they have one, else from their own
-    events alone."""
-    for family in families_of(person):
+    events alone. ``families``: the person's current families when the caller has them."""
+    for family in families_of(person) if families is None else families:
         return family_standing(family, as_of, Inputs.fetch(set(family.members), as_of))[person]
     events = events_by_person([person], as_of=as_of).get(person, [])
     return _standing(person, "", fold_events(history(events)), [], as_of)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reunify.queries.families import family_public_id, numbers_of
-from reunify.queries.family_page import family_page
+from reunify.queries.family_page import family_members, family_page, member_standings
 from reunify.queries.person import person_page
 from reunify.queries.search import search as find
 from reunify.rules import grants as g
@@ -87,15 +87,11 @@ def _standing(request, hits) -> list[tuple]:
     latest day of the data (None when not in a family or beyond ``STANDING_HITS``)."""
     from reunify.queries.cases import latest_data_day
 
-    day = latest_data_day()
-    members: dict[int, object] = {}
-    families = {f for h in hits[:STANDING_HITS] for f in h.families}
-    for family_id in sorted(families):
-        key = object_key("family", family_id)
-        if key is None or not request.access.sees_family(key):
-            continue
-        for member in family_page(key, as_of=day, names=False).members:
-            members.setdefault(member.pk, member)
+    allowed = request.access.family_ids  # None: every family
+    # The hits' families are current ones (search attaches only those): computed together.
+    families = {f for h in hits[:STANDING_HITS] for f in h.family_keys
+                if allowed is None or f in allowed}
+    members = member_standings(families, as_of=latest_data_day()) if families else {}
     return [(h, members.get(h.person_pk)) for h in hits]
 
 
@@ -105,7 +101,6 @@ def person(request, person_id: str):
     pk = object_key("person", person_id)
     as_of = as_of_day(request)
     page = person_page(pk, as_of=as_of)
-    log_reads(request, "person", [page.public_id])
     events = page.timeline.events
     until = as_of
     if "as_of" not in request.GET and events:
@@ -120,11 +115,11 @@ def person(request, person_id: str):
 
     day = as_of if "as_of" in request.GET else latest_data_day()
     relatives = []
-    for family_id, _role in page.families:
-        family = family_page(object_key("family", family_id), as_of=day,
-                             names=request.access.names)
-        relatives.extend(m for m in family.members if m.pk != pk)
-    log_reads(request, "person", [m.public_id for m in relatives])
+    for view in page.family_views:
+        relatives.extend(m for m in family_members(view, as_of=day, names=request.access.names)
+                         if m.pk != pk)
+    # The person and every relative the page shows: one log write for the page.
+    log_reads(request, "person", [page.public_id, *(m.public_id for m in relatives)])
     case = open_case_of(pk) if request.access.may(g.CASES_READ) else None
     return render(request, "reunify/person.html",
                   {"page": page, "chart": chart, "as_of": until, "relatives": relatives,
