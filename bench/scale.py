@@ -80,7 +80,7 @@ def _pairs_of(blocks: dict[str, list[int]], largest: int | None) -> set[tuple[in
 
 
 def _blocking(batch: Path) -> dict:
-    """Recall of true pairs after blocking: reunify's (its keys, split while over the bound,
+    """Recall of true pairs after blocking: reunify's (its keys, divided while over the bound,
     exactly as ``reunify link`` finds candidate pairs), plain Splink's four rules."""
     import duckdb
 
@@ -117,7 +117,7 @@ def _blocking(batch: Path) -> dict:
     plain_candidates = _pairs_of(theirs, None)
     found = len(true_pairs & candidates)
     return {"records": len(records), "true_pairs": len(true_pairs),
-            "candidate_pairs": len(candidates), "keys_split": counts["keys_split"],
+            "candidate_pairs": len(candidates), "keys_divided": counts["keys_divided"],
             "crowded_parts": counts["crowded_parts"],
             "blocking_recall": round(found / max(len(true_pairs), 1), 4),
             "plain_candidate_pairs": len(plain_candidates),

@@ -1,4 +1,4 @@
-"""Blocking with a fixed bound: a key too common is split, not skipped, and pairs grow
+"""Blocking with a fixed bound: a key too common is divided, not skipped, and pairs grow
 linearly with the records (docs/linkage.md, "Candidate pairs")."""
 
 from __future__ import annotations
@@ -34,22 +34,22 @@ def _many_namesakes(n: int) -> list[dict]:
             for i in range(n)]
 
 
-def test_a_key_over_the_bound_is_split_and_its_pairs_still_found():
+def test_a_key_over_the_bound_is_divided_and_its_pairs_still_found():
     """Two records of one man among more namesakes than the bound (one key alone would gather
-    them all) still meet: the key is split by the attributes of its kind (birth-year bands,
-    then month), so the pair (same name, same birth date) is a candidate, and no split part
+    them all) still meet: the key is divided by the attributes of its kind (birth-year bands,
+    then month), so the pair (same name, same birth date) is a candidate, and no part
     holds more than the bound."""
     records = [*_many_namesakes(3 * MAX_BLOCK), _record(999, birth="1985-04-11")]
     records.append(_record(1000, birth="1985-04-11"))
     pairs, counts = _pairs(records)
     n = len(records)
     assert (n - 2, n - 1) in pairs
-    assert counts["keys_split"] > 0
+    assert counts["keys_divided"] > 0
     assert len(pairs) < n * (n - 1) / 2 / 4  # far from every pair of namesakes
 
 
 def test_an_age_estimated_a_year_off_stays_in_one_part():
-    """A name-and-surname key split by birth year keeps two records whose years are one
+    """A name-and-surname key divided by birth year keeps two records whose years are one
     apart (an age estimated at intake) in a common part: the bands overlap."""
     records = _many_namesakes(3 * MAX_BLOCK)
     records += [_record(900, birth="2003"), _record(901, birth="2004-12-31")]
@@ -58,7 +58,7 @@ def test_an_age_estimated_a_year_off_stays_in_one_part():
 
 
 def test_a_record_that_does_not_say_joins_every_part():
-    """A record without a birth date under a split name key meets the namesakes of every birth
+    """A record without a birth date under a divided name key meets the namesakes of every birth
     year (it may be any of them), when there are few such records."""
     records = [*_many_namesakes(2 * MAX_BLOCK), _record(500, birth="")]
     pairs, _ = _pairs(records)
@@ -68,7 +68,7 @@ def test_a_record_that_does_not_say_joins_every_part():
 
 
 def test_a_crowded_part_pairs_neighbours_instead_of_being_skipped():
-    """Identical records beyond the bound, nothing to split them by: the part is not skipped;
+    """Identical records beyond the bound, nothing to divide them by: the part is not skipped;
     each record meets its neighbours (:data:`WINDOW` each side) under each key it shares."""
     records = [_record(i, family="Pérez", birth="1990-01-01") for i in range(3 * MAX_BLOCK)]
     pairs, counts = _pairs(records)
@@ -98,14 +98,14 @@ def test_new_records_meet_the_same_candidates():
     assert fresh == {p for p in everything if set(p) & new}
 
 
-def test_split_attributes_in_sql_are_the_rules_in_python(tmp_path):
-    """DuckDB computes the split attributes (``engine.SPLIT_SQL``) for speed; on a simulated
-    season they are, record by record, what ``features.SPLIT_BY`` and ``neighbour_key`` say."""
+def test_dividing_attributes_in_sql_are_the_rules_in_python(tmp_path):
+    """DuckDB computes the dividing attributes (``engine.DIVIDE_SQL``) for speed; on a simulated
+    season they are, record by record, what ``features.DIVIDE_BY`` and ``neighbour_key`` say."""
     import pyarrow as pa
 
     from reunify.linkage.batch_files import read_batch
-    from reunify.linkage.engine import _SPLIT_INPUT, SPLIT_SQL
-    from reunify.linkage.features import neighbour_key, split_columns
+    from reunify.linkage.engine import _DIVIDE_INPUT, DIVIDE_SQL
+    from reunify.linkage.features import divide_columns, neighbour_key
     from reunify.simulator import simulate
 
     simulate(tmp_path, families=40, seed=3, conventions="mixed")
@@ -113,13 +113,13 @@ def test_split_attributes_in_sql_are_the_rules_in_python(tmp_path):
     feats = [features(i, r) for i, r in enumerate(records)]
     con = duckdb.connect()
     try:
-        con.register("split_arrow", pa.table(
+        con.register("divide_arrow", pa.table(
             {"uid" if c == "unique_id" else c: pa.array([f[c] for f in feats], kind)
-             for c, kind in _SPLIT_INPUT.items()}))
-        rows = con.execute("SELECT " + ", ".join(SPLIT_SQL.values())
-                           + " FROM split_arrow ORDER BY uid").fetchall()
+             for c, kind in _DIVIDE_INPUT.items()}))
+        rows = con.execute("SELECT " + ", ".join(DIVIDE_SQL.values())
+                           + " FROM divide_arrow ORDER BY uid").fetchall()
     finally:
         con.close()
     for f, row in zip(feats, rows, strict=True):
-        expected = {**split_columns(f), "neighbour": neighbour_key(f)}
-        assert dict(zip(SPLIT_SQL, row, strict=True)) == expected
+        expected = {**divide_columns(f), "neighbour": neighbour_key(f)}
+        assert dict(zip(DIVIDE_SQL, row, strict=True)) == expected

@@ -30,9 +30,9 @@ import pyarrow as pa
 
 from reunify.linkage import comparisons
 from reunify.linkage.features import (
+    DIVIDE_DEPTH,
+    DIVISIONS,
     MAX_BLOCK,
-    SPLIT_DEPTH,
-    SPLITS,
     UNSAID_BUDGET,
     WINDOW,
     block_keys,
@@ -76,16 +76,16 @@ def _rows(features: Sequence[dict]) -> pa.Table:
     return pa.Table.from_pylist([{c: f[c] for c in _COLUMNS} for f in features], schema=_SCHEMA)
 
 
-def _split_sql(depth: int) -> str:
-    """The attribute a key of each kind is split by at its ``depth``-th split (SQL, on the
-    columns of :data:`SPLIT_SQL`); NULL once a kind has no more."""
+def _divide_sql(depth: int) -> str:
+    """The attribute a key of each kind is divided by at its ``depth``-th division (SQL, on the
+    columns of :data:`DIVIDE_SQL`); NULL once a kind has no more."""
     whens = " ".join(f"WHEN '{kind}' THEN \"{chain[depth]}\""
-                     for kind, chain in SPLITS.items() if len(chain) > depth)
+                     for kind, chain in DIVISIONS.items() if len(chain) > depth)
     return f"CASE kind {whens} END"
 
 
-#: The feature columns the split attributes are computed from (``unique_id`` as ``uid``).
-_SPLIT_INPUT = {"unique_id": pa.int64(), "sex": pa.string(), "birth_year": pa.int32(),
+#: The feature columns the dividing attributes are computed from (``unique_id`` as ``uid``).
+_DIVIDE_INPUT = {"unique_id": pa.int64(), "sex": pa.string(), "birth_year": pa.int32(),
                 "birth_month": pa.int32(), "given_keys": pa.list_(pa.string()),
                 "surnames": pa.list_(pa.string()), "full_name": pa.string(),
                 "birth_date": pa.string()}
@@ -96,9 +96,9 @@ def _prefixes(column: str, letters: int) -> str:
             f"lambda x: x <> ''), lambda x: x[1:{letters}])))")
 
 
-#: :data:`~reunify.linkage.features.SPLIT_BY`, and the neighbour order, in SQL (one pass in
+#: :data:`~reunify.linkage.features.DIVIDE_BY`, and the neighbour order, in SQL (one pass in
 #: DuckDB rather than Python per record; a test holds them equal).
-SPLIT_SQL = {
+DIVIDE_SQL = {
     "sex": "CASE WHEN sex IN ('M', 'F') THEN [sex] ELSE []::VARCHAR[] END",
     "age": "CASE WHEN birth_year IS NULL THEN []::VARCHAR[] ELSE "
            "[(birth_year // 4)::VARCHAR || 'a', ((birth_year + 2) // 4)::VARCHAR || 'b'] END",
@@ -113,10 +113,10 @@ SPLIT_SQL = {
 def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dict[str, int]:
     """Write table ``blocks`` (``uid``, ``k``, ``neighbour``, ``n``): every record under each
     part of its blocking keys, a key held by more than
-    :data:`~reunify.linkage.features.MAX_BLOCK` records split by the attributes
-    :data:`~reunify.linkage.features.SPLITS` names for its kind, in turn; ``n`` counts the
-    part's records (a part still over the bound after its last split stays whole, and
-    :func:`candidate_pairs` pairs neighbours in it). Returns how many keys were split."""
+    :data:`~reunify.linkage.features.MAX_BLOCK` records divided by the attributes
+    :data:`~reunify.linkage.features.DIVISIONS` names for its kind, in turn; ``n`` counts the
+    part's records (a part still over the bound after its last division stays whole, and
+    :func:`candidate_pairs` pairs neighbours in it). Returns how many keys were divided."""
     ids, keys = [], []
     for f in features:
         for key in block_keys(f):
@@ -124,34 +124,34 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
             keys.append(key)
     con.register("block_keys_arrow", pa.table({"uid": pa.array(ids, pa.int64()),
                                                "k": pa.array(keys, pa.string())}))
-    con.register("split_arrow", pa.table(
+    con.register("divide_arrow", pa.table(
         {"uid" if column == "unique_id" else column: pa.array([f[column] for f in features], kind)
-         for column, kind in _SPLIT_INPUT.items()}))
-    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in SPLIT_SQL.items())
-    con.execute(f"CREATE OR REPLACE TEMP VIEW split_values AS SELECT uid, {columns} FROM split_arrow")  # noqa: E501, S608 # nosec B608
-    # Rows of keys within the bound are settled; only the others go through the next split.
+         for column, kind in _DIVIDE_INPUT.items()}))
+    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in DIVIDE_SQL.items())
+    con.execute(f"CREATE OR REPLACE TEMP VIEW divide_values AS SELECT uid, {columns} FROM divide_arrow")  # noqa: E501, S608 # nosec B608
+    # Rows of keys within the bound are settled; only the others go through the next division.
     con.execute("CREATE OR REPLACE TEMP TABLE crowded AS SELECT b.uid, b.k, "
                 "split_part(b.k, ':', 1) AS kind, s.* EXCLUDE (uid) "
-                "FROM block_keys_arrow b JOIN split_values s ON b.uid = s.uid")
-    con.execute("DROP VIEW split_values")
+                "FROM block_keys_arrow b JOIN divide_values s ON b.uid = s.uid")
+    con.execute("DROP VIEW divide_values")
     con.unregister("block_keys_arrow")
-    con.unregister("split_arrow")
+    con.unregister("divide_arrow")
     con.execute("CREATE OR REPLACE TEMP TABLE blocks "
                 "(uid BIGINT, k VARCHAR, neighbour VARCHAR, n BIGINT)")
     bounds = {"largest": MAX_BLOCK, "budget": UNSAID_BUDGET}
-    split = 0
-    for depth in range(SPLIT_DEPTH + 1):
+    divided = 0
+    for depth in range(DIVIDE_DEPTH + 1):
         con.execute("CREATE OR REPLACE TEMP TABLE sized AS SELECT *, count(*) OVER "
                     "(PARTITION BY k) AS n FROM crowded")
         con.execute("INSERT INTO blocks SELECT uid, k, neighbour, n FROM sized "
                     "WHERE n <= $largest OR $last",
-                    {"largest": MAX_BLOCK, "last": depth == SPLIT_DEPTH})
-        if depth == SPLIT_DEPTH:
+                    {"largest": MAX_BLOCK, "last": depth == DIVIDE_DEPTH})
+        if depth == DIVIDE_DEPTH:
             break
         if depth == 0:
-            split = con.execute("SELECT count(DISTINCT k) FROM sized WHERE n > $largest",
+            divided = con.execute("SELECT count(DISTINCT k) FROM sized WHERE n > $largest",
                                 {"largest": MAX_BLOCK}).fetchall()[0][0]
-        by = _split_sql(depth)
+        by = _divide_sql(depth)
         # A part per value; a record that does not say joins every part of its key when few
         # such records are there (its key's values), a part of its own ('?') otherwise. A
         # kind with no more attributes keeps its key (a crowded part, at the end).
@@ -160,18 +160,18 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
             bounds)
     con.execute("DROP TABLE crowded")
     con.execute("DROP TABLE sized")
-    return {"keys_split": split}
+    return {"keys_divided": divided}
 
 
 def candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
                     new: set[int] | None = None) -> dict[str, int]:
     """Write table ``candidate_pairs`` (``l`` < ``r``, each pair once): the pairs that share a
     part of a key of :func:`block_table`; in a part still held by more than
-    :data:`~reunify.linkage.features.MAX_BLOCK` records after its last split, each record
+    :data:`~reunify.linkage.features.MAX_BLOCK` records after its last division, each record
     with its :data:`~reunify.linkage.features.WINDOW` neighbours before and after it, in the
     order of :func:`~reunify.linkage.features.neighbour_key`. With ``new``, only the pairs
     that hold at least one of those records. Returns how many (``candidate_pairs``), and the
-    keys split and the parts still crowded."""
+    keys divided and the parts still crowded."""
     stats = block_table(con, features)
     # A record is under a part once (its values are distinct): no grouping needed. Only the
     # crowded parts are put in order.
@@ -225,7 +225,7 @@ class Model:
     details: dict[tuple[int, int], tuple[float, list[dict]]] = field(default_factory=dict)
     con: Any = None
     table: str = ""
-    #: Candidate pairs, keys split and parts still crowded (:func:`candidate_pairs`).
+    #: Candidate pairs, keys divided and parts still crowded (:func:`candidate_pairs`).
     blocking: dict[str, int] = field(default_factory=dict)
     #: CPU seconds (this process, every thread) of blocking, training and predict.
     cpu_seconds: dict[str, float] = field(default_factory=dict)

@@ -128,7 +128,7 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
     }
 
 
-#: A blocking key held by more records than this is split (:data:`SPLITS`), never widened: the
+#: A blocking key held by more records than this is divided (:data:`DIVISIONS`), never widened: the
 #: bound is fixed, so a key's pairs stay under ``MAX_BLOCK²/2`` and candidate pairs grow with
 #: the number of records, not with its square.
 MAX_BLOCK = 30
@@ -144,10 +144,10 @@ def _ages(year: int | None) -> list[str]:
     return [] if year is None else [f"{year // 4}a", f"{(year + 2) // 4}b"]
 
 
-#: The attributes a key over :data:`MAX_BLOCK` is split by: each a function of the record's
+#: The attributes a key over :data:`MAX_BLOCK` is divided by: each a function of the record's
 #: feature dict giving the parts the record goes to (several when it has several values, none
 #: when the record does not say).
-SPLIT_BY = {
+DIVIDE_BY = {
     "sex": lambda f: [f["sex"]] if f["sex"] in ("M", "F") else [],
     "age": lambda f: _ages(f["birth_year"]),
     "month": lambda f: [str(f["birth_month"])] if f["birth_month"] else [],
@@ -157,31 +157,31 @@ SPLIT_BY = {
     "surname2": lambda f: _initials(f["surnames"], 2),
 }
 
-#: For each kind of key (its prefix), the attributes it is split by while too common, in turn
-#: (a part still over the bound is split again by the next). An attribute the key already
+#: For each kind of key (its prefix), the attributes it is divided by while too common, in turn
+#: (a part still over the bound is divided again by the next). An attribute the key already
 #: holds is never among them, nor one other keys already hold with it (``sg``, a surname with
-#: a given name, is there for pairs whose birth years disagree: it is split by age bands, not
+#: a given name, is there for pairs whose birth years disagree: it is divided by age bands, not
 #: by year). A record that does not say the attribute joins every part of its key when few
 #: such records are there (:data:`UNSAID_BUDGET`), a part of its own otherwise. A part still
-#: over the bound after its last split is not skipped: each record meets its neighbours
+#: over the bound after its last division is not skipped: each record meets its neighbours
 #: (:data:`WINDOW`).
-SPLITS = {
+DIVISIONS = {
     "a": ("given", "age"), "a5": ("age", "surname"), "a4": ("age", "given"),
     "p": ("surname", "given"), "gy": ("surname", "surname2", "sex"),
     "gb": ("surname", "sex"), "sy": ("given", "given2"),
     "sg": ("age", "sex", "month"), "b": ("given", "surname"),
     "ad": ("given", "age"), "as": ("given", "age"),
 }
-#: The most splits one key goes through (the longest chain of :data:`SPLITS`).
-SPLIT_DEPTH = max(len(chain) for chain in SPLITS.values())
-#: Records that do not say a key's split attribute join every part of it when their number
+#: The most divisions one key goes through (the longest chain of :data:`DIVISIONS`).
+DIVIDE_DEPTH = max(len(chain) for chain in DIVISIONS.values())
+#: Records that do not say a key's dividing attribute join every part of it when their number
 #: times the key's records is at most this (the pairs they add), a part of their own if more.
 UNSAID_BUDGET = 20 * MAX_BLOCK * MAX_BLOCK
 
 
 def block_keys(f: dict) -> list[str]:
     """The keys under which a record meets its candidate pairs: a pair is compared when the two
-    records share at least one key (split by :data:`SPLITS` while it is held by more than
+    records share at least one key (divided by :data:`DIVISIONS` while it is held by more than
     :data:`MAX_BLOCK` records). Generous on purpose; the scoring decides."""
     keys = []
     given, year, surnames = f["given_first"], f["birth_year"], f["surnames"] or []
@@ -195,7 +195,7 @@ def block_keys(f: dict) -> list[str]:
         keys.append(f"gy:{given}:{year}")
     if given and f["birth_date"]:
         keys.append(f"gb:{given}:{f['birth_date']}")
-    # A surname and a birth year gather many strangers; split by sex they gather half as many
+    # A surname and a birth year gather many strangers; divided by sex they gather half as many
     # and no one person (a record that does not say its sex goes under both).
     sexes = (f["sex"],) if f["sex"] in ("M", "F") else ("M", "F")
     for surname in surnames:
@@ -215,7 +215,7 @@ def block_keys(f: dict) -> list[str]:
     return keys
 
 
-#: In a part of a key still over :data:`MAX_BLOCK` after its last split, a record meets the
+#: In a part of a key still over :data:`MAX_BLOCK` after its last division, a record meets the
 #: this many records before it and after it in the order of :func:`neighbour_key`.
 WINDOW = 10
 
@@ -226,10 +226,10 @@ def neighbour_key(f: dict) -> str:
     return f"{f['full_name'] or ''}\x1f{f['birth_date'] or ''}"
 
 
-def split_columns(f: dict) -> dict[str, list[str]]:
-    """The record's values of every :data:`SPLIT_BY` attribute: the parts of a key over the
-    bound it goes to, split by that attribute (:data:`SPLITS`)."""
-    return {name: of(f) for name, of in SPLIT_BY.items()}
+def divide_columns(f: dict) -> dict[str, list[str]]:
+    """The record's values of every :data:`DIVIDE_BY` attribute: the parts of a key over the
+    bound it goes to, divided by that attribute (:data:`DIVISIONS`)."""
+    return {name: of(f) for name, of in DIVIDE_BY.items()}
 
 
 #: Columns whose agreement weighs less when their value is common (term frequency).
