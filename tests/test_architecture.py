@@ -21,6 +21,8 @@ _WRITE_CALL = re.compile(
 )
 #: web/sessions.py is Django's session engine (it writes sessions, never records or decisions).
 _MAY_WRITE = ("actions/", "migrations/", "web/sessions.py")
+#: Lines that write, but not the store's data: schema set-up, the linker's in-memory DuckDB tables.
+_NOT_THE_STORE = ("# schema, not data", "# DuckDB scratch", "# nosec B608 DuckDB scratch")
 
 
 def test_only_actions_write():
@@ -31,7 +33,7 @@ def test_only_actions_write():
         if relative.startswith(_MAY_WRITE):
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if _WRITE_CALL.search(line) and "# schema, not data" not in line:
+            if _WRITE_CALL.search(line) and not any(mark in line for mark in _NOT_THE_STORE):
                 offenders.append(f"{relative}:{number}: {line.strip()}")
     assert offenders == []
 

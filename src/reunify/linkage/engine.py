@@ -143,8 +143,8 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
     for depth in range(DIVIDE_DEPTH + 1):
         con.execute("CREATE OR REPLACE TEMP TABLE sized AS SELECT *, count(*) OVER "
                     "(PARTITION BY k) AS n FROM crowded")
-        con.execute("INSERT INTO blocks SELECT uid, k, neighbour, n FROM sized "
-                    "WHERE n <= $largest OR $last",
+        settled = "INSERT INTO blocks SELECT uid, k, neighbour, n FROM sized "  # DuckDB scratch
+        con.execute(settled + "WHERE n <= $largest OR $last",
                     {"largest": MAX_BLOCK, "last": depth == DIVIDE_DEPTH})
         if depth == DIVIDE_DEPTH:
             break
@@ -178,14 +178,15 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
     con.execute("CREATE OR REPLACE TEMP TABLE crowded AS SELECT uid, k, row_number() OVER "
                 "(PARTITION BY k ORDER BY neighbour, uid) AS o FROM blocks WHERE n > $largest",
                 {"largest": MAX_BLOCK})
-    con.execute("DELETE FROM blocks WHERE n < 2 OR n > $largest", {"largest": MAX_BLOCK})
+    alone = "DELETE FROM blocks WHERE n < 2 OR n > $largest"  # DuckDB scratch
+    con.execute(alone, {"largest": MAX_BLOCK})
     stats["crowded_parts"] = con.execute("SELECT count(DISTINCT k) FROM crowded"
                                          ).fetchall()[0][0]
     if new is not None:
         con.register("new_ids_arrow", pa.table({"uid": pa.array(sorted(new), pa.int64())}))
         # Only the parts that hold a new record (neighbours were numbered on the whole part).
         for table in ("blocks", "crowded"):
-            con.execute(f"DELETE FROM {table} WHERE k NOT IN (SELECT k FROM {table} WHERE uid IN (SELECT uid FROM new_ids_arrow))")  # noqa: E501, S608 # nosec B608
+            con.execute(f"DELETE FROM {table} WHERE k NOT IN (SELECT k FROM {table} WHERE uid IN (SELECT uid FROM new_ids_arrow))")  # noqa: E501, S608 # nosec B608 DuckDB scratch
     fresh = ("" if new is None else
              " WHERE l IN (SELECT uid FROM new_ids_arrow) OR r IN (SELECT uid FROM new_ids_arrow)")
     con.execute(
