@@ -127,15 +127,19 @@ class _Records:
             )
         self._by_a_number: dict[str, set[int]] = defaultdict(set)
         self._by_phone: dict[str, set[int]] = defaultdict(set)
-        self._by_name_token: dict[str, set[int]] = defaultdict(set)
+        #: (first given name, first surname) of a record → its persons: a name fits a record
+        #: only when both are among its words (``rules.family.name_matches``), so a claim is
+        #: looked up by the pairs of its own words, never against everyone of a common surname.
+        self._by_name_pair: dict[tuple[str, str], set[int]] = defaultdict(set)
         for person, candidate in self.candidates.items():
             for key in candidate.a_numbers:
                 self._by_a_number[key].add(person)
             for key in candidate.phones:
                 self._by_phone[key].add(person)
-            for _given, family in candidate.names:
-                for token in words(family)[:1]:
-                    self._by_name_token[token].add(person)
+            for given, family in candidate.names:
+                given_words, family_words = words(given), words(family)
+                if given_words and family_words:
+                    self._by_name_pair[(given_words[0], family_words[0])].add(person)
 
     def is_adult(self, person: int) -> bool:
         """Whether a person may be someone's carer: 18 or older, or of unknown age."""
@@ -143,14 +147,18 @@ class _Records:
         return age is None or age >= ADULT_AGE_YEARS
 
     def candidates_for(self, claim: Claim, *, adults: bool) -> list[Candidate]:
-        """Persons a claim could name: sharing an A-number, a phone or a name token."""
+        """Persons a claim could name: sharing an A-number or a phone, or with a record whose
+        first given name and first surname are both words of the claimed name (every person
+        the claim can fit, ``rules.family.match_kind``, and no others by name)."""
         found: set[int] = set()
         if key := anumber.normalise(claim.a_number):
             found |= self._by_a_number.get(key, set())
         if key := phones.normalise(claim.phone, claim.country):
             found |= self._by_phone.get(key, set())
-        for token in words(claim.name):
-            found |= self._by_name_token.get(token, set())
+        tokens = set(words(claim.name))
+        for given in tokens:
+            for family in tokens:
+                found |= self._by_name_pair.get((given, family), set())
         return [
             self.candidates[p] for p in sorted(found)
             if (self.is_adult(p) if adults else not self.is_adult(p))
