@@ -1,7 +1,11 @@
-"""Reading a stored register snapshot: its rows, filtered and counted in the database.
+"""Reading the stored register of a day: the status intervals that hold on it, filtered and
+counted in the database.
 
-A page of the register reads one page of rows and a few counts, not the whole register: at
-100,000 persons the counts are three grouped queries and the page is 100 rows.
+The register of day D is the stored intervals with ``start <= D < until`` (one indexed range
+query); ``days_separated`` is the stored number, or, for a separation still open, D minus its
+start — computed in the query, so it sorts and counts like a column. A page of the register
+reads one page of rows and a few counts, not the whole register: at 100,000 persons the
+counts are three grouped queries and the page is 100 rows.
 """
 
 from __future__ import annotations
@@ -12,15 +16,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from reunify.models import (
     EventRecord,
     Identity,
     LedgerEntry,
     PersonRecord,
-    RegisterRow,
-    RegisterSnapshot,
+    RegisterInterval,
+    RegisterIntervals,
     SourceFile,
 )
 from reunify.models.keys import with_keys
@@ -37,17 +42,34 @@ _COLUMNS = ("family_pk", "family_number", "person", "role", "name", "birth_date"
             "days_separated", "flags")
 
 
-def find_snapshot(version: int, as_of: dt.date, policy: str) -> RegisterSnapshot | None:
-    """The stored register for this data version, day and policy, if it was computed."""
-    return RegisterSnapshot.objects.filter(version=version, as_of=as_of,
-                                           policy=policy).first()
+def find_intervals(version: int, policy: str) -> RegisterIntervals | None:
+    """The stored intervals for this data version and policy, if they were computed."""
+    return RegisterIntervals.objects.filter(version=version, policy=policy).first()
 
 
-def latest_before(version: int, as_of: dt.date, policy: str) -> RegisterSnapshot | None:
-    """The newest snapshot of this day and policy at an older data version (never served: the
-    base of an incremental update)."""
-    return RegisterSnapshot.objects.filter(as_of=as_of, policy=policy, version__lt=version)\
+def latest_before(version: int, policy: str) -> RegisterIntervals | None:
+    """The newest intervals of this policy at an older data version (never served: the base
+    of an incremental update)."""
+    return RegisterIntervals.objects.filter(policy=policy, version__lt=version)\
         .order_by("-version").first()
+
+
+@dataclass(frozen=True)
+class RegisterDay:
+    """The stored register as of one day: the intervals of a data version, read on a day."""
+
+    intervals: RegisterIntervals
+    as_of: dt.date
+
+    @property
+    def version(self) -> int:
+        """The data version the register reflects."""
+        return self.intervals.version
+
+    @property
+    def rows(self) -> int:
+        """How many lines the register has on this day."""
+        return lines(self).count()
 
 
 #: Kinds of files whose rows touch only the persons of their own records.
@@ -82,33 +104,25 @@ def changed_persons(since: int, until: int) -> set[int] | None:
     return persons
 
 
-def stored_row(entry: Entry) -> dict:
-    """What is stored of an entry (``reunify.actions.register.ROW_FIELDS``)."""
-    s = entry.standing
-    return {"family_pk": entry.family.pk, "family_number": entry.family.number,
-            "person": entry.person, "role": entry.role, "name": entry.name,
-            "birth_date": entry.birth_date, "status": s.status, "custodian": s.custodian,
-            "facility": s.facility, "since": s.since, "separated_since": s.separated_since,
-            "separation_ended": s.separation_ended, "days_separated": s.days_separated,
-            "flags": ";".join(s.flags)}
-
-
 def _has_flag(flag: str) -> Q:
     return (Q(flags=flag) | Q(flags__startswith=f"{flag};") | Q(flags__endswith=f";{flag}")
             | Q(flags__contains=f";{flag};"))
 
 
-def lines(snapshot: RegisterSnapshot, *, status: str = "", flag: str = "",
+def lines(day: RegisterDay, *, status: str = "", flag: str = "",
           role: str = "") -> QuerySet:
-    """The snapshot's rows, filtered, in register order."""
-    rows = RegisterRow.objects.filter(snapshot=snapshot)
+    """The register's rows on the day, filtered, in register order."""
+    rows = RegisterInterval.objects.filter(intervals=day.intervals, start__lte=day.as_of,
+                                           until__gt=day.as_of)
     if status:
         rows = rows.filter(status=status)
     if role:
         rows = rows.filter(role=role)
     if flag:
         rows = rows.filter(_has_flag(flag))
-    return rows.order_by("family_number", "person")
+    open_days = Greatest(Value(day.as_of.toordinal()) - F("open_from"), Value(0))
+    return rows.annotate(days_separated=Coalesce(F("days_fixed"), open_days))\
+        .order_by("family_number", "person")
 
 
 def _iso(day: dt.date | None) -> str:
@@ -148,19 +162,19 @@ class Counts:
     separated_days: dict[int, int]
 
 
-def counted(snapshot: RegisterSnapshot, *, status: str = "", flag: str = "",
-            role: str = "") -> Counts:
-    """``count`` of a snapshot's filtered rows, kept in this process: a stored snapshot never
-    changes, so its counts are counted once per process and filter."""
-    return _counted(snapshot.pk, snapshot.computed_at, status, flag, role)
+def counted(day: RegisterDay, *, status: str = "", flag: str = "", role: str = "") -> Counts:
+    """``count`` of a day's filtered rows, kept in this process: stored intervals never
+    change, so the counts of a day are counted once per process and filter."""
+    return _counted(day.intervals.pk, day.intervals.computed_at, day.as_of, status, flag, role)
 
 
 @lru_cache(maxsize=256)
-def _counted(pk: int, computed_at: dt.datetime, status: str, flag: str, role: str) -> Counts:
+def _counted(pk: int, computed_at: dt.datetime, as_of: dt.date, status: str, flag: str,
+             role: str) -> Counts:
     # ``computed_at`` too: a key a rolled-back test transaction gave back is not the same
-    # snapshot.
-    snapshot = RegisterSnapshot(pk=pk, computed_at=computed_at)
-    return count(lines(snapshot, status=status, flag=flag, role=role))
+    # set of intervals.
+    day = RegisterDay(RegisterIntervals(pk=pk, computed_at=computed_at), as_of)
+    return count(lines(day, status=status, flag=flag, role=role))
 
 
 def count(rows: QuerySet) -> Counts:
