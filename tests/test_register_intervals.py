@@ -6,6 +6,7 @@ update after an upload gives the intervals computed afresh."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -72,6 +73,5 @@ def test_intervals_cover_every_day_once(season):
         by_person.setdefault(row["person"], []).append((row["start"], row["until"]))
     assert by_person
     for spans in by_person.values():
-        assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(spans, spans[1:],
-                                                                 strict=False))
+        assert all(a[1] == b[0] and a[0] < a[1] for a, b in itertools.pairwise(spans))
         assert spans[-1][1] == END

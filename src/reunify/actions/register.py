@@ -23,7 +23,7 @@ _BATCH = 5000
 #: The stored columns of an interval, in the order ``RegisterInterval`` takes them.
 ROW_FIELDS = ("start", "until", "family_pk", "family_number", "person", "role", "name",
               "birth_date", "status", "custodian", "facility", "since", "separated_since",
-              "separation_ended", "days_fixed", "open_from", "flags")
+              "separation_ended", "days_fixed", "open_from", "flags", "flag_bits")
 
 #: Sets of intervals kept at most (the newest serves, the one before it is the base of the
 #: next incremental update); older ones go.

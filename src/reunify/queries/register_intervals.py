@@ -32,6 +32,7 @@ from reunify.queries.timeline import events_by_person
 from reunify.rules.as_of import LAST_DAY
 from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, DeadlinePolicy
 from reunify.rules.family import age_years
+from reunify.rules.flags import flag_bits
 
 #: ``until`` of an interval that holds for every later day the register answers for.
 END = LAST_DAY + dt.timedelta(days=1)
@@ -48,12 +49,12 @@ def _line(standing: Standing) -> tuple:
             open_from = standing.separated_since.toordinal()
     return (standing.role, standing.status, standing.custodian, standing.facility,
             standing.since, standing.separated_since, standing.separation_ended, days_fixed,
-            open_from, ";".join(standing.flags))
+            open_from, ";".join(standing.flags), flag_bits(standing.flags))
 
 
 #: The stored columns of ``_line``, in its order.
 LINE_FIELDS = ("role", "status", "custodian", "facility", "since", "separated_since",
-               "separation_ended", "days_fixed", "open_from", "flags")
+               "separation_ended", "days_fixed", "open_from", "flags", "flag_bits")
 
 
 def _deadline_days(standings: dict[int, Standing], inputs: Inputs,
