@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from reunify.models.profile import minors_only_sources
 from reunify.queries.contacts import first_contacts
 from reunify.queries.families import FamilyView, current_families, person_facts
-from reunify.queries.standing import Inputs, Standing, family_standing
+from reunify.queries.standing import Inputs, Standing, settle, standings_on
 from reunify.queries.timeline import events_by_person
 from reunify.rules.as_of import LAST_DAY
 from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, DeadlinePolicy
@@ -76,21 +76,24 @@ def family_intervals(family: FamilyView, inputs: Inputs, *,
                      policy: str = DEFAULT_POLICY) -> list[dict]:
     """One family's intervals: dicts of ``start``, ``until``, the family and person keys, name,
     birth date and ``LINE_FIELDS``; members in person order, each member's in day order."""
-    events = {p: inputs.events.get(p, []) for p in family.members}
-    event_days = sorted({e.day for evs in events.values() for e in evs})
+    events = {p: [(e.day, e) for e in inputs.events.get(p, [])] for p in family.members}
+    event_days = sorted({day for evs in events.values() for day, _e in evs})
     if not event_days:
         return []
     pieces: dict[int, list[tuple[dt.date, tuple]]] = {p: [] for p in family.members}
     for i, start in enumerate(event_days):
         following = event_days[i + 1] if i + 1 < len(event_days) else END
-        seen = Inputs({p: [e for e in evs if e.day <= start] for p, evs in events.items()},
+        seen = Inputs({p: [e for day, e in evs if day <= start] for p, evs in events.items()},
                       inputs.facts, inputs.contacts, inputs.minors_only)
-        standings = family_standing(family, start, seen, policy=policy)
+        # The same events all through the segment: settled once, read on each day that can
+        # differ (its first, and the day after each deadline that runs out within it).
+        settled = settle(family, seen)
+        standings = standings_on(family, start, seen, settled, policy=policy)
         later = sorted(d for d in _deadline_days(standings, seen, POLICIES[policy])
                        if start < d < following)
         for day in [start, *later]:
             if day != start:
-                standings = family_standing(family, day, seen, policy=policy)
+                standings = standings_on(family, day, seen, settled, policy=policy)
             for person, standing in standings.items():
                 line = _line(standing)
                 if not pieces[person] or pieces[person][-1][1] != line:
