@@ -36,7 +36,7 @@ ACTIONS = {
     "ledger_export": {"export_ledger"},
     "link": {"link"},
     "link_new": {"link_new_records"},
-    "register": {"forget_register", "store_register"},
+    "register": {"forget_register", "store_intervals"},
     "record_writing": set(),
     "review": {"decide_pair", "decide_records"},
     "second_factor": {"approve_reset", "enrol", "request_reset", "use_recovery_code"},
