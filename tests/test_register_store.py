@@ -227,6 +227,29 @@ def test_a_batch_of_events_or_persons_recomputes_only_the_families_it_touches(st
     assert "Ana Lucía García" in {r["name"] for r in served}
 
 
+def test_casework_recomputes_only_the_families_of_its_cases(store):
+    """A case closed as reunified is an event of its child's: the next read computes the
+    intervals of that child's family only (the rest is copied), and the register of the days
+    before and after the closing is the register computed afresh."""
+    from reunify.actions.casework import close_case, move_case, open_case
+    from reunify.rules import casework as rules
+
+    child = next(r for r in _served() if r["role"] == "child" and r["status"] == "separated")
+    person = int(child["person_id"][1:])
+    case = open_case(person, actor="cw", on=AS_OF, reason="the register shows them separated")
+    closed = dt.date(2018, 6, 20)
+    for stage in (rules.PARENT_LOCATED, rules.IN_CONTACT, rules.WISHES_RECORDED,
+                  rules.VERIFIED, rules.REUNIFICATION_PLANNED):
+        move_case(case.pk, stage, reason=f"to {stage}", actor="cw")
+    close_case(case.pk, rules.REUNIFIED, reason="with mother", actor="cw", on=closed)
+    before, partial = _computed(), _partial()
+    for day in (AS_OF, closed, closed + dt.timedelta(days=30)):
+        assert _served(day) == list(register_rows(day)), day
+    assert (_computed(), _partial()) == (before + 1, partial + 1)
+    after = next(r for r in _served(closed) if r["person_id"] == child["person_id"])
+    assert after["status"] == "reunified"
+
+
 def test_a_batch_of_relations_recomputes_the_whole_register(store):
     """Relations decide whether a source records contact, for all of its persons: after such
     a batch the whole register is computed again, and it equals the recomputation."""

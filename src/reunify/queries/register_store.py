@@ -20,6 +20,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from reunify.models import (
+    Case,
     EventRecord,
     Identity,
     LedgerEntry,
@@ -79,18 +80,32 @@ _PER_PERSON_KINDS = {"persons", "events"}
 
 def changed_persons(since: int, until: int) -> set[int] | None:
     """The persons whose register inputs changed between two data versions, when only
-    batches of person-records and events came in (each row touches its own person only);
-    None when anything else changed — a link run, a families build, an erasure, relations
-    (which decide whether a source records contact, for all its persons) or profiles — so the
+    batches of person-records and events came in (each row touches its own person only) or
+    casework was done (a case touches its child and the parent sought: a case closed as
+    reunified or released is an event of the child's, a call logged is their contact); None
+    when anything else changed — a link run, a families build, an erasure, relations (which
+    decide whether a source records contact, for all its persons) or profiles — so the
     whole register must be computed again."""
     entries = LedgerEntry.objects.filter(seq__gt=since, seq__lte=until)\
         .exclude(type__in=NOT_REGISTER_INPUTS)
     for prefix in NOT_REGISTER_INPUT_PREFIXES:
         entries = entries.exclude(type__startswith=prefix)
     batches = []
+    cases: set[int] = set()
+    named: set[int] = set()
     for type_, body in entries.exclude(type__startswith="reported.")\
             .values_list("type", "body"):
-        payload = json.loads(body).get("payload", {})
+        content = json.loads(body)
+        payload = content.get("payload", {})
+        if type_.startswith("case."):
+            # The case's child and parent sought now, and any person it named (a case
+            # repointed from one child to another names both).
+            for text in (*content.get("subjects", []), *map(str, payload.values())):
+                if text.startswith("case:C") and text[6:].isdigit():
+                    cases.add(int(text[6:]))
+                elif len(text) == 8 and text.startswith("P") and text[1:].isdigit():
+                    named.add(int(text[1:]))
+            continue
         if type_ != "ingest.batch" or any(f.get("kind") not in _PER_PERSON_KINDS
                                           for f in payload.get("files", [])):
             return None
@@ -99,9 +114,14 @@ def changed_persons(since: int, until: int) -> set[int] | None:
     keys: set[tuple[str, str]] = set()
     for model in (PersonRecord, EventRecord):
         keys.update(model.objects.filter(file_id__in=files).values_list("source", "record_id"))
-    persons: set[int] = set()
+    persons: set[int] = set(named)
     for rows in with_keys(Identity.objects.all(), keys):
         persons.update(rows.values_list("person_id", flat=True))
+    ordered = sorted(cases)
+    for start in range(0, len(ordered), 500):
+        for child, parent in Case.objects.filter(pk__in=ordered[start:start + 500])\
+                .values_list("person_id", "parent_id"):
+            persons.update(p for p in (child, parent) if p is not None)
     return persons
 
 
