@@ -98,10 +98,11 @@ class RegisterInterval(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["intervals", "family_number", "person", "start"],
             name="register_interval_unique")]
-        # The day's rows: those still holding on it (``until`` after it) that began by it,
-        # with what the counts read, so that counting a day reads this index only.
-        indexes = [models.Index(fields=["intervals", "until", "start", "status", "role",
-                                        "flag_bits", "days_fixed", "open_from"],
+        # In register order, with what a day's filter and counts read: a page walks it in
+        # order (no sort) and counting a day reads this index only.
+        indexes = [models.Index(fields=["intervals", "family_number", "person", "start",
+                                        "until", "status", "role", "flag_bits", "days_fixed",
+                                        "open_from"],
                                 name="register_interval_day")]
 
     def __str__(self) -> str:
