@@ -55,18 +55,48 @@ def store_intervals(*, actor: str, version: int, policy: str, rows: Iterable[dic
             return RegisterIntervals.objects.get(version=version, policy=policy)
         if base is not None:
             _copy(base, stored, sorted(set(recomputed)))
-        batch: list[RegisterInterval] = []
-        for row in rows:
-            batch.append(RegisterInterval(intervals=stored, **{f: row[f] for f in ROW_FIELDS}))
-            if len(batch) >= _BATCH:
-                RegisterInterval.objects.bulk_create(batch)
-                batch.clear()
-        RegisterInterval.objects.bulk_create(batch)
+        _insert(stored.pk, rows)
         stored.rows = RegisterInterval.objects.filter(intervals=stored).count()
         stored.save(update_fields=["rows"])
         surplus = RegisterIntervals.objects.filter(policy=policy).order_by("-version")[KEEP:]
         _delete(set(surplus.values_list("pk", flat=True)))
     return stored
+
+
+#: Stored columns that hold days.
+_DAYS = frozenset({"start", "until", "since", "separated_since", "separation_ended"})
+
+
+def _insert(pk: int, rows: Iterable[dict]) -> None:
+    """The rows into the table, without a model object per row: PostgreSQL's COPY, SQLite's
+    ``executemany`` by batches."""
+    columns = ("intervals_id", *ROW_FIELDS)
+    table = RegisterInterval._meta.db_table
+    adapt = connection.ops.adapt_datefield_value
+    days = [i for i, f in enumerate(ROW_FIELDS) if f in _DAYS]
+
+    def values(row: dict) -> list:
+        out = [pk, *(row[f] for f in ROW_FIELDS)]
+        for i in days:
+            out[i + 1] = adapt(out[i + 1])
+        return out
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+            return
+        statement = (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 # nosec B608 - names
+                     f"VALUES ({', '.join(['%s'] * len(columns))})")
+        batch: list[list] = []
+        for row in rows:
+            batch.append(values(row))
+            if len(batch) >= _BATCH:
+                cursor.executemany(statement, batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(statement, batch)
 
 
 def _copy(base: RegisterIntervals, stored: RegisterIntervals, skipped: list[int]) -> None:
