@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Case as Choose
+from django.db.models import Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Greatest
 
 from reunify.models import (
     Case,
@@ -139,9 +140,10 @@ def lines(day: RegisterDay, *, status: str = "", flag: str = "",
     if flag:
         rows = rows.alias(flag_bit=F("flag_bits").bitand(1 << FLAGS.index(flag)))\
             .filter(flag_bit__gt=0)
+    # PostgreSQL's GREATEST skips NULLs (SQLite's MAX does not): only open separations.
     open_days = Greatest(Value(day.as_of.toordinal()) - F("open_from"), Value(0))
-    return rows.annotate(days_separated=Coalesce(F("days_fixed"), open_days))\
-        .order_by("family_number", "person")
+    days = Choose(When(open_from__isnull=False, then=open_days), default=F("days_fixed"))
+    return rows.annotate(days_separated=days).order_by("family_number", "person")
 
 
 def _iso(day: dt.date | None) -> str:
