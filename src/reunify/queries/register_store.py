@@ -1,11 +1,11 @@
 """Reading the stored register of a day: the status intervals that hold on it, filtered and
 counted in the database.
 
-The register of day D is the stored intervals with ``start <= D < until`` (one indexed range
-query); ``days_separated`` is the stored number, or, for a separation still open, D minus its
-start — computed in the query, so it sorts and counts like a column. A page of the register
-reads one page of rows and a few counts, not the whole register: at 100,000 persons the
-counts are three grouped queries and the page is 100 rows.
+The register of day D is the stored intervals with ``start <= D < until`` (one query on the
+index ``register_interval_day``); ``days_separated`` is the stored number, or, for a
+separation still open, D minus its start — computed in the query, so it sorts and counts
+like a column. A page of the register reads one page of rows and a few counts, not the whole
+register: at 100,000 persons the counts are two queries and the page is 100 rows.
 """
 
 from __future__ import annotations
