@@ -112,6 +112,10 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2018, 8, 1))
+    parser.add_argument("--views", action="store_true",
+                        help="on a populated store: the register page and API through the "
+                             "views (Django test client), five days, each asked twice "
+                             "(needs REUNIFY_ALLOWED_HOSTS=testserver)")
     parser.add_argument("--read-only", action="store_true",
                         help="on a populated store: only the stored register (intervals "
                              "computed if missing, then days read)")
@@ -136,6 +140,9 @@ def main() -> None:
               f"in {time.perf_counter() - started:.1f} s")
     if args.read_only:
         _stored(args.as_of)
+        return
+    if args.views:
+        _views()
         return
     started, cpu = time.perf_counter(), time.process_time()
     run = build_families(actor="bench")
@@ -172,6 +179,35 @@ def _stored(as_of: dt.date) -> None:
             print(f"register as of {day}, {label}: counts of {counts.total} rows and a page of "
                   f"{len(page)} in {(time.perf_counter() - started) * 1000:.0f} ms "
                   f"({(time.process_time() - cpu) * 1000:.0f} ms CPU)")
+
+
+def _views() -> None:
+    """The register page and API as a data steward asks for them, any day."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from reunify.actions.users import create_user
+
+    user = get_user_model().objects.filter(username="register-bench").first()
+    if user is None:
+        user, _secret = create_user("register-bench", "a passphrase long enough for the bench",
+                                    "data_steward", actor="bench")
+    client = Client()
+    client.force_login(user)
+    for day in ("2018-04-01", "2018-05-20", "2018-06-30", "2018-08-01", "2019-06-01"):
+        for label, route, extra in (("page", "register", {}),
+                                    ("page separated", "register", {"status": "separated"}),
+                                    ("API", "api:register", {})):
+            times = []
+            for _ in range(2):
+                started, cpu = time.perf_counter(), time.process_time()
+                response = client.get(reverse(route), {"as_of": day, **extra})
+                if response.status_code != 200:
+                    raise SystemExit(f"{route} as of {day}: HTTP {response.status_code}")
+                times.append(f"{(time.perf_counter() - started) * 1000:.0f} ms "
+                             f"({(time.process_time() - cpu) * 1000:.0f} ms CPU)")
+            print(f"{day} {label}: first {times[0]}, again {times[1]}", flush=True)
 
 
 if __name__ == "__main__":
