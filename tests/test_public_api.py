@@ -42,6 +42,7 @@ ACTIONS = {
     "second_factor": {"approve_reset", "enrol", "request_reset", "use_recovery_code"},
     "sign_in": {"settle_attempt", "take_attempt"},
     "store_lock": {"rebuild_lock"},
+    "table_writing": {"write_table_rows"},
     "tracing": {"decide_candidate", "match_inquiries"},
     "tracing_intake": {"open_inquiries", "take_call"},
     "users": {"assign", "change_password", "create_demo_users", "create_user", "disable_user",

@@ -15,10 +15,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from reunify.actions.ledger import in_transaction
+from reunify.actions.table_writing import write_table_rows
 from reunify.models import RegisterInterval, RegisterIntervals
 from reunify.models.register import data_version
-
-_BATCH = 5000
 
 #: The stored columns of an interval, in the order ``RegisterInterval`` takes them.
 ROW_FIELDS = ("start", "until", "family_pk", "family_number", "person", "role", "name",
@@ -68,10 +67,7 @@ _DAYS = frozenset({"start", "until", "since", "separated_since", "separation_end
 
 
 def _insert(pk: int, rows: Iterable[dict]) -> None:
-    """The rows into the table, without a model object per row: PostgreSQL's COPY, SQLite's
-    ``executemany`` by batches."""
-    columns = ("intervals_id", *ROW_FIELDS)
-    table = RegisterInterval._meta.db_table
+    """The rows into the table, without a model object per row."""
     adapt = connection.ops.adapt_datefield_value
     days = [i for i, f in enumerate(ROW_FIELDS) if f in _DAYS]
 
@@ -81,22 +77,8 @@ def _insert(pk: int, rows: Iterable[dict]) -> None:
             out[i + 1] = adapt(out[i + 1])
         return out
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(values(row))
-            return
-        statement = (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 # nosec B608 - names
-                     f"VALUES ({', '.join(['%s'] * len(columns))})")
-        batch: list[list] = []
-        for row in rows:
-            batch.append(values(row))
-            if len(batch) >= _BATCH:
-                cursor.executemany(statement, batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(statement, batch)
+    write_table_rows(RegisterInterval._meta.db_table, ("intervals_id", *ROW_FIELDS),
+                (values(row) for row in rows))
 
 
 def _copy(base: RegisterIntervals, stored: RegisterIntervals, skipped: list[int]) -> None:
