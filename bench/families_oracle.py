@@ -1,9 +1,11 @@
 """Score families and the register with perfect identities, to separate their errors from the
 linker's.
 
-Simulates a season, ingests it, then loads ``truth.identities.csv`` as the identities (one
-person per true person) instead of running the linker, builds families and prints
-``score_families``. Run it against a store of its own, e.g.:
+Simulates a season (unless OUT already holds one), ingests it, then loads
+``truth.identities.csv`` as the identities (one person per true person) instead of running the
+linker, builds families, computes the register's intervals, reads two days of it and prints
+``score_families``; each step is timed (wall and CPU seconds). Run it against a store of its
+own, e.g.:
 
     REUNIFY_DATABASE_URL=sqlite:////tmp/fam-oracle/store.sqlite3 \
     REUNIFY_DATA_DIR=/tmp/fam-oracle/data \
@@ -19,35 +21,33 @@ import csv
 import datetime as dt
 import json
 import os
+import time
 from pathlib import Path
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--families", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reunify.settings")
-    import django
-
-    django.setup()
+def _populate(args: argparse.Namespace) -> None:
+    """Simulate (unless done), ingest, and load the truth's persons as the identities."""
     from django.db import transaction
     from django.utils import timezone
 
-    from reunify.actions.family import build_families
+    from reunify.actions import ingest as ingest_action
     from reunify.actions.ingest import ingest_paths
-    from reunify.cli.main import prepare_store
     from reunify.models import Identity, LinkRun, Person
-    from reunify.queries.family_evaluation import score_families
     from reunify.simulator import simulate
 
-    prepare_store()
     if Identity.objects.exists():
         raise SystemExit("use an empty store: this benchmark writes its own identities")
-    simulate(args.out, families=args.families, seed=args.seed)
+    if not (args.out / "manifest.json").exists():
+        simulate(args.out, families=args.families, seed=args.seed,
+                 conventions=args.conventions)
+    # The truth's persons are the identities: ingest's own linking of new records
+    # (docs/linkage.md) would only be replaced.
+    ingest_action.link_new_records = lambda **_kw: None
+    started = time.perf_counter()
     ingest_paths([args.out], actor="bench")
+    print(f"ingest: {time.perf_counter() - started:.1f} s", flush=True)
     with transaction.atomic():
+        Identity.objects.all().delete()
         now = timezone.now()
         run = LinkRun.objects.create(actor="bench", started_at=now, finished_at=now,
                                      engine="truth")
@@ -61,9 +61,52 @@ def main() -> None:
                 identities.append(Identity(source=row["source"], record_id=row["record_id"],
                                            person=person, run=run))
         Identity.objects.bulk_create(identities, batch_size=5000)
-    build_families(actor="bench")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--families", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--conventions", default="canonical")
+    parser.add_argument("--no-score", action="store_true",
+                        help="time families build and the register only")
+    parser.add_argument("--again", action="store_true",
+                        help="on a store this benchmark populated: build families and the "
+                             "register's intervals again, timed")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reunify.settings")
+    import django
+
+    django.setup()
+    from reunify.actions.family import build_families
+    from reunify.cli.main import prepare_store
+    from reunify.queries import register_store
+    from reunify.queries.family_evaluation import score_families
+    from reunify.reports.register import current_intervals, register_snapshot
+
+    prepare_store()
+    if not args.again:
+        _populate(args)
+    started, cpu = time.perf_counter(), time.process_time()
+    run = build_families(actor="bench")
+    print(f"build_families: {run.stats['families']} families, {run.stats['members']} members "
+          f"in {time.perf_counter() - started:.1f} s ({time.process_time() - cpu:.1f} s CPU)",
+          flush=True)
     as_of = dt.date.fromisoformat(json.loads((args.out / "manifest.json").read_text())["as_of"])
-    print(json.dumps(score_families(args.out, as_of), indent=2))
+    started, cpu = time.perf_counter(), time.process_time()
+    stored = current_intervals(actor="bench")
+    print(f"register intervals: {stored.rows} in {time.perf_counter() - started:.1f} s "
+          f"({time.process_time() - cpu:.1f} s CPU)", flush=True)
+    for day in (as_of, as_of - dt.timedelta(days=75)):
+        started = time.perf_counter()
+        rows = register_store.lines(register_snapshot(day, actor="bench"))
+        counts = register_store.count(rows)
+        page = list(register_store.spec_rows(rows[:100]))
+        print(f"register as of {day}: counts of {counts.total} rows and a page of {len(page)} "
+              f"in {(time.perf_counter() - started) * 1000:.0f} ms", flush=True)
+    if not args.no_score:
+        print(json.dumps(score_families(args.out, as_of), indent=2))
 
 
 if __name__ == "__main__":

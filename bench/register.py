@@ -2,8 +2,9 @@
 
 Writes a synthetic store straight through the ORM (no simulator, no linker: each person has one
 border record and, for children, one shelter record), then times ``build_families`` and a full
-pass over ``register_rows``; then the stored register (``reunify.reports.register``): computed
-and stored once, then read as the register page reads it (counts and one page). Run it
+pass over ``register_rows``; then the stored register (``reunify.reports.register``): its
+status intervals computed and stored once, then several days read as the register page reads
+them (counts and one page). Run it
 against a store of its own, e.g.:
 
     REUNIFY_DATABASE_URL=sqlite:////tmp/bench-register/store.sqlite3 \
@@ -111,6 +112,13 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2018, 8, 1))
+    parser.add_argument("--views", action="store_true",
+                        help="on a populated store: the register page and API through the "
+                             "views (Django test client), five days, each asked twice "
+                             "(needs REUNIFY_ALLOWED_HOSTS=testserver)")
+    parser.add_argument("--read-only", action="store_true",
+                        help="on a populated store: only the stored register (intervals "
+                             "computed if missing, then days read)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reunify.settings")
     import django
@@ -130,34 +138,76 @@ def main() -> None:
             n_events = _populate(args.persons, args.seed)
         print(f"populated {args.persons} persons, {n_events} events "
               f"in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
+    if args.read_only:
+        _stored(args.as_of)
+        return
+    if args.views:
+        _views()
+        return
+    started, cpu = time.perf_counter(), time.process_time()
     run = build_families(actor="bench")
     print(f"build_families: {run.stats['families']} families, {run.stats['members']} members "
-          f"in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
+          f"in {time.perf_counter() - started:.1f} s ({time.process_time() - cpu:.1f} s CPU)")
+    started, cpu = time.perf_counter(), time.process_time()
     rows = sum(1 for _ in register_rows(args.as_of))
-    print(f"register_rows({args.as_of}): {rows} rows in {time.perf_counter() - started:.1f} s")
+    print(f"register_rows({args.as_of}): {rows} rows in {time.perf_counter() - started:.1f} s "
+          f"({time.process_time() - cpu:.1f} s CPU)")
     _stored(args.as_of)
 
 
 def _stored(as_of: dt.date) -> None:
-    """The stored register: computed and stored once, then read as a page of it reads it."""
+    """The stored register: its intervals computed and stored once, then any day read as a
+    page of it reads it (counts and the first page), for days before, inside and after the
+    season."""
     from reunify.queries import register_store
-    from reunify.reports.register import register_snapshot
+    from reunify.reports.register import current_intervals, register_snapshot
 
-    started = time.perf_counter()
-    snapshot = register_snapshot(as_of, actor="bench")
-    print(f"register snapshot computed and stored: {snapshot.rows} rows "
-          f"in {time.perf_counter() - started:.1f} s")
-    for label, filters in (("all", {}), ("separated", {"status": "separated"}),
-                           ("flag tender_age", {"flag": "tender_age"})):
-        started = time.perf_counter()
-        snapshot = register_snapshot(as_of, actor="bench")
-        rows = register_store.lines(snapshot, **filters)
-        counts = register_store.count(rows)
-        page = list(register_store.spec_rows(rows[:100]))
-        print(f"stored register, {label}: counts of {counts.total} rows and a page of "
-              f"{len(page)} in {(time.perf_counter() - started) * 1000:.0f} ms")
+    started, cpu = time.perf_counter(), time.process_time()
+    stored = current_intervals(actor="bench")
+    print(f"register intervals computed and stored: {stored.rows} intervals "
+          f"in {time.perf_counter() - started:.1f} s ({time.process_time() - cpu:.1f} s CPU)")
+    days = [as_of, dt.date(2018, 4, 1), dt.date(2018, 5, 20), dt.date(2018, 6, 30),
+            dt.date(2018, 9, 30), dt.date(2019, 6, 1)]
+    for day in days:
+        for label, filters in (("all", {}), ("separated", {"status": "separated"}),
+                               ("flag tender_age", {"flag": "tender_age"})):
+            started, cpu = time.perf_counter(), time.process_time()
+            snapshot = register_snapshot(day, actor="bench")
+            rows = register_store.lines(snapshot, **filters)
+            counts = register_store.count(rows)
+            page = list(register_store.spec_rows(rows[:100]))
+            print(f"register as of {day}, {label}: counts of {counts.total} rows and a page of "
+                  f"{len(page)} in {(time.perf_counter() - started) * 1000:.0f} ms "
+                  f"({(time.process_time() - cpu) * 1000:.0f} ms CPU)")
+
+
+def _views() -> None:
+    """The register page and API as a data steward asks for them, any day."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from reunify.actions.users import create_user
+
+    user = get_user_model().objects.filter(username="register-bench").first()
+    if user is None:
+        user, _secret = create_user("register-bench", "a passphrase long enough for the bench",
+                                    "data_steward", actor="bench")
+    client = Client()
+    client.force_login(user)
+    for day in ("2018-04-01", "2018-05-20", "2018-06-30", "2018-08-01", "2019-06-01"):
+        for label, route, extra in (("page", "register", {}),
+                                    ("page separated", "register", {"status": "separated"}),
+                                    ("API", "api:register", {})):
+            times = []
+            for _ in range(2):
+                started, cpu = time.perf_counter(), time.process_time()
+                response = client.get(reverse(route), {"as_of": day, **extra})
+                if response.status_code != 200:
+                    raise SystemExit(f"{route} as of {day}: HTTP {response.status_code}")
+                times.append(f"{(time.perf_counter() - started) * 1000:.0f} ms "
+                             f"({(time.process_time() - cpu) * 1000:.0f} ms CPU)")
+            print(f"{day} {label}: first {times[0]}, again {times[1]}", flush=True)
 
 
 if __name__ == "__main__":

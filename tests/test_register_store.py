@@ -1,6 +1,6 @@
-"""The stored register (issue #14 item 4): computed once per data version and day, read by
-every view, invalidated by every kind of data change, never served stale, and equal to the
-register computed afresh."""
+"""The stored register (issue #14 item 4): status intervals computed once per data version,
+read for any day by every view, invalidated by every kind of data change, never served stale,
+and equal to the register computed afresh."""
 
 from __future__ import annotations
 
@@ -22,15 +22,16 @@ from reunify.actions.export import export_rows
 from reunify.actions.family import build_families
 from reunify.actions.ingest import ingest_paths
 from reunify.actions.link import link
-from reunify.actions.register import store_register
+from reunify.actions.register import store_intervals
 from reunify.actions.review import decide_records
 from reunify.actions.users import create_user
-from reunify.models import FamilyClaim, Person, RegisterRow, RegisterSnapshot
+from reunify.models import FamilyClaim, Person, RegisterInterval, RegisterIntervals
 from reunify.models.ledger import drop_append_only_triggers
 from reunify.models.register import data_version
 from reunify.queries import register_store
 from reunify.queries.families import current_run
 from reunify.queries.register import headline, register_rows
+from reunify.queries.register_intervals import register_intervals
 from reunify.queries.timeline import latest_event_day
 from reunify.reports import register as stored
 from reunify.reports.compliance import compliance_report
@@ -76,23 +77,26 @@ def store(db, tmp_path) -> Path:
     return tmp_path
 
 
-def test_a_second_read_reads_the_stored_snapshot(store):
-    """The first read computes and stores the register; the second computes nothing and
-    serves the same rows, which are the rows computed afresh."""
+def test_a_second_read_reads_the_stored_intervals(store):
+    """The first read computes and stores the register's intervals; the second, and a read of
+    another day, compute nothing and serve the rows computed afresh."""
     before = _computed()
     first = _served()
     assert _computed() == before + 1
     second = _served()
     assert _computed() == before + 1
     assert first == second == list(register_rows(AS_OF))
-    assert RegisterSnapshot.objects.filter(version=data_version(), as_of=AS_OF).count() == 1
+    assert RegisterIntervals.objects.filter(version=data_version()).count() == 1
+    other = AS_OF + dt.timedelta(days=40)
+    assert _served(other) == list(register_rows(other))
+    assert _computed() == before + 1
     assert stored.stored_headline(AS_OF, actor="reader") == headline(AS_OF)
     assert _computed() == before + 1
 
 
-def test_pages_api_and_reports_read_the_snapshot(store):
-    """The register page, its CSV, the API and the compliance report read one stored
-    snapshot: after the first of them, none of them computes the register again."""
+def test_pages_api_and_reports_read_the_stored_intervals(store):
+    """The register page, its CSV, the API and the compliance report read the stored
+    intervals: after the first of them, none of them computes the register again."""
     user, _secret = create_user("steward", PASSWORD, "data_steward", actor="admin")
     client = Client()
     client.force_login(user)
@@ -114,12 +118,12 @@ def test_pages_api_and_reports_read_the_snapshot(store):
 
 
 def test_the_eager_refresh_stores_the_latest_day_of_the_data(store):
-    """After a link run or a families build the CLI stores the register of the latest day of
-    the data (and of today), so the first page that opens on it computes nothing."""
-    snapshots = stored.refresh_register(actor="clerk")
+    """After a link run or a families build the CLI stores the register's intervals and
+    reports the latest day of the data (and today), so the first page computes nothing."""
+    days = stored.refresh_register(actor="clerk")
     latest = latest_event_day()
     assert latest == dt.date(2018, 5, 9)
-    assert latest in {s.as_of for s in snapshots}
+    assert latest in {d.as_of for d in days}
     before = _computed()
     assert _served(latest) == list(register_rows(latest))
     assert _computed() == before
@@ -152,20 +156,22 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
-def test_every_kind_of_change_invalidates_the_snapshot(store, change):
-    """Each change of the register's inputs advances the data version: the stored snapshot is
-    not served again, the register is computed anew, and it equals the recomputation."""
+def test_every_kind_of_change_invalidates_the_intervals(store, change):
+    """Each change of the register's inputs advances the data version: the stored intervals
+    are not served again, the register is computed anew, and it equals the recomputation."""
     _served()
     version = data_version()
-    old = RegisterSnapshot.objects.get(version=version, as_of=AS_OF)
+    old = RegisterIntervals.objects.get(version=version)
     CHANGES[change](store)
     assert data_version() > version
     before = _computed()
     served = _served()
     assert _computed() == before + 1
     assert served == list(register_rows(AS_OF))
-    assert not RegisterSnapshot.objects.filter(pk=old.pk).exists()  # older ones are deleted
-    assert not RegisterRow.objects.filter(snapshot_id=old.pk).exists()
+    build_families(actor="clerk")  # the old set was kept as the base of one update, no more
+    assert _served() == list(register_rows(AS_OF))
+    assert not RegisterIntervals.objects.filter(pk=old.pk).exists()  # older ones are deleted
+    assert not RegisterInterval.objects.filter(intervals_id=old.pk).exists()
 
 
 def _decide_pair(_store: Path) -> None:
@@ -176,7 +182,7 @@ def _decide_pair(_store: Path) -> None:
 @pytest.mark.parametrize("decide", [_decide_pair, _decide_claim], ids=["review", "claim"])
 def test_a_decision_takes_effect_with_the_run_that_applies_it(store, decide):
     """A review or claim decision binds the next link run or families build and changes no
-    input of the register: the snapshot is served again, and it is still the register
+    input of the register: the intervals are served again, and it is still the register
     computed afresh; the run that applies the decision advances the version."""
     first = _served()
     version = data_version()
@@ -205,7 +211,7 @@ CONTACT = ("source,record_id,relation,other_record_id,other_name,evidence,first_
 
 def test_a_batch_of_events_or_persons_recomputes_only_the_families_it_touches(store):
     """After a batch of events, then one of person-records, only the families of their
-    persons are computed again (the rest is copied from the older snapshot), and the result
+    persons are computed again (the rest is copied from the older intervals), and the result
     is the register computed afresh, names included."""
     _served()
     for name, content in (("border.events.csv", None), ("border.persons.csv", NEW_NAME)):
@@ -221,6 +227,29 @@ def test_a_batch_of_events_or_persons_recomputes_only_the_families_it_touches(st
     assert "Ana Lucía García" in {r["name"] for r in served}
 
 
+def test_casework_recomputes_only_the_families_of_its_cases(store):
+    """A case closed as reunified is an event of its child's: the next read computes the
+    intervals of that child's family only (the rest is copied), and the register of the days
+    before and after the closing is the register computed afresh."""
+    from reunify.actions.casework import close_case, move_case, open_case
+    from reunify.rules import casework as rules
+
+    child = next(r for r in _served() if r["role"] == "child" and r["status"] == "separated")
+    person = int(child["person_id"][1:])
+    case = open_case(person, actor="cw", on=AS_OF, reason="the register shows them separated")
+    closed = dt.date(2018, 6, 20)
+    for stage in (rules.PARENT_LOCATED, rules.IN_CONTACT, rules.WISHES_RECORDED,
+                  rules.VERIFIED, rules.REUNIFICATION_PLANNED):
+        move_case(case.pk, stage, reason=f"to {stage}", actor="cw")
+    close_case(case.pk, rules.REUNIFIED, reason="with mother", actor="cw", on=closed)
+    before, partial = _computed(), _partial()
+    for day in (AS_OF, closed, closed + dt.timedelta(days=30)):
+        assert _served(day) == list(register_rows(day)), day
+    assert (_computed(), _partial()) == (before + 1, partial + 1)
+    after = next(r for r in _served(closed) if r["person_id"] == child["person_id"])
+    assert after["status"] == "reunified"
+
+
 def test_a_batch_of_relations_recomputes_the_whole_register(store):
     """Relations decide whether a source records contact, for all of its persons: after such
     a batch the whole register is computed again, and it equals the recomputation."""
@@ -232,9 +261,9 @@ def test_a_batch_of_relations_recomputes_the_whole_register(store):
     assert (_computed(), _partial()) == (before + 1, partial)
 
 
-def test_a_stale_snapshot_is_never_served(store):
+def test_stale_intervals_are_never_served(store):
     """After a reunification is ingested the served register says reunified at once, not the
-    separated of the stored snapshot."""
+    separated of the stored intervals."""
     child = next(r for r in _served() if r["role"] == "child")
     assert child["status"] == "separated"
     _ingest_reunification(store)
@@ -243,17 +272,18 @@ def test_a_stale_snapshot_is_never_served(store):
 
 
 def test_an_erasure_forgets_the_stored_names_at_once(store):
-    """The stored register holds names: an erasure deletes every snapshot in its own
+    """The stored register holds names: an erasure deletes every stored interval in its own
     transaction, before anyone asks for the register again."""
     _served()
-    assert RegisterRow.objects.exclude(name="").exists()
+    assert RegisterInterval.objects.exclude(name="").exists()
     erase_person_data(actor="steward", source="border", record_id="b1")
-    assert not RegisterSnapshot.objects.exists()
+    assert not RegisterIntervals.objects.exists()
+    assert not RegisterInterval.objects.exists()
 
 
 def test_reads_exports_and_accounts_leave_the_data_version(store, tmp_path):
     """Logged reads, exports and user accounts change no input of the register: the version
-    stays and the snapshot is served again without recomputation."""
+    stays and the intervals are served again without recomputation."""
     _served()
     version = data_version()
     record_reads("person", ["P0000042"], actor="reader", role="data_steward", route="/x")
@@ -265,21 +295,19 @@ def test_reads_exports_and_accounts_leave_the_data_version(store, tmp_path):
     assert _computed() == before
 
 
-def test_storing_a_snapshot_twice_writes_it_once(store):
-    """Get-or-create: a second store of the same (version, day, policy) returns the first
-    snapshot and writes no row; a store for a version that is no longer the data's refuses."""
-    rows = [register_store.stored_row(e) for e in stored.register_entries(AS_OF)]
+def test_storing_intervals_twice_writes_them_once(store):
+    """Get-or-create: a second store of the same (version, policy) returns the first set and
+    writes no row; a store for a version that is no longer the data's refuses."""
+    rows = list(register_intervals())
     version = data_version()
-    first = store_register(actor="a", version=version, as_of=AS_OF, policy=DEFAULT_POLICY,
-                           rows=rows)
-    second = store_register(actor="b", version=version, as_of=AS_OF, policy=DEFAULT_POLICY,
-                            rows=rows)
+    first = store_intervals(actor="a", version=version, policy=DEFAULT_POLICY, rows=rows)
+    second = store_intervals(actor="b", version=version, policy=DEFAULT_POLICY, rows=rows)
     assert first is not None
     assert second is not None
     assert first.pk == second.pk
-    assert RegisterRow.objects.filter(snapshot=first).count() == len(rows) == first.rows
-    assert store_register(actor="c", version=version - 1, as_of=AS_OF, policy=DEFAULT_POLICY,
-                          rows=rows) is None
+    assert RegisterInterval.objects.filter(intervals=first).count() == len(rows) == first.rows
+    assert store_intervals(actor="c", version=version - 1, policy=DEFAULT_POLICY,
+                           rows=rows) is None
 
 
 def test_the_stored_register_equals_the_computed_one_on_random_days(store):
@@ -309,9 +337,9 @@ def committed_store(transactional_db, tmp_path):
     drop_append_only_triggers(connection)
 
 
-def test_two_requests_at_once_compute_and_store_the_snapshot_once(committed_store):
-    """Two requests that need the same missing snapshot at the same moment: one computes and
-    stores it, the other waits and reads it — one snapshot, no duplicated row."""
+def test_two_requests_at_once_compute_and_store_the_intervals_once(committed_store):
+    """Two requests that need the same missing intervals at the same moment: one computes and
+    stores them, the other waits and reads them — one set, no duplicated row."""
     from django.db import connections
 
     before = _computed()
@@ -336,12 +364,13 @@ def test_two_requests_at_once_compute_and_store_the_snapshot_once(committed_stor
     assert not errors
     assert _computed() == before + 1
     assert served[0] == served[1] == list(register_rows(AS_OF))
-    snapshot = RegisterSnapshot.objects.get(version=data_version(), as_of=AS_OF)
-    assert RegisterRow.objects.filter(snapshot=snapshot).count() == len(served[0])
+    intervals = RegisterIntervals.objects.get(version=data_version())
+    day = stored.RegisterDay(intervals, AS_OF)
+    assert register_store.lines(day).count() == len(served[0])
 
 
 def test_the_cli_reads_the_stored_register(store, tmp_path, capsys, monkeypatch):
-    """``reunify register`` and ``reunify export register`` read one stored snapshot: the
+    """``reunify register`` and ``reunify export register`` read the stored intervals: the
     second command computes nothing, and the export is the register computed afresh."""
     from reunify.cli.main import main
 
@@ -361,13 +390,14 @@ def test_the_cli_reads_the_stored_register(store, tmp_path, capsys, monkeypatch)
                                                                "deterministic"]])
 def test_link_and_families_build_store_the_register_of_the_latest_day(store, capsys, command):
     """After ``reunify link`` or ``reunify families build`` the register of the latest day of
-    the data is already stored at the new data version: its first page computes nothing."""
+    the data (any day) is already stored at the new data version: its first page computes
+    nothing."""
     from reunify.cli.main import main
 
     assert main([*command, "--as", "clerk"]) == 0
     capsys.readouterr()
     latest = latest_event_day()
-    assert RegisterSnapshot.objects.filter(version=data_version(), as_of=latest).exists()
+    assert RegisterIntervals.objects.filter(version=data_version()).exists()
     before = _computed()
     _served(latest)
     assert _computed() == before

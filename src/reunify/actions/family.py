@@ -15,11 +15,13 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.actions.store_lock import rebuild_lock
+from reunify.actions.table_writing import write_table_rows
 from reunify.models import (
     ClaimDecision,
     EventRecord,
@@ -127,15 +129,19 @@ class _Records:
             )
         self._by_a_number: dict[str, set[int]] = defaultdict(set)
         self._by_phone: dict[str, set[int]] = defaultdict(set)
-        self._by_name_token: dict[str, set[int]] = defaultdict(set)
+        #: (first given name, first surname) of a record → its persons: a name fits a record
+        #: only when both are among its words (``rules.family.name_matches``), so a claim is
+        #: looked up by the pairs of its own words, never against everyone of a common surname.
+        self._by_name_pair: dict[tuple[str, str], set[int]] = defaultdict(set)
         for person, candidate in self.candidates.items():
             for key in candidate.a_numbers:
                 self._by_a_number[key].add(person)
             for key in candidate.phones:
                 self._by_phone[key].add(person)
-            for _given, family in candidate.names:
-                for token in words(family)[:1]:
-                    self._by_name_token[token].add(person)
+            for given, family in candidate.names:
+                given_words, family_words = words(given), words(family)
+                if given_words and family_words:
+                    self._by_name_pair[(given_words[0], family_words[0])].add(person)
 
     def is_adult(self, person: int) -> bool:
         """Whether a person may be someone's carer: 18 or older, or of unknown age."""
@@ -143,14 +149,18 @@ class _Records:
         return age is None or age >= ADULT_AGE_YEARS
 
     def candidates_for(self, claim: Claim, *, adults: bool) -> list[Candidate]:
-        """Persons a claim could name: sharing an A-number, a phone or a name token."""
+        """Persons a claim could name: sharing an A-number or a phone, or with a record whose
+        first given name and first surname are both words of the claimed name (every person
+        the claim can fit, ``rules.family.match_kind``, and no others by name)."""
         found: set[int] = set()
         if key := anumber.normalise(claim.a_number):
             found |= self._by_a_number.get(key, set())
         if key := phones.normalise(claim.phone, claim.country):
             found |= self._by_phone.get(key, set())
-        for token in words(claim.name):
-            found |= self._by_name_token.get(token, set())
+        tokens = set(words(claim.name))
+        for given in tokens:
+            for family in tokens:
+                found |= self._by_name_pair.get((given, family), set())
         return [
             self.candidates[p] for p in sorted(found)
             if (self.is_adult(p) if adults else not self.is_adult(p))
@@ -449,18 +459,20 @@ def _build_families(*, actor: str, progress: Any) -> FamilyRun:
             [FamilyLineage(run=run, number=old, moved_to=new)
              for old, news in sorted(lineage.items()) for new in sorted(news)],
             batch_size=5000)
-        members, stored_links = [], []
-        for family, draft in zip(families, drafts, strict=True):
-            members.extend(FamilyMember(family=family, person_id=p, role=r)
-                           for p, r in sorted(draft.members.items()))
-            stored_links.extend(
-                FamilyLink(family=family, from_person_id=lk.from_person,
-                           to_person_id=lk.to_person, relation=lk.relation,
-                           evidence=lk.evidence, strength=lk.strength, sources=lk.sources,
-                           conflict=lk.conflict[:64])
-                for lk in draft.links)
-        FamilyMember.objects.bulk_create(members, batch_size=5000)
-        FamilyLink.objects.bulk_create(stored_links, batch_size=5000)
+        # Members and links: hundreds of thousands of rows, written without a model object
+        # each (``actions.table_writing``), in the order bulk_create wrote them.
+        sources = FamilyLink._meta.get_field("sources")
+        members = write_table_rows(
+            FamilyMember._meta.db_table, ("family_id", "person_id", "role"),
+            ((family.pk, p, r) for family, draft in zip(families, drafts, strict=True)
+             for p, r in sorted(draft.members.items())))
+        stored_links = write_table_rows(
+            FamilyLink._meta.db_table,
+            ("family_id", "from_person_id", "to_person_id", "relation", "evidence", "strength",
+             "sources", "conflict"),
+            ((family.pk, lk.from_person, lk.to_person, lk.relation, lk.evidence, lk.strength,
+              sources.get_db_prep_save(lk.sources, connection), lk.conflict[:64])
+             for family, draft in zip(families, drafts, strict=True) for lk in draft.links))
         FamilyClaim.objects.bulk_create(
             [FamilyClaim(run=run, claimant_id=person, source=row[0], record_id=row[1],
                          relation=row[2], other_name=row[4], line=row[9],
@@ -468,8 +480,8 @@ def _build_families(*, actor: str, progress: Any) -> FamilyRun:
              for person, row, fits in pending], batch_size=5000)
         stats = {
             "families": len(drafts),
-            "members": len(members),
-            "links": len(stored_links),
+            "members": members,
+            "links": stored_links,
             "conflicting": sum(1 for d in drafts if "conflicting_claims" in d.flags),
             "unlinked_children": sum(1 for d in drafts if "unlinked_child" in d.flags),
             "claims_for_review": len(pending),

@@ -1,52 +1,45 @@
-"""Storing the separation register computed at one data version (a derived snapshot).
+"""Storing the separation register computed at one data version: its status intervals.
 
-A snapshot is derived data, not a decision: it can be recomputed from the store at the data
-version it names, and it changes nothing that the register is computed from. So storing one
-appends **no ledger entry** — an entry would advance the data version and invalidate the very
-snapshot it records (and lazily computed past days would fill the ledger). Who computed it and
-when are on the snapshot itself (``computed_by``, ``computed_at``).
+The intervals are derived data, not a decision: they can be recomputed from the store at the
+data version they name, and they change nothing that the register is computed from. So
+storing them appends **no ledger entry** — an entry would advance the data version and
+invalidate the very intervals it records. Who computed them and when are on the set itself
+(``computed_by``, ``computed_at``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from reunify.actions.ledger import in_transaction
-from reunify.models import RegisterRow, RegisterSnapshot
+from reunify.actions.table_writing import write_table_rows
+from reunify.models import RegisterInterval, RegisterIntervals
 from reunify.models.register import data_version
 
-_BATCH = 5000
+#: The stored columns of an interval, in the order ``RegisterInterval`` takes them.
+ROW_FIELDS = ("start", "until", "family_pk", "family_number", "person", "role", "name",
+              "birth_date", "status", "custodian", "facility", "since", "separated_since",
+              "separation_ended", "days_fixed", "open_from", "flags", "flag_bits")
 
-#: The stored columns, in the order ``RegisterRow`` takes them.
-ROW_FIELDS = ("family_pk", "family_number", "person", "role", "name", "birth_date", "status",
-              "custodian", "facility", "since", "separated_since", "separation_ended",
-              "days_separated", "flags")
-
-
-#: Snapshots kept at most (the newest of each day serves as the base of the next one's
-#: incremental update); older ones go, whatever their day.
-KEEP = 8
-
-_COPIED = ("family_pk", "family_number", "person", "role", "name", "birth_date", "status",
-           "custodian", "facility", "since", "separated_since", "separation_ended",
-           "days_separated", "flags")
+#: Sets of intervals kept at most (the newest serves, the one before it is the base of the
+#: next incremental update); older ones go.
+KEEP = 2
 
 
-def store_register(*, actor: str, version: int, as_of: dt.date, policy: str,
-                   rows: Iterable[dict], base: RegisterSnapshot | None = None,
-                   recomputed: Iterable[int] = ()) -> RegisterSnapshot | None:
-    """Store the register computed at data version ``version`` (rows with ``ROW_FIELDS``).
+def store_intervals(*, actor: str, version: int, policy: str, rows: Iterable[dict],
+                    base: RegisterIntervals | None = None,
+                    recomputed: Iterable[int] = ()) -> RegisterIntervals | None:
+    """Store the register's intervals computed at data version ``version`` (rows with
+    ``ROW_FIELDS``).
 
-    With ``base`` (an older snapshot of the same day and policy), ``rows`` are those of the
-    families ``recomputed`` (family keys) only, and every other family's rows are copied from
-    ``base`` in the database. Get-or-create: when another request stored this snapshot first,
+    With ``base`` (an older set of the same policy), ``rows`` are those of the families
+    ``recomputed`` (family keys) only, and every other family's intervals are copied from
+    ``base`` in the database. Get-or-create: when another request stored this set first,
     return theirs and write nothing. Return None, storing nothing, when the data changed since
-    ``version``. Older snapshots of the day go; so does any snapshot beyond the newest
-    ``KEEP``."""
+    ``version``. Sets beyond the newest ``KEEP`` go."""
     if not actor or not actor.strip():
         raise ValueError("storing the register needs an actor")
     with in_transaction():
@@ -54,55 +47,66 @@ def store_register(*, actor: str, version: int, as_of: dt.date, policy: str,
             return None
         try:
             with transaction.atomic():  # a savepoint: a lost race leaves the rest usable
-                snapshot = RegisterSnapshot.objects.create(
-                    version=version, as_of=as_of, policy=policy, computed_at=timezone.now(),
+                stored = RegisterIntervals.objects.create(
+                    version=version, policy=policy, computed_at=timezone.now(),
                     computed_by=actor[:200])
         except IntegrityError:
-            return RegisterSnapshot.objects.get(version=version, as_of=as_of, policy=policy)
+            return RegisterIntervals.objects.get(version=version, policy=policy)
         if base is not None:
-            _copy(base, snapshot, sorted(set(recomputed)))
-        batch: list[RegisterRow] = []
-        for row in rows:
-            batch.append(RegisterRow(snapshot=snapshot, **{f: row[f] for f in ROW_FIELDS}))
-            if len(batch) >= _BATCH:
-                RegisterRow.objects.bulk_create(batch)
-                batch.clear()
-        RegisterRow.objects.bulk_create(batch)
-        snapshot.rows = RegisterRow.objects.filter(snapshot=snapshot).count()
-        snapshot.save(update_fields=["rows"])
-        old = RegisterSnapshot.objects.filter(as_of=as_of, policy=policy,
-                                              version__lt=version)
-        surplus = RegisterSnapshot.objects.order_by("-computed_at", "-pk")[KEEP:]
-        _delete({*old.values_list("pk", flat=True), *surplus.values_list("pk", flat=True)})
-    return snapshot
+            _copy(base, stored, sorted(set(recomputed)))
+        _insert(stored.pk, rows)
+        stored.rows = RegisterInterval.objects.filter(intervals=stored).count()
+        stored.save(update_fields=["rows"])
+        surplus = RegisterIntervals.objects.filter(policy=policy).order_by("-version")[KEEP:]
+        _delete(set(surplus.values_list("pk", flat=True)))
+    return stored
 
 
-def _copy(base: RegisterSnapshot, snapshot: RegisterSnapshot, skipped: list[int]) -> None:
-    """Every row of ``base`` into ``snapshot`` in one statement, but the families
+#: Stored columns that hold days.
+_DAYS = frozenset({"start", "until", "since", "separated_since", "separation_ended"})
+
+
+def _insert(pk: int, rows: Iterable[dict]) -> None:
+    """The rows into the table, without a model object per row."""
+    adapt = connection.ops.adapt_datefield_value
+    days = [i for i, f in enumerate(ROW_FIELDS) if f in _DAYS]
+
+    def values(row: dict) -> list:
+        out = [pk, *(row[f] for f in ROW_FIELDS)]
+        for i in days:
+            out[i + 1] = adapt(out[i + 1])
+        return out
+
+    write_table_rows(RegisterInterval._meta.db_table, ("intervals_id", *ROW_FIELDS),
+                (values(row) for row in rows))
+
+
+def _copy(base: RegisterIntervals, stored: RegisterIntervals, skipped: list[int]) -> None:
+    """Every interval of ``base`` into ``stored`` in one statement, but those of the families
     ``skipped`` (recomputed), which are deleted from the copy by chunks of keys."""
-    columns = ", ".join(_COPIED)
-    table = RegisterRow._meta.db_table
+    columns = ", ".join(f for f in ROW_FIELDS)
+    table = RegisterInterval._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (snapshot_id, {columns}) "  # noqa: S608 # nosec B608 - names
-                       f"SELECT %s, {columns} FROM {table} WHERE snapshot_id = %s",
-                       [snapshot.pk, base.pk])
+        cursor.execute(f"INSERT INTO {table} (intervals_id, {columns}) "  # noqa: S608 # nosec B608 - names
+                       f"SELECT %s, {columns} FROM {table} WHERE intervals_id = %s",
+                       [stored.pk, base.pk])
     for start in range(0, len(skipped), 500):
-        RegisterRow.objects.filter(snapshot=snapshot,
-                                   family_pk__in=skipped[start:start + 500]).delete()
+        RegisterInterval.objects.filter(intervals=stored,
+                                        family_pk__in=skipped[start:start + 500]).delete()
 
 
 def _delete(pks: set[int]) -> None:
     if pks:
-        RegisterRow.objects.filter(snapshot_id__in=pks).delete()
-        RegisterSnapshot.objects.filter(pk__in=pks).delete()
+        RegisterInterval.objects.filter(intervals_id__in=pks).delete()
+        RegisterIntervals.objects.filter(pk__in=pks).delete()
 
 
 def forget_register(*, actor: str) -> int:
-    """Delete every stored snapshot: they hold names, so an erasure forgets them at once.
-    Returns how many snapshots went."""
+    """Delete every stored set of intervals: they hold names, so an erasure forgets them at
+    once. Returns how many sets went."""
     if not actor or not actor.strip():
         raise ValueError("forgetting the register needs an actor")
     with in_transaction():
-        pks = set(RegisterSnapshot.objects.values_list("pk", flat=True))
+        pks = set(RegisterIntervals.objects.values_list("pk", flat=True))
         _delete(pks)
     return len(pks)

@@ -56,12 +56,13 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def refresh_register_now(console, actor: str) -> None:
-    """Compute the register for the days views open on, now rather than on a first request."""
+    """Compute the register's intervals now rather than on a first request, and say the
+    register of the days views open on."""
     from reunify.reports.register import refresh_register
 
-    for snapshot in refresh_register(actor=actor):
-        console.print(f"register as of {snapshot.as_of.isoformat()}: {snapshot.rows} rows "
-                      f"stored (data version {snapshot.version})")
+    for day in refresh_register(actor=actor):
+        console.print(f"register as of {day.as_of.isoformat()}: {day.rows} rows, from its "
+                      f"intervals stored at data version {day.version}")
 
 
 def run_show(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ from reunify.models.ledger import Checkpoint, LedgerEntry
 from reunify.models.linkage import Identity, LinkDecision, LinkRun, Person, ReviewPair
 from reunify.models.profile import SourceProfile
 from reunify.models.record import EventRecord, PersonRecord, RelationRecord
-from reunify.models.register import RegisterRow, RegisterSnapshot
+from reunify.models.register import RegisterInterval, RegisterIntervals
 from reunify.models.sign_in import RecoveryCode, SecondFactorReset, SignInCounter
 from reunify.models.tracing import Inquiry, InquiryCandidate, InquiryDecision, InquiryRecord
 
@@ -63,8 +63,8 @@ __all__ = [
     "Person",
     "PersonRecord",
     "RecoveryCode",
-    "RegisterRow",
-    "RegisterSnapshot",
+    "RegisterInterval",
+    "RegisterIntervals",
     "RelationRecord",
     "ReviewPair",
     "RoleGrant",

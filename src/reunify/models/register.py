@@ -1,10 +1,12 @@
-"""The separation register, stored: one snapshot per (data version, as-of day, policy).
+"""The separation register, stored: per data version and policy, each member's status
+intervals — the register of any day is the intervals that hold on it.
 
 The register is derived: every row can be recomputed from the records, the persons and the
 families. It is stored so that pages, the API, the reports and the CLI read it instead of
-recomputing it on every request. A snapshot is keyed by the **data version** it reflects —
-the ``seq`` of the latest ledger entry that can change the register's inputs — so a snapshot
-of an older version is never read again (and is deleted when a newer one is stored).
+recomputing it on every request. A set of intervals is keyed by the **data version** it
+reflects — the ``seq`` of the latest ledger entry that can change the register's inputs — so
+intervals of an older version are never read again (and are deleted when newer ones are
+stored).
 """
 
 from __future__ import annotations
@@ -37,31 +39,38 @@ def data_version() -> int:
     return -1 if seq is None else seq
 
 
-class RegisterSnapshot(models.Model):
-    """The register as of one day, computed at one data version with one deadline policy."""
+class RegisterIntervals(models.Model):
+    """The register of every day at one data version and deadline policy, as the intervals
+    over which each member's line of the register stays the same (``RegisterInterval``)."""
 
     version = models.BigIntegerField()
-    as_of = models.DateField()
     policy = models.CharField(max_length=32)
     computed_at = models.DateTimeField()
     #: Who asked first (the request or command that computed it).
     computed_by = models.CharField(max_length=200)
+    #: How many intervals it holds.
     rows = models.IntegerField(default=0)
 
     class Meta:
-        db_table = "reunify_register_snapshot"
-        constraints = [models.UniqueConstraint(fields=["version", "as_of", "policy"],
-                                               name="register_snapshot_unique")]
+        db_table = "reunify_register_intervals"
+        constraints = [models.UniqueConstraint(fields=["version", "policy"],
+                                               name="register_intervals_unique")]
 
     def __str__(self) -> str:
-        return f"register as of {self.as_of} at version {self.version}"
+        return f"register intervals at version {self.version}"
 
 
-class RegisterRow(models.Model):
-    """One member's line of a stored register: the spec's columns, and what reports need."""
+class RegisterInterval(models.Model):
+    """One member's line of the register, the same on every day from ``start`` to the day
+    before ``until``: the spec's columns, and what reports need. ``days_separated`` is not
+    stored when it grows with the day asked: ``open_from`` (the day number,
+    ``date.toordinal()``, of the open separation's start) gives it for any day."""
 
-    snapshot = models.ForeignKey(RegisterSnapshot, on_delete=models.CASCADE,
-                                 related_name="lines")
+    intervals = models.ForeignKey(RegisterIntervals, on_delete=models.CASCADE,
+                                  related_name="lines")
+    start = models.DateField()
+    #: The first day the line no longer holds (``END`` when it holds for every later day).
+    until = models.DateField()
     family_pk = models.BigIntegerField()
     family_number = models.BigIntegerField()
     person = models.BigIntegerField()
@@ -74,16 +83,27 @@ class RegisterRow(models.Model):
     since = models.DateField(null=True)
     separated_since = models.DateField(null=True)
     separation_ended = models.DateField(null=True)
-    days_separated = models.IntegerField(null=True)
+    #: Days separated when they no longer grow (the separation ended), else None.
+    days_fixed = models.IntegerField(null=True)
+    #: ``separated_since.toordinal()`` of a separation still open in this interval, else None.
+    open_from = models.IntegerField(null=True)
     #: ``;``-separated, as the spec writes them.
     flags = models.CharField(max_length=400, blank=True)
+    #: The same flags as bits (``reunify.rules.flags.flag_bits``), counted in SQL.
+    flag_bits = models.IntegerField(default=0)
 
     class Meta:
-        db_table = "reunify_register_row"
-        # The register's order is families by number, members by person: this key.
-        constraints = [models.UniqueConstraint(fields=["snapshot", "family_number", "person"],
-                                               name="register_row_unique")]
-        indexes = [models.Index(fields=["snapshot", "status", "family_number", "person"])]
+        db_table = "reunify_register_interval"
+        # The register's order is families by number, members by person; then the day.
+        constraints = [models.UniqueConstraint(
+            fields=["intervals", "family_number", "person", "start"],
+            name="register_interval_unique")]
+        # In register order, with what a day's filter and counts read: a page walks it in
+        # order (no sort) and counting a day reads this index only.
+        indexes = [models.Index(fields=["intervals", "family_number", "person", "start",
+                                        "until", "status", "role", "flag_bits", "days_fixed",
+                                        "open_from"],
+                                name="register_interval_day")]
 
     def __str__(self) -> str:
-        return f"{self.snapshot_id}:{self.family_number}:{self.person}"
+        return f"{self.intervals_id}:{self.family_number}:{self.person}:{self.start}"

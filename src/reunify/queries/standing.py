@@ -97,7 +97,21 @@ class Inputs:
 def family_standing(family: FamilyView, as_of: dt.date, inputs: Inputs, *,
                     policy: str = DEFAULT_POLICY) -> dict[int, Standing]:
     """Every member's standing in one family (person → standing), in person order."""
-    deadline_policy = POLICIES[policy]
+    return standings_on(family, as_of, inputs, settle(family, inputs), policy=policy)
+
+
+@dataclass
+class Settled:
+    """What a family's events settle, whatever the day it is read on: each member's state,
+    and the members who may be one person listed twice."""
+
+    states: dict[int, MemberState]
+    duplicates: set[int]
+
+
+def settle(family: FamilyView, inputs: Inputs) -> Settled:
+    """The members' states from the events in ``inputs`` (those on or before the day asked),
+    read with the rest of the family."""
     histories = {p: history(inputs.events.get(p, [])) for p in family.members}
     apart = None
     if UNLINKED_CHILD in family.flags and inputs.minors_only:
@@ -105,18 +119,25 @@ def family_standing(family: FamilyView, as_of: dt.date, inputs: Inputs, *,
         # of minors only (a source whose profile says so) held them.
         apart = {p: day for p, role in family.members.items() if role == "child"
                  and (day := _first_held_apart(inputs.events.get(p, []), inputs.minors_only))}
-    settled = settle_family(histories, family.members, apart_from=apart)
-    duplicates = _look_alikes(family, inputs.facts)
+    return Settled(settle_family(histories, family.members, apart_from=apart),
+                   _look_alikes(family, inputs.facts))
+
+
+def standings_on(family: FamilyView, as_of: dt.date, inputs: Inputs, settled: Settled, *,
+                 policy: str = DEFAULT_POLICY) -> dict[int, Standing]:
+    """Every member's standing on ``as_of`` from the family's settled states: the day adds
+    days separated, deadlines run out, and ages."""
+    deadline_policy = POLICIES[policy]
     out = {}
     for person, role in family.members.items():
-        state = settled[person]
+        state = settled.states[person]
         fact = inputs.facts.get(person)
         birth = fact.birth_date if fact else ""
         age = age_years(birth, state.separated_since or as_of)
-        flags = member_flags(person, family.members, settled, age, family.flags,
+        flags = member_flags(person, family.members, settled.states, age, family.flags,
                              family.in_conflict, deadline_policy, as_of,
                              contacts=inputs.contacts)
-        if person in duplicates:
+        if person in settled.duplicates:
             flags.append(POSSIBLE_DUPLICATE)
         out[person] = _standing(person, role, state, flags, as_of)
     return out
