@@ -136,8 +136,9 @@ def lines(day: RegisterDay, *, status: str = "", flag: str = "",
     if role:
         rows = rows.filter(role=role)
     if flag not in ("", *FLAGS):
-        return RegisterInterval.objects.none()
-    if flag:
+        # Still annotated below: counting an unknown flag's (no) rows reads days separated.
+        rows = rows.none()
+    elif flag:
         rows = rows.alias(flag_bit=F("flag_bits").bitand(1 << FLAGS.index(flag)))\
             .filter(flag_bit__gt=0)
     # PostgreSQL's GREATEST skips NULLs (SQLite's MAX does not): only open separations.
