@@ -85,9 +85,13 @@ def register_page(access, as_of, *, status="", flag="", role="", page=1,
                   size=PAGE_SIZE) -> tuple[int, list[dict]]:
     """One page of the register as this user may see it, and how many rows the filter
     keeps: the database counts and slices, so a page never reads the whole register."""
-    rows = _lines(access, as_of, status=status, flag=flag, role=role)
+    snapshot = register_snapshot(as_of, actor=access.username)
+    rows = register_store.lines(snapshot, status=status, flag=flag, role=role)
     start = (page - 1) * size
-    return rows.count(), _as_seen(access, register_store.spec_rows(rows[start:start + size]))
+    # The total from the counts kept per process (stored intervals never change), not a count
+    # of the day's rows per request.
+    total = register_store.counted(snapshot, status=status, flag=flag, role=role).total
+    return total, _as_seen(access, register_store.spec_rows(rows[start:start + size]))
 
 
 def _filters(request):
