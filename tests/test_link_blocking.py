@@ -123,3 +123,18 @@ def test_dividing_attributes_in_sql_are_the_rules_in_python(tmp_path):
     for f, row in zip(feats, rows, strict=True):
         expected = {**divide_columns(f), "neighbour": neighbour_key(f)}
         assert dict(zip(DIVIDE_SQL, row, strict=True)) == expected
+
+
+def test_two_surnames_with_the_given_name_are_a_key_whatever_their_order():
+    """A record with two surnames has a key of both with its first given name, the same
+    whichever surname it writes first (so two records of one man meet there even where each
+    surname alone is too common: a key of its own, divided by age and sex when crowded); a
+    record with one surname has no such key."""
+    both = [k for k in block_keys(features(0, _record(0))) if k.startswith("ss:")]
+    swapped = [k for k in block_keys(features(1, _record(1, family="López Hernández")))
+               if k.startswith("ss:")]
+    one = [k for k in block_keys(features(2, _record(2, family="Hernández")))
+           if k.startswith("ss:")]
+    assert len(both) == 1
+    assert both == swapped
+    assert one == []

@@ -170,7 +170,7 @@ DIVISIONS = {
     "p": ("surname", "given"), "gy": ("surname", "surname2", "sex"),
     "gb": ("surname", "sex"), "sy": ("given", "given2"),
     "sg": ("age", "sex", "month"), "b": ("given", "surname"),
-    "ad": ("given", "age"), "as": ("given", "age"),
+    "ad": ("given", "age"), "as": ("given", "age"), "ss": ("age", "sex"),
 }
 #: The most divisions one key goes through (the longest chain of :data:`DIVISIONS`).
 DIVIDE_DEPTH = max(len(chain) for chain in DIVISIONS.values())
@@ -203,6 +203,8 @@ def block_keys(f: dict) -> list[str]:
             keys.extend(f"sy:{surname}:{year}:{sex}" for sex in sexes)
         if given:
             keys.append(f"sg:{surname}:{given}")
+    if given and len(surnames) > 1:
+        keys.append(f"ss:{':'.join(sorted(surnames))}:{given}")
     if f["birth_date"] and f["birth_precise"]:
         keys.append(f"b:{f['birth_date']}:{f['sex'] or ''}")
     # A street address (one that starts with a house number; a village is shared by too many):

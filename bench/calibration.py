@@ -1,0 +1,164 @@
+"""Where identity recall is lost at a size, and what a different prior would do to it.
+
+    nice -n 10 .venv/bin/python bench/calibration.py /tmp/scalelink_g100k [--shift 1.0 1.93]
+
+Reads a folder kept by ``bench/scale.py --keep`` (its store and its batch's truth files), runs
+the linker on the store's records exactly as ``reunify link`` does (nothing is written), and
+prints, against the truth:
+
+- the identity precision and recall of the persons (pairs of records);
+- the prior: the model's λ (two random records are one person), the candidate pairs, and the
+  prior *among candidate pairs* (λ times all pairs / candidate pairs), with the weight every
+  candidate pair would gain if the match weights started from it;
+- per match-weight band, how many candidate pairs are one person and how many are two (the
+  share of the first is the posterior the weights claim: about one half at weight 0 if the
+  model is calibrated at this size);
+- the true pairs that end in two persons, by the weight of their pair (never scored,
+  accepted but kept apart by a rule, or below the acceptance weight);
+- for each ``--shift``, precision and recall if every scored pair weighed that much more
+  (clustering and family context run again, the rules unchanged): a shift of the prior.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _truth(folder: Path) -> dict[tuple[str, str], str]:
+    with (folder / "batch" / "truth.identities.csv").open(encoding="utf-8") as handle:
+        return {(r["source"], r["record_id"]): r["person_id"] for r in csv.DictReader(handle)}
+
+
+def _pairs_per_person(groups: Iterable[Iterable[tuple[str, str]]],
+                      truth: dict[tuple[str, str], str]) -> tuple[int, int]:
+    """(pairs of one person in one group, pairs of two persons in one group)."""
+    same = other = 0
+    for group in groups:
+        counts = Counter(truth[k] for k in group if k in truth)
+        n = sum(counts.values())
+        alike = sum(c * (c - 1) // 2 for c in counts.values())
+        same += alike
+        other += n * (n - 1) // 2 - alike
+    return same, other
+
+
+def _quality(groups, truth) -> tuple[float, float]:
+    same, other = _pairs_per_person(groups, truth)
+    every, _ = _pairs_per_person([list(truth)], truth)
+    return same / max(same + other, 1), same / max(every, 1)
+
+
+def _band(weight: float | None, accept: float) -> str:
+    if weight is None:
+        return "never scored"
+    if weight >= accept:
+        return "accepted, kept apart by a rule"
+    return f"below acceptance: {math.floor(weight / 2) * 2} to {math.floor(weight / 2) * 2 + 2}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--shift", type=float, nargs="*", default=[])
+    args = parser.parse_args()
+    folder = args.folder.resolve()
+    os.environ["REUNIFY_DATABASE_URL"] = f"sqlite:///{folder}/store.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reunify.settings")
+    sys.path.insert(0, str(HERE.parent / "src"))
+    import django
+
+    django.setup()
+    from reunify.actions.link import _decisions_in_force, _relations
+    from reunify.linkage import clustering, context, resolution
+    from reunify.linkage import engine as splink_engine
+    from reunify.linkage.records import Profile, key_of
+    from reunify.models.linkage import linkage_records
+    from reunify.models.profile import linkage_profiles
+
+    seen: dict = {}
+    score = splink_engine.score
+
+    def keeping(features, **kwargs):
+        model = score(features, **kwargs)
+        seen.update(features=features, edges=list(model.edges), model=model.model_json,
+                    blocking=model.blocking)
+        return model
+
+    splink_engine.score = keeping
+    records, relations, decisions = linkage_records(), _relations(), _decisions_in_force()
+    profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
+    found = resolution.resolve(records, relations=relations, decisions=decisions,
+                               profiles=profiles)
+    truth = _truth(folder)
+    keys = [key_of(r) for r in records]
+    precision, recall = _quality(found.clusters, truth)
+    print(f"records {len(records)}: identity precision {precision:.4f}, recall {recall:.4f}")
+
+    lam = float(json.loads(seen["model"])["probability_two_random_records_match"])
+    n, candidates = len(records), seen["blocking"]["candidate_pairs"]
+    among = lam * n * (n - 1) / 2 / candidates
+    odds = math.log2(lam / (1 - lam))
+    odds_among = math.log2(among / (1 - among))
+    print(f"prior: lambda {lam:.3g} (log2 odds {odds:.2f}); {candidates} candidate pairs; "
+          f"among them {among:.4f} (log2 odds {odds_among:.2f}): "
+          f"a shift of {odds_among - odds:+.2f}")
+
+    accept = resolution.ACCEPT_WEIGHT
+    weights = {(i, j): w for w, i, j in seen["edges"]}
+    bands: dict[int, Counter] = defaultdict(Counter)
+    for (i, j), w in weights.items():
+        if keys[i] in truth and keys[j] in truth:
+            one = truth[keys[i]] == truth[keys[j]]
+            bands[max(-8, min(math.floor(w), 12))]["one person" if one else "two"] += 1
+    print("weight band | one person | two persons | share one person")
+    for band in sorted(bands):
+        one, two = bands[band]["one person"], bands[band]["two"]
+        print(f"{band:>4} .. {band + 1:<4}| {one:>6} | {two:>6} | {one / (one + two):.2f}")
+
+    cluster_of = {k: c for c, members in enumerate(found.clusters) for k in members}
+    index = {k: i for i, k in enumerate(keys)}
+    by_person: dict[str, list[int]] = defaultdict(list)
+    for key, person in truth.items():
+        if key in index:
+            by_person[person].append(index[key])
+    missed: Counter = Counter()
+    for members in by_person.values():
+        members.sort()
+        for a, i in enumerate(members):
+            for j in members[a + 1:]:
+                if cluster_of[keys[i]] != cluster_of[keys[j]]:
+                    missed[_band(weights.get((i, j)), accept)] += 1
+    print(f"true pairs in two persons: {sum(missed.values())}")
+    for band, count in missed.most_common():
+        print(f"  {band}: {count}")
+
+    feats = seen["features"]
+    related, cannot, must = resolution._constraint_pairs(index, relations, decisions)
+    twinned = clustering.twins(feats)
+    mates = context.companions(feats, related)
+    for shift in args.shift:
+        edges = [(w + shift, i, j) for w, i, j in seen["edges"]]
+        rules = {"accept": accept, "cannot": cannot, "must": must, "person_rules": True,
+                 "twinned": twinned, "profiles": profiles}
+        groups, _refused = clustering.cluster(feats, edges, **rules)
+        member_of = {i: c for c, members in enumerate(groups) for i in members}
+        scored, context_model, shown = context.adjust(edges, mates, member_of, accept)
+        if context_model is not None:
+            shared = {p for p, s in shown.items() if s["level"] == context.SHARED}
+            groups, _refused = clustering.cluster(feats, scored, shared=shared, **rules)
+        precision, recall = _quality([[keys[i] for i in g] for g in groups], truth)
+        print(f"every pair {shift:+.2f}: identity precision {precision:.4f}, recall {recall:.4f}")
+
+
+if __name__ == "__main__":
+    main()
