@@ -12,7 +12,7 @@ under a source of their own, and 2 strangers: incremental linking); then the rec
 pairs *after blocking* (the share of the truth's pairs that
 any blocking key makes a candidate pair) for reunify's keys and for plain Splink's four rules,
 apart from each model's recall (reunify's blocking exactly as ``reunify link`` does it:
-``reunify.linkage.engine.candidate_pairs``); and the CPU ratio of ``reunify link`` to plain
+``reunify.linkage.blocking.candidate_pairs``); and the CPU ratio of ``reunify link`` to plain
 Splink, with the link run's CPU seconds by step (``stats.cpu_seconds``). Every step runs in a
 process of its own, so each peak resident memory (``ru_maxrss``) is that step's. Prints one
 JSON line per step, then a table. Results go in docs/benchmarks.md.
@@ -87,7 +87,7 @@ def _blocking(batch: Path) -> dict:
     sys.path.insert(0, str(HERE))
     from linkage import _dob, _plain
     from reunify.linkage.batch_files import read_batch, read_truth
-    from reunify.linkage.engine import candidate_pairs
+    from reunify.linkage.blocking import candidate_pairs
     from reunify.linkage.features import features, swapped_fields
 
     records, _relations = read_batch(batch)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from reunify.linkage.engine import candidate_pairs
+from reunify.linkage.blocking import candidate_pairs
 from reunify.linkage.features import MAX_BLOCK, WINDOW, block_keys, features
 
 
@@ -99,12 +99,12 @@ def test_new_records_meet_the_same_candidates():
 
 
 def test_dividing_attributes_in_sql_are_the_rules_in_python(tmp_path):
-    """DuckDB computes the dividing attributes (``engine.DIVIDE_SQL``) for speed; on a simulated
+    """DuckDB computes the dividing attributes (``blocking.DIVIDE_SQL``) for speed; on a simulated
     season they are, record by record, what ``features.DIVIDE_BY`` and ``neighbour_key`` say."""
     import pyarrow as pa
 
     from reunify.linkage.batch_files import read_batch
-    from reunify.linkage.engine import _DIVIDE_INPUT, DIVIDE_SQL
+    from reunify.linkage.blocking import _DIVIDE_INPUT, DIVIDE_SQL
     from reunify.linkage.features import divide_columns, neighbour_key
     from reunify.simulator import simulate
 

@@ -1,0 +1,147 @@
+"""Candidate pairs: the records that share a part of a blocking key, found in DuckDB.
+
+A key (:func:`reunify.linkage.features.block_keys`) held by more than
+:data:`~reunify.linkage.features.MAX_BLOCK` records is divided by the attributes
+:data:`~reunify.linkage.features.DIVISIONS` names for its kind, never skipped (docs/linkage.md,
+"Candidate pairs"). No Splink here: the engine scores the pairs this module writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+from reunify.linkage.features import (
+    DIVIDE_DEPTH,
+    DIVISIONS,
+    MAX_BLOCK,
+    UNSAID_BUDGET,
+    WINDOW,
+    block_keys,
+)
+
+
+def _divide_sql(depth: int) -> str:
+    """The attribute a key of each kind is divided by at its ``depth``-th division (SQL, on the
+    columns of :data:`DIVIDE_SQL`); NULL once a kind has no more."""
+    whens = " ".join(f"WHEN '{kind}' THEN \"{chain[depth]}\""
+                     for kind, chain in DIVISIONS.items() if len(chain) > depth)
+    return f"CASE kind {whens} END"
+
+
+#: The feature columns the dividing attributes are computed from (``unique_id`` as ``uid``).
+_DIVIDE_INPUT = {"unique_id": pa.int64(), "sex": pa.string(), "birth_year": pa.int32(),
+                "birth_month": pa.int32(), "given_keys": pa.list_(pa.string()),
+                "surnames": pa.list_(pa.string()), "full_name": pa.string(),
+                "birth_date": pa.string()}
+
+
+def _prefixes(column: str, letters: int) -> str:
+    return (f"list_sort(list_distinct(list_transform(list_filter(coalesce({column}, []), "
+            f"lambda x: x <> ''), lambda x: x[1:{letters}])))")
+
+
+#: :data:`~reunify.linkage.features.DIVIDE_BY`, and the neighbour order, in SQL (one pass in
+#: DuckDB rather than Python per record; a test holds them equal).
+DIVIDE_SQL = {
+    "sex": "CASE WHEN sex IN ('M', 'F') THEN [sex] ELSE []::VARCHAR[] END",
+    "age": "CASE WHEN birth_year IS NULL THEN []::VARCHAR[] ELSE "
+           "[(birth_year // 4)::VARCHAR || 'a', ((birth_year + 2) // 4)::VARCHAR || 'b'] END",
+    "month": "CASE WHEN coalesce(birth_month, 0) = 0 THEN []::VARCHAR[] "
+             "ELSE [birth_month::VARCHAR] END",
+    "given": _prefixes("given_keys", 1), "surname": _prefixes("surnames", 1),
+    "given2": _prefixes("given_keys", 2), "surname2": _prefixes("surnames", 2),
+    "neighbour": "coalesce(full_name, '') || chr(31) || coalesce(birth_date, '')",
+}
+
+
+def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dict[str, int]:
+    """Write table ``blocks`` (``uid``, ``k``, ``neighbour``, ``n``): every record under each
+    part of its blocking keys, a key held by more than
+    :data:`~reunify.linkage.features.MAX_BLOCK` records divided by the attributes
+    :data:`~reunify.linkage.features.DIVISIONS` names for its kind, in turn; ``n`` counts the
+    part's records (a part still over the bound after its last division stays whole, and
+    :func:`candidate_pairs` pairs neighbours in it). Returns how many keys were divided."""
+    ids, keys = [], []
+    for f in features:
+        for key in block_keys(f):
+            ids.append(f["unique_id"])
+            keys.append(key)
+    con.register("block_keys_arrow", pa.table({"uid": pa.array(ids, pa.int64()),
+                                               "k": pa.array(keys, pa.string())}))
+    con.register("divide_arrow", pa.table(
+        {"uid" if column == "unique_id" else column: pa.array([f[column] for f in features], kind)
+         for column, kind in _DIVIDE_INPUT.items()}))
+    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in DIVIDE_SQL.items())
+    con.execute(f"CREATE OR REPLACE TEMP VIEW divide_values AS SELECT uid, {columns} FROM divide_arrow")  # noqa: E501, S608 # nosec B608
+    # Rows of keys within the bound are settled; only the others go through the next division.
+    con.execute("CREATE OR REPLACE TEMP TABLE crowded AS SELECT b.uid, b.k, "
+                "split_part(b.k, ':', 1) AS kind, s.* EXCLUDE (uid) "
+                "FROM block_keys_arrow b JOIN divide_values s ON b.uid = s.uid")
+    con.execute("DROP VIEW divide_values")
+    con.unregister("block_keys_arrow")
+    con.unregister("divide_arrow")
+    con.execute("CREATE OR REPLACE TEMP TABLE blocks "
+                "(uid BIGINT, k VARCHAR, neighbour VARCHAR, n BIGINT)")
+    bounds = {"largest": MAX_BLOCK, "budget": UNSAID_BUDGET}
+    divided = 0
+    for depth in range(DIVIDE_DEPTH + 1):
+        con.execute("CREATE OR REPLACE TEMP TABLE sized AS SELECT *, count(*) OVER "
+                    "(PARTITION BY k) AS n FROM crowded")
+        settled = "INSERT INTO blocks SELECT uid, k, neighbour, n FROM sized "  # DuckDB scratch
+        con.execute(settled + "WHERE n <= $largest OR $last",
+                    {"largest": MAX_BLOCK, "last": depth == DIVIDE_DEPTH})
+        if depth == DIVIDE_DEPTH:
+            break
+        if depth == 0:
+            divided = con.execute("SELECT count(DISTINCT k) FROM sized WHERE n > $largest",
+                                {"largest": MAX_BLOCK}).fetchall()[0][0]
+        by = _divide_sql(depth)
+        # A part per value; a record that does not say joins every part of its key when few
+        # such records are there (its key's values), a part of its own ('?') otherwise. A
+        # kind with no more attributes keeps its key (a crowded part, at the end).
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE crowded AS WITH t AS (SELECT *, {by} AS vals FROM sized WHERE n > $largest), big AS (SELECT k, count(*) FILTER (WHERE len(vals) = 0) AS unsaid, max(n) AS n, list_distinct(flatten(list(vals))) AS every FROM t WHERE vals IS NOT NULL GROUP BY k) SELECT t.* EXCLUDE (k, n, vals, part), CASE WHEN part IS NULL THEN t.k ELSE t.k || '|' || part END AS k FROM (SELECT t.*, unnest(CASE WHEN big.k IS NULL THEN [NULL] WHEN len(t.vals) > 0 THEN t.vals WHEN big.unsaid * big.n <= $budget AND len(big.every) > 0 THEN big.every ELSE ['?'] END) AS part FROM t LEFT JOIN big ON t.k = big.k) t",  # noqa: E501, S608 # nosec B608
+            bounds)
+    con.execute("DROP TABLE crowded")
+    con.execute("DROP TABLE sized")
+    return {"keys_divided": divided}
+
+
+def candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
+                    new: set[int] | None = None) -> dict[str, int]:
+    """Write table ``candidate_pairs`` (``l`` < ``r``, each pair once): the pairs that share a
+    part of a key of :func:`block_table`; in a part still held by more than
+    :data:`~reunify.linkage.features.MAX_BLOCK` records after its last division, each record
+    with its :data:`~reunify.linkage.features.WINDOW` neighbours before and after it, in the
+    order of :func:`~reunify.linkage.features.neighbour_key`. With ``new``, only the pairs
+    that hold at least one of those records. Returns how many (``candidate_pairs``), and the
+    keys divided and the parts still crowded."""
+    stats = block_table(con, features)
+    # A record is under a part once (its values are distinct): no grouping needed. Only the
+    # crowded parts are put in order.
+    con.execute("CREATE OR REPLACE TEMP TABLE crowded AS SELECT uid, k, row_number() OVER "
+                "(PARTITION BY k ORDER BY neighbour, uid) AS o FROM blocks WHERE n > $largest",
+                {"largest": MAX_BLOCK})
+    alone = "DELETE FROM blocks WHERE n < 2 OR n > $largest"  # DuckDB scratch
+    con.execute(alone, {"largest": MAX_BLOCK})
+    stats["crowded_parts"] = con.execute("SELECT count(DISTINCT k) FROM crowded"
+                                         ).fetchall()[0][0]
+    if new is not None:
+        con.register("new_ids_arrow", pa.table({"uid": pa.array(sorted(new), pa.int64())}))
+        # Only the parts that hold a new record (neighbours were numbered on the whole part).
+        for table in ("blocks", "crowded"):
+            con.execute(f"DELETE FROM {table} WHERE k NOT IN (SELECT k FROM {table} WHERE uid IN (SELECT uid FROM new_ids_arrow))")  # noqa: E501, S608 # nosec B608 DuckDB scratch
+    fresh = ("" if new is None else
+             " WHERE l IN (SELECT uid FROM new_ids_arrow) OR r IN (SELECT uid FROM new_ids_arrow)")
+    con.execute(
+        f"CREATE OR REPLACE TABLE candidate_pairs AS SELECT DISTINCT least(l, r) AS l, greatest(l, r) AS r FROM (SELECT a.uid AS l, b.uid AS r FROM blocks a JOIN blocks b ON a.k = b.k AND a.uid < b.uid UNION ALL SELECT a.uid AS l, b.uid AS r FROM (SELECT uid, k, o + unnest(range(1, $window + 1)) AS o FROM crowded) a JOIN crowded b ON a.k = b.k AND a.o = b.o) pairs{fresh}",  # noqa: E501, S608 # nosec B608
+        {"window": WINDOW})
+    if new is not None:
+        con.unregister("new_ids_arrow")
+    con.execute("DROP TABLE blocks")
+    con.execute("DROP TABLE crowded")
+    n = con.execute("SELECT count(*) FROM candidate_pairs").fetchall()[0][0]
+    return {**stats, "candidate_pairs": n}
