@@ -20,6 +20,7 @@ from reunify.cli.main import main
 from reunify.models import AccessLog
 from reunify.models.access import drop_access_triggers
 from reunify.queries.access import AccessFilter, find_reads, verify_access_log
+from scripts import HOLD, RELEASE, SETUP
 from web_world import world_fixture  # noqa: F401 - the world fixture
 
 pytestmark = pytest.mark.django_db
@@ -136,29 +137,14 @@ def test_an_auditor_query_by_day_and_outcome():
 #: Logs reads while another connection holds the write lock of the access log; prints
 #: "logged" once record_reads returned (it must not wait), then either exits at once
 #: (``kill``: rows only in the spool) or releases the lock and flushes.
-_BLOCKED = """
-import os, sys, django
-os.environ["DJANGO_SETTINGS_MODULE"] = "reunify.settings"
-django.setup()
-from django.conf import settings
-from django.db import connection
+_BLOCKED = SETUP + HOLD + """
 from reunify.actions.access import record_reads
 from reunify.actions.access_queue import QUEUE
-db = settings.DATABASES["default"]
-if connection.vendor == "sqlite":
-    import sqlite3
-    other = sqlite3.connect(db["NAME"], isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-else:
-    import psycopg
-    other = psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"],
-                            dbname=db["NAME"])
-    other.execute("LOCK TABLE reunify_access_log IN EXCLUSIVE MODE")
 record_reads("person", ["P0000042"], actor="u", role="caseworker", route="person")
 print("logged", flush=True)
 if sys.argv[1] == "kill":
     os._exit(9)
-other.rollback() if connection.vendor == "postgresql" else other.execute("ROLLBACK")
+""" + RELEASE + """
 assert QUEUE.flush()
 """
 

@@ -13,6 +13,7 @@ from link_batches import ingest_records, person
 from reunify.actions.ingest import BatchRejected, ingest_paths
 from reunify.actions.link import link
 from reunify.models import ImportBatch
+from scripts import CAP_SQLITE, SETUP
 
 pytestmark = pytest.mark.django_db
 
@@ -73,16 +74,7 @@ def test_a_csv_field_over_the_limit_is_one_problem(tmp_path):
 
 
 #: Ingests with the SQLite store capped at a few pages, as a full disk would stop it.
-_FULL = """
-import os, sys, django
-os.environ["DJANGO_SETTINGS_MODULE"] = "reunify.settings"
-django.setup()
-from django.db.backends.signals import connection_created
-def cap(sender, connection, **kwargs):
-    with connection.cursor() as cursor:
-        pages = cursor.execute("PRAGMA page_count").fetchone()[0]
-        cursor.execute(f"PRAGMA max_page_count = {pages + 2}")
-connection_created.connect(cap)
+_FULL = SETUP + CAP_SQLITE + """
 from reunify.cli.main import main
 sys.exit(main(["ingest", sys.argv[1]]))
 """

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from reunify.actions.ledger import append_entry, sign_checkpoint
 from reunify.web.operations import UPLOAD_PREFIX, JsonFormatter, sweep_uploads, upload_root
+from scripts import SETUP, signed_in
 from web_world import world_fixture  # noqa: F401 - the world fixture
 
 pytestmark = pytest.mark.django_db
@@ -144,19 +145,9 @@ def test_a_dropped_connection_is_retried_once(store_env, run_cli):
 
 #: Signs a user in, ages their "seen" mark, then requests the home page while another
 #: connection holds the store's write lock; prints the status once answered.
-_SEEN_TOUCH = """
-import os, sqlite3, time, django
-os.environ["DJANGO_SETTINGS_MODULE"] = "reunify.settings"
-django.setup()
+_SEEN_TOUCH = SETUP + signed_in("cw", "caseworker") + """
 from django.conf import settings
-from django.test import Client
-from reunify.actions.users import create_user
-user, _ = create_user("cw", "correct horse battery staple 42", "caseworker", actor="t")
-client = Client()
-client.force_login(user)
-session = client.session
-session["reunify_seen"] = int(time.time()) - 120
-session.save()
+import sqlite3
 other = sqlite3.connect(settings.DATABASES["default"]["NAME"], isolation_level=None)
 other.execute("BEGIN IMMEDIATE")
 print(client.get("/").status_code, flush=True)

@@ -8,10 +8,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
 import pytest
+
+from scripts import CAP_SQLITE, HOLD, RELEASE, SETUP, signed_in
 
 pytestmark = pytest.mark.django_db(databases=[])
 
@@ -125,36 +128,15 @@ def test_an_ingest_waits_for_the_rebuild_lock_then_commits(store_env, run_cli, t
 #: connection holds a long write (SQLite: the store's write lock; PostgreSQL: the access log
 #: and the sessions locked against writes); prints the status, then, after the write, how many
 #: access-log rows the page left.
-_PAGE_DURING_WRITE = """
-import os, sqlite3, time, django
-os.environ["DJANGO_SETTINGS_MODULE"] = "reunify.settings"
-django.setup()
-from django.conf import settings
-from django.db import connection
-from django.test import Client
+_PAGE_DURING_WRITE = SETUP + signed_in("steward", "data_steward") + """
 from reunify.actions.access_queue import QUEUE
-from reunify.actions.users import create_user
 from reunify.models import AccessLog, Family
-user, _ = create_user("steward", "correct horse battery staple 42", "data_steward", actor="t")
-client = Client()
-client.force_login(user)
-session = client.session
-session["reunify_seen"] = int(time.time()) - 120
-session.save()
 number = Family.objects.order_by("-run_id", "number").values_list("number", flat=True).first()
-db = settings.DATABASES["default"]
-if connection.vendor == "sqlite":
-    other = sqlite3.connect(db["NAME"], isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-else:
-    import psycopg
-    other = psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"],
-                            dbname=db["NAME"])
-    other.execute("LOCK TABLE reunify_access_log IN EXCLUSIVE MODE")
+""" + HOLD + """
 connection.close()
 page = client.get(f"/families/F{number:07d}/")
 print(page.status_code, flush=True)
-other.rollback() if connection.vendor == "postgresql" else other.execute("ROLLBACK")
+""" + RELEASE + """
 assert QUEUE.flush()
 print(AccessLog.objects.filter(user="steward", route="family").count(), flush=True)
 """
@@ -181,12 +163,8 @@ def test_a_family_page_during_a_long_write_answers_without_waiting(store_env, ru
 
 #: Ingests with every new person-record refused by the server as a full disk would
 #: (PostgreSQL: SQLSTATE 53100 disk_full; SQLite: the store capped at its current size).
-_FULL = """
-import os, sys, django
-os.environ["DJANGO_SETTINGS_MODULE"] = "reunify.settings"
-django.setup()
+_FULL = SETUP + """
 from django.db import connection
-from django.db.backends.signals import connection_created
 if connection.vendor == "postgresql":
     with connection.cursor() as cursor:
         cursor.execute(
@@ -197,11 +175,7 @@ if connection.vendor == "postgresql":
                        "FOR EACH ROW EXECUTE FUNCTION full_disk()")
     connection.close()
 else:
-    def cap(sender, connection, **kwargs):
-        with connection.cursor() as cursor:
-            pages = cursor.execute("PRAGMA page_count").fetchone()[0]
-            cursor.execute(f"PRAGMA max_page_count = {pages + 2}")
-    connection_created.connect(cap)
+""" + textwrap.indent(CAP_SQLITE, "    ") + """
 from reunify.cli.main import main
 sys.exit(main(["ingest", sys.argv[1]]))
 """
