@@ -117,18 +117,21 @@ def test_pages_api_and_reports_read_the_stored_intervals(store):
     assert [r["person_id"] for r in api.json()["items"]] == [r["person_id"] for r in expected]
 
 
-def test_a_flag_the_register_does_not_know_keeps_no_rows_and_answers(store):
-    """The register API asked for a flag that is not one of the register's answers with no
-    rows and no counts (not a server error: counting reads days separated); the page answers
-    too (its form sets the unknown choice aside)."""
+def test_a_flag_the_register_does_not_know_keeps_no_rows_and_is_refused(store):
+    """The stored register asked for a flag that is not one of its answers keeps no rows and
+    counts none (not a server error: counting reads days separated); the API and the page
+    refuse such a filter alike, 400 with what is wrong."""
+    snapshot = stored.register_snapshot(AS_OF, actor="steward")
+    assert register_store.counted(snapshot, flag="1").total == 0
+    assert not register_store.lines(snapshot, flag="1").exists()
     user, _secret = create_user("steward", PASSWORD, "data_steward", actor="admin")
     client = Client()
     client.force_login(user)
     api = client.get(reverse("api:register"), {"as_of": AS_OF.isoformat(), "flag": "1"})
-    assert api.status_code == 200
-    assert api.json()["count"] == 0
+    assert api.status_code == 400
+    assert "flag: unknown value '1'" in api.json()["detail"]
     page = client.get(reverse("register"), {"as_of": AS_OF.isoformat(), "flag": "1"})
-    assert page.status_code == 200
+    assert page.status_code == 400
 
 
 def test_the_eager_refresh_stores_the_latest_day_of_the_data(store):

@@ -136,3 +136,29 @@ def test_a_nul_in_a_request_is_a_bad_request_on_every_store(world, path):
         assert response.json() == {"detail": "bad request"}
     form = client.post(reverse("search"), {"q": "Ana\x00"})
     assert form.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["api:register", "register", "register_csv"])
+@pytest.mark.parametrize("query", [{"flag": "1"}, {"status": "lost"}, {"flag": "deadline-missed"}])
+def test_an_unknown_register_filter_is_refused_everywhere_alike(world, path, query):
+    """An unknown ``status`` or ``flag`` is a 400 on the API, the page and its CSV alike: the
+    page used to drop it and show the whole register as if filtered, while the API answered
+    none. The answer names the filter."""
+    client = Client()
+    client.force_login(world.users["auditor"])
+    response = client.get(reverse(path), {"as_of": "2018-08-01", **query})
+    assert response.status_code == 400
+    name = next(iter(query))
+    if path.startswith("api:"):
+        assert response.json()["detail"].startswith(f"{name}: unknown value")
+    else:
+        assert name.encode() in response.content
+
+
+@pytest.mark.parametrize("path", ["api:register", "register"])
+def test_a_known_register_filter_still_answers(world, path):
+    """A flag the register knows filters, on the API and the page: 200."""
+    client = Client()
+    client.force_login(world.users["auditor"])
+    response = client.get(reverse(path), {"as_of": "2018-08-01", "flag": "deadline_missed"})
+    assert response.status_code == 200

@@ -18,6 +18,8 @@ from reunify.queries.person import person_page
 from reunify.queries.review_queue import open_pairs, pair_view
 from reunify.queries.search import search as find
 from reunify.rules.as_of import AsOfOutOfRange
+from reunify.rules.flags import FLAGS
+from reunify.rules.interchange import STATUSES
 from reunify.web.access import log_reads, object_key
 from reunify.web.api_cases import router as cases_router
 from reunify.web.views.register import register_page
@@ -343,11 +345,16 @@ class RegisterPageOut(Schema):
 REGISTER_PAGE = 100
 
 
-@api.get("/register", response=RegisterPageOut, url_name="register")
+@api.get("/register", response={200: RegisterPageOut, 400: Problem}, url_name="register")
 def register(request: HttpRequest, as_of: dt.date | None = None, status: str = "",
              flag: str = "", page: int = Query(1, ge=1, le=1_000_000)):
     """The separation register as of a day, filtered, a page at a time (``items``, ``count``);
     names only where the role allows. The persons on the page are logged as read."""
+    wrong = [f"{name}: unknown value {value!r}, expected one of {', '.join(known)}"
+             for name, value, known in (("status", status, STATUSES), ("flag", flag, FLAGS))
+             if value and value not in known]
+    if wrong:
+        return Status(400, {"detail": "; ".join(wrong)})
     total, items = register_page(request.access, as_of or dt.date.today(), status=status,
                                  flag=flag, page=page, size=REGISTER_PAGE)
     log_reads(request, "person", [row["person_id"] for row in items])

@@ -6,6 +6,7 @@ error for a path under ``/api/`` is answered ``{"detail": …}`` like every othe
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -36,6 +37,10 @@ def bad_request(request, exception=None):
         return _answer(request, 400, _("Too large"),
                        _("The request was larger than the server accepts."),
                        detail=_DETAIL[413])
+    if isinstance(exception, BadRequest) and str(exception):
+        # Raised by our views with what was wrong (an unknown filter, a day out of range):
+        # said to the user, who can mend the address.
+        return _answer(request, 400, _("Bad request"), str(exception), detail=str(exception))
     return _answer(request, 400, _("Bad request"), _("The request could not be read."))
 
 

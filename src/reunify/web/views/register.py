@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from django import forms
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import FileResponse
@@ -94,10 +95,19 @@ def register_page(access, as_of, *, status="", flag="", role="", page=1,
     return total, _as_seen(access, register_store.spec_rows(rows[start:start + size]))
 
 
+#: The filters whose values are a fixed list: an unknown one is the request's mistake.
+FILTERS = ("status", "flag", "role")
+
+
 def _filters(request):
     form = RegisterFilter(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    return form, {k: data.get(k) or "" for k in ("status", "flag", "role")}, data.get("page") or 1
+    # An unknown status, flag or role would show the whole register as if it were the
+    # filtered one; the API answers 400 for it, and so do the page and its CSV.
+    wrong = [f"{name}: {'; '.join(form.errors[name])}" for name in FILTERS if name in form.errors]
+    if wrong:
+        raise BadRequest(", ".join(wrong))
+    return form, {k: data.get(k) or "" for k in FILTERS}, data.get("page") or 1
 
 
 @require_GET
