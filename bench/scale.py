@@ -201,32 +201,57 @@ def _child(name: str, folder: Path, args: list[str], env: dict[str, str]) -> dic
     return result
 
 
-def run(families: int, seed: int, folder: Path) -> list[dict]:
-    """Every step on a fresh store in ``folder``; one result per step."""
+#: The steps after ``simulate``, in order, with their command lines (``as_of`` filled in).
+STEPS = ("ingest", "link", "families_build", "register", "evaluate", "ingest_day",
+         "plain_splink", "blocking")
+
+
+def run(families: int, seed: int, folder: Path, until: str | None = None) -> list[dict]:
+    """Every step on a fresh store in ``folder``; one result per step. Each result is also
+    appended to ``folder/results.jsonl``: a step found there already is not run again
+    (``--resume``), so a long run can be taken in parts (``--until``)."""
     env = {**os.environ, "REUNIFY_DATABASE_URL": f"sqlite:///{folder}/store.sqlite3",
            "REUNIFY_DATA_DIR": str(folder / "data"), "REUNIFY_ACTOR": "bench",
            "PYTHONPATH": os.pathsep.join([str(HERE.parent / "src"),
                                           os.environ.get("PYTHONPATH", "")])}
     batch = str(folder / "batch")
-    results = []
-    sim = _child("simulate", folder, ["--families", str(families), "--seed", str(seed),
-                                      "--conventions", "mixed"], env)
+    log = folder / "results.jsonl"
+    done = {r["step"]: r for r in (json.loads(line) for line in
+                                   log.read_text(encoding="utf-8").splitlines())
+            } if log.exists() else {}
+
+    def keep(result: dict) -> None:
+        print(json.dumps(result), flush=True)
+        results.append(result)
+        if result["step"] not in done:
+            with log.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(result) + "\n")
+
+    results: list[dict] = []
+    sim = done.get("simulate") or _child(
+        "simulate", folder, ["--families", str(families), "--seed", str(seed),
+                             "--conventions", "mixed"], env)
     sim.pop("output", None)
-    print(json.dumps(sim), flush=True)
-    results.append(sim)
+    keep(sim)
     as_of = ["--as-of", sim["as_of"]] if sim.get("as_of") else []
-    for name, args in (("ingest", ["ingest", batch]), ("link", ["link"]),
-                       ("families_build", ["families", "build"]),
-                       ("register", ["register", *as_of, "--json"]),
-                       ("evaluate", ["evaluate", batch, *as_of, "--json"]),
-                       ("ingest_day", []), ("plain_splink", []), ("blocking", [])):
-        result = _child(name, folder, args, env)
+    commands = {"ingest": ["ingest", batch], "link": ["link"],
+                "families_build": ["families", "build"],
+                "register": ["register", *as_of, "--json"],
+                "evaluate": ["evaluate", batch, *as_of, "--json"]}
+    for name in STEPS:
+        if until is not None and results[-1]["step"] == until:
+            break
+        if name in done:
+            keep(done[name])
+            continue
+        result = _child(name, folder, commands.get(name, []), env)
         if name == "evaluate":
             result["scores"] = json.loads(result.pop("output"))
         elif name in ("ingest", "link", "families_build", "register", "ingest_day"):
             result.pop("output", None)
-        print(json.dumps(result), flush=True)
-        results.append(result)
+        result["utc"] = time.strftime("%H:%M:%S", time.gmtime())
+        result["load"] = os.getloadavg()[0]
+        keep(result)
     return results
 
 
@@ -272,14 +297,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None,
                         help="work in this (new) folder and keep it; default a temporary one")
+    parser.add_argument("--resume", type=Path, default=None,
+                        help="go on in this folder (of --keep): the steps it has results of "
+                             "are not run again")
+    parser.add_argument("--until", choices=("simulate", *STEPS), default=None,
+                        help="stop after this step (go on later with --resume)")
     args = parser.parse_args()
-    if args.keep is not None:
+    if args.resume is not None:
+        results = run(args.families, args.seed, args.resume.resolve(), args.until)
+    elif args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=False)
-        results = run(args.families, args.seed, args.keep.resolve())
+        results = run(args.families, args.seed, args.keep.resolve(), args.until)
     else:
         with tempfile.TemporaryDirectory() as folder:
-            results = run(args.families, args.seed, Path(folder))
-    print(_table(results))
+            results = run(args.families, args.seed, Path(folder), args.until)
+    if results[-1]["step"] == STEPS[-1]:
+        print(_table(results))
 
 
 if __name__ == "__main__":
