@@ -74,6 +74,10 @@ def main() -> None:
     print(json.dumps({"src": str(args.src), "records": len(records),
                       "persons": len(found.clusters), "digest": digest[:16],
                       "review_pairs": len(found.review),
+                      "review_digest": hashlib.sha256(json.dumps(
+                          [(p.left, p.right, p.match_weight, p.match_probability, p.comparisons)
+                           for p in found.review], default=str).encode()).hexdigest()[:16],
+                      "model_sha256": hashlib.sha256(found.model_json.encode()).hexdigest()[:16],
                       "identity_precision": round(precision, 4),
                       "identity_recall": round(recall, 4),
                       "cpu_seconds": found.stats.get("cpu_seconds"),

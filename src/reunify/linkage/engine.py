@@ -99,7 +99,10 @@ class Model:
     model_json: str
     details: dict[tuple[int, int], tuple[float, list[dict]]] = field(default_factory=dict)
     con: Any = None
-    table: str = ""
+    #: The records as Splink holds them, and its database, to explain pairs on demand.
+    records: Any = None
+    db_api: Any = None
+    _asked: int = 0
     #: Candidate pairs, keys divided and parts still crowded (:func:`candidate_pairs`).
     blocking: dict[str, int] = field(default_factory=dict)
     #: CPU seconds (this process, every thread) of blocking, training and predict.
@@ -111,16 +114,21 @@ class Model:
                     ) -> dict[tuple[int, int], tuple[float, list[dict]]]:
         """``(match probability, per-comparison weights)`` of scored pairs."""
         if self.con is not None and pairs:
+            from splink import Linker
+
             model = json.loads(self.model_json)
             labels, prior = comparisons.labels(model), comparisons.prior(model)
-            wanted = pa.table({"l": pa.array([min(p) for p in pairs], pa.int64()),
-                               "r": pa.array([max(p) for p in pairs], pa.int64())})
-            self.con.register("wanted_pairs", wanted)
-            rows = self.con.sql(
-                f"SELECT p.* FROM {self.table} p JOIN wanted_pairs w "  # noqa: S608 # nosec B608
-                "ON least(p.unique_id_l, p.unique_id_r) = w.l "
-                "AND greatest(p.unique_id_l, p.unique_id_r) = w.r").to_arrow_table().to_pylist()
-            self.con.unregister("wanted_pairs")
+            # The run scored every pair without its per-comparison columns (tens of millions
+            # of pairs at a million records); the pairs asked about are scored again with
+            # them, by the same model on the same records (so the same term frequencies).
+            self._asked += 1
+            wanted = pa.table({"match_key": pa.array(["reunify"] * len(pairs), pa.string()),
+                               "join_key_l": pa.array([min(p) for p in pairs], pa.int64()),
+                               "join_key_r": pa.array([max(p) for p in pairs], pa.int64())})
+            linker = Linker(self.records, model, log_level=None, validate_settings=False)
+            linker.table_management.register_blocked_pairs_for_predict(
+                self.db_api.register(wanted, table_name=f"asked_pairs_{self._asked}"))
+            rows = linker.inference.predict(warning_mode="never").as_record_list()
             for row in rows:
                 i, j = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
                 self.details[(i, j)] = (float(row["match_probability"]),
@@ -265,7 +273,13 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         linker = Linker(table, comparisons.settings(dialect), log_level=None)
         if len(features) > 1:
             _train(linker, features, say)
-            linker = Linker(table, _bounded(linker.misc.save_model_to_json()), log_level=None)
+            trained = _bounded(linker.misc.save_model_to_json())
+            if backend != "spark":
+                # Every pair's per-comparison columns would be written with it: ~50 columns
+                # of tens of millions of pairs at a million records. Only the pairs a person
+                # reviews need them (Model.comparisons scores those again with them).
+                trained["retain_intermediate_calculation_columns"] = False
+            linker = Linker(table, trained, log_level=None)
         cpu.lap("training")
         say(f"scoring {n_pairs} candidate pairs")
         predictions = _predict_candidates(con, db_api, linker)
@@ -273,6 +287,8 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         # A random id per Linker, not part of the model: without it the same data gives the
         # same model, byte for byte (and the same sha256 in the ledger).
         model.pop("linker_uid", None)
+        # The model as stored keeps them: `reunify explain` and tracing show each comparison.
+        model["retain_intermediate_calculation_columns"] = True
         edges, rows = _edges(con, predictions, backend)
         cpu.lap("predict")
         model_json = json.dumps(model, sort_keys=True, indent=1, default=str)
@@ -283,7 +299,8 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
                        for r in rows}
             return Model(edges, model_json, details, blocking=blocking, cpu_seconds=cpu.laps)
         keep = True
-        return Model(edges, model_json, con=con, table=predictions.physical_name,
+        predictions.drop_table_from_database_and_remove_from_cache()
+        return Model(edges, model_json, con=con, records=table, db_api=db_api,
                      blocking=blocking, cpu_seconds=cpu.laps, spill=spill)
     finally:
         if not keep:
