@@ -27,6 +27,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,8 +82,11 @@ def _pairs_of(blocks: dict[str, list[int]], largest: int | None) -> set[tuple[in
 
 def _blocking(batch: Path) -> dict:
     """Recall of true pairs after blocking: reunify's (its keys, divided while over the bound,
-    exactly as ``reunify link`` finds candidate pairs), plain Splink's four rules."""
+    exactly as ``reunify link`` finds candidate pairs), plain Splink's four rules. The pairs
+    are counted and matched against the truth in DuckDB (tens of millions at a million
+    records: no Python set of them)."""
     import duckdb
+    import pyarrow as pa
 
     sys.path.insert(0, str(HERE))
     from linkage import _dob, _plain
@@ -99,13 +103,17 @@ def _blocking(batch: Path) -> dict:
             people[who].append(index[key])
     true_pairs = _pairs_of(people, None)
     swapped = swapped_fields(list(records))
-    con = duckdb.connect(config={"threads": 2})
+    spill = tempfile.mkdtemp(prefix="scale-blocking-")
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "2GB", "temp_directory": spill})
     counts = candidate_pairs(con, [features(i, r, swapped=i in swapped)
                                    for i, r in enumerate(records)])
-    found = con.execute("SELECT l, r FROM candidate_pairs").fetchnumpy()
-    candidates = set(zip(found["l"].tolist(), found["r"].tolist(), strict=True))
-    con.close()
-    theirs: dict[str, list[int]] = defaultdict(list)
+    left, right = zip(*sorted(true_pairs), strict=True) if true_pairs else ((), ())
+    con.register("true_pairs", pa.table({"l": pa.array(left, pa.int64()),
+                                         "r": pa.array(right, pa.int64())}))
+    found = con.execute("SELECT count(*) FROM true_pairs t JOIN candidate_pairs c "
+                        "ON t.l = c.l AND t.r = c.r").fetchall()[0][0]
+    con.execute("DROP TABLE candidate_pairs")
+    uids, keys = [], []
     for i, r in enumerate(records):
         first, surname, dob = _plain(r["given_name"]), _plain(r["family_name"]), _dob(
             r["birth_date"])
@@ -113,16 +121,23 @@ def _blocking(batch: Path) -> dict:
         for name, parts in (("fs", (first, surname)), ("sd", (surname, dob)),
                             ("fd", (first, dob)), ("a", (a_number,))):
             if all(parts):
-                theirs[f"{name}:{parts}"].append(i)
-    plain_candidates = _pairs_of(theirs, None)
-    found = len(true_pairs & candidates)
+                uids.append(i)
+                keys.append(f"{name}:{parts}")
+    con.register("plain_keys", pa.table({"uid": pa.array(uids, pa.int64()),
+                                         "k": pa.array(keys, pa.string())}))
+    con.execute("CREATE TABLE plain_pairs AS SELECT DISTINCT a.uid AS l, b.uid AS r "
+                "FROM plain_keys a JOIN plain_keys b ON a.k = b.k AND a.uid < b.uid")
+    plain_found = con.execute("SELECT count(*) FROM true_pairs t JOIN plain_pairs c "
+                              "ON t.l = c.l AND t.r = c.r").fetchall()[0][0]
+    plain_candidates = con.execute("SELECT count(*) FROM plain_pairs").fetchall()[0][0]
+    con.close()
+    shutil.rmtree(spill, ignore_errors=True)
     return {"records": len(records), "true_pairs": len(true_pairs),
-            "candidate_pairs": len(candidates), "keys_divided": counts["keys_divided"],
+            "candidate_pairs": counts["candidate_pairs"], "keys_divided": counts["keys_divided"],
             "crowded_parts": counts["crowded_parts"],
             "blocking_recall": round(found / max(len(true_pairs), 1), 4),
-            "plain_candidate_pairs": len(plain_candidates),
-            "plain_blocking_recall": round(len(true_pairs & plain_candidates)
-                                           / max(len(true_pairs), 1), 4)}
+            "plain_candidate_pairs": plain_candidates,
+            "plain_blocking_recall": round(plain_found / max(len(true_pairs), 1), 4)}
 
 
 #: Columns of the day's batch (``ingest_day``).
@@ -201,32 +216,59 @@ def _child(name: str, folder: Path, args: list[str], env: dict[str, str]) -> dic
     return result
 
 
-def run(families: int, seed: int, folder: Path) -> list[dict]:
-    """Every step on a fresh store in ``folder``; one result per step."""
+#: The steps after ``simulate``, in order, with their command lines (``as_of`` filled in).
+STEPS = ("ingest", "link", "families_build", "register", "evaluate", "ingest_day",
+         "plain_splink", "blocking")
+
+
+def run(families: int, seed: int, folder: Path, until: str | None = None,
+        only: list[str] | None = None) -> list[dict]:
+    """Every step on a fresh store in ``folder``; one result per step. Each result is also
+    appended to ``folder/results.jsonl``: a step found there already is not run again
+    (``--resume``), so a long run can be taken in parts (``--until``), or its steps in
+    another order (``--only``: the link run and plain Splink first, when time is short)."""
     env = {**os.environ, "REUNIFY_DATABASE_URL": f"sqlite:///{folder}/store.sqlite3",
            "REUNIFY_DATA_DIR": str(folder / "data"), "REUNIFY_ACTOR": "bench",
            "PYTHONPATH": os.pathsep.join([str(HERE.parent / "src"),
                                           os.environ.get("PYTHONPATH", "")])}
     batch = str(folder / "batch")
-    results = []
-    sim = _child("simulate", folder, ["--families", str(families), "--seed", str(seed),
-                                      "--conventions", "mixed"], env)
+    log = folder / "results.jsonl"
+    done = {r["step"]: r for r in (json.loads(line) for line in
+                                   log.read_text(encoding="utf-8").splitlines())
+            } if log.exists() else {}
+
+    def keep(result: dict) -> None:
+        print(json.dumps(result), flush=True)
+        results.append(result)
+        if result["step"] not in done:
+            with log.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(result) + "\n")
+
+    results: list[dict] = []
+    sim = done.get("simulate") or _child(
+        "simulate", folder, ["--families", str(families), "--seed", str(seed),
+                             "--conventions", "mixed"], env)
     sim.pop("output", None)
-    print(json.dumps(sim), flush=True)
-    results.append(sim)
+    keep(sim)
     as_of = ["--as-of", sim["as_of"]] if sim.get("as_of") else []
-    for name, args in (("ingest", ["ingest", batch]), ("link", ["link"]),
-                       ("families_build", ["families", "build"]),
-                       ("register", ["register", *as_of, "--json"]),
-                       ("evaluate", ["evaluate", batch, *as_of, "--json"]),
-                       ("ingest_day", []), ("plain_splink", []), ("blocking", [])):
-        result = _child(name, folder, args, env)
+    commands = {"ingest": ["ingest", batch], "link": ["link"],
+                "families_build": ["families", "build"],
+                "register": ["register", *as_of, "--json"],
+                "evaluate": ["evaluate", batch, *as_of, "--json"]}
+    for name in only or STEPS:
+        if until is not None and results[-1]["step"] == until:
+            break
+        if name in done:
+            keep(done[name])
+            continue
+        result = _child(name, folder, commands.get(name, []), env)
         if name == "evaluate":
             result["scores"] = json.loads(result.pop("output"))
         elif name in ("ingest", "link", "families_build", "register", "ingest_day"):
             result.pop("output", None)
-        print(json.dumps(result), flush=True)
-        results.append(result)
+        result["utc"] = time.strftime("%H:%M:%S", time.gmtime())
+        result["load"] = os.getloadavg()[0]
+        keep(result)
     return results
 
 
@@ -272,14 +314,24 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None,
                         help="work in this (new) folder and keep it; default a temporary one")
+    parser.add_argument("--resume", type=Path, default=None,
+                        help="go on in this folder (of --keep): the steps it has results of "
+                             "are not run again")
+    parser.add_argument("--until", choices=("simulate", *STEPS), default=None,
+                        help="stop after this step (go on later with --resume)")
+    parser.add_argument("--only", nargs="+", choices=STEPS, default=None,
+                        help="run these steps only, in this order (with --resume)")
     args = parser.parse_args()
-    if args.keep is not None:
+    if args.resume is not None:
+        results = run(args.families, args.seed, args.resume.resolve(), args.until, args.only)
+    elif args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=False)
-        results = run(args.families, args.seed, args.keep.resolve())
+        results = run(args.families, args.seed, args.keep.resolve(), args.until)
     else:
         with tempfile.TemporaryDirectory() as folder:
-            results = run(args.families, args.seed, Path(folder))
-    print(_table(results))
+            results = run(args.families, args.seed, Path(folder), args.until)
+    if {r["step"] for r in results} >= set(STEPS):
+        print(_table(results))
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 
 from reunify.linkage import corroboration
+from reunify.linkage.edges import Edges, Neighbours
 from reunify.linkage.features import date_of
 from reunify.linkage.records import Profile
 from reunify.rules.anumber import conflict, within
@@ -322,7 +323,8 @@ class Clusters:
         return sorted((sorted(m) for m in self.members.values()), key=lambda m: m[0])
 
 
-def _support(clusters: Clusters, a: int, b: int, weights: dict[int, dict[int, float]]) -> float:
+def _support(clusters: Clusters, a: int, b: int,
+             weights: Mapping[int, Mapping[int, float]]) -> float:
     """Mean weight of every pair between two clusters; a pair never scored (no blocking key in
     common) counts as :data:`UNSCORED`."""
     small, large = (a, b) if clusters.size(a) <= clusters.size(b) else (b, a)
@@ -358,18 +360,15 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
     """
     clusters = Clusters(features, cannot, person_rules=person_rules, twinned=twinned,
                         profiles=profiles)
-    weights: dict[int, dict[int, float]] = defaultdict(dict)
-    strong: list[Edge] = []
-    for w, i, j in edges:
-        weights[i][j] = w
-        weights[j][i] = w
-        if w >= accept:
-            strong.append((w, i, j))
+    # Columns, not tuples and a dict of dicts: tens of millions of pairs at a million records
+    # (reunify.linkage.edges); read the same way, in the same order.
+    edges = Edges.of(edges)
+    weights = Neighbours(edges)
     for i, j in must:
         a, b = clusters.find(i), clusters.find(j)
         if a != b:
             clusters.merge(a, b)
-    strong.sort(key=lambda e: (-e[0], e[1], e[2]))
+    strong = edges.strongest_first(accept)
     # Pairs of records with nothing but names come last, when the persons they could join
     # are whole (reunify.linkage.corroboration).
     bare = {i for i, f in enumerate(features) if corroboration.bare(f)} if person_rules \

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ import pyarrow as pa
 
 from reunify.linkage import comparisons
 from reunify.linkage.blocking import candidate_pairs
+from reunify.linkage.edges import Edges
 
 #: Seed of the random sampling that estimates u probabilities: a run is reproducible.
 SEED = 20180507
@@ -66,7 +69,9 @@ _SCHEMA = pa.schema([
 ])
 
 def _rows(features: Sequence[dict]) -> pa.Table:
-    return pa.Table.from_pylist([{c: f[c] for c in _COLUMNS} for f in features], schema=_SCHEMA)
+    # Column by column: no second dict per record (a million of them at national scale).
+    return pa.table({c: pa.array([f[c] for f in features], _SCHEMA.field(c).type)
+                     for c in _COLUMNS}, schema=_SCHEMA)
 
 
 class _Laps:
@@ -90,30 +95,40 @@ class Model:
     which stay in the engine's database until :meth:`close`.
     """
 
-    edges: list[tuple[float, int, int]]
+    edges: Edges
     model_json: str
     details: dict[tuple[int, int], tuple[float, list[dict]]] = field(default_factory=dict)
     con: Any = None
-    table: str = ""
+    #: The records as Splink holds them, and its database, to explain pairs on demand.
+    records: Any = None
+    db_api: Any = None
+    _asked: int = 0
     #: Candidate pairs, keys divided and parts still crowded (:func:`candidate_pairs`).
     blocking: dict[str, int] = field(default_factory=dict)
     #: CPU seconds (this process, every thread) of blocking, training and predict.
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    #: The folder the engine's database spills to (removed by :meth:`close`).
+    spill: str = ""
 
     def comparisons(self, pairs: Sequence[tuple[int, int]]
                     ) -> dict[tuple[int, int], tuple[float, list[dict]]]:
         """``(match probability, per-comparison weights)`` of scored pairs."""
         if self.con is not None and pairs:
+            from splink import Linker
+
             model = json.loads(self.model_json)
             labels, prior = comparisons.labels(model), comparisons.prior(model)
-            wanted = pa.table({"l": pa.array([min(p) for p in pairs], pa.int64()),
-                               "r": pa.array([max(p) for p in pairs], pa.int64())})
-            self.con.register("wanted_pairs", wanted)
-            rows = self.con.sql(
-                f"SELECT p.* FROM {self.table} p JOIN wanted_pairs w "  # noqa: S608 # nosec B608
-                "ON least(p.unique_id_l, p.unique_id_r) = w.l "
-                "AND greatest(p.unique_id_l, p.unique_id_r) = w.r").to_arrow_table().to_pylist()
-            self.con.unregister("wanted_pairs")
+            # The run scored every pair without its per-comparison columns (tens of millions
+            # of pairs at a million records); the pairs asked about are scored again with
+            # them, by the same model on the same records (so the same term frequencies).
+            self._asked += 1
+            wanted = pa.table({"match_key": pa.array(["reunify"] * len(pairs), pa.string()),
+                               "join_key_l": pa.array([min(p) for p in pairs], pa.int64()),
+                               "join_key_r": pa.array([max(p) for p in pairs], pa.int64())})
+            linker = Linker(self.records, model, log_level=None, validate_settings=False)
+            linker.table_management.register_blocked_pairs_for_predict(
+                self.db_api.register(wanted, table_name=f"asked_pairs_{self._asked}"))
+            rows = linker.inference.predict(warning_mode="never").as_record_list()
             for row in rows:
                 i, j = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
                 self.details[(i, j)] = (float(row["match_probability"]),
@@ -121,10 +136,23 @@ class Model:
         return {p: self.details[p] for p in pairs if p in self.details}
 
     def close(self) -> None:
-        """Let go of the engine's database."""
+        """Let go of the engine's database (and of what it spilled to disk)."""
         if self.con is not None:
             self.con.close()
             self.con = None
+        if self.spill:
+            shutil.rmtree(self.spill, ignore_errors=True)
+            self.spill = ""
+
+
+#: DuckDB's memory while linking; past it, joins and scored pairs spill to a temporary folder
+#: (tens of millions of pairs at a million records), so the run's peak stays bounded.
+MEMORY_LIMIT = "1GB"
+
+
+def _connect(spill: str) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(config={"threads": 2, "memory_limit": MEMORY_LIMIT,
+                                  "temp_directory": spill})
 
 
 def _db_api(backend: str, con: duckdb.DuckDBPyConnection):
@@ -193,18 +221,19 @@ def _bounded(model: dict) -> dict:
 
 
 def _edges(con: duckdb.DuckDBPyConnection, predictions, backend: str
-           ) -> tuple[list[tuple[float, int, int]], list[dict]]:
-    """Every scored pair as ``(weight, i, j)``, i < j; on Spark also every full row."""
+           ) -> tuple[Edges, list[dict]]:
+    """Every scored pair as ``(weight, i, j)``, i < j, in columns; on Spark also every full
+    row."""
     if backend == "spark":
         rows = predictions.as_record_list()
-        edges = [(float(r["match_weight"]), *sorted((int(r["unique_id_l"]),
-                                                     int(r["unique_id_r"])))) for r in rows]
+        edges = Edges.of((float(r["match_weight"]), *sorted((int(r["unique_id_l"]),
+                                                             int(r["unique_id_r"]))))
+                         for r in rows)
         return edges, rows
     cols = con.sql("SELECT least(unique_id_l, unique_id_r) AS l, "  # noqa: S608 # nosec B608
                    "greatest(unique_id_l, unique_id_r) AS r, match_weight "
                    f"FROM {predictions.physical_name}").fetchnumpy()
-    return list(zip(cols["match_weight"].tolist(), cols["l"].tolist(), cols["r"].tolist(),
-                    strict=True)), []
+    return Edges(cols["match_weight"], cols["l"], cols["r"]), []
 
 
 def _predict_candidates(con: duckdb.DuckDBPyConnection, db_api, linker):
@@ -229,7 +258,8 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
 
     say = progress or (lambda _step: None)
     logging.getLogger("splink").setLevel(logging.ERROR)
-    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+    spill = tempfile.mkdtemp(prefix="reunify-link-")
+    con = _connect(spill)
     keep = False
     cpu = _Laps()
     try:
@@ -243,7 +273,13 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         linker = Linker(table, comparisons.settings(dialect), log_level=None)
         if len(features) > 1:
             _train(linker, features, say)
-            linker = Linker(table, _bounded(linker.misc.save_model_to_json()), log_level=None)
+            trained = _bounded(linker.misc.save_model_to_json())
+            if backend != "spark":
+                # Every pair's per-comparison columns would be written with it: ~50 columns
+                # of tens of millions of pairs at a million records. Only the pairs a person
+                # reviews need them (Model.comparisons scores those again with them).
+                trained["retain_intermediate_calculation_columns"] = False
+            linker = Linker(table, trained, log_level=None)
         cpu.lap("training")
         say(f"scoring {n_pairs} candidate pairs")
         predictions = _predict_candidates(con, db_api, linker)
@@ -251,6 +287,8 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         # A random id per Linker, not part of the model: without it the same data gives the
         # same model, byte for byte (and the same sha256 in the ledger).
         model.pop("linker_uid", None)
+        # The model as stored keeps them: `reunify explain` and tracing show each comparison.
+        model["retain_intermediate_calculation_columns"] = True
         edges, rows = _edges(con, predictions, backend)
         cpu.lap("predict")
         model_json = json.dumps(model, sort_keys=True, indent=1, default=str)
@@ -261,11 +299,13 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
                        for r in rows}
             return Model(edges, model_json, details, blocking=blocking, cpu_seconds=cpu.laps)
         keep = True
-        return Model(edges, model_json, con=con, table=predictions.physical_name,
-                     blocking=blocking, cpu_seconds=cpu.laps)
+        predictions.drop_table_from_database_and_remove_from_cache()
+        return Model(edges, model_json, con=con, records=table, db_api=db_api,
+                     blocking=blocking, cpu_seconds=cpu.laps, spill=spill)
     finally:
         if not keep:
             con.close()
+            shutil.rmtree(spill, ignore_errors=True)
 
 
 def score_pair(model_json: str, left: dict, right: dict,
@@ -355,7 +395,7 @@ def score_listed(model_json: str, features: Sequence[dict],
 
 
 def score_new(features: Sequence[dict], new: set[int], model_json: str
-              ) -> list[tuple[float, int, int]]:
+              ) -> Sequence[tuple[float, int, int]]:
     """Score the ``new`` records (indexes into ``features``) against every record with a stored,
     trained model: no training, the same blocking keys as a full run, term frequencies from all
     of ``features``. Returns ``(match_weight, i, j)``, ``i < j``, for each candidate pair that
@@ -367,7 +407,8 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
     if not new:
         return []
     logging.getLogger("splink").setLevel(logging.ERROR)
-    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+    spill = tempfile.mkdtemp(prefix="reunify-link-")
+    con = _connect(spill)
     try:
         if candidate_pairs(con, features, new)["candidate_pairs"] == 0:
             return []
@@ -377,6 +418,7 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
         return _edges(con, _predict_candidates(con, db_api, linker), "duckdb")[0]
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def on_duckdb(model: dict) -> dict:

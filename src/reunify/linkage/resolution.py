@@ -11,7 +11,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
+import numpy as np
+
 from reunify.linkage import clustering, context, corroboration, deterministic
+from reunify.linkage.edges import Edges
 from reunify.linkage.features import TF_COLUMNS, features, swapped_fields, term_frequencies
 from reunify.linkage.records import (
     Decision,
@@ -133,8 +136,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
                                                                       accept)
                 if context_model is None:
                     break
-                shared = {pair for pair, shown in context_shown.items()
-                          if shown["level"] == context.SHARED}
+                shared = context.shared_pairs(context_shown)
                 groups, refused = clustering.cluster(feats, scored, accept=accept,
                                                      cannot=cannot, must=must,
                                                      person_rules=person_rules,
@@ -151,7 +153,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         "records": len(records),
         "persons": len(groups),
         "scored_pairs": len(scored),
-        "accepted_pairs": sum(1 for w, _i, _j in scored if w >= accept),
+        "accepted_pairs": int(np.count_nonzero(Edges.of(scored).w >= accept)),
         "review_pairs": len(review),
         "refused_merges": refused,
         "fields_swapped": len(swapped),
@@ -170,22 +172,28 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
                       stats)
 
 
-def _review(scored: list[tuple[float, int, int]], groups: list[list[int]], keys: list[Key],
+def _review(scored: Sequence[tuple[float, int, int]], groups: list[list[int]], keys: list[Key],
             decisions: list[Decision], model, context_shown: dict,
             feats: Sequence[dict] = ()) -> list[ScoredPair]:
     """Pairs that ended in two persons and that nobody decided yet, with each comparison's
     weight: those between the review and acceptance weights, and accepted pairs of a record
     with nothing but names that was kept apart (``linkage.corroboration``: a person decides)."""
-    cluster_of = {i: n for n, members in enumerate(groups) for i in members}
+    cluster_of = np.zeros(len(keys), dtype=np.int64)
+    for n, members in enumerate(groups):
+        cluster_of[members] = n
     decided = {frozenset((d.left, d.right)) for d in decisions}
-
-    def bare(i: int) -> bool:
-        return bool(feats) and corroboration.bare(feats[i])
-    band = [(w, i, j) for w, i, j in scored
-            if (REVIEW_WEIGHT <= w < ACCEPT_WEIGHT or (w >= ACCEPT_WEIGHT and (bare(i)
-                                                                           or bare(j))))
-            and cluster_of[i] != cluster_of[j]
-            and frozenset((keys[i], keys[j])) not in decided]
+    bare = np.array([corroboration.bare(f) for f in feats] if feats else [False] * len(keys),
+                    dtype=bool)
+    edges = Edges.of(scored)
+    # Tens of millions of pairs at a million records: the band is found on the columns.
+    ws, left, right = edges.w, edges.i, edges.j
+    inside = (((ws >= REVIEW_WEIGHT) & (ws < ACCEPT_WEIGHT))
+              | ((ws >= ACCEPT_WEIGHT) & (bare[left] | bare[right]))) \
+        & (cluster_of[left] != cluster_of[right])
+    picked = np.flatnonzero(inside)
+    band = [(w, i, j) for w, i, j in zip(ws[picked].tolist(), left[picked].tolist(),
+                                         right[picked].tolist(), strict=True)
+            if frozenset((keys[i], keys[j])) not in decided]
     details = model.comparisons([(i, j) for _w, i, j in band]) if band else {}
     review = []
     for w, i, j in band:
