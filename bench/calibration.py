@@ -70,6 +70,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--shift", type=float, nargs="*", default=[])
+    parser.add_argument("--missed", type=Path, default=None,
+                        help="write the true pairs that end in two persons to this CSV, "
+                             "with their cause (the rule that refused an accepted pair)")
     args = parser.parse_args()
     folder = args.folder.resolve()
     os.environ["REUNIFY_DATABASE_URL"] = f"sqlite:///{folder}/store.sqlite3"
@@ -103,6 +106,8 @@ def main() -> None:
     keys = [key_of(r) for r in records]
     precision, recall = _quality(found.clusters, truth)
     print(f"records {len(records)}: identity precision {precision:.4f}, recall {recall:.4f}")
+    print(f"family context: {json.dumps(found.stats.get('family_context'))}")
+    print(f"refused merges: {json.dumps(found.stats.get('refused_merges'))}")
 
     lam = float(json.loads(seen["model"])["probability_two_random_records_match"])
     n, candidates = len(records), seen["blocking"]["candidate_pairs"]
@@ -145,6 +150,9 @@ def main() -> None:
     feats = seen["features"]
     related, cannot, must = resolution._constraint_pairs(index, relations, decisions)
     twinned = clustering.twins(feats)
+    if args.missed is not None:
+        _write_missed(args.missed, by_person, cluster_of, keys, weights, feats, found,
+                      cannot, twinned, profiles, accept)
     mates = context.companions(feats, related)
     for shift in args.shift:
         edges = [(w + shift, i, j) for w, i, j in seen["edges"]]
@@ -152,12 +160,53 @@ def main() -> None:
                  "twinned": twinned, "profiles": profiles}
         groups, _refused = clustering.cluster(feats, edges, **rules)
         member_of = {i: c for c, members in enumerate(groups) for i in members}
-        scored, context_model, shown = context.adjust(edges, mates, member_of, accept)
+        scored, context_model, shown = context.adjust(edges, mates, member_of, accept,
+                                                      feats)
         if context_model is not None:
             shared = {p for p, s in shown.items() if s["level"] == context.SHARED}
             groups, _refused = clustering.cluster(feats, scored, shared=shared, **rules)
         precision, recall = _quality([[keys[i] for i in g] for g in groups], truth)
         print(f"every pair {shift:+.2f}: identity precision {precision:.4f}, recall {recall:.4f}")
+
+
+def _write_missed(path: Path, by_person, cluster_of, keys, weights, feats, found, cannot,
+                  twinned, profiles, accept) -> None:
+    """One row per true pair in two persons: its band, and for an accepted pair the rule
+    that keeps the two persons apart (checked between the final clusters)."""
+    from reunify.linkage import clustering
+
+    built = clustering.Clusters(feats, cannot, twinned=twinned, profiles=profiles)
+    index = {k: i for i, k in enumerate(keys)}
+    for members in found.clusters:
+        root = built.find(index[members[0]])
+        for k in members[1:]:
+            other = built.find(index[k])
+            if other != root:
+                root = built.merge(root, other)
+    columns = ("given_first", "surname_set", "birth_date", "a_number", "sex", "group",
+               "group_role", "phone", "seen_from", "seen_to")
+    cause_count: Counter = Counter()
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["band", "cause", "weight", "sources",
+                         *[f"{c}_{side}" for side in "lr" for c in ("record", *columns)]])
+        for members in by_person.values():
+            for a, i in enumerate(members):
+                for j in members[a + 1:]:
+                    if cluster_of[keys[i]] == cluster_of[keys[j]]:
+                        continue
+                    w = weights.get((i, j))
+                    band = _band(w, accept)
+                    cause = ""
+                    if w is not None and w >= accept:
+                        cause = built.conflict(built.find(i), built.find(j)) or "weak_or_names"
+                    cause_count[(band, cause)] += 1
+                    writer.writerow([band, cause, "" if w is None else round(w, 2),
+                                     f"{keys[i][0]}|{keys[j][0]}",
+                                     *[v for x in (i, j) for v in
+                                       (keys[x][1], *[feats[x].get(c) for c in columns])]])
+    for (band, cause), count in cause_count.most_common():
+        print(f"  {band} {cause}: {count}")
 
 
 if __name__ == "__main__":
