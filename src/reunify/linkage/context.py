@@ -6,6 +6,14 @@ shelter). When a companion of one record and a companion of the other were resol
 person in a first pass (a parent recorded by both sources, say), the pair gains a comparison,
 ``family_context``, whose weight is estimated from the data like any other: m from pairs the
 first pass accepted, u from pairs it clearly rejected (docs/linkage.md).
+
+A source may also *name* a relative it holds no record of (a shelter writes the parent a child
+names at interview: ``other_name``, perhaps an A-number or phone). When a relative one record
+names is, by name (a given name and another word of the name as a surname), A-number or phone,
+a person the first pass made of a companion of the other record — the child's named father is
+the father in the border's family unit — the pair hits a level of its own. Such facts are rare
+per *person*: ten times the records bring ten times the namesakes of a child, but not ten times
+the namesakes whose recorded parent is also the one the child named.
 """
 
 from __future__ import annotations
@@ -20,6 +28,10 @@ NON_MATCH_WEIGHT = -6.0
 _FLOOR, _CEIL = 0.001, 0.999
 #: The level of a pair whose records each have a companion of one person.
 SHARED = "a companion of each is one person"
+#: The level of a pair where a relative one record names is the other's companion's person.
+NAMED = "a relative one names is a companion of the other"
+NOT_SHARED = "companions not the same"
+NOT_NAMED = "a named relative not among the other's companions"
 
 
 def companions(features: Sequence[dict], relations: Iterable[tuple[int, int]]
@@ -45,39 +57,110 @@ def _shared(i: int, j: int, mates: dict[int, set[int]], cluster_of: dict[int, in
     return any(cluster_of[m] in left for m in mates[j] if m != i)
 
 
+class _Persons:
+    """What the first pass's persons are known as: per cluster, its given-name keys,
+    surname keys, A-numbers and phones (every record's)."""
+
+    def __init__(self, features: Sequence[dict], cluster_of: dict[int, int]) -> None:
+        self.given: dict[int, set[str]] = defaultdict(set)
+        self.surnames: dict[int, set[str]] = defaultdict(set)
+        self.numbers: dict[int, set[str]] = defaultdict(set)
+        for f in features:
+            c = cluster_of[f["unique_id"]]
+            self.given[c].update(f.get("given_keys") or ())
+            self.surnames[c].update(f.get("surnames") or ())
+            self.numbers[c].update(v for v in (f.get("a_number"), f.get("phone")) if v)
+
+    def is_named(self, named: tuple, c: int) -> bool:
+        """Whether the named relative (:func:`reunify.linkage.features.named_relatives`) is
+        person ``c``: the same A-number or phone, or a word of the name among its given names
+        and another among its surnames (a name of one word: among its given names)."""
+        words, number, phone = named
+        if (number and number in self.numbers[c]) or (phone and phone in self.numbers[c]):
+            return True
+        given, surnames = self.given[c], self.surnames[c]
+        if len(words) == 1:
+            return bool(words[0][0] & given)
+        return any(g & given and any(k != n and key in surnames
+                                     for k, (_g, key) in enumerate(words))
+                   for n, (g, _key) in enumerate(words))
+
+
+def _named(i: int, j: int, features: Sequence[dict], mates: dict[int, set[int]],
+           cluster_of: dict[int, int], persons: _Persons) -> bool | None:
+    """Whether a relative one record names is the person of a companion of the other (None:
+    neither names a relative the other could show: it names none, or the other has no
+    companion)."""
+    found = None
+    for x, y in ((i, j), (j, i)):
+        named, others = features[x].get("named"), mates.get(y)
+        if not named or not others:
+            continue
+        found = False
+        people = {cluster_of[m] for m in others if m != x}
+        if any(persons.is_named(n, c) for n in named for c in people):
+            return True
+    return found
+
+
+def _level(i: int, j: int, features: Sequence[dict], mates: dict[int, set[int]],
+           cluster_of: dict[int, int], persons: _Persons) -> str | None:
+    both = bool(mates.get(i) and mates.get(j) and j not in mates[i])
+    if both and _shared(i, j, mates, cluster_of):
+        return SHARED
+    named = _named(i, j, features, mates, cluster_of, persons)
+    if named:
+        return NAMED
+    if both:
+        return NOT_SHARED
+    return None if named is None else NOT_NAMED
+
+
 def adjust(edges: list[tuple[float, int, int]], mates: dict[int, set[int]],
-           cluster_of: dict[int, int], accept: float
+           cluster_of: dict[int, int], accept: float, features: Sequence[dict] = ()
            ) -> tuple[list[tuple[float, int, int]], dict | None, dict[tuple[int, int], dict]]:
-    """Add the family-context weight to every pair whose records both have companions.
+    """Add the family-context weight to every pair whose records both have companions, or
+    one of which names a relative (``features``' ``named``) and the other has companions.
 
     Returns the adjusted edges, the estimated level weights (None when the data cannot
     estimate them) and, per adjusted pair, the comparison to show for it.
     """
-    seen = {True: [0, 0], False: [0, 0]}  # shared -> [matches, non-matches]
-    context: dict[tuple[int, int], bool] = {}
+    persons = _Persons(features, cluster_of) if features else None
+    levels = (SHARED, NAMED, NOT_SHARED, NOT_NAMED)
+    seen = {level: [0, 0] for level in levels}  # level -> [matches, non-matches]
+    context: dict[tuple[int, int], str] = {}
     for w, i, j in edges:
-        if mates.get(i) and mates.get(j) and j not in mates[i]:
-            shared = _shared(i, j, mates, cluster_of)
-            context[(i, j)] = shared
-            if w >= accept:
-                seen[shared][0] += 1
-            elif w <= NON_MATCH_WEIGHT:
-                seen[shared][1] += 1
-    matches, non_matches = seen[True][0] + seen[False][0], seen[True][1] + seen[False][1]
+        if persons is None:
+            both = mates.get(i) and mates.get(j) and j not in mates[i]
+            level = (SHARED if _shared(i, j, mates, cluster_of) else NOT_SHARED) \
+                if both else None
+        else:
+            level = _level(i, j, features, mates, cluster_of, persons)
+        if level is None:
+            continue
+        context[(i, j)] = level
+        if w >= accept:
+            seen[level][0] += 1
+        elif w <= NON_MATCH_WEIGHT:
+            seen[level][1] += 1
+    matches = sum(seen[level][0] for level in levels)
+    non_matches = sum(seen[level][1] for level in levels)
     if matches < 10 or non_matches < 10:
         return edges, None, {}
-    m = min(max(seen[True][0] / matches, _FLOOR), _CEIL)
-    u = min(max(seen[True][1] / non_matches, _FLOOR), _CEIL)
-    weights = {True: math.log2(m / u), False: math.log2((1 - m) / (1 - u))}
-    levels = {True: SHARED, False: "companions not the same"}
+    weights, estimates = {}, {}
+    for level in levels:
+        m = min(max(seen[level][0] / matches, _FLOOR), _CEIL)
+        u = min(max(seen[level][1] / non_matches, _FLOOR), _CEIL)
+        weights[level] = math.log2(m / u)
+        estimates[level] = {"m": m, "u": u}
     adjusted, shown = [], {}
     for w, i, j in edges:
-        shared = context.get((i, j))
-        if shared is None:
+        level = context.get((i, j))
+        if level is None:
             adjusted.append((w, i, j))
             continue
-        adjusted.append((w + weights[shared], i, j))
-        shown[(i, j)] = {"name": "family_context", "level": levels[shared],
-                         "weight": round(weights[shared], 3)}
-    return adjusted, {"m": m, "u": u, "weights": {levels[k]: v for k, v in weights.items()}}, \
-        shown
+        adjusted.append((w + weights[level], i, j))
+        shown[(i, j)] = {"name": "family_context", "level": level,
+                         "weight": round(weights[level], 3)}
+    return adjusted, {"m": estimates[SHARED]["m"], "u": estimates[SHARED]["u"],
+                      "levels": estimates, "weights": weights}, shown

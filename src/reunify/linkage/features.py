@@ -78,6 +78,22 @@ def _in_order(family: str) -> list[str | None]:
     return [*keys, None, None][:2] if len(keys) <= 2 else [None, None]
 
 
+def named_relatives(record: dict) -> tuple:
+    """The relatives a record's source names without a record of theirs (``named``: a child's
+    parent as the child says the name), each as its words' keys — ``(given-name keys,
+    phonetic key)`` per word, in no order, as a name in one string may be written either way
+    round — with its A-number and phone keys."""
+    out = []
+    for name, number, phone in record.get("named") or ():
+        family, given = names.split_fields(name or "", "")
+        keys = tuple((names.given_keys(w), names.phonetic(w))
+                     for w in names.words(f"{given} {family}"))
+        if keys or number or phone:
+            out.append((keys, anumber.normalise(number or ""),
+                        phones.normalise(phone or "", record.get("country") or "")))
+    return tuple(out)
+
+
 def features(index: int, record: dict, *, swapped: bool = False) -> dict:
     """The comparison columns of one record; ``unique_id`` is its position in the input."""
     family, given = names.split_fields(record.get("family_name") or "",
@@ -124,6 +140,7 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         "group_role": record.get("group_role") or None,
         "seen_from": day_number(record.get("seen_from")),
         "seen_to": day_number(record.get("seen_to")),
+        "named": named_relatives(record),
         "fields_swapped": swapped,
     }
 

@@ -130,7 +130,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
             for _round in range(CONTEXT_ROUNDS):
                 cluster_of = {i: n for n, members in enumerate(groups) for i in members}
                 scored, context_model, context_shown = context.adjust(first, mates, cluster_of,
-                                                                      accept)
+                                                                      accept, feats)
                 if context_model is None:
                     break
                 shared = {pair for pair, shown in context_shown.items()
