@@ -58,6 +58,25 @@ def _quality(groups, truth) -> tuple[float, float]:
     return same / max(same + other, 1), same / max(every, 1)
 
 
+def _families_resolved(folder: Path, clusters, truth) -> tuple[int, int]:
+    """True families (``truth.families.csv``) each of whose members' records are exactly one
+    of the persons found (no record missing, none of another person's), and all families."""
+    path = folder / "batch" / "truth.families.csv"
+    if not path.is_file():
+        return 0, 0
+    members: dict[str, set[str]] = defaultdict(set)
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            members[row["family_id"]].add(row["person_id"])
+    records: dict[str, set] = defaultdict(set)
+    for key, person in truth.items():
+        records[person].add(key)
+    exact = {frozenset(c) for c in clusters}
+    whole = sum(1 for people in members.values()
+                if all(frozenset(records[p]) in exact for p in people if records[p]))
+    return whole, len(members)
+
+
 def _band(weight: float | None, accept: float) -> str:
     if weight is None:
         return "never scored"
@@ -108,6 +127,10 @@ def main() -> None:
     print(f"records {len(records)}: identity precision {precision:.4f}, recall {recall:.4f}")
     print(f"family context: {json.dumps(found.stats.get('family_context'))}")
     print(f"refused merges: {json.dumps(found.stats.get('refused_merges'))}")
+
+    whole, families = _families_resolved(folder, found.clusters, truth)
+    print(f"true families whose every member is exactly one person: {whole} of {families} "
+          f"({whole / max(families, 1):.4f}; families build can make no more of them whole)")
 
     lam = float(json.loads(seen["model"])["probability_two_random_records_match"])
     n, candidates = len(records), seen["blocking"]["candidate_pairs"]
