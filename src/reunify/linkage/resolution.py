@@ -12,7 +12,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from reunify.linkage import clustering, context, corroboration, deterministic
-from reunify.linkage.features import TF_COLUMNS, features, swapped_fields, term_frequencies
+from reunify.linkage.features import (
+    TF_COLUMNS,
+    add_kin,
+    features,
+    swapped_fields,
+    term_frequencies,
+)
 from reunify.linkage.records import (
     Decision,
     Key,
@@ -98,6 +104,8 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
     index = {k: i for i, k in enumerate(keys)}
     decisions = list(decisions)
     related, cannot, must = _constraint_pairs(index, relations, decisions)
+    mates = context.companions(feats, related)
+    add_kin(feats, mates)
     timings: dict[str, float] = {"prepare": time.perf_counter() - started}
     cpu_timings: dict[str, float] = {"prepare": time.process_time() - cpu}
 
@@ -125,7 +133,6 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         context_model, context_shown = None, {}
         if model is not None:
             say("family context")
-            mates = context.companions(feats, related)
             first = scored
             for _round in range(CONTEXT_ROUNDS):
                 cluster_of = {i: n for n, members in enumerate(groups) for i in members}
