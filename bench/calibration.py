@@ -117,6 +117,15 @@ def main() -> None:
         return model
 
     splink_engine.score = keeping
+    adjust = context.adjust
+
+    def showing(*args, **kwargs):
+        out = adjust(*args, **kwargs)
+        seen.update(context={(i, j): (w, out[2].get((i, j), {}).get("level", ""))
+                             for w, i, j in out[0]})
+        return out
+
+    context.adjust = showing
     records, relations, decisions = linkage_records(), _relations(), _decisions_in_force()
     profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
     found = resolution.resolve(records, relations=relations, decisions=decisions,
@@ -173,9 +182,10 @@ def main() -> None:
     feats = seen["features"]
     related, cannot, must = resolution._constraint_pairs(index, relations, decisions)
     twinned = clustering.twins(feats)
+    context.adjust = adjust
     if args.missed is not None:
         _write_missed(args.missed, by_person, cluster_of, keys, weights, feats, found,
-                      cannot, twinned, profiles, accept)
+                      cannot, twinned, profiles, accept, seen.get("context", {}))
     mates = context.companions(feats, related)
     for shift in args.shift:
         edges = [(w + shift, i, j) for w, i, j in seen["edges"]]
@@ -193,7 +203,7 @@ def main() -> None:
 
 
 def _write_missed(path: Path, by_person, cluster_of, keys, weights, feats, found, cannot,
-                  twinned, profiles, accept) -> None:
+                  twinned, profiles, accept, in_context) -> None:
     """One row per true pair in two persons: its band, and for an accepted pair the rule
     that keeps the two persons apart (checked between the final clusters)."""
     from reunify.linkage import clustering
@@ -211,7 +221,7 @@ def _write_missed(path: Path, by_person, cluster_of, keys, weights, feats, found
     cause_count: Counter = Counter()
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["band", "cause", "weight", "sources",
+        writer.writerow(["band", "cause", "weight", "with context", "context", "sources",
                          *[f"{c}_{side}" for side in "lr" for c in ("record", *columns)]])
         for members in by_person.values():
             for a, i in enumerate(members):
@@ -224,7 +234,9 @@ def _write_missed(path: Path, by_person, cluster_of, keys, weights, feats, found
                     if w is not None and w >= accept:
                         cause = built.conflict(built.find(i), built.find(j)) or "weak_or_names"
                     cause_count[(band, cause)] += 1
+                    after, level = in_context.get((i, j), (None, ""))
                     writer.writerow([band, cause, "" if w is None else round(w, 2),
+                                     "" if after is None else round(after, 2), level,
                                      f"{keys[i][0]}|{keys[j][0]}",
                                      *[v for x in (i, j) for v in
                                        (keys[x][1], *[feats[x].get(c) for c in columns])]])
