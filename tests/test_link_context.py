@@ -127,3 +127,36 @@ def test_relatives_named_without_a_record_are_read_from_the_store():
     assert by_id["C1"]["named"] == [("José Tzoc", "", "55123456")]
     assert by_id["C2"]["named"] == []
     assert linkage_records([("shelter", "C1")])[0]["named"] == [("José Tzoc", "", "55123456")]
+
+
+def test_a_first_name_with_a_kinsmans_makes_two_records_candidates():
+    """A border child grouped with her father and the shelter's record of her naming that
+    father share no other blocking key (another surname recorded, no birth date) but meet
+    under the key of her first name with his; a stranger's record naming another father does
+    not."""
+    import duckdb
+
+    from reunify.linkage.blocking import candidate_pairs
+    from reunify.linkage.features import add_kin, block_keys
+
+    feats = _feats(
+        {"source": "border", "family_name": "López", "given_name": "Ana",
+         "birth_date": "2004-03-02", "group_id": "FU-1", "group_role": "child"},
+        {"source": "border", "family_name": "López", "given_name": "José",
+         "birth_date": "1980-01-05", "group_id": "FU-1", "group_role": "parent"},
+        {"source": "shelter", "family_name": "Cruz", "given_name": "Ana",
+         "named": [("José López", "", "")]},
+        {"source": "shelter", "family_name": "Cruz", "given_name": "Ana",
+         "named": [("Pedro", "", "")]},
+    )
+    assert not set(block_keys(feats[0])) & set(block_keys(feats[2]))
+    add_kin(feats, context.companions(feats, []))
+    assert "k:ANA:OSE" in set(block_keys(feats[0])) & set(block_keys(feats[2]))
+    con = duckdb.connect()
+    try:
+        candidate_pairs(con, feats)
+        pairs = set(con.execute("SELECT l, r FROM candidate_pairs").fetchall())
+    finally:
+        con.close()
+    assert (0, 2) in pairs
+    assert (0, 3) not in pairs
