@@ -35,7 +35,6 @@ def _family(named: list[tuple[str, str, str]], parent: dict | None = None) -> tu
     [("Baltazar Jiménez", "", "")],          # given name, then surname
     [("JIMENEZ BALTASAR", "", "")],          # the other way round, spelled by ear
     [("Jiménez, Baltazar", "", "")],         # "FAMILY, GIVEN"
-    [("Balta", "", ""), ("Baltazar", "", "")],  # a one-word name among the given names
     [("Papá", "A 205-481-283", "")],         # no name in common: the A-number
 ])
 def test_a_named_parent_who_is_the_others_companion_is_its_own_level(named):
@@ -45,6 +44,15 @@ def test_a_named_parent_who_is_the_others_companion_is_its_own_level(named):
     feats, mates, cluster_of = _family(named, {"a_number": "205481283"})
     persons = context._Persons(feats, cluster_of)
     assert context._level(0, 1, feats, mates, cluster_of, persons) == context.NAMED
+
+
+def test_a_named_parent_by_a_given_name_alone_is_a_level_of_its_own():
+    """A child who names the parent by a given name alone ("Balta", "Baltazar"): the pair
+    hits the level of a relative named by a given name alone, weaker evidence than a given
+    name with a surname, which the data weigh apart."""
+    feats, mates, cluster_of = _family([("Balta", "", ""), ("Baltazar", "", "")])
+    persons = context._Persons(feats, cluster_of)
+    assert context._level(0, 1, feats, mates, cluster_of, persons) == context.NAMED_GIVEN
 
 
 def test_a_named_parent_of_another_name_is_not_the_companion():

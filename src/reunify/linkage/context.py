@@ -28,8 +28,11 @@ NON_MATCH_WEIGHT = -6.0
 _FLOOR, _CEIL = 0.001, 0.999
 #: The level of a pair whose records each have a companion of one person.
 SHARED = "a companion of each is one person"
-#: The level of a pair where a relative one record names is the other's companion's person.
+#: The level of a pair where a relative one record names is the other's companion's person,
+#: by a given name and a surname (or A-number, phone); by a given name alone (a child often
+#: names a parent so).
 NAMED = "a relative one names is a companion of the other"
+NAMED_GIVEN = "a relative one names by a given name alone is a companion of the other"
 NOT_SHARED = "companions not the same"
 NOT_NAMED = "a named relative not among the other's companions"
 
@@ -71,35 +74,38 @@ class _Persons:
             self.surnames[c].update(f.get("surnames") or ())
             self.numbers[c].update(v for v in (f.get("a_number"), f.get("phone")) if v)
 
-    def is_named(self, named: tuple, c: int) -> bool:
+    def is_named(self, named: tuple, c: int) -> str | None:
         """Whether the named relative (:func:`reunify.linkage.features.named_relatives`) is
-        person ``c``: the same A-number or phone, or a word of the name among its given names
-        and another among its surnames (a name of one word: among its given names)."""
+        person ``c``: :data:`NAMED` for the same A-number or phone, or a word of the name
+        among its given names and another among its surnames; :data:`NAMED_GIVEN` for a name
+        of one word among its given names; else None."""
         words, number, phone = named
         if (number and number in self.numbers[c]) or (phone and phone in self.numbers[c]):
-            return True
+            return NAMED
         given, surnames = self.given[c], self.surnames[c]
         if len(words) == 1:
-            return bool(words[0][0] & given)
-        return any(g & given and any(k != n and key in surnames
-                                     for k, (_g, key) in enumerate(words))
-                   for n, (g, _key) in enumerate(words))
+            return NAMED_GIVEN if words[0][0] & given else None
+        return NAMED if any(g & given and any(k != n and key in surnames
+                                              for k, (_g, key) in enumerate(words))
+                            for n, (g, _key) in enumerate(words)) else None
 
 
 def _named(i: int, j: int, features: Sequence[dict], mates: dict[int, set[int]],
-           cluster_of: dict[int, int], persons: _Persons) -> bool | None:
-    """Whether a relative one record names is the person of a companion of the other (None:
-    neither names a relative the other could show: it names none, or the other has no
+           cluster_of: dict[int, int], persons: _Persons) -> str | None:
+    """The level of a relative one record names who is the person of a companion of the
+    other (:data:`NAMED`, :data:`NAMED_GIVEN`), :data:`NOT_NAMED` when none is, None when
+    neither names a relative the other could show (it names none, or the other has no
     companion)."""
     found = None
     for x, y in ((i, j), (j, i)):
         named, others = features[x].get("named"), mates.get(y)
         if not named or not others:
             continue
-        found = False
         people = {cluster_of[m] for m in others if m != x}
-        if any(persons.is_named(n, c) for n in named for c in people):
-            return True
+        hits = {persons.is_named(n, c) for n in named for c in people}
+        if NAMED in hits:
+            return NAMED
+        found = NAMED_GIVEN if NAMED_GIVEN in hits or found == NAMED_GIVEN else NOT_NAMED
     return found
 
 
@@ -109,11 +115,9 @@ def _level(i: int, j: int, features: Sequence[dict], mates: dict[int, set[int]],
     if both and _shared(i, j, mates, cluster_of):
         return SHARED
     named = _named(i, j, features, mates, cluster_of, persons)
-    if named:
-        return NAMED
-    if both:
-        return NOT_SHARED
-    return None if named is None else NOT_NAMED
+    if named in (NAMED, NAMED_GIVEN):
+        return named
+    return NOT_SHARED if both else named
 
 
 def adjust(edges: list[tuple[float, int, int]], mates: dict[int, set[int]],
@@ -126,7 +130,7 @@ def adjust(edges: list[tuple[float, int, int]], mates: dict[int, set[int]],
     estimate them) and, per adjusted pair, the comparison to show for it.
     """
     persons = _Persons(features, cluster_of) if features else None
-    levels = (SHARED, NAMED, NOT_SHARED, NOT_NAMED)
+    levels = (SHARED, NAMED, NAMED_GIVEN, NOT_SHARED, NOT_NAMED)
     seen = {level: [0, 0] for level in levels}  # level -> [matches, non-matches]
     context: dict[tuple[int, int], str] = {}
     for w, i, j in edges:
