@@ -58,6 +58,25 @@ def _quality(groups, truth) -> tuple[float, float]:
     return same / max(same + other, 1), same / max(every, 1)
 
 
+def _families_resolved(folder: Path, clusters, truth) -> tuple[int, int]:
+    """True families (``truth.families.csv``) each of whose members' records are exactly one
+    of the persons found (no record missing, none of another person's), and all families."""
+    path = folder / "batch" / "truth.families.csv"
+    if not path.is_file():
+        return 0, 0
+    members: dict[str, set[str]] = defaultdict(set)
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            members[row["family_id"]].add(row["person_id"])
+    records: dict[str, set] = defaultdict(set)
+    for key, person in truth.items():
+        records[person].add(key)
+    exact = {frozenset(c) for c in clusters}
+    whole = sum(1 for people in members.values()
+                if all(frozenset(records[p]) in exact for p in people if records[p]))
+    return whole, len(members)
+
+
 def _band(weight: float | None, accept: float) -> str:
     if weight is None:
         return "never scored"
@@ -70,6 +89,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--shift", type=float, nargs="*", default=[])
+    parser.add_argument("--missed", type=Path, default=None,
+                        help="write the true pairs that end in two persons to this CSV, "
+                             "with their cause (the rule that refused an accepted pair)")
     args = parser.parse_args()
     folder = args.folder.resolve()
     os.environ["REUNIFY_DATABASE_URL"] = f"sqlite:///{folder}/store.sqlite3"
@@ -95,6 +117,15 @@ def main() -> None:
         return model
 
     splink_engine.score = keeping
+    adjust = context.adjust
+
+    def showing(*args, **kwargs):
+        out = adjust(*args, **kwargs)
+        seen.update(context={(i, j): (w, out[2].get((i, j), {}).get("level", ""))
+                             for w, i, j in out[0]})
+        return out
+
+    context.adjust = showing
     records, relations, decisions = linkage_records(), _relations(), _decisions_in_force()
     profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
     found = resolution.resolve(records, relations=relations, decisions=decisions,
@@ -103,6 +134,12 @@ def main() -> None:
     keys = [key_of(r) for r in records]
     precision, recall = _quality(found.clusters, truth)
     print(f"records {len(records)}: identity precision {precision:.4f}, recall {recall:.4f}")
+    print(f"family context: {json.dumps(found.stats.get('family_context'))}")
+    print(f"refused merges: {json.dumps(found.stats.get('refused_merges'))}")
+
+    whole, families = _families_resolved(folder, found.clusters, truth)
+    print(f"true families whose every member is exactly one person: {whole} of {families} "
+          f"({whole / max(families, 1):.4f}; families build can make no more of them whole)")
 
     lam = float(json.loads(seen["model"])["probability_two_random_records_match"])
     n, candidates = len(records), seen["blocking"]["candidate_pairs"]
@@ -145,6 +182,10 @@ def main() -> None:
     feats = seen["features"]
     related, cannot, must = resolution._constraint_pairs(index, relations, decisions)
     twinned = clustering.twins(feats)
+    context.adjust = adjust
+    if args.missed is not None:
+        _write_missed(args.missed, by_person, cluster_of, keys, weights, feats, found,
+                      cannot, twinned, profiles, accept, seen.get("context", {}))
     mates = context.companions(feats, related)
     for shift in args.shift:
         edges = [(w + shift, i, j) for w, i, j in seen["edges"]]
@@ -152,12 +193,55 @@ def main() -> None:
                  "twinned": twinned, "profiles": profiles}
         groups, _refused = clustering.cluster(feats, edges, **rules)
         member_of = {i: c for c, members in enumerate(groups) for i in members}
-        scored, context_model, shown = context.adjust(edges, mates, member_of, accept)
+        scored, context_model, shown = context.adjust(edges, mates, member_of, accept,
+                                                      feats)
         if context_model is not None:
             shared = {p for p, s in shown.items() if s["level"] == context.SHARED}
             groups, _refused = clustering.cluster(feats, scored, shared=shared, **rules)
         precision, recall = _quality([[keys[i] for i in g] for g in groups], truth)
         print(f"every pair {shift:+.2f}: identity precision {precision:.4f}, recall {recall:.4f}")
+
+
+def _write_missed(path: Path, by_person, cluster_of, keys, weights, feats, found, cannot,
+                  twinned, profiles, accept, in_context) -> None:
+    """One row per true pair in two persons: its band, and for an accepted pair the rule
+    that keeps the two persons apart (checked between the final clusters)."""
+    from reunify.linkage import clustering
+
+    built = clustering.Clusters(feats, cannot, twinned=twinned, profiles=profiles)
+    index = {k: i for i, k in enumerate(keys)}
+    for members in found.clusters:
+        root = built.find(index[members[0]])
+        for k in members[1:]:
+            other = built.find(index[k])
+            if other != root:
+                root = built.merge(root, other)
+    columns = ("given_first", "surname_set", "birth_date", "a_number", "sex", "group",
+               "group_role", "phone", "seen_from", "seen_to")
+    cause_count: Counter = Counter()
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["band", "cause", "weight", "with context", "context", "sources",
+                         *[f"{c}_{side}" for side in "lr" for c in ("record", *columns)]])
+        for members in by_person.values():
+            for a, i in enumerate(members):
+                for j in members[a + 1:]:
+                    if cluster_of[keys[i]] == cluster_of[keys[j]]:
+                        continue
+                    w = weights.get((i, j))
+                    band = _band(w, accept)
+                    cause = ""
+                    if w is not None and w >= accept:
+                        cause = built.conflict(built.find(i), built.find(j)) or "weak_or_names"
+                    cause_count[(band, cause)] += 1
+                    after, level = in_context.get((i, j), (None, ""))
+                    writer.writerow([band, cause, "" if w is None else round(w, 2),
+                                     "" if after is None else round(after, 2), level,
+                                     f"{keys[i][0]}|{keys[j][0]}",
+                                     *[v for x in (i, j) for v in
+                                       (keys[x][1], *[feats[x].get(c) for c in columns])]])
+    for (band, cause), count in cause_count.most_common():
+        print(f"  {band} {cause}: {count}")
 
 
 if __name__ == "__main__":

@@ -92,9 +92,10 @@ def _blocking(batch: Path) -> dict:
     from linkage import _dob, _plain
     from reunify.linkage.batch_files import read_batch, read_truth
     from reunify.linkage.blocking import candidate_pairs
-    from reunify.linkage.features import features, swapped_fields
+    from reunify.linkage.context import companions
+    from reunify.linkage.features import add_kin, features, swapped_fields
 
-    records, _relations = read_batch(batch)
+    records, relations = read_batch(batch)
     truth = read_truth(batch)
     index = {(r["source"], r["record_id"]): i for i, r in enumerate(records)}
     people: dict[str, list[int]] = defaultdict(list)
@@ -103,10 +104,13 @@ def _blocking(batch: Path) -> dict:
             people[who].append(index[key])
     true_pairs = _pairs_of(people, None)
     swapped = swapped_fields(list(records))
+    feats = [features(i, r, swapped=i in swapped) for i, r in enumerate(records)]
+    add_kin(feats, companions(feats, [(index[r.left], index[r.right]) for r in relations
+                                      if r.left in index and r.right in index]))
     spill = tempfile.mkdtemp(prefix="scale-blocking-")
     con = duckdb.connect(config={"threads": 2, "memory_limit": "2GB", "temp_directory": spill})
-    counts = candidate_pairs(con, [features(i, r, swapped=i in swapped)
-                                   for i, r in enumerate(records)])
+    counts = candidate_pairs(con, feats)
+    del feats
     left, right = zip(*sorted(true_pairs), strict=True) if true_pairs else ((), ())
     con.register("true_pairs", pa.table({"l": pa.array(left, pa.int64()),
                                          "r": pa.array(right, pa.int64())}))

@@ -81,9 +81,10 @@ def _adjust_by_tuples(edges, mates, cluster_of, accept):
     matches, non = seen[True][0] + seen[False][0], seen[True][1] + seen[False][1]
     if matches < 10 or non < 10:
         return edges, None
-    m = min(max(seen[True][0] / matches, 0.001), 0.999)
-    u = min(max(seen[True][1] / non, 0.001), 0.999)
-    weights = {True: math.log2(m / u), False: math.log2((1 - m) / (1 - u))}
+    # Each level's m and u estimated on its own (docs/linkage.md, family context).
+    weights = {flag: math.log2(min(max(seen[flag][0] / matches, 0.001), 0.999)
+                               / min(max(seen[flag][1] / non, 0.001), 0.999))
+               for flag in (True, False)}
     return [(w + weights[ctx[(i, j)]], i, j) if (i, j) in ctx else (w, i, j)
             for w, i, j in edges], ctx
 

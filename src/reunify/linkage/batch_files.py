@@ -19,12 +19,14 @@ def _rows(path: Path):
 
 
 def read_batch(folder: Path) -> tuple[list[dict], list[Relation]]:
-    """The person-records (with their events' ``seen_from``/``seen_to``) and the relations
-    between records of one source, of every ``<source>.<kind>.csv`` in ``folder``."""
+    """The person-records (with their events' ``seen_from``/``seen_to`` and the relatives they
+    name without a record, ``named``, as the store gives them) and the relations between
+    records of one source, of every ``<source>.<kind>.csv`` in ``folder``."""
     folder = Path(folder)
     records: list[dict] = []
     relations: list[Relation] = []
     seen: dict[Key, tuple[str, str]] = {}
+    named: dict[Key, list[tuple[str, str, str]]] = {}
     for path in sorted(folder.glob("*.csv")):
         if path.name.startswith("truth.") or path.name.count(".") != 2:
             continue
@@ -32,9 +34,14 @@ def read_batch(folder: Path) -> tuple[list[dict], list[Relation]]:
         if kind == "persons":
             records.extend(_rows(path))
         elif kind == "relations":
-            relations.extend(Relation((r["source"], r["record_id"]), r["relation"],
-                                      (r["source"], r["other_record_id"]))
-                             for r in _rows(path) if r.get("other_record_id"))
+            for r in _rows(path):
+                if r.get("other_record_id"):
+                    relations.append(Relation((r["source"], r["record_id"]), r["relation"],
+                                              (r["source"], r["other_record_id"])))
+                elif r.get("other_name"):
+                    named.setdefault((r["source"], r["record_id"]), []).append(
+                        (r["other_name"], r.get("other_a_number") or "",
+                         r.get("other_phone") or ""))
         elif kind == "events":
             for e in _rows(path):
                 key, day = (e["source"], e["record_id"]), e["at"][:10]
@@ -42,6 +49,7 @@ def read_batch(folder: Path) -> tuple[list[dict], list[Relation]]:
                 seen[key] = (min(low, day), max(high, day))
     for r in records:
         r["seen_from"], r["seen_to"] = seen.get((r["source"], r["record_id"]), (None, None))
+        r["named"] = sorted(named.get((r["source"], r["record_id"]), ()))
     return records, relations
 
 

@@ -6,6 +6,14 @@ shelter). When a companion of one record and a companion of the other were resol
 person in a first pass (a parent recorded by both sources, say), the pair gains a comparison,
 ``family_context``, whose weight is estimated from the data like any other: m from pairs the
 first pass accepted, u from pairs it clearly rejected (docs/linkage.md).
+
+A source may also *name* a relative it holds no record of (a shelter writes the parent a child
+names at interview: ``other_name``, perhaps an A-number or phone). When a relative one record
+names is, by name (a given name and another word of the name as a surname), A-number or phone,
+a person the first pass made of a companion of the other record — the child's named father is
+the father in the border's family unit — the pair hits a level of its own. Such facts are rare
+per *person*: ten times the records bring ten times the namesakes of a child, but not ten times
+the namesakes whose recorded parent is also the one the child named.
 """
 
 from __future__ import annotations
@@ -24,6 +32,17 @@ NON_MATCH_WEIGHT = -6.0
 _FLOOR, _CEIL = 0.001, 0.999
 #: The level of a pair whose records each have a companion of one person.
 SHARED = "a companion of each is one person"
+#: The level of a pair where a relative one record names is the other's companion's person,
+#: by a given name and a surname (or A-number, phone); by a given name alone (a child often
+#: names a parent so).
+NAMED = "a relative one names is a companion of the other"
+NAMED_GIVEN = "a relative one names by a given name alone is a companion of the other"
+NOT_SHARED = "companions not the same"
+NOT_NAMED = "a named relative not among the other's companions"
+
+
+#: Every level, in the order of their codes in :class:`Shown`.
+LEVELS = (SHARED, NAMED, NAMED_GIVEN, NOT_SHARED, NOT_NAMED)
 
 
 def companions(features: Sequence[dict], relations: Iterable[tuple[int, int]]
@@ -49,18 +68,78 @@ def _shared(i: int, j: int, mates: dict[int, set[int]], cluster_of: dict[int, in
     return any(cluster_of[m] in left for m in mates[j] if m != i)
 
 
+class _Persons:
+    """What the first pass's persons are known as: per cluster, its given-name keys,
+    surname keys, A-numbers and phones (every record's)."""
+
+    def __init__(self, features: Sequence[dict], cluster_of: dict[int, int]) -> None:
+        self.given: dict[int, set[str]] = defaultdict(set)
+        self.surnames: dict[int, set[str]] = defaultdict(set)
+        self.numbers: dict[int, set[str]] = defaultdict(set)
+        for f in features:
+            c = cluster_of[f["unique_id"]]
+            self.given[c].update(f.get("given_keys") or ())
+            self.surnames[c].update(f.get("surnames") or ())
+            self.numbers[c].update(v for v in (f.get("a_number"), f.get("phone")) if v)
+
+    def is_named(self, named: tuple, c: int) -> str | None:
+        """Whether the named relative (:func:`reunify.linkage.features.named_relatives`) is
+        person ``c``: :data:`NAMED` for the same A-number or phone, or a word of the name
+        among its given names and another among its surnames; :data:`NAMED_GIVEN` for a name
+        of one word among its given names; else None."""
+        words, number, phone = named
+        if (number and number in self.numbers[c]) or (phone and phone in self.numbers[c]):
+            return NAMED
+        given, surnames = self.given[c], self.surnames[c]
+        if len(words) == 1:
+            return NAMED_GIVEN if words[0][0] & given else None
+        return NAMED if any(g & given and any(k != n and key in surnames
+                                              for k, (_g, key) in enumerate(words))
+                            for n, (g, _key) in enumerate(words)) else None
+
+
+def _named(i: int, j: int, features: Sequence[dict], mates: dict[int, set[int]],
+           cluster_of: dict[int, int], persons: _Persons) -> str | None:
+    """The level of a relative one record names who is the person of a companion of the
+    other (:data:`NAMED`, :data:`NAMED_GIVEN`), :data:`NOT_NAMED` when none is, None when
+    neither names a relative the other could show (it names none, or the other has no
+    companion)."""
+    found = None
+    for x, y in ((i, j), (j, i)):
+        named, others = features[x].get("named"), mates.get(y)
+        if not named or not others:
+            continue
+        people = {cluster_of[m] for m in others if m != x}
+        hits = {persons.is_named(n, c) for n in named for c in people}
+        if NAMED in hits:
+            return NAMED
+        found = NAMED_GIVEN if NAMED_GIVEN in hits or found == NAMED_GIVEN else NOT_NAMED
+    return found
+
+
+def _level(i: int, j: int, features: Sequence[dict], mates: dict[int, set[int]],
+           cluster_of: dict[int, int], persons: _Persons) -> str | None:
+    both = bool(mates.get(i) and mates.get(j) and j not in mates[i])
+    if both and _shared(i, j, mates, cluster_of):
+        return SHARED
+    named = _named(i, j, features, mates, cluster_of, persons)
+    if named in (NAMED, NAMED_GIVEN):
+        return named
+    return NOT_SHARED if both else named
+
+
 class Shown(Mapping[tuple[int, int], dict]):
     """Per adjusted pair, the ``family_context`` comparison to show for it: computed when asked
     from the pairs' columns (at a million records most pairs are adjusted, and a dict per pair
     would cost gigabytes)."""
 
-    def __init__(self, i: np.ndarray, j: np.ndarray, shared: np.ndarray,
-                 weights: dict[bool, float], levels: dict[bool, str]) -> None:
+    def __init__(self, i: np.ndarray, j: np.ndarray, level: np.ndarray,
+                 weights: dict[str, float]) -> None:
         self._n = int(max(i.max(initial=0), j.max(initial=0))) + 1
         keys = i.astype(np.int64) * self._n + j.astype(np.int64)
         order = np.argsort(keys, kind="stable")
-        self._keys, self._shared = keys[order], shared[order]
-        self._weights, self._levels = weights, levels
+        self._keys, self._level = keys[order], level[order]
+        self._weights = weights
 
     def _find(self, pair: object) -> int | None:
         if not (isinstance(pair, tuple) and len(pair) == 2):
@@ -76,9 +155,9 @@ class Shown(Mapping[tuple[int, int], dict]):
         at = self._find(pair)
         if at is None:
             raise KeyError(pair)
-        shared = bool(self._shared[at])
-        return {"name": "family_context", "level": self._levels[shared],
-                "weight": round(self._weights[shared], 3)}
+        level = LEVELS[int(self._level[at])]
+        return {"name": "family_context", "level": level,
+                "weight": round(self._weights[level], 3)}
 
     def __contains__(self, pair: object) -> bool:
         return self._find(pair) is not None
@@ -92,7 +171,8 @@ class Shown(Mapping[tuple[int, int], dict]):
 
     def shared(self) -> set[tuple[int, int]]:
         """The pairs whose records each have a companion of one person."""
-        return {divmod(key, self._n) for key in self._keys[self._shared].tolist()}
+        shared = self._keys[self._level == LEVELS.index(SHARED)]
+        return {divmod(key, self._n) for key in shared.tolist()}
 
 
 def shared_pairs(shown: Mapping[tuple[int, int], dict]) -> set[tuple[int, int]]:
@@ -103,40 +183,59 @@ def shared_pairs(shown: Mapping[tuple[int, int], dict]) -> set[tuple[int, int]]:
 
 
 def adjust(edges: Sequence[tuple[float, int, int]], mates: dict[int, set[int]],
-           cluster_of: dict[int, int], accept: float
+           cluster_of: dict[int, int], accept: float, features: Sequence[dict] = ()
            ) -> tuple[Edges, dict | None, Mapping[tuple[int, int], dict]]:
-    """Add the family-context weight to every pair whose records both have companions.
+    """Add the family-context weight to every pair whose records both have companions, or
+    one of which names a relative (``features``' ``named``) and the other has companions.
 
     Returns the adjusted edges, the estimated level weights (None when the data cannot
     estimate them) and, per adjusted pair, the comparison to show for it.
     """
     edges = Edges.of(edges)
-    n = int(max(edges.i.max(initial=-1), edges.j.max(initial=-1), max(mates, default=-1))) + 1
+    persons = _Persons(features, cluster_of) if features else None
+    n = int(max(edges.i.max(initial=-1), edges.j.max(initial=-1), max(mates, default=-1),
+                len(features) - 1)) + 1
     accompanied = np.zeros(n, dtype=bool)
     accompanied[[k for k, v in mates.items() if v]] = True
-    # Only pairs whose records both have companions are looked at one by one.
-    looked = np.flatnonzero(accompanied[edges.i] & accompanied[edges.j])
-    at, shared_at = [], []
+    naming = np.zeros(n, dtype=bool)
+    if persons is not None:
+        naming[[f["unique_id"] for f in features if f.get("named")]] = True
+    # Only the pairs that can have a level are looked at one by one: both records with
+    # companions, or one naming a relative and the other with companions.
+    ai, aj = accompanied[edges.i], accompanied[edges.j]
+    looked = np.flatnonzero((ai & aj) | (naming[edges.i] & aj) | (naming[edges.j] & ai))
+    at, level_at = [], []
     for n_pair, i, j in zip(looked.tolist(), edges.i[looked].tolist(), edges.j[looked].tolist(),
                             strict=True):
-        if j not in mates[i]:
+        if persons is None:
+            level = None if j in mates[i] else (
+                SHARED if _shared(i, j, mates, cluster_of) else NOT_SHARED)
+        else:
+            level = _level(i, j, features, mates, cluster_of, persons)
+        if level is not None:
             at.append(n_pair)
-            shared_at.append(_shared(i, j, mates, cluster_of))
+            level_at.append(LEVELS.index(level))
     index = np.array(at, dtype=np.int64)
-    shared = np.array(shared_at, dtype=bool)
+    level = np.array(level_at, dtype=np.int8)
     w = edges.w[index]
-    seen = {flag: [int(np.count_nonzero((w >= accept) & (shared == flag))),
-                   int(np.count_nonzero((w <= NON_MATCH_WEIGHT) & (shared == flag)))]
-            for flag in (True, False)}  # shared -> [matches, non-matches]
-    matches, non_matches = seen[True][0] + seen[False][0], seen[True][1] + seen[False][1]
+    # level -> [matches, non-matches]
+    seen = {code: [int(np.count_nonzero((w >= accept) & (level == code))),
+                   int(np.count_nonzero((w <= NON_MATCH_WEIGHT) & (level == code)))]
+            for code in range(len(LEVELS))}
+    matches = sum(s[0] for s in seen.values())
+    non_matches = sum(s[1] for s in seen.values())
     if matches < 10 or non_matches < 10:
         return edges, None, {}
-    m = min(max(seen[True][0] / matches, _FLOOR), _CEIL)
-    u = min(max(seen[True][1] / non_matches, _FLOOR), _CEIL)
-    weights = {True: math.log2(m / u), False: math.log2((1 - m) / (1 - u))}
-    levels = {True: SHARED, False: "companions not the same"}
+    weights, estimates = {}, {}
+    for code, name in enumerate(LEVELS):
+        m = min(max(seen[code][0] / matches, _FLOOR), _CEIL)
+        u = min(max(seen[code][1] / non_matches, _FLOOR), _CEIL)
+        weights[name] = math.log2(m / u)
+        estimates[name] = {"m": m, "u": u}
+    by_code = np.array([weights[name] for name in LEVELS], dtype=np.float64)
     adjusted = edges.w.copy()
-    adjusted[index] = w + np.where(shared, weights[True], weights[False])
-    shown = Shown(edges.i[index], edges.j[index], shared, weights, levels)
-    return edges.with_weights(adjusted), \
-        {"m": m, "u": u, "weights": {levels[k]: v for k, v in weights.items()}}, shown
+    adjusted[index] = w + by_code[level]
+    shown = Shown(edges.i[index], edges.j[index], level, weights)
+    return edges.with_weights(adjusted), {"m": estimates[SHARED]["m"],
+                                          "u": estimates[SHARED]["u"],
+                                          "levels": estimates, "weights": weights}, shown

@@ -78,6 +78,36 @@ def _in_order(family: str) -> list[str | None]:
     return [*keys, None, None][:2] if len(keys) <= 2 else [None, None]
 
 
+def named_relatives(record: dict) -> tuple:
+    """The relatives a record's source names without a record of theirs (``named``: a child's
+    parent as the child says the name), each as its words' keys — ``(given-name keys,
+    phonetic key)`` per word, in no order, as a name in one string may be written either way
+    round — with its A-number and phone keys."""
+    out = []
+    for name, number, phone in record.get("named") or ():
+        family, given = names.split_fields(name or "", "")
+        keys = tuple((names.given_keys(w), names.phonetic(w))
+                     for w in names.words(f"{given} {family}"))
+        if keys or number or phone:
+            out.append((keys, anumber.normalise(number or ""),
+                        phones.normalise(phone or "", record.get("country") or "")))
+    return tuple(out)
+
+
+def add_kin(features: list[dict], companions: dict[int, set[int]]) -> None:
+    """Give each feature dict ``kin``: the given names (first keys) of its companions
+    (``reunify.linkage.context.companions``) and every word of the relatives its source
+    names, for the blocking key of a first name with a kinsman's (:func:`block_keys`)."""
+    for f in features:
+        kin = {features[m]["given_first"] for m in companions.get(f["unique_id"], ())}
+        for words, _number, _phone in f["named"]:
+            for given, _key in words:
+                kin.update(given)
+        kin.discard(None)
+        kin.discard("")
+        f["kin"] = tuple(sorted(kin))
+
+
 def features(index: int, record: dict, *, swapped: bool = False) -> dict:
     """The comparison columns of one record; ``unique_id`` is its position in the input."""
     family, given = names.split_fields(record.get("family_name") or "",
@@ -124,6 +154,7 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         "group_role": record.get("group_role") or None,
         "seen_from": day_number(record.get("seen_from")),
         "seen_to": day_number(record.get("seen_to")),
+        "named": named_relatives(record),
         "fields_swapped": swapped,
     }
 
@@ -171,6 +202,7 @@ DIVISIONS = {
     "gb": ("surname", "sex"), "sy": ("given", "given2"),
     "sg": ("age", "sex", "month"), "b": ("given", "surname"),
     "ad": ("given", "age"), "as": ("given", "age"), "ss": ("age", "sex"),
+    "k": ("surname", "age"),
 }
 #: The most divisions one key goes through (the longest chain of :data:`DIVISIONS`).
 DIVIDE_DEPTH = max(len(chain) for chain in DIVISIONS.values())
@@ -205,6 +237,11 @@ def block_keys(f: dict) -> list[str]:
             keys.append(f"sg:{surname}:{given}")
     if given and len(surnames) > 1:
         keys.append(f"ss:{':'.join(sorted(surnames))}:{given}")
+    # The first name with a kinsman's given name (a companion's, or a word of a relative the
+    # source names): "Ana" with a father "José" is far rarer than "Ana López", however large
+    # the season, and both the border's family unit and the shelter's interview say it.
+    if given:
+        keys.extend(f"k:{given}:{kin}" for kin in f.get("kin") or ())
     if f["birth_date"] and f["birth_precise"]:
         keys.append(f"b:{f['birth_date']}:{f['sex'] or ''}")
     # A street address (one that starts with a house number; a village is shared by too many):

@@ -4,8 +4,9 @@ A record is a plain dict with the interchange columns of a person-record (``sour
 ``record_id``, ``family_name``, ``given_name``, ``birth_date``, ``sex``, ``country``,
 ``a_number``, ``group_id``, ``group_role``, ``phone``) and, optionally, ``seen_from`` and
 ``seen_to``: the first and last day the source's events about the record fall on (a custody
-chain is continuous in time, so one person's records are seen in adjacent windows). Records are
-named by their key, ``(source, record_id)``.
+chain is continuous in time, so one person's records are seen in adjacent windows), and
+``named``: the relatives its source names without a record of theirs, ``(name, a_number,
+phone)`` each (family context). Records are named by their key, ``(source, record_id)``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,13 @@ import numpy as np
 
 from reunify.linkage import clustering, context, corroboration, deterministic
 from reunify.linkage.edges import Edges
-from reunify.linkage.features import TF_COLUMNS, features, swapped_fields, term_frequencies
+from reunify.linkage.features import (
+    TF_COLUMNS,
+    add_kin,
+    features,
+    swapped_fields,
+    term_frequencies,
+)
 from reunify.linkage.records import (
     Decision,
     Key,
@@ -101,6 +107,8 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
     index = {k: i for i, k in enumerate(keys)}
     decisions = list(decisions)
     related, cannot, must = _constraint_pairs(index, relations, decisions)
+    mates = context.companions(feats, related)
+    add_kin(feats, mates)
     timings: dict[str, float] = {"prepare": time.perf_counter() - started}
     cpu_timings: dict[str, float] = {"prepare": time.process_time() - cpu}
 
@@ -128,12 +136,11 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         context_model, context_shown = None, {}
         if model is not None:
             say("family context")
-            mates = context.companions(feats, related)
             first = scored
             for _round in range(CONTEXT_ROUNDS):
                 cluster_of = {i: n for n, members in enumerate(groups) for i in members}
                 scored, context_model, context_shown = context.adjust(first, mates, cluster_of,
-                                                                      accept)
+                                                                      accept, feats)
                 if context_model is None:
                     break
                 shared = context.shared_pairs(context_shown)

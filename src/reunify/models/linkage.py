@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Exists, Max, Min, OuterRef, QuerySet
 
 from reunify.models.keys import with_keys
-from reunify.models.record import EventRecord, PersonRecord
+from reunify.models.record import EventRecord, PersonRecord, RelationRecord
 
 #: The person-record fields the linker reads (``reunify.linkage.records``).
 LINKAGE_FIELDS = ("source", "record_id", "family_name", "given_name", "birth_date", "sex",
@@ -19,15 +19,25 @@ _CHUNK = 10_000
 
 def linkage_records(keys: list[tuple[str, str]] | None = None) -> list[dict]:
     """Current person-records as the linker takes them (plain dicts, in source and record
-    order), each with ``seen_from``/``seen_to``: the span of its source's events about it.
+    order), each with ``seen_from``/``seen_to``: the span of its source's events about it, and
+    ``named``: the relatives its source names without a record of theirs (``(name, a_number,
+    phone)`` of each relation with ``other_name``: the parent a child names at interview).
     ``keys`` restricts them to those ``(source, record_id)``."""
     records = PersonRecord.objects.filter(is_current=True)
     events = EventRecord.objects.filter(is_current=True)
-    chosen = [(records, events)] if keys is None else zip(
-        with_keys(records, keys), with_keys(events, keys), strict=True)
+    relations = RelationRecord.objects.filter(is_current=True, other_record_id="")\
+        .exclude(other_name="")
+    chosen = [(records, events, relations)] if keys is None else zip(
+        with_keys(records, keys), with_keys(events, keys), with_keys(relations, keys),
+        strict=True)
     rows: list[dict] = []
     seen: dict[tuple[str, str], tuple] = {}
-    for some_records, some_events in chosen:
+    named: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for some_records, some_events, some_relations in chosen:
+        for s, r, name, number, phone in some_relations.values_list(
+                "source", "record_id", "other_name", "other_a_number", "other_phone")\
+                .iterator(chunk_size=_CHUNK):
+            named.setdefault((s, r), []).append((name, number, phone))
         # In chunks (a server-side cursor on PostgreSQL): the driver never holds every row of
         # a large store at once beside the dicts built from them.
         rows.extend(some_records.order_by("source", "record_id").values(*LINKAGE_FIELDS)
@@ -40,6 +50,7 @@ def linkage_records(keys: list[tuple[str, str]] | None = None) -> list[dict]:
     for row in rows:
         row["seen_from"], row["seen_to"] = seen.get((row["source"], row["record_id"]),
                                                     (None, None))
+        row["named"] = sorted(named.get((row["source"], row["record_id"]), ()))
     return rows
 
 
