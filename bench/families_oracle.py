@@ -73,16 +73,19 @@ def _populate(args: argparse.Namespace) -> None:
         now = timezone.now()
         run = LinkRun.objects.create(actor="bench", started_at=now, finished_at=now,
                                      engine="truth")
-        persons: dict[str, Person] = {}
-        identities = []
         with (args.out / "truth.identities.csv").open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                person = persons.get(row["person_id"])
-                if person is None:
-                    person = persons[row["person_id"]] = Person.objects.create(created_run=run)
-                identities.append(Identity(source=row["source"], record_id=row["record_id"],
-                                           person=person, run=run))
-        Identity.objects.bulk_create(identities, batch_size=5000)
+            rows = [(row["person_id"], row["source"], row["record_id"])
+                    for row in csv.DictReader(handle)]
+        # One person per true person, in the order the truth first names them (so two stores
+        # populated from one batch number them alike), created in bulk: one INSERT per
+        # person (a round trip each) took 245 s for 64,391 persons on PostgreSQL.
+        order = list(dict.fromkeys(truth for truth, _s, _r in rows))
+        created = Person.objects.bulk_create([Person(created_run=run) for _ in order],
+                                             batch_size=5000)
+        persons = {truth: person.pk for truth, person in zip(order, created, strict=True)}
+        Identity.objects.bulk_create(
+            [Identity(source=source, record_id=record_id, person_id=persons[truth], run=run)
+             for truth, source, record_id in rows], batch_size=5000)
     print(_step(f"the truth's {len(persons)} persons stored", started, cpu, server), flush=True)
 
 
