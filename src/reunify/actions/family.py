@@ -36,6 +36,7 @@ from reunify.models import (
     RelationRecord,
 )
 from reunify.models.profile import family_unit_sources
+from reunify.models.streaming import streaming_reads
 from reunify.rules import anumber, phones
 from reunify.rules.corroboration import Traces, corroborating, enough
 from reunify.rules.family import (
@@ -437,10 +438,11 @@ def build_families(*, actor: str, progress: Any = None) -> FamilyRun:
 def _build_families(*, actor: str, progress: Any) -> FamilyRun:
     started = timezone.now()
     _say(progress, "families: reading persons, groups and relations")
-    records = _Records()
-    traces = _traces(records)
-    links = _group_links(records)
-    relation_links, counts, pending = _relation_links(records, traces, links, _decisions())
+    with streaming_reads():  # the reads stream (``models.streaming``); nothing is written yet
+        records = _Records()
+        traces = _traces(records)
+        links = _group_links(records)
+        relation_links, counts, pending = _relation_links(records, traces, links, _decisions())
     links.extend(relation_links)
     drafts = assemble_families(
         links, records.facts, unlinked_children=_came_with_adults(records, traces),

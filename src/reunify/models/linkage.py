@@ -7,6 +7,7 @@ from django.db.models import Exists, Max, Min, OuterRef, QuerySet
 
 from reunify.models.keys import with_keys
 from reunify.models.record import EventRecord, PersonRecord, RelationRecord
+from reunify.models.streaming import streaming_reads
 
 #: The person-record fields the linker reads (``reunify.linkage.records``).
 LINKAGE_FIELDS = ("source", "record_id", "family_name", "given_name", "birth_date", "sex",
@@ -33,18 +34,21 @@ def linkage_records(keys: list[tuple[str, str]] | None = None) -> list[dict]:
     rows: list[dict] = []
     seen: dict[tuple[str, str], tuple] = {}
     named: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-    for some_records, some_events, some_relations in chosen:
-        for s, r, name, number, phone in some_relations.values_list(
-                "source", "record_id", "other_name", "other_a_number", "other_phone")\
-                .iterator(chunk_size=_CHUNK):
-            named.setdefault((s, r), []).append((name, number, phone))
-        # In chunks (a server-side cursor on PostgreSQL): the driver never holds every row of
-        # a large store at once beside the dicts built from them.
-        rows.extend(some_records.order_by("source", "record_id").values(*LINKAGE_FIELDS)
-                    .iterator(chunk_size=_CHUNK))
-        seen.update({(s, r): (lo, hi) for s, r, lo, hi in
-                     some_events.values("source", "record_id").annotate(lo=Min("at"), hi=Max("at"))
-                     .values_list("source", "record_id", "lo", "hi").iterator(chunk_size=_CHUNK)})
+    # In chunks (a server-side cursor on PostgreSQL, streamed: ``models.streaming``): the
+    # driver never holds every row of a large store at once beside the dicts built from them.
+    with streaming_reads():
+        for some_records, some_events, some_relations in chosen:
+            for s, r, name, number, phone in some_relations.values_list(
+                    "source", "record_id", "other_name", "other_a_number", "other_phone")\
+                    .iterator(chunk_size=_CHUNK):
+                named.setdefault((s, r), []).append((name, number, phone))
+            rows.extend(some_records.order_by("source", "record_id").values(*LINKAGE_FIELDS)
+                        .iterator(chunk_size=_CHUNK))
+            seen.update({(s, r): (lo, hi) for s, r, lo, hi in
+                         some_events.values("source", "record_id")
+                         .annotate(lo=Min("at"), hi=Max("at"))
+                         .values_list("source", "record_id", "lo", "hi")
+                         .iterator(chunk_size=_CHUNK)})
     if keys is not None:  # several queries: put their rows in one order
         rows.sort(key=lambda row: (row["source"], row["record_id"]))
     for row in rows:

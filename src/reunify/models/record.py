@@ -8,6 +8,9 @@ from django.db import models
 
 from reunify.models.ingest import SourceFile
 
+#: The relations column that carries the day of first contact (``reunify.queries.contacts``).
+FIRST_CONTACT = "first_contact"
+
 
 class _SourceRow(models.Model):
     """What every ingested row carries: where it came from and which version it is."""
@@ -87,8 +90,14 @@ class RelationRecord(_SourceRow):
         # No separate (source, relation_key, is_current) index: the unique constraint's index has
         # (source, relation_key) as its prefix and serves those look-ups; one index fewer to
         # maintain per ingested row.
+        # The rows that record a first contact, by the record they name: a person's page finds
+        # the contacts of its family's records without a pass over every relation, and whether
+        # a source records contact at all is one probe. Only those rows are in it.
         indexes = [
             models.Index(fields=["source", "record_id"]),
+            models.Index(fields=["source", "other_record_id"],
+                         condition=models.Q(attributes__has_key=FIRST_CONTACT),
+                         name="relation_contact_other"),
         ]
 
     def __str__(self) -> str:

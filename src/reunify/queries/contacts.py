@@ -19,14 +19,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from reunify.models import Case, Identity, RelationRecord
+from reunify.models import Case, Identity, RelationRecord, SourceFile
+from reunify.models.keys import with_keys
+from reunify.models.record import FIRST_CONTACT
 from reunify.rules.casework import COUNTS_AS_CONTACT
 
-#: The relations column that carries the day of first contact.
-FIRST_CONTACT = "first_contact"
 #: Up to this many persons are looked up by id; more are matched over all identities (a long
 #: IN list would exceed SQLite's limit on bound variables).
 _FEW = 500
+
+
+def _recording_sources() -> set[str]:
+    """Sources any current relations row of which records a first contact: one probe of the
+    index of such rows per source that sent relations (a handful), not a pass over them."""
+    sent = SourceFile.objects.filter(kind="relations").values_list("source", flat=True)
+    contact = RelationRecord.objects.filter(is_current=True, attributes__has_key=FIRST_CONTACT)
+    return {source for source in set(sent) if contact.filter(source=source).exists()}
 
 
 def first_contacts(person_ids: Iterable[int]) -> dict[int, dt.date | None] | None:
@@ -34,18 +42,16 @@ def first_contacts(person_ids: Iterable[int]) -> dict[int, dt.date | None] | Non
     first contact recorded or logged, or None when there was none. None for everyone when
     nothing in the store records contact at all."""
     wanted = set(person_ids)
-    rows = list(RelationRecord.objects.filter(
-        is_current=True, attributes__has_key=FIRST_CONTACT,
-    ).values_list("source", "record_id", "other_record_id", "attributes"))
+    recording = _recording_sources()
     logged = _logged(wanted)
-    if not rows and logged is None:
+    if not recording and logged is None:
         return None
     out: dict[int, dt.date | None] = dict(logged or {})
-    if not rows:
+    if not recording:
         return out
-    recording = {source for source, *_ in rows}
     identities = Identity.objects.filter(source__in=recording)
-    if len(wanted) <= _FEW:  # one family's page: ask for its members only
+    few = len(wanted) <= _FEW
+    if few:  # one family's page: ask for its members only
         identities = identities.filter(person_id__in=wanted)
     person_of = {}
     for source, record_id, person in identities.values_list(
@@ -53,15 +59,26 @@ def first_contacts(person_ids: Iterable[int]) -> dict[int, dt.date | None] | Non
         if person in wanted:
             person_of[(source, record_id)] = person
             out.setdefault(person, None)
-    for source, record, other, attributes in rows:
-        try:
-            day = dt.date.fromisoformat(str(attributes.get(FIRST_CONTACT) or ""))
-        except ValueError:
-            continue  # empty: not recorded (ingest refuses anything but a date)
-        for record_id in (record, other):
-            person = person_of.get((source, record_id))
-            if person is not None and (out[person] is None or day < out[person]):
-                out[person] = day
+    contact = RelationRecord.objects.filter(is_current=True, attributes__has_key=FIRST_CONTACT)
+    # A few persons: the rows naming one of their records on either side, by index; a row
+    # naming two of them is read twice and counted once (the earliest day wins either way).
+    parts = [*with_keys(contact, person_of),
+             *with_keys(contact, person_of, record_id="other_record_id")] if few else [contact]
+    read: set[int] = set()
+    for part in parts:
+        for pk, source, record, other, attributes in part.values_list(
+                "pk", "source", "record_id", "other_record_id", "attributes"):
+            if pk in read:
+                continue
+            read.add(pk)
+            try:
+                day = dt.date.fromisoformat(str(attributes.get(FIRST_CONTACT) or ""))
+            except ValueError:
+                continue  # empty: not recorded (ingest refuses anything but a date)
+            for record_id in (record, other):
+                person = person_of.get((source, record_id))
+                if person is not None and (out[person] is None or day < out[person]):
+                    out[person] = day
     return out
 
 

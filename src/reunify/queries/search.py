@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 from rapidfuzz.distance import Indel
 
-from reunify.models import Family, FamilyMember, Identity, PersonRecord
+from reunify.models import Family, FamilyMember, Identity, PersonRecord, SourceFile
 from reunify.models.keys import with_keys
 from reunify.queries.families import current_run, family_public_id, person_public_id
 from reunify.rules import anumber
@@ -91,7 +91,11 @@ def search(
         for record in PersonRecord.objects.filter(is_current=True, a_number__regex=pattern)[:200]:
             candidates.append((record, "a_number", 1.0))
     if not any(c.isspace() for c in query):
-        for record in PersonRecord.objects.filter(is_current=True, record_id=query)[:50]:
+        # Whatever the source: named, so that the records' unique index (source first) finds
+        # the id in each instead of a pass over every record (each file holds one source).
+        sources = set(SourceFile.objects.filter(kind="persons").values_list("source", flat=True))
+        for record in PersonRecord.objects.filter(source__in=sorted(sources), is_current=True,
+                                                  record_id=query)[:50]:
             candidates.append((record, "record_id", 1.0))
     folded = fold(query)
     if any(c.isalpha() for c in folded):

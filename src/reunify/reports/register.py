@@ -25,6 +25,7 @@ from django.conf import settings
 from reunify.actions.register import ROW_FIELDS, store_intervals
 from reunify.models import Family, FamilyMember, RegisterIntervals
 from reunify.models.register import data_version
+from reunify.models.streaming import streaming_reads
 from reunify.queries import register_store
 from reunify.queries.families import FamilyView, current_families, current_run, family_views
 from reunify.queries.register import Entry, summarise
@@ -85,9 +86,11 @@ def current_intervals(*, actor: str, policy: str = DEFAULT_POLICY) -> RegisterIn
             base, families = _base(version, policy)
             if base is not None:
                 PARTIAL[policy] += 1
-            # Kept as tuples until stored: a third of the memory of the dicts.
-            lines = [tuple(row[f] for f in ROW_FIELDS)
-                     for row in register_intervals(policy=policy, families=families)]
+            # Kept as tuples until stored: a third of the memory of the dicts. The reads
+            # stream (``models.streaming``).
+            with streaming_reads():
+                lines = [tuple(row[f] for f in ROW_FIELDS)
+                         for row in register_intervals(policy=policy, families=families)]
             # Every change of an input commits with a ledger entry that advances the version:
             # the same version before and after means the computation saw one state.
             if data_version() != version:
