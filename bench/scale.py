@@ -16,6 +16,11 @@ apart from each model's recall (reunify's blocking exactly as ``reunify link`` d
 Splink, with the link run's CPU seconds by step (``stats.cpu_seconds``). Every step runs in a
 process of its own, so each peak resident memory (``ru_maxrss``) is that step's. Prints one
 JSON line per step, then a table. Results go in docs/benchmarks.md.
+
+Each step's result is kept in the folder (``results.jsonl``): ``--until STEP`` stops after a
+step, ``--resume DIR`` goes on in a kept folder without running again the steps it has, and
+``--only STEP ...`` runs those steps in that order (a million records: the season ingested
+once, the link run and plain Splink first).
 """
 
 from __future__ import annotations

@@ -73,15 +73,15 @@ class Neighbours(Mapping[int, dict[int, float]]):
 
     def __init__(self, edges: Edges) -> None:
         n = len(edges)
-        ends = np.concatenate((edges.i, edges.j))
-        others = np.concatenate((edges.j, edges.i))
-        # By record, then by the pair's position: a record's pairs in the order they came (one
-        # int64 key, each distinct: a record is in a pair once).
-        position = np.arange(n, dtype=np.int64)
-        order = np.argsort(ends.astype(np.int64) * max(n, 1)
-                           + np.concatenate((position, position)))
+        # Each pair twice, interleaved (i's entry, then j's): a stable sort by record keeps a
+        # record's pairs in the order they came, with no key wider than the records' int32.
+        ends = np.empty(2 * n, dtype=np.int32)
+        ends[0::2], ends[1::2] = edges.i, edges.j
+        others = np.empty(2 * n, dtype=np.int32)
+        others[0::2], others[1::2] = edges.j, edges.i
+        order = np.argsort(ends, kind="stable")
         self._others = others[order]
-        self._w = np.concatenate((edges.w, edges.w))[order]
+        self._w = np.repeat(edges.w, 2)[order]
         # Where each record's pairs start and end, as a Python list: looked up once per
         # member of a cluster at every merge considered, so no numpy scalar per lookup.
         counts = np.bincount(ends, minlength=0)

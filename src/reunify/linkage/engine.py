@@ -299,7 +299,11 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
                        for r in rows}
             return Model(edges, model_json, details, blocking=blocking, cpu_seconds=cpu.laps)
         keep = True
+        # Scored and fetched: DuckDB and Arrow let go of the pairs before clustering needs
+        # the memory (tens of millions of them at a million records).
         predictions.drop_table_from_database_and_remove_from_cache()
+        con.unregister("candidate_pairs_registered")
+        con.execute("DROP TABLE candidate_pairs")
         return Model(edges, model_json, con=con, records=table, db_api=db_api,
                      blocking=blocking, cpu_seconds=cpu.laps, spill=spill)
     finally:
