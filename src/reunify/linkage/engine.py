@@ -22,14 +22,14 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 
 from reunify.linkage import comparisons
 from reunify.linkage.blocking import candidate_pairs
+from reunify.linkage.predictions import Model, duckdb_rows
 
 #: Seed of the random sampling that estimates u probabilities: a run is reproducible.
 SEED = 20180507
@@ -82,58 +82,13 @@ class _Laps:
         self._last = now
 
 
-@dataclass
-class Model:
-    """A trained, applied model: the scored pairs, and the model as JSON.
-
-    Per-comparison weights are read on demand (:meth:`comparisons`) from the predictions,
-    which stay in the engine's database until :meth:`close`.
-    """
-
-    edges: list[tuple[float, int, int]]
-    model_json: str
-    details: dict[tuple[int, int], tuple[float, list[dict]]] = field(default_factory=dict)
-    con: Any = None
-    table: str = ""
-    #: Candidate pairs, keys divided and parts still crowded (:func:`candidate_pairs`).
-    blocking: dict[str, int] = field(default_factory=dict)
-    #: CPU seconds (this process, every thread) of blocking, training and predict.
-    cpu_seconds: dict[str, float] = field(default_factory=dict)
-
-    def comparisons(self, pairs: Sequence[tuple[int, int]]
-                    ) -> dict[tuple[int, int], tuple[float, list[dict]]]:
-        """``(match probability, per-comparison weights)`` of scored pairs."""
-        if self.con is not None and pairs:
-            model = json.loads(self.model_json)
-            labels, prior = comparisons.labels(model), comparisons.prior(model)
-            wanted = pa.table({"l": pa.array([min(p) for p in pairs], pa.int64()),
-                               "r": pa.array([max(p) for p in pairs], pa.int64())})
-            self.con.register("wanted_pairs", wanted)
-            rows = self.con.sql(
-                f"SELECT p.* FROM {self.table} p JOIN wanted_pairs w "  # noqa: S608 # nosec B608
-                "ON least(p.unique_id_l, p.unique_id_r) = w.l "
-                "AND greatest(p.unique_id_l, p.unique_id_r) = w.r").to_arrow_table().to_pylist()
-            self.con.unregister("wanted_pairs")
-            for row in rows:
-                i, j = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
-                self.details[(i, j)] = (float(row["match_probability"]),
-                                        comparisons.breakdown(row, labels, prior))
-        return {p: self.details[p] for p in pairs if p in self.details}
-
-    def close(self) -> None:
-        """Let go of the engine's database."""
-        if self.con is not None:
-            self.con.close()
-            self.con = None
-
-
 def _db_api(backend: str, con: duckdb.DuckDBPyConnection):
     if backend == "spark":
         from splink.backends.spark import SparkAPI, similarity_jar_location
 
-        from reunify.linkage.spark import session
+        from reunify.linkage.spark import options, session
 
-        return SparkAPI(spark_session=session(similarity_jar_location()))
+        return SparkAPI(spark_session=session(similarity_jar_location()), **options())
     from splink.backends.duckdb import DuckDBAPI
 
     return DuckDBAPI(connection=con)
@@ -193,18 +148,27 @@ def _bounded(model: dict) -> dict:
 
 
 def _edges(con: duckdb.DuckDBPyConnection, predictions, backend: str
-           ) -> tuple[list[tuple[float, int, int]], list[dict]]:
-    """Every scored pair as ``(weight, i, j)``, i < j; on Spark also every full row."""
+           ) -> list[tuple[float, int, int]]:
+    """Every scored pair as ``(weight, i, j)``, i < j."""
     if backend == "spark":
-        rows = predictions.as_record_list()
-        edges = [(float(r["match_weight"]), *sorted((int(r["unique_id_l"]),
-                                                     int(r["unique_id_r"])))) for r in rows]
-        return edges, rows
+        from reunify.linkage import spark
+
+        return spark.edges(predictions.db_api.spark, predictions.physical_name)
     cols = con.sql("SELECT least(unique_id_l, unique_id_r) AS l, "  # noqa: S608 # nosec B608
                    "greatest(unique_id_l, unique_id_r) AS r, match_weight "
                    f"FROM {predictions.physical_name}").fetchnumpy()
     return list(zip(cols["match_weight"].tolist(), cols["l"].tolist(), cols["r"].tolist(),
-                    strict=True)), []
+                    strict=True))
+
+
+def _frame(db_api, table: pa.Table, name: str) -> pa.Table | str:
+    """``table`` as the backend takes it: on Spark, the name of a table of its own
+    (:func:`reunify.linkage.spark.frame`)."""
+    if db_api.sql_dialect.sql_dialect_str == "spark":
+        from reunify.linkage import spark
+
+        return spark.frame(db_api.spark, table, name)
+    return table
 
 
 def _predict_candidates(con: duckdb.DuckDBPyConnection, db_api, linker):
@@ -213,7 +177,8 @@ def _predict_candidates(con: duckdb.DuckDBPyConnection, db_api, linker):
     pairs = con.sql("SELECT 'reunify' AS match_key, l AS join_key_l, r AS join_key_r "
                     "FROM candidate_pairs").to_arrow_table()
     linker.table_management.register_blocked_pairs_for_predict(
-        db_api.register(pairs, table_name="candidate_pairs_registered"))
+        db_api.register(_frame(db_api, pairs, "candidate_pairs_registered"),
+                        table_name="candidate_pairs_registered"))
     return linker.inference.predict(threshold_match_weight=FLOOR_WEIGHT, warning_mode="never")
 
 
@@ -239,7 +204,7 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         n_pairs = blocking["candidate_pairs"]
         db_api = _db_api(backend, con)
         dialect = "spark" if backend == "spark" else "duckdb"
-        table = db_api.register(_rows(features), table_name="records")
+        table = db_api.register(_frame(db_api, _rows(features), "records"), table_name="records")
         linker = Linker(table, comparisons.settings(dialect), log_level=None)
         if len(features) > 1:
             _train(linker, features, say)
@@ -251,18 +216,19 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         # A random id per Linker, not part of the model: without it the same data gives the
         # same model, byte for byte (and the same sha256 in the ledger).
         model.pop("linker_uid", None)
-        edges, rows = _edges(con, predictions, backend)
+        edges = _edges(con, predictions, backend)
         cpu.lap("predict")
         model_json = json.dumps(model, sort_keys=True, indent=1, default=str)
         if backend == "spark":
-            labels, prior = comparisons.labels(model), comparisons.prior(model)
-            details = {tuple(sorted((int(r["unique_id_l"]), int(r["unique_id_r"])))):
-                       (float(r["match_probability"]), comparisons.breakdown(r, labels, prior))
-                       for r in rows}
-            return Model(edges, model_json, details, blocking=blocking, cpu_seconds=cpu.laps)
+            from reunify.linkage import spark
+
+            on = predictions.db_api.spark
+            return Model(edges, model_json, rows=spark.rows_of(on, predictions.physical_name),
+                         release=lambda: spark.release(on), blocking=blocking,
+                         cpu_seconds=cpu.laps)
         keep = True
-        return Model(edges, model_json, con=con, table=predictions.physical_name,
-                     blocking=blocking, cpu_seconds=cpu.laps)
+        return Model(edges, model_json, rows=duckdb_rows(con, predictions.physical_name),
+                     release=con.close, blocking=blocking, cpu_seconds=cpu.laps)
     finally:
         if not keep:
             con.close()
@@ -374,7 +340,7 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
         db_api = DuckDBAPI(connection=con)
         table = db_api.register(_rows(features), table_name="records")
         linker = Linker(table, on_duckdb(json.loads(model_json)), log_level=None)
-        return _edges(con, _predict_candidates(con, db_api, linker), "duckdb")[0]
+        return _edges(con, _predict_candidates(con, db_api, linker), "duckdb")
     finally:
         con.close()
 
