@@ -86,9 +86,11 @@ def _db_api(backend: str, con: duckdb.DuckDBPyConnection):
     if backend == "spark":
         from splink.backends.spark import SparkAPI, similarity_jar_location
 
-        from reunify.linkage.spark import options, session
+        from reunify.linkage.spark import options, register_functions, session
 
-        return SparkAPI(spark_session=session(similarity_jar_location()), **options())
+        spark = session(similarity_jar_location())
+        register_functions(spark)
+        return SparkAPI(spark_session=spark, **options())
     from splink.backends.duckdb import DuckDBAPI
 
     return DuckDBAPI(connection=con)
