@@ -11,8 +11,9 @@ thread: DuckDB's too) and, on Spark, of the JVM (local mode: driver and executor
 a child of the Python process), peak resident memory of each, identity precision / recall
 against the batch's truth, and the run's CPU seconds by step (``stats.cpu_seconds``). Then the
 persons of the two backends as sets of records: each person one backend has and the other
-not, with the pairs that join or part it and their match weight on each backend ("—": not
-scored at or above the floor weight, or not a candidate pair). Results go in
+not, with the pairs that join or part it and their match weight on each backend (none: not
+scored at or above the floor weight, or not a candidate pair), and the trained level weights
+that differ most between the backends. Results go in
 docs/benchmarks.md (Scale, "Spark at 100k and beyond").
 """
 
@@ -84,6 +85,7 @@ def run(backend: str, batch: Path, out: Path) -> dict:
     clusters = [[list(k) for k in cluster] for cluster in result.clusters]
     (out / f"{backend}_persons.json").write_text(json.dumps({"keys": keys,
                                                              "persons": clusters}))
+    (out / f"{backend}_model.json").write_text(result.model_json)
     predicted = {tuple(k): n for n, cluster in enumerate(result.clusters) for k in cluster}
     scores = pairwise_scores(predicted, read_truth(batch))
     return {"backend": backend, "records": len(records), "persons": len(clusters),
@@ -104,6 +106,8 @@ def _weights(out: Path, backend: str) -> dict[tuple[int, int], float]:
 
 def compare(out: Path, first: str, second: str) -> dict:
     """The persons one backend has and the other not, with the pairs that join or part them."""
+    from reunify.linkage import comparisons
+
     runs = {b: json.loads((out / f"{b}_persons.json").read_text()) for b in (first, second)}
     index = {tuple(k): i for i, k in enumerate(runs[first]["keys"])}
     person_of, persons = {}, {}
@@ -149,6 +153,12 @@ def compare(out: Path, first: str, second: str) -> dict:
                       f"persons_{second}": sorted(len(p) for p in
                                                   {person_of[second][i] for i in group}),
                       "pairs_apart_on_one": pairs})
+    levels = {b: comparisons.labels(json.loads((out / f"{b}_model.json").read_text()))
+              for b in (first, second)}
+    moved = sorted(((abs(w - levels[second][name][g][1]), name, label, round(w, 3),
+                     round(levels[second][name][g][1], 3))
+                    for name, by_value in levels[first].items()
+                    for g, (label, w) in by_value.items() if g >= 0), reverse=True)
     common = set(weights[first]) & set(weights[second])
     drift = sorted((abs(weights[first][p] - weights[second][p]) for p in common), reverse=True)
     return {"same_persons": not groups, "differences": len(groups),
@@ -159,6 +169,8 @@ def compare(out: Path, first: str, second: str) -> dict:
             f"scored_pairs_only_{second}": len(set(weights[second]) - common),
             "weight_difference_max": round(drift[0], 4) if drift else 0.0,
             "weight_difference_p99": round(drift[len(drift) // 100], 4) if drift else 0.0,
+            # The trained model's level weights that differ most between the backends.
+            f"level_weights_{first}_{second}": [m[1:] for m in moved[:8]],
             "shown": shown}
 
 
