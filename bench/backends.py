@@ -34,20 +34,37 @@ from pathlib import Path
 SHOWN = 20
 
 
+def _stat(pid: int) -> list[str]:
+    # The fields after the command name: field 3 (state) first.
+    return Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+
+
 def _jvm_usage() -> dict:
-    """CPU seconds and peak resident memory of the Spark JVM, if this process started one."""
+    """CPU seconds and peak resident memory of the Spark JVM, if this process started one, and
+    CPU seconds of its Python workers (Jaro-Winkler), alive or reaped by their daemon."""
     from reunify.linkage import spark
 
     if not spark.session.cache_info().currsize:
         return {}
     pid = int(spark.session()._jvm.java.lang.ProcessHandle.current().pid())
-    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
     peak = next(int(line.split()[1]) for line in status.splitlines()
                 if line.startswith("VmHWM:"))
-    # Fields 14 and 15 of /proc/PID/stat (user and system time); the split starts at field 3.
+    stat = _stat(pid)
+    workers, parents = 0, {pid}
+    # Descendants of the JVM: pyspark's daemon and the workers it forks (parents first).
+    for child in sorted(int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()):
+        try:
+            fields = _stat(child)
+        except OSError:
+            continue
+        if int(fields[1]) in parents:
+            parents.add(child)
+            # utime, stime, and the same of children it waited for (fields 14-17).
+            workers += sum(int(f) for f in fields[11:15])
     return {"jvm_cpu_seconds": round((int(stat[11]) + int(stat[12])) / ticks, 1),
+            "python_workers_cpu_seconds": round(workers / ticks, 1),
             "jvm_peak_rss_mb": round(peak / 1024)}
 
 

@@ -73,7 +73,7 @@ def register_functions(spark) -> None:
     Jaro-Winkler similarity as DuckDB's ``jaro_winkler_similarity`` computes it.
 
     Splink's jar has a ``jaro_winkler`` of its own, which differs from DuckDB's on about 8 % of
-    pairs of short strings a few slips apart (on 0.5-0.9 % of them it falls on the other side
+    pairs of digit strings a few slips apart (on 0.5-0.9 % of them it falls on the other side
     of a level's threshold), so the same model would score differently on each backend. This
     one is rapidfuzz's (DuckDB's own algorithm; equal to it on 200,000 test pairs), run in
     Python workers on Arrow batches. Its body is shipped by value: executors need pyarrow and
