@@ -75,34 +75,25 @@ def register_functions(spark) -> None:
     Splink's jar has a ``jaro_winkler`` of its own, which differs from DuckDB's on about 8 % of
     pairs of digit strings a few slips apart (on 0.5-0.9 % of them it falls on the other side
     of a level's threshold), so the same model would score differently on each backend. This
-    one is rapidfuzz's (DuckDB's own algorithm; equal to it on 200,000 test pairs), run in
-    Python workers on Arrow batches. Its body is shipped by value: executors need pyarrow and
-    rapidfuzz, not reunify.
+    one is :func:`reunify.rules.names.jaro_winkler` (rapidfuzz's, DuckDB's own algorithm;
+    equal to DuckDB's on 200,004 test pairs), run in Python workers on Arrow batches: the
+    executors need reunify installed.
     """
     from pyspark.sql.functions import arrow_udf
     from pyspark.sql.types import DoubleType
 
-    def jaro_winkler(left, right):
-        import numpy as np
+    def similarity(left, right):
         import pyarrow as pa
-        from rapidfuzz.distance import JaroWinkler
-        from rapidfuzz.process import cpdist
 
-        lefts, rights = left.to_pylist(), right.to_pylist()
-        # DuckDB: unknown if either is; 0 if either is empty (rapidfuzz says 1 for two).
-        scored = [n for n, (a, b) in enumerate(zip(lefts, rights, strict=True)) if a and b]
-        out = [None if a is None or b is None else 0.0
-               for a, b in zip(lefts, rights, strict=True)]
-        if scored:
-            # float64: rapidfuzz's default float32 moves a similarity across a threshold.
-            similarity = cpdist([lefts[n] for n in scored], [rights[n] for n in scored],
-                                scorer=JaroWinkler.normalized_similarity, dtype=np.float64,
-                                workers=1)
-            for n, value in zip(scored, similarity.tolist(), strict=True):
-                out[n] = value
-        return pa.array(out, pa.float64())
+        from reunify.rules.names import jaro_winkler
 
-    spark.udf.register("reunify_jaro_winkler", arrow_udf(jaro_winkler, DoubleType()))
+        # As DuckDB: unknown if either is unknown, 0 if either is empty (rapidfuzz says 1 for
+        # two empty strings).
+        return pa.array([None if a is None or b is None else jaro_winkler(a, b) if a and b
+                         else 0.0 for a, b in zip(left.to_pylist(), right.to_pylist(),
+                                                  strict=True)], pa.float64())
+
+    spark.udf.register("reunify_jaro_winkler", arrow_udf(similarity, DoubleType()))
 
 
 def options() -> dict:
