@@ -6,7 +6,9 @@ import os
 
 import pytest
 
+from reunify.linkage import engine
 from reunify.linkage.batch_files import read_batch, read_profiles, read_truth
+from reunify.linkage.features import features
 from reunify.linkage.resolution import resolve
 from reunify.rules.scoring import pairwise_scores
 from reunify.simulator import simulate
@@ -28,3 +30,28 @@ def test_spark_backend_matches_duckdb_on_a_small_batch(tmp_path):
     assert sorted(map(sorted, on_spark.clusters)) == sorted(map(sorted, on_duckdb.clusters))
     predicted = {key: n for n, cluster in enumerate(on_spark.clusters) for key in cluster}
     assert pairwise_scores(predicted, read_truth(tmp_path))["f1"] >= 0.95
+
+
+@pytest.mark.slow
+def test_spark_scores_are_explained_from_its_own_predictions(tmp_path):
+    """A pair scored on Spark is explained comparison by comparison from Spark's predictions
+    (read back on demand, after the scored pairs came to the driver as three columns): the
+    prior first, the weights adding up to the pair's match weight."""
+    simulate(tmp_path, families=12, seed=4)
+    records, _relations = read_batch(tmp_path)
+    feats = [features(i, r) for i, r in enumerate(records)]
+    model = engine.score(feats, backend="spark")
+    try:
+        assert model.edges
+        assert all(i < j for _w, i, j in model.edges)
+        strongest = sorted(model.edges, reverse=True)[:3]
+        weakest = sorted(model.edges)[:2]
+        explained = model.comparisons([(i, j) for _w, i, j in strongest + weakest])
+        for weight, i, j in strongest + weakest:
+            probability, comps = explained[(i, j)]
+            assert comps[0]["name"] == "prior"
+            assert {c["name"] for c in comps[1:]} >= {"given_name", "a_number", "birth_date"}
+            assert sum(c["weight"] for c in comps) == pytest.approx(weight, abs=0.01)
+            assert probability == pytest.approx(1 / (1 + 2 ** -weight), abs=1e-6)
+    finally:
+        model.close()

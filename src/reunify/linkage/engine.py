@@ -24,8 +24,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -33,6 +32,7 @@ import pyarrow as pa
 from reunify.linkage import comparisons
 from reunify.linkage.blocking import candidate_pairs
 from reunify.linkage.edges import Edges
+from reunify.linkage.predictions import Model
 
 #: Seed of the random sampling that estimates u probabilities: a run is reproducible.
 SEED = 20180507
@@ -87,64 +87,6 @@ class _Laps:
         self._last = now
 
 
-@dataclass
-class Model:
-    """A trained, applied model: the scored pairs, and the model as JSON.
-
-    Per-comparison weights are read on demand (:meth:`comparisons`) from the predictions,
-    which stay in the engine's database until :meth:`close`.
-    """
-
-    edges: Edges
-    model_json: str
-    details: dict[tuple[int, int], tuple[float, list[dict]]] = field(default_factory=dict)
-    con: Any = None
-    #: The records as Splink holds them, and its database, to explain pairs on demand.
-    records: Any = None
-    db_api: Any = None
-    _asked: int = 0
-    #: Candidate pairs, keys divided and parts still crowded (:func:`candidate_pairs`).
-    blocking: dict[str, int] = field(default_factory=dict)
-    #: CPU seconds (this process, every thread) of blocking, training and predict.
-    cpu_seconds: dict[str, float] = field(default_factory=dict)
-    #: The folder the engine's database spills to (removed by :meth:`close`).
-    spill: str = ""
-
-    def comparisons(self, pairs: Sequence[tuple[int, int]]
-                    ) -> dict[tuple[int, int], tuple[float, list[dict]]]:
-        """``(match probability, per-comparison weights)`` of scored pairs."""
-        if self.con is not None and pairs:
-            from splink import Linker
-
-            model = json.loads(self.model_json)
-            labels, prior = comparisons.labels(model), comparisons.prior(model)
-            # The run scored every pair without its per-comparison columns (tens of millions
-            # of pairs at a million records); the pairs asked about are scored again with
-            # them, by the same model on the same records (so the same term frequencies).
-            self._asked += 1
-            wanted = pa.table({"match_key": pa.array(["reunify"] * len(pairs), pa.string()),
-                               "join_key_l": pa.array([min(p) for p in pairs], pa.int64()),
-                               "join_key_r": pa.array([max(p) for p in pairs], pa.int64())})
-            linker = Linker(self.records, model, log_level=None, validate_settings=False)
-            linker.table_management.register_blocked_pairs_for_predict(
-                self.db_api.register(wanted, table_name=f"asked_pairs_{self._asked}"))
-            rows = linker.inference.predict(warning_mode="never").as_record_list()
-            for row in rows:
-                i, j = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
-                self.details[(i, j)] = (float(row["match_probability"]),
-                                        comparisons.breakdown(row, labels, prior))
-        return {p: self.details[p] for p in pairs if p in self.details}
-
-    def close(self) -> None:
-        """Let go of the engine's database (and of what it spilled to disk)."""
-        if self.con is not None:
-            self.con.close()
-            self.con = None
-        if self.spill:
-            shutil.rmtree(self.spill, ignore_errors=True)
-            self.spill = ""
-
-
 #: DuckDB's memory while linking; past it, joins and scored pairs spill to a temporary folder
 #: (tens of millions of pairs at a million records), so the run's peak stays bounded.
 MEMORY_LIMIT = "1GB"
@@ -159,9 +101,11 @@ def _db_api(backend: str, con: duckdb.DuckDBPyConnection):
     if backend == "spark":
         from splink.backends.spark import SparkAPI, similarity_jar_location
 
-        from reunify.linkage.spark import session
+        from reunify.linkage.spark import options, register_functions, session
 
-        return SparkAPI(spark_session=session(similarity_jar_location()))
+        spark = session(similarity_jar_location())
+        register_functions(spark)
+        return SparkAPI(spark_session=spark, **options())
     from splink.backends.duckdb import DuckDBAPI
 
     return DuckDBAPI(connection=con)
@@ -220,20 +164,48 @@ def _bounded(model: dict) -> dict:
     return model
 
 
-def _edges(con: duckdb.DuckDBPyConnection, predictions, backend: str
-           ) -> tuple[Edges, list[dict]]:
-    """Every scored pair as ``(weight, i, j)``, i < j, in columns; on Spark also every full
-    row."""
+def _edges(con: duckdb.DuckDBPyConnection, predictions, backend: str) -> Edges:
+    """Every scored pair as ``(weight, i, j)``, i < j, in columns."""
     if backend == "spark":
-        rows = predictions.as_record_list()
-        edges = Edges.of((float(r["match_weight"]), *sorted((int(r["unique_id_l"]),
-                                                             int(r["unique_id_r"]))))
-                         for r in rows)
-        return edges, rows
+        from reunify.linkage import spark
+
+        return spark.edges(predictions.db_api.spark, predictions.physical_name)
     cols = con.sql("SELECT least(unique_id_l, unique_id_r) AS l, "  # noqa: S608 # nosec B608
                    "greatest(unique_id_l, unique_id_r) AS r, match_weight "
                    f"FROM {predictions.physical_name}").fetchnumpy()
-    return Edges(cols["match_weight"], cols["l"], cols["r"]), []
+    return Edges(cols["match_weight"], cols["l"], cols["r"])
+
+
+def _frame(db_api, table: pa.Table, name: str) -> pa.Table | str:
+    """``table`` as the backend takes it: on Spark, the name of a table of its own
+    (:func:`reunify.linkage.spark.frame`)."""
+    if db_api.sql_dialect.sql_dialect_str == "spark":
+        from reunify.linkage import spark
+
+        return spark.frame(db_api.spark, table, name)
+    return table
+
+
+def _scored_again(records, db_api, model_json: str):
+    """:attr:`Model.rows` on DuckDB: the run scored every pair without its per-comparison
+    columns (tens of millions of pairs at a million records); the pairs asked about are
+    scored again with them, by the same model on the same records (so the same term
+    frequencies)."""
+    from splink import Linker
+
+    asked = 0
+
+    def rows(wanted: pa.Table) -> list[dict]:
+        nonlocal asked
+        asked += 1
+        pairs = pa.table({"match_key": pa.array(["reunify"] * wanted.num_rows, pa.string()),
+                          "join_key_l": wanted.column("l"), "join_key_r": wanted.column("r")})
+        linker = Linker(records, json.loads(model_json), log_level=None,
+                        validate_settings=False)
+        linker.table_management.register_blocked_pairs_for_predict(
+            db_api.register(pairs, table_name=f"asked_pairs_{asked}"))
+        return linker.inference.predict(warning_mode="never").as_record_list()
+    return rows
 
 
 def _predict_candidates(con: duckdb.DuckDBPyConnection, db_api, linker):
@@ -242,7 +214,8 @@ def _predict_candidates(con: duckdb.DuckDBPyConnection, db_api, linker):
     pairs = con.sql("SELECT 'reunify' AS match_key, l AS join_key_l, r AS join_key_r "
                     "FROM candidate_pairs").to_arrow_table()
     linker.table_management.register_blocked_pairs_for_predict(
-        db_api.register(pairs, table_name="candidate_pairs_registered"))
+        db_api.register(_frame(db_api, pairs, "candidate_pairs_registered"),
+                        table_name="candidate_pairs_registered"))
     return linker.inference.predict(threshold_match_weight=FLOOR_WEIGHT, warning_mode="never")
 
 
@@ -269,7 +242,7 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         n_pairs = blocking["candidate_pairs"]
         db_api = _db_api(backend, con)
         dialect = "spark" if backend == "spark" else "duckdb"
-        table = db_api.register(_rows(features), table_name="records")
+        table = db_api.register(_frame(db_api, _rows(features), "records"), table_name="records")
         linker = Linker(table, comparisons.settings(dialect), log_level=None)
         if len(features) > 1:
             _train(linker, features, say)
@@ -289,23 +262,28 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         model.pop("linker_uid", None)
         # The model as stored keeps them: `reunify explain` and tracing show each comparison.
         model["retain_intermediate_calculation_columns"] = True
-        edges, rows = _edges(con, predictions, backend)
+        edges = _edges(con, predictions, backend)
         cpu.lap("predict")
         model_json = json.dumps(model, sort_keys=True, indent=1, default=str)
         if backend == "spark":
-            labels, prior = comparisons.labels(model), comparisons.prior(model)
-            details = {tuple(sorted((int(r["unique_id_l"]), int(r["unique_id_r"])))):
-                       (float(r["match_probability"]), comparisons.breakdown(r, labels, prior))
-                       for r in rows}
-            return Model(edges, model_json, details, blocking=blocking, cpu_seconds=cpu.laps)
+            from reunify.linkage import spark
+
+            on = predictions.db_api.spark
+            return Model(edges, model_json, rows=spark.rows_of(on, predictions.physical_name),
+                         release=lambda: spark.release(on), blocking=blocking,
+                         cpu_seconds=cpu.laps)
         keep = True
         # Scored and fetched: DuckDB and Arrow let go of the pairs before clustering needs
         # the memory (tens of millions of them at a million records).
         predictions.drop_table_from_database_and_remove_from_cache()
         con.unregister("candidate_pairs_registered")
         con.execute("DROP TABLE candidate_pairs")
-        return Model(edges, model_json, con=con, records=table, db_api=db_api,
-                     blocking=blocking, cpu_seconds=cpu.laps, spill=spill)
+
+        def release() -> None:
+            con.close()
+            shutil.rmtree(spill, ignore_errors=True)
+        return Model(edges, model_json, rows=_scored_again(table, db_api, model_json),
+                     release=release, blocking=blocking, cpu_seconds=cpu.laps)
     finally:
         if not keep:
             con.close()
@@ -419,7 +397,7 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
         db_api = DuckDBAPI(connection=con)
         table = db_api.register(_rows(features), table_name="records")
         linker = Linker(table, on_duckdb(json.loads(model_json)), log_level=None)
-        return _edges(con, _predict_candidates(con, db_api, linker), "duckdb")[0]
+        return _edges(con, _predict_candidates(con, db_api, linker), "duckdb")
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
