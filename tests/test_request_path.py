@@ -68,3 +68,23 @@ def test_a_one_letter_word_proposes_nobody_but_still_counts(world):
     hits = search("N Alvarado")
     assert [h.person_pk for h in hits][:1] == [world.children["a"]]
     assert world.parents["a"] in [h.person_pk for h in hits]
+
+
+def test_a_family_id_searched_is_the_familys_number_not_its_key(world):
+    """Searching ``F0000042`` finds the members of the family numbered 42 in the latest
+    family run. Each build stores its families anew under new keys, so after a second build a
+    family's key is not its number: searching by the key found the wrong family."""
+    from reunify.actions.family import build_families
+    from reunify.models import FamilyMember
+
+    build_families(actor="clerk")
+    number = world.families["a"]
+    key = current_family_pk(number)
+    assert key != number
+    members = set(FamilyMember.objects.filter(family_id=key).values_list("person_id",
+                                                                         flat=True))
+    found = {h.person_pk for h in search(f"F{number:07d}") if h.matched_on == "family_id"}
+    assert found == members
+    # The key is no family's number: searched as an id, it finds no family.
+    assert key not in set(world.families.values())
+    assert not [h for h in search(f"F{key:07d}") if h.matched_on == "family_id"]

@@ -79,7 +79,10 @@ def search(
         if kind == "P":
             persons = [number]
         else:
-            persons = list(FamilyMember.objects.filter(family_id=number)
+            # The public number is the family's lasting number in the latest run, not its
+            # key: every build stores its families anew, under new keys.
+            persons = list(FamilyMember.objects.filter(family__run=current_run(),
+                                                       family__number=number)
                            .values_list("person_id", flat=True))
         matched = "person_id" if kind == "P" else "family_id"
         for record in _records_of_persons(persons):
