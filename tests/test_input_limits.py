@@ -4,16 +4,12 @@ for the same data."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from link_batches import ingest_records, person
 from reunify.actions.ingest import BatchRejected, ingest_paths
 from reunify.actions.link import link
 from reunify.models import ImportBatch
-from scripts import CAP_SQLITE, SETUP
 
 pytestmark = pytest.mark.django_db
 
@@ -71,29 +67,6 @@ def test_a_csv_field_over_the_limit_is_one_problem(tmp_path):
     problems = _rejected([path])
     assert len(problems) == 1, problems[:5]
     assert problems[0].startswith("cbp.persons.csv:3:1: a field longer than 131,072 characters")
-
-
-#: Ingests with the SQLite store capped at a few pages, as a full disk would stop it.
-_FULL = SETUP + CAP_SQLITE + """
-from reunify.cli.main import main
-sys.exit(main(["ingest", sys.argv[1]]))
-"""
-
-
-@pytest.mark.django_db(databases=[])
-def test_a_full_disk_is_a_clear_message_and_exit_2(cli_env, run_cli, tmp_path):
-    """When the store cannot grow, ingest says there is no space and exits 2 — no traceback
-    — and the store has no batch."""
-    assert run_cli("migrate", env=cli_env).returncode == 0
-    path = tmp_path / "cbp.persons.csv"
-    path.write_text(HEADER + "".join(f"cbp,r{i},Ruiz,Ana,2012-05-01\n" for i in range(3000)))
-    done = subprocess.run([sys.executable, "-c", _FULL, str(path)], env=cli_env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 2, done.stderr
-    assert "no space left" in done.stderr
-    assert "Traceback" not in done.stderr
-    listed = run_cli("ledger", "query", "--type", "ingest.batch", env=cli_env)
-    assert "0 matching entries" in listed.stderr
 
 
 def test_the_same_data_gives_the_same_model(tmp_path):
