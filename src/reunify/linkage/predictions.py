@@ -10,7 +10,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import duckdb
 import pyarrow as pa
 
 from reunify.linkage import comparisons
@@ -55,17 +54,3 @@ class Model:
         if self.release is not None:
             self.release()
         self.rows = self.release = None
-
-
-def duckdb_rows(con: duckdb.DuckDBPyConnection, table: str) -> Callable[[pa.Table], list]:
-    """:attr:`Model.rows` for predictions kept in DuckDB's ``table``."""
-
-    def rows(wanted: pa.Table) -> list[dict]:
-        con.register("wanted_pairs", wanted)
-        found = con.sql(
-            f"SELECT p.* FROM {table} p JOIN wanted_pairs w "  # noqa: S608 # nosec B608
-            "ON least(p.unique_id_l, p.unique_id_r) = w.l "
-            "AND greatest(p.unique_id_l, p.unique_id_r) = w.r").to_arrow_table().to_pylist()
-        con.unregister("wanted_pairs")
-        return found
-    return rows
