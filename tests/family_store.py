@@ -22,6 +22,7 @@ from reunify.models import (
     RelationRecord,
     SourceFile,
 )
+from reunify.rules import anumber
 
 _counter = itertools.count(1)
 
@@ -59,7 +60,8 @@ class StoreBuilder:
             source=source, record_id=record_id, file=self._file(source, "persons"),
             line=next(self.lines), content_hash=_hash(source, record_id), given_name=given,
             family_name=family, birth_date=birth_date, sex=sex, group_id=group_id,
-            group_role=group_role, a_number=a_number, phone=phone, country=country,
+            group_role=group_role, a_number=a_number, a_number_key=anumber.key(a_number),
+            phone=phone, country=country,
         )
         person = same_as or Person.objects.create(created_run=self.run)
         Identity.objects.create(source=source, record_id=record_id, person=person, run=self.run)

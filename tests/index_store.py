@@ -52,6 +52,7 @@ class IndexStore:
 
     person: int
     name: str
+    a_number: str
     source: str
     record_id: str
     some_record_ids: tuple[str, ...]
@@ -92,11 +93,11 @@ def _records(run: LinkRun, files: dict) -> tuple[list[int], list[tuple[str, str,
         "reunify_person_record",
         ("source", "record_id", "version", "is_current", "file_id", "line", "content_hash",
          "attributes", "family_name", "given_name", "birth_date", "sex", "country", "a_number",
-         "group_id", "group_role", "phone", "address", "languages"),
+         "a_number_key", "group_id", "group_role", "phone", "address", "languages"),
         ((s, r, 1, True, files[(s, "persons")], n + 2, f"{r}".ljust(64, "0"), empty,
           f"{_FAMILY[n % 12]} {_FAMILY[(n // 12) % 12]}", _GIVEN[n % 10],
           f"{1960 + n % 50}-0{1 + n % 9}-1{n % 10}", "FM"[n % 2], "GT", f"A{200000000 + n}",
-          f"G{i // 3}", "parent" if i % 3 == 0 else "child", "", "", "")
+          f"{200000000 + n}", f"G{i // 3}", "parent" if i % 3 == 0 else "child", "", "", "")
          for n, ((s, r, _p), i) in enumerate(zip(records, order, strict=True))))
     write_table_rows("reunify_identity", ("source", "record_id", "person_id", "run_id"),
                      ((s, r, p, run.pk) for s, r, p in records))
@@ -192,12 +193,14 @@ def fill_index_store() -> IndexStore:
     from reunify.models import PersonRecord
 
     PersonRecord.objects.filter(source=source, record_id=record_id).update(
-        given_name="Xiomara", family_name="Quintanilla Zelaya")
+        given_name="Xiomara", family_name="Quintanilla Zelaya", a_number="A 0987-654 321",
+        a_number_key="987654321")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in sorted(BIG_TABLES):
                 cursor.execute(f"ANALYZE {table}")  # nosec B608 - our names
-    return IndexStore(person=persons[target], name="Xiomara Quintanilla", source=source,
+    return IndexStore(person=persons[target], name="Xiomara Quintanilla", a_number="987654321",
+                      source=source,
                       record_id=record_id,
                       some_record_ids=tuple(r for s, r, _p in records[:400] if s == source),
                       records=len(records), reference=reference, intervals=intervals)

@@ -101,14 +101,14 @@ def test_the_families_of_a_person_are_read_by_index(index_store):
     _assert_no_scans(_statements(captured))
 
 
-@pytest.mark.parametrize("kind", ["name", "record_id", "person_id"])
+@pytest.mark.parametrize("kind", ["name", "record_id", "person_id", "a_number"])
 def test_search_reads_by_index(index_store, kind):
     """Search by a name (its words proposed by the in-process name index), by a source's
-    record id (whatever the source), and by a person's public id: every statement after the
-    name index is built reads by index (the name index itself is one pass, once per process
-    and data change)."""
+    record id (whatever the source), by a person's public id and by an A-number (its digits,
+    however the source wrote it): every statement after the name index is built reads by index
+    (the name index itself is one pass, once per process and data change)."""
     query = {"name": index_store.name, "record_id": index_store.record_id,
-             "person_id": f"P{index_store.person:07d}"}[kind]
+             "person_id": f"P{index_store.person:07d}", "a_number": index_store.a_number}[kind]
     search("warm up the name index")
     with _captured() as captured:
         hits = search(query)

@@ -94,6 +94,18 @@ def test_changed_record_gets_a_new_version(tmp_path, capsys):
     assert PersonRecord.objects.count() == 4
 
 
+def test_an_a_number_is_stored_with_its_search_key(tmp_path, capsys):
+    """Ingest writes each person-record's A-number search key (its digits, leading zeros
+    dropped) with it: for a new source's records and for a re-sent record's new version."""
+    assert ingest(capsys, good_batch(tmp_path / "one"))[0] == 0
+    assert dict(PersonRecord.objects.values_list("record_id", "a_number_key")) == {
+        "b1": "123456789", "b2": "", "b3": ""}
+    changed = PERSONS.replace("border,b2,García,Ana,2013-07,F,GT,,",
+                              "border,b2,García,Ana,2013-07,F,GT,A 0202-302 528,")
+    assert ingest(capsys, write(tmp_path / "two", "border.persons.csv", changed))[0] == 0
+    assert PersonRecord.objects.get(record_id="b2", is_current=True).a_number_key == "202302528"
+
+
 def test_unknown_columns_are_kept_as_attributes(tmp_path, capsys):
     """Columns the spec does not name are stored as attributes; empty cells are unknown."""
     path = write(tmp_path, "shelter.persons.csv",

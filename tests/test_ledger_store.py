@@ -106,11 +106,13 @@ def test_queries_filter_by_actor_authority_type_and_person():
 
 @pytest.mark.django_db
 def test_erasing_a_person_leaves_every_proof_verifying(tmp_path):
-    """Blanking a person's data changes their records, not the ledger: it still verifies."""
+    """Blanking a person's data changes their records, not the ledger: it still verifies; the
+    A-number goes with its search key."""
     file = _file("persons")
     PersonRecord.objects.create(source="cbp", record_id="P0", file=file, line=2,
                                 content_hash="0" * 64, family_name="Lopez Garcia",
-                                given_name="Maria", birth_date="1990-02-03", phone="555-0100")
+                                given_name="Maria", birth_date="1990-02-03", phone="555-0100",
+                                a_number="A 202-302-528", a_number_key="202302528")
     events = _events(4)
     with transaction.atomic():
         append_reported_decisions(actor="ingest", file_id=events.pk)
@@ -121,7 +123,8 @@ def test_erasing_a_person_leaves_every_proof_verifying(tmp_path):
     assert counts["person_records"] == 1
     assert counts["event_reasons"] == 1  # event 0; event 3 gave no reason
     record = PersonRecord.objects.get(source="cbp", record_id="P0")
-    assert (record.family_name, record.given_name, record.birth_date, record.phone) == ("",) * 4
+    assert (record.family_name, record.given_name, record.birth_date, record.phone,
+            record.a_number, record.a_number_key) == ("",) * 6
     assert not EventRecord.objects.filter(record_id="P0").exclude(reason="").exists()
     after = [e.body for e in LedgerEntry.objects.order_by("seq")]
     assert after[: len(before)] == before

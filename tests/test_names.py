@@ -128,6 +128,16 @@ def test_a_number_normalised(raw, expected):
     assert anumber.normalise(raw) == expected
 
 
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("A-202-302-528", "202302528"), ("A 0202 302 528", "202302528"), ("A02399070", "2399070"),
+    ("2399070", "2399070"), ("123", "123"), ("A0000000", ""), ("", ""), ("none", ""),
+])
+def test_an_a_numbers_search_key_is_its_digits_without_leading_zeros(raw, expected):
+    """Search finds an A-number by its digits as written, leading zeros dropped, whatever its
+    length: one spelling's key is every spelling's."""
+    assert anumber.key(raw) == expected
+
+
 def test_a_numbers_one_edit_apart():
     """One digit wrong or two neighbours swapped is one edit; two wrong digits are not."""
     assert anumber.one_edit_apart("202302528", "202302529")

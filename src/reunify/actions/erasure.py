@@ -28,8 +28,8 @@ from reunify.models import (
 from reunify.models.keys import with_keys
 
 #: What identifies or locates a person in a person-record; blanked by an erasure.
-ERASED_PERSON_FIELDS = ("family_name", "given_name", "birth_date", "a_number", "phone",
-                        "address", "languages")
+ERASED_PERSON_FIELDS = ("family_name", "given_name", "birth_date", "a_number", "a_number_key",
+                        "phone", "address", "languages")
 #: The same about another person, as a relation names them.
 ERASED_RELATION_FIELDS = ("other_name", "other_birth_date", "other_a_number", "other_phone")
 

@@ -20,6 +20,7 @@ from reunify.models import (
     RelationRecord,
     SourceProfile,
 )
+from reunify.rules import anumber
 from reunify.rules.interchange import KINDS
 
 if TYPE_CHECKING:
@@ -49,8 +50,11 @@ class RecordWriter:
         # Spec columns first, as the row holds them, so a row's value list becomes its
         # parameters by appending the rest (no copy per row).
         self.columns = [*spec, "version", "is_current", "file_id", "line", "content_hash",
-                        "attributes", *(["relation_key"] if self.kind == "relations" else [])]
+                        "attributes", *(["relation_key"] if self.kind == "relations" else []),
+                        *(["a_number_key"] if self.kind == "persons" else [])]
         self._at = spec.index("at") if "at" in spec else None
+        #: Where a person-record's A-number is among its values: its search key goes with it.
+        self._a_number = spec.index("a_number") if self.kind == "persons" else None
         self._attributes = model._meta.get_field("attributes")
         self._empty_attributes = self._attributes.get_db_prep_save({}, connection)
         # A source seen for the first time needs no look-ups of earlier versions.
@@ -100,6 +104,7 @@ class RecordWriter:
                  prep(row.attributes, connection) if row.attributes else empty]
                 for row in rows
             ]
+            self._add_a_number_keys(params)
             report.new += len(params)
             if params:
                 self._insert(params)
@@ -134,6 +139,7 @@ class RecordWriter:
             if relations:
                 values.append(row.key)
             params.append(values)
+        self._add_a_number_keys(params)
         report.new += new
         with connection.cursor() as cursor:
             for start in range(0, len(retired), _LOOKUP_KEYS):
@@ -145,6 +151,13 @@ class RecordWriter:
                 )
         if params:
             self._insert(params)
+
+    def _add_a_number_keys(self, params: list[list]) -> None:
+        at = self._a_number
+        if at is not None:
+            key = anumber.key
+            for values in params:
+                values.append(key(values[at]))
 
     def _insert(self, params: list[list]) -> None:
         names = ", ".join(self.columns)

@@ -39,6 +39,10 @@ class PersonRecord(_SourceRow):
     sex = models.CharField(max_length=1, blank=True)
     country = models.CharField(max_length=2, blank=True)
     a_number = models.CharField(max_length=32, blank=True)
+    #: ``a_number``'s digits, leading zeros dropped (:func:`reunify.rules.anumber.key`), written
+    #: with it by ingest: search by A-number reads an index of these instead of matching every
+    #: record's text.
+    a_number_key = models.CharField(max_length=32, blank=True, editable=False)
     group_id = models.CharField(max_length=128, blank=True)
     group_role = models.CharField(max_length=16, blank=True)
     phone = models.CharField(max_length=64, blank=True)
@@ -57,6 +61,7 @@ class PersonRecord(_SourceRow):
         # maintain per ingested row.
         indexes = [
             models.Index(fields=["source", "group_id"]),
+            models.Index(fields=["a_number_key"], name="person_record_a_number"),
         ]
 
     def __str__(self) -> str:

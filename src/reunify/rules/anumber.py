@@ -26,6 +26,15 @@ def normalise(raw: str) -> str:
     return "" if set(digits) == {"0"} else digits
 
 
+def key(raw: str) -> str:
+    """What a search for an A-number matches on: the digits as written, leading zeros dropped
+    (``"A 0202-302 528"`` and ``"202302528"`` both give ``"202302528"``); "" without digits.
+
+    Unlike :func:`normalise` it keeps a number of the wrong length, so a record is found by
+    whatever digits its source wrote."""
+    return _DIGITS.sub("", raw or "").lstrip("0")
+
+
 def edits(a: str, b: str) -> int:
     """Slips between two A-numbers: digits changed, neighbours swapped, digits dropped or added
     (optimal string alignment distance, rapidfuzz's)."""
