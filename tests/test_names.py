@@ -231,11 +231,11 @@ def _name_pairs() -> list[tuple[str, str]]:
 
 def test_python_jaro_winkler_is_duckdbs():
     """Python's Jaro-Winkler (clustering's given-name rules) gives exactly what DuckDB's
-    ``jaro_winkler_similarity`` gives in the linker's SQL, on several hundred name pairs, so a
-    threshold means the same on both sides."""
+    ``jaro_winkler_similarity`` gives in the linker's SQL, on several hundred name pairs and
+    empty strings, so a threshold means the same on both sides."""
     import duckdb
 
-    pairs = _name_pairs()
+    pairs = [*_name_pairs(), ("", ""), ("", "ANA"), ("ANA", "")]
     assert len(pairs) >= 300
     con = duckdb.connect()
     rows = con.execute("SELECT jaro_winkler_similarity(a, b) FROM (SELECT unnest($1) AS a, "

@@ -181,8 +181,9 @@ def name_keys(family_name: str, given_name: str) -> frozenset[str]:
 
 def jaro_winkler(a: str, b: str) -> float:
     """Jaro-Winkler similarity of two strings (1.0 equal, 0.0 nothing in common), exactly as
-    DuckDB's ``jaro_winkler_similarity`` computes it in the linker's SQL (both are rapidfuzz's)."""
-    return JaroWinkler.similarity(a, b)
+    DuckDB's ``jaro_winkler_similarity`` computes it in the linker's SQL (both are rapidfuzz's;
+    an empty string is like nothing, where rapidfuzz calls two of them equal)."""
+    return JaroWinkler.similarity(a, b) if a and b else 0.0
 
 
 def given_names_differ(left_given: str, right_given: str, left_family: str = "",
