@@ -178,7 +178,10 @@ def compare(out: Path, first: str, second: str) -> dict:
                     for g, (label, w) in by_value.items() if g >= 0), reverse=True)
     common = set(weights[first]) & set(weights[second])
     drift = sorted((abs(weights[first][p] - weights[second][p]) for p in common), reverse=True)
+    models = {b: (out / f"{b}_model.json").read_text() for b in (first, second)}
     return {"same_persons": not groups, "differences": len(groups),
+            # Training runs once, in DuckDB (docs/decisions/0004-one-trained-model.md).
+            "same_model": models[first] == models[second],
             f"persons_only_{first}": len(only[first]),
             f"persons_only_{second}": len(only[second]),
             "scored_pairs_both": len(common),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
-from reunify.linkage import engine
+from reunify.linkage import comparisons, engine
 from reunify.linkage.batch_files import read_batch, read_profiles, read_truth
 from reunify.linkage.features import features
 from reunify.linkage.resolution import resolve
@@ -30,6 +31,35 @@ def test_spark_backend_matches_duckdb_on_a_small_batch(tmp_path):
     assert sorted(map(sorted, on_spark.clusters)) == sorted(map(sorted, on_duckdb.clusters))
     predicted = {key: n for n, cluster in enumerate(on_spark.clusters) for key in cluster}
     assert pairwise_scores(predicted, read_truth(tmp_path))["f1"] >= 0.95
+
+
+@pytest.mark.slow
+def test_spark_scores_with_the_model_trained_once_in_duckdb(tmp_path):
+    """Training runs once, in DuckDB on the driver, whatever the backend: a run on Spark
+    stores the same model as a run on DuckDB, byte for byte (every m and u probability, the
+    prior), and scores the same candidate pairs with the same weights (the same functions and
+    term frequencies on both). Trained on each backend, as before, the u sample and so the
+    model differed."""
+    simulate(tmp_path, families=12, seed=4)
+    records, _relations = read_batch(tmp_path)
+    feats = [features(i, r) for i, r in enumerate(records)]
+    on_spark = engine.score(feats, backend="spark")
+    on_duckdb = engine.score(feats)
+    try:
+        spark_model, duckdb_model = map(json.loads, (on_spark.model_json,
+                                                     on_duckdb.model_json))
+        assert comparisons.prior(spark_model) == comparisons.prior(duckdb_model)
+        assert comparisons.labels(spark_model) == comparisons.labels(duckdb_model)
+        assert on_spark.model_json == on_duckdb.model_json
+        spark_weights = {(i, j): w for w, i, j in on_spark.edges}
+        duckdb_weights = {(i, j): w for w, i, j in on_duckdb.edges}
+        assert len(duckdb_weights) > len(feats) // 2
+        assert spark_weights.keys() == duckdb_weights.keys()
+        assert all(spark_weights[p] == pytest.approx(w, abs=1e-9)
+                   for p, w in duckdb_weights.items())
+    finally:
+        on_spark.close()
+        on_duckdb.close()
 
 
 @pytest.mark.slow

@@ -13,7 +13,10 @@ Each run:
    trained on pairs it did not select;
 3. scores the candidate pairs; term frequencies make a common name weigh less.
 
-The backend is DuckDB in-process, or Spark (local mode) when ``backend="spark"``.
+Training (2) always runs in DuckDB in-process, on the driver: it works on a sample and on tight
+blocks. Scoring (3) runs on the chosen backend, DuckDB or Spark (``backend="spark"``), with
+the model trained once, so both backends score with the same model
+(docs/decisions/0004-one-trained-model.md).
 """
 
 from __future__ import annotations
@@ -109,6 +112,29 @@ def _db_api(backend: str, con: duckdb.DuckDBPyConnection):
     from splink.backends.duckdb import DuckDBAPI
 
     return DuckDBAPI(connection=con)
+
+
+def _trained(con: duckdb.DuckDBPyConnection, records, features: Sequence[dict],
+             say: Callable[[str], None]) -> dict:
+    """The model trained on ``records`` (a table of DuckDB's Splink API on ``con``), in
+    DuckDB's dialect: whatever backend scores the pairs, training runs here, so every backend
+    scores with the same model (docs/decisions/0004-one-trained-model.md).
+
+    On one DuckDB thread: on two, EM's sums are added in an order that varies from run to run
+    and the probabilities differ in their last digits (four runs on 10,210 records, four
+    models); on one, the same records give the same model, byte for byte, for the same CPU.
+    """
+    from splink import Linker
+
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    con.execute("SET threads = 1")
+    try:
+        linker = Linker(records, comparisons.settings("duckdb"), log_level=None)
+        if len(features) > 1:
+            _train(linker, features, say)
+        return _bounded(linker.misc.save_model_to_json())
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
 
 
 def _train(linker, features: Sequence[dict], say: Callable[[str], None]) -> None:
@@ -240,23 +266,25 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         blocking = candidate_pairs(con, features)
         cpu.lap("blocking")
         n_pairs = blocking["candidate_pairs"]
-        db_api = _db_api(backend, con)
-        dialect = "spark" if backend == "spark" else "duckdb"
-        table = db_api.register(_frame(db_api, _rows(features), "records"), table_name="records")
-        linker = Linker(table, comparisons.settings(dialect), log_level=None)
-        if len(features) > 1:
-            _train(linker, features, say)
-            trained = _bounded(linker.misc.save_model_to_json())
-            if backend != "spark":
-                # Every pair's per-comparison columns would be written with it: ~50 columns
-                # of tens of millions of pairs at a million records. Only the pairs a person
-                # reviews need them (Model.comparisons scores those again with them).
-                trained["retain_intermediate_calculation_columns"] = False
-            linker = Linker(table, trained, log_level=None)
+        db_api = _db_api("duckdb", con)
+        table = db_api.register(_rows(features), table_name="records")
+        trained = _trained(con, table, features, say)
+        if backend == "spark":
+            db_api = _db_api(backend, con)
+            table = db_api.register(_frame(db_api, _rows(features), "records"),
+                                    table_name="records")
+            trained = in_dialect(trained, "spark")
+        else:
+            # Every pair's per-comparison columns would be written with it: ~50 columns
+            # of tens of millions of pairs at a million records. Only the pairs a person
+            # reviews need them (Model.comparisons scores those again with them).
+            trained["retain_intermediate_calculation_columns"] = False
+        linker = Linker(table, trained, log_level=None)
         cpu.lap("training")
         say(f"scoring {n_pairs} candidate pairs")
         predictions = _predict_candidates(con, db_api, linker)
-        model = linker.misc.save_model_to_json()
+        # Stored in DuckDB's dialect whatever the backend: the same model, byte for byte.
+        model = in_dialect(linker.misc.save_model_to_json(), "duckdb")
         # A random id per Linker, not part of the model: without it the same data gives the
         # same model, byte for byte (and the same sha256 in the ledger).
         model.pop("linker_uid", None)
@@ -299,7 +327,7 @@ def score_pair(model_json: str, left: dict, right: dict,
     from splink.backends.duckdb import DuckDBAPI
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    model = json.loads(model_json)
+    model = in_dialect(json.loads(model_json), "duckdb")
     con = duckdb.connect()
     try:
         records = [{c: f[c] for c in _COLUMNS} for f in (left, right)]
@@ -345,7 +373,7 @@ def score_listed(model_json: str, features: Sequence[dict],
     from splink import Linker
     from splink.backends.duckdb import DuckDBAPI
 
-    model = json.loads(model_json)
+    model = in_dialect(json.loads(model_json), "duckdb")
     labels, prior = comparisons.labels(model), comparisons.prior(model)
     if not pairs:
         return ListedScores({}, {}, labels, prior)
@@ -396,23 +424,24 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
             return []
         db_api = DuckDBAPI(connection=con)
         table = db_api.register(_rows(features), table_name="records")
-        linker = Linker(table, on_duckdb(json.loads(model_json)), log_level=None)
+        linker = Linker(table, in_dialect(json.loads(model_json), "duckdb"), log_level=None)
         return _edges(con, _predict_candidates(con, db_api, linker), "duckdb")
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def on_duckdb(model: dict) -> dict:
-    """A trained model as DuckDB runs it: one trained on Spark keeps its probabilities and
-    takes DuckDB's SQL for the same levels (:mod:`reunify.linkage.comparisons` builds the same
-    levels in every dialect; only the functions differ)."""
-    if model.get("sql_dialect", "duckdb") == "duckdb":
+def in_dialect(model: dict, dialect: str) -> dict:
+    """A trained model as ``dialect``'s backend runs it (``duckdb``, ``spark``): the same
+    probabilities, and that dialect's SQL for the same levels
+    (:mod:`reunify.linkage.comparisons` builds the same levels in every dialect; only the
+    functions differ). Models stored before training moved to DuckDB may be Spark's."""
+    if model.get("sql_dialect", "duckdb") == dialect:
         return model
-    ours = comparisons.settings("duckdb")["comparisons"]
+    ours = comparisons.settings(dialect)["comparisons"]
     for theirs, mine in zip(model["comparisons"], ours, strict=True):
         for level, same in zip(theirs["comparison_levels"], mine["comparison_levels"],
                                strict=True):
             level["sql_condition"] = same["sql_condition"]
-    model["sql_dialect"] = "duckdb"
+    model["sql_dialect"] = dialect
     return model
