@@ -176,6 +176,18 @@ def test_an_adult_and_a_minor_are_never_one_person():
     assert refused == {"adult_and_minor": 2}
 
 
+def test_a_person_decided_adult_and_minor_joins_no_one_more():
+    """A cluster a person's ``same`` decision made of an adult's and a minor's records is
+    already impossible: no other record joins it, even one that says no age of its own."""
+    records = [_record("d", "Miguel", "Pu Sic", "", source="docket"),
+               _record("s", "Miguel", "Pu Sic", "", source="shelter"),
+               _record("x", "Miguel", "Pu Sic", "", source="detention")]
+    feats = [features(i, r) for i, r in enumerate(records)]
+    groups, refused = _cluster(feats, [(15.0, 0, 2)], must=[(0, 1)])
+    assert groups == [[0, 1], [2]]
+    assert refused == {"adult_and_minor": 1}
+
+
 def _seen(record: dict, day: str = "2018-05-10") -> dict:
     return {**record, "seen_from": day, "seen_to": day}
 

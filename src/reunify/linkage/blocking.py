@@ -74,30 +74,34 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
     con.register("divide_arrow", pa.table(
         {"uid" if column == "unique_id" else column: pa.array([f[column] for f in features], kind)
          for column, kind in _DIVIDE_INPUT.items()}))
-    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in DIVIDE_SQL.items())
-    con.execute(f"CREATE OR REPLACE TEMP VIEW divide_values AS SELECT uid, {columns} FROM divide_arrow")  # noqa: E501, S608 # nosec B608
-    # Rows of keys within the bound are settled; only the others go through the next division.
-    con.execute("CREATE OR REPLACE TEMP TABLE crowded AS SELECT b.uid, b.k, "
-                "split_part(b.k, ':', 1) AS kind, s.* EXCLUDE (uid) "
-                "FROM block_keys_arrow b JOIN divide_values s ON b.uid = s.uid")
-    con.execute("DROP VIEW divide_values")
+    # Most keys are within the bound at once: they are counted and settled on the narrow
+    # (uid, key) rows, and only the crowded keys' rows get the dividing attributes (a million
+    # wide rows at 100,000 records otherwise, computed and copied for nothing). A settled
+    # part's neighbour order is never read (only parts over the bound pair neighbours).
+    con.execute("CREATE OR REPLACE TEMP TABLE keyed AS SELECT uid, k, count(*) OVER "
+                "(PARTITION BY k) AS n FROM block_keys_arrow")
     con.unregister("block_keys_arrow")
-    con.unregister("divide_arrow")
     con.execute("CREATE OR REPLACE TEMP TABLE blocks "
                 "(uid BIGINT, k VARCHAR, neighbour VARCHAR, n BIGINT)")
+    con.execute("INSERT INTO blocks SELECT uid, k, NULL, n FROM keyed "  # DuckDB scratch
+                "WHERE n <= $largest", {"largest": MAX_BLOCK})
+    divided = con.execute("SELECT count(DISTINCT k) FROM keyed WHERE n > $largest",
+                          {"largest": MAX_BLOCK}).fetchall()[0][0]
+    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in DIVIDE_SQL.items())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE sized AS SELECT b.uid, b.k, split_part(b.k, ':', 1) AS kind, {columns}, b.n FROM keyed b JOIN divide_arrow s ON b.uid = s.uid WHERE b.n > $largest",  # noqa: E501, S608 # nosec B608
+                {"largest": MAX_BLOCK})
+    con.execute("DROP TABLE keyed")
+    con.unregister("divide_arrow")
     bounds = {"largest": MAX_BLOCK, "budget": UNSAID_BUDGET}
-    divided = 0
     for depth in range(DIVIDE_DEPTH + 1):
-        con.execute("CREATE OR REPLACE TEMP TABLE sized AS SELECT *, count(*) OVER "
-                    "(PARTITION BY k) AS n FROM crowded")
-        settled = "INSERT INTO blocks SELECT uid, k, neighbour, n FROM sized "  # DuckDB scratch
-        con.execute(settled + "WHERE n <= $largest OR $last",
-                    {"largest": MAX_BLOCK, "last": depth == DIVIDE_DEPTH})
+        if depth > 0:
+            con.execute("CREATE OR REPLACE TEMP TABLE sized AS SELECT *, count(*) OVER "
+                        "(PARTITION BY k) AS n FROM crowded")
+            settled = "INSERT INTO blocks SELECT uid, k, neighbour, n FROM sized "  # scratch
+            con.execute(settled + "WHERE n <= $largest OR $last",
+                        {"largest": MAX_BLOCK, "last": depth == DIVIDE_DEPTH})
         if depth == DIVIDE_DEPTH:
             break
-        if depth == 0:
-            divided = con.execute("SELECT count(DISTINCT k) FROM sized WHERE n > $largest",
-                                {"largest": MAX_BLOCK}).fetchall()[0][0]
         by = _divide_sql(depth)
         # A part per value; a record that does not say joins every part of its key when few
         # such records are there (its key's values), a part of its own ('?') otherwise. A
