@@ -35,6 +35,7 @@ from reunify.models import (
     PersonRecord,
     RelationRecord,
 )
+from reunify.models.heap import collection_paused
 from reunify.models.profile import family_unit_sources
 from reunify.models.streaming import streaming_reads
 from reunify.rules import anumber, phones
@@ -429,9 +430,10 @@ def build_families(*, actor: str, progress: Any = None) -> FamilyRun:
     (``reunify.rules.lineage``); where members went elsewhere is stored as lineage. Name-only
     claims nothing corroborates are stored as review items (``FamilyClaim``). One ledger entry
     records the run with its counts. Holds the store's rebuild lock from the first read to
-    the commit, so no link run or ingest changes what it read meanwhile.
+    the commit, so no link run or ingest changes what it read meanwhile. Runs with the cyclic
+    garbage collector paused (``models.heap``): it holds the store's records in memory.
     """
-    with rebuild_lock():
+    with rebuild_lock(), collection_paused():
         return _build_families(actor=actor, progress=progress)
 
 
