@@ -15,9 +15,16 @@ def test_the_collector_is_off_in_the_block_and_on_again_after_even_on_an_error()
     with collection_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), collection_paused():
-        assert not gc.isenabled()
-        raise RuntimeError("boom")
+    seen = []
+
+    def fail() -> None:
+        with collection_paused():
+            seen.append(gc.isenabled())
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        fail()
+    assert seen == [False]
     assert gc.isenabled()
 
 

@@ -49,9 +49,10 @@ from reunify.rules.family import (
     Claim,
     age_years,
     best_birth_date,
+    choose_among,
     choose_match,
     link_strength,
-    match_kind,
+    match_kinds,
 )
 from reunify.rules.kinship import Facts, Link, assemble_families
 from reunify.rules.lineage import carry_numbers
@@ -140,15 +141,14 @@ class _Records:
                 self._by_a_number[key].add(person)
             for key in candidate.phones:
                 self._by_phone[key].add(person)
-            for given, family in candidate.names:
-                given_words, family_words = words(given), words(family)
-                if given_words and family_words:
-                    self._by_name_pair[(given_words[0], family_words[0])].add(person)
+            for key in candidate.name_keys:
+                self._by_name_pair[key].add(person)
+        self._minors = {person for person, facts in self.facts.items()
+                        if facts.age is not None and facts.age < ADULT_AGE_YEARS}
 
     def is_adult(self, person: int) -> bool:
         """Whether a person may be someone's carer: 18 or older, or of unknown age."""
-        age = self.facts[person].age if person in self.facts else None
-        return age is None or age >= ADULT_AGE_YEARS
+        return person not in self._minors
 
     def candidates_for(self, claim: Claim, *, adults: bool) -> list[Candidate]:
         """Persons a claim could name: sharing an A-number or a phone, or with a record whose
@@ -163,10 +163,7 @@ class _Records:
         for given in tokens:
             for family in tokens:
                 found |= self._by_name_pair.get((given, family), set())
-        return [
-            self.candidates[p] for p in sorted(found)
-            if (self.is_adult(p) if adults else not self.is_adult(p))
-        ]
+        return [self.candidates[p] for p in sorted(found) if (p not in self._minors) is adults]
 
 
 def _group_links(records: _Records) -> list[Link]:
@@ -290,8 +287,10 @@ def _relation_links(
         # The other person is the carer when the record is the child or ward.
         wants_adult = (records.is_adult(person) if family_relation == "sibling_of"
                        else direction == "reverse")
-        chosen = choose_match(claim, [c for c in records.candidates_for(claim, adults=wants_adult)
-                                      if c.person != person])
+        # Each candidate's fit is found once: it chooses, and it makes the pool of weak fits.
+        fits = match_kinds(claim, [c for c in records.candidates_for(claim, adults=wants_adult)
+                                   if c.person != person])
+        chosen = choose_among(fits)
         if chosen is None:
             counts["unmatched_outside"] += 1
             continue
@@ -306,8 +305,7 @@ def _relation_links(
                                {**ref, "decided_by": decision.actor}))
             continue
         if match in WEAK_MATCHES:
-            pool = [c for c in records.candidates_for(claim, adults=wants_adult)
-                    if c.person != person and match_kind(claim, c) in WEAK_MATCHES]
+            pool = [c for c, kind in fits if kind in WEAK_MATCHES]
             child_side = direction == "reverse"
             facts = {c.person: corroborating(*_sides(traces, person, c.person, child_side))
                      for c in pool}
