@@ -82,7 +82,9 @@ class _Records:
             (s, r): p for s, r, p in Identity.objects.values_list("source", "record_id",
                                                                    "person_id").iterator()
         }
-        rows = PersonRecord.objects.filter(is_current=True).values_list(
+        # In the order they were stored, on either store: the order of a link's sources
+        # follows it (PostgreSQL's scans may start anywhere in a table).
+        rows = PersonRecord.objects.filter(is_current=True).order_by("pk").values_list(
             "source", "record_id", "given_name", "family_name", "birth_date", "sex",
             "a_number", "phone", "country", "group_id", "group_role", "line",
         )
@@ -189,7 +191,7 @@ def _group_links(records: _Records) -> list[Link]:
 
 
 def _relation_rows() -> list[tuple]:
-    return list(RelationRecord.objects.filter(is_current=True).values_list(
+    return list(RelationRecord.objects.filter(is_current=True).order_by("pk").values_list(
         "source", "record_id", "relation", "other_record_id", "other_name", "other_birth_date",
         "other_a_number", "other_phone", "evidence", "line",
     ).iterator(chunk_size=5000))
