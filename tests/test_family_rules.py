@@ -143,3 +143,25 @@ def test_contact_deadline_is_missed_only_by_a_separation_still_open_without_cont
                               as_of=dt.date(2018, 7, 6))
     assert not contact_missed(MS_L_2018, separated_since=None, ended=None, first_contact=None,
                               as_of=july)
+
+
+def test_match_kinds_reads_a_claim_once_and_agrees_with_match_kind():
+    """``match_kinds`` gives the candidates a claim fits, in the order given, each with the
+    kind ``match_kind`` gives it; ``choose_among`` of them is ``choose_match``."""
+    from reunify.rules.family import choose_among, match_kind, match_kinds
+
+    a = _candidate(1, a="A012345678")
+    b = _candidate(2, phone="5551234567")
+    c = _candidate(3, given="Pedro")
+    d = _candidate(4, given="Tomás María", family="De la Rodríguez López", birth="1979")
+    for claim in (Claim("X Y", a_number="12345678"), Claim("X Y", phone="(555) 123-4567"),
+                  Claim("Tomás Rodríguez", birth_date="1980"), Claim("tomas rodriguez"),
+                  Claim("Tomás Rodríguez", birth_date="1981"), Claim("Pedro Rodríguez")):
+        kinds = match_kinds(claim, [d, c, b, a])
+        assert kinds == [(x, match_kind(claim, x)) for x in (d, c, b, a)
+                         if match_kind(claim, x) is not None]
+        assert choose_among(kinds) == choose_match(claim, [a, b, c, d])
+    assert d.name_keys == frozenset({("TOMAS", "RODRIGUEZ")})
+    # A birth date that contradicts the candidate's makes a name fit none.
+    assert match_kinds(Claim("Tomás Rodríguez", birth_date="1979"), [a, d]) == [
+        (d, MATCH_NAME_BIRTH)]

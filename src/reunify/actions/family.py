@@ -35,6 +35,7 @@ from reunify.models import (
     PersonRecord,
     RelationRecord,
 )
+from reunify.models.heap import collection_paused
 from reunify.models.profile import family_unit_sources
 from reunify.models.streaming import streaming_reads
 from reunify.rules import anumber, phones
@@ -48,9 +49,10 @@ from reunify.rules.family import (
     Claim,
     age_years,
     best_birth_date,
+    choose_among,
     choose_match,
     link_strength,
-    match_kind,
+    match_kinds,
 )
 from reunify.rules.kinship import Facts, Link, assemble_families
 from reunify.rules.lineage import carry_numbers
@@ -80,7 +82,9 @@ class _Records:
             (s, r): p for s, r, p in Identity.objects.values_list("source", "record_id",
                                                                    "person_id").iterator()
         }
-        rows = PersonRecord.objects.filter(is_current=True).values_list(
+        # In the order they were stored, on either store: the order of a link's sources
+        # follows it (PostgreSQL's scans may start anywhere in a table).
+        rows = PersonRecord.objects.filter(is_current=True).order_by("pk").values_list(
             "source", "record_id", "given_name", "family_name", "birth_date", "sex",
             "a_number", "phone", "country", "group_id", "group_role", "line",
         )
@@ -139,15 +143,14 @@ class _Records:
                 self._by_a_number[key].add(person)
             for key in candidate.phones:
                 self._by_phone[key].add(person)
-            for given, family in candidate.names:
-                given_words, family_words = words(given), words(family)
-                if given_words and family_words:
-                    self._by_name_pair[(given_words[0], family_words[0])].add(person)
+            for key in candidate.name_keys:
+                self._by_name_pair[key].add(person)
+        self._minors = {person for person, facts in self.facts.items()
+                        if facts.age is not None and facts.age < ADULT_AGE_YEARS}
 
     def is_adult(self, person: int) -> bool:
         """Whether a person may be someone's carer: 18 or older, or of unknown age."""
-        age = self.facts[person].age if person in self.facts else None
-        return age is None or age >= ADULT_AGE_YEARS
+        return person not in self._minors
 
     def candidates_for(self, claim: Claim, *, adults: bool) -> list[Candidate]:
         """Persons a claim could name: sharing an A-number or a phone, or with a record whose
@@ -162,10 +165,7 @@ class _Records:
         for given in tokens:
             for family in tokens:
                 found |= self._by_name_pair.get((given, family), set())
-        return [
-            self.candidates[p] for p in sorted(found)
-            if (self.is_adult(p) if adults else not self.is_adult(p))
-        ]
+        return [self.candidates[p] for p in sorted(found) if (p not in self._minors) is adults]
 
 
 def _group_links(records: _Records) -> list[Link]:
@@ -191,7 +191,7 @@ def _group_links(records: _Records) -> list[Link]:
 
 
 def _relation_rows() -> list[tuple]:
-    return list(RelationRecord.objects.filter(is_current=True).values_list(
+    return list(RelationRecord.objects.filter(is_current=True).order_by("pk").values_list(
         "source", "record_id", "relation", "other_record_id", "other_name", "other_birth_date",
         "other_a_number", "other_phone", "evidence", "line",
     ).iterator(chunk_size=5000))
@@ -289,8 +289,10 @@ def _relation_links(
         # The other person is the carer when the record is the child or ward.
         wants_adult = (records.is_adult(person) if family_relation == "sibling_of"
                        else direction == "reverse")
-        chosen = choose_match(claim, [c for c in records.candidates_for(claim, adults=wants_adult)
-                                      if c.person != person])
+        # Each candidate's fit is found once: it chooses, and it makes the pool of weak fits.
+        fits = match_kinds(claim, [c for c in records.candidates_for(claim, adults=wants_adult)
+                                   if c.person != person])
+        chosen = choose_among(fits)
         if chosen is None:
             counts["unmatched_outside"] += 1
             continue
@@ -305,8 +307,7 @@ def _relation_links(
                                {**ref, "decided_by": decision.actor}))
             continue
         if match in WEAK_MATCHES:
-            pool = [c for c in records.candidates_for(claim, adults=wants_adult)
-                    if c.person != person and match_kind(claim, c) in WEAK_MATCHES]
+            pool = [c for c, kind in fits if kind in WEAK_MATCHES]
             child_side = direction == "reverse"
             facts = {c.person: corroborating(*_sides(traces, person, c.person, child_side))
                      for c in pool}
@@ -429,9 +430,10 @@ def build_families(*, actor: str, progress: Any = None) -> FamilyRun:
     (``reunify.rules.lineage``); where members went elsewhere is stored as lineage. Name-only
     claims nothing corroborates are stored as review items (``FamilyClaim``). One ledger entry
     records the run with its counts. Holds the store's rebuild lock from the first read to
-    the commit, so no link run or ingest changes what it read meanwhile.
+    the commit, so no link run or ingest changes what it read meanwhile. Runs with the cyclic
+    garbage collector paused (``models.heap``): it holds the store's records in memory.
     """
-    with rebuild_lock():
+    with rebuild_lock(), collection_paused():
         return _build_families(actor=actor, progress=progress)
 
 

@@ -22,17 +22,27 @@ computed afresh for any day (tests compare them day by day).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from reunify.models.profile import minors_only_sources
 from reunify.queries.contacts import first_contacts
 from reunify.queries.families import FamilyView, current_families, person_facts
-from reunify.queries.standing import Inputs, Standing, settle, standings_on
+from reunify.queries.standing import (
+    Inputs,
+    Settled,
+    Standing,
+    held_apart,
+    history,
+    look_alikes,
+    standings_on,
+)
 from reunify.queries.timeline import events_by_person
 from reunify.rules.as_of import LAST_DAY
 from reunify.rules.deadlines import DEFAULT_POLICY, POLICIES, DeadlinePolicy
 from reunify.rules.family import age_years
 from reunify.rules.flags import flag_bits
+from reunify.rules.status import settle_family
 
 #: ``until`` of an interval that holds for every later day the register answers for.
 END = LAST_DAY + dt.timedelta(days=1)
@@ -76,24 +86,32 @@ def family_intervals(family: FamilyView, inputs: Inputs, *,
                      policy: str = DEFAULT_POLICY) -> list[dict]:
     """One family's intervals: dicts of ``start``, ``until``, the family and person keys, name,
     birth date and ``LINE_FIELDS``; members in person order, each member's in day order."""
-    events = {p: [(e.day, e) for e in inputs.events.get(p, [])] for p in family.members}
-    event_days = sorted({day for evs in events.values() for day, _e in evs})
+    # Each member's events are in day order (``queries.timeline``): the events on or before a
+    # day are a prefix of them, and everything that does not depend on the day is read once.
+    histories = {p: history(inputs.events.get(p, [])) for p in family.members}
+    days = {p: [h[0] for h in member_history] for p, member_history in histories.items()}
+    event_days = sorted({day for member_days in days.values() for day in member_days})
     if not event_days:
         return []
+    apart = held_apart(family, inputs)
+    duplicates = look_alikes(family, inputs.facts)
     pieces: dict[int, list[tuple[dt.date, tuple]]] = {p: [] for p in family.members}
     for i, start in enumerate(event_days):
         following = event_days[i + 1] if i + 1 < len(event_days) else END
-        seen = Inputs({p: [e for day, e in evs if day <= start] for p, evs in events.items()},
-                      inputs.facts, inputs.contacts, inputs.minors_only)
+        seen = {p: member_history[:bisect_right(days[p], start)]
+                for p, member_history in histories.items()}
+        seen_apart = None if apart is None else {p: day for p, day in apart.items()
+                                                 if day <= start}
         # The same events all through the segment: settled once, read on each day that can
         # differ (its first, and the day after each deadline that runs out within it).
-        settled = settle(family, seen)
-        standings = standings_on(family, start, seen, settled, policy=policy)
-        later = sorted(d for d in _deadline_days(standings, seen, POLICIES[policy])
+        settled = Settled(settle_family(seen, family.members, apart_from=seen_apart),
+                          duplicates)
+        standings = standings_on(family, start, inputs, settled, policy=policy)
+        later = sorted(d for d in _deadline_days(standings, inputs, POLICIES[policy])
                        if start < d < following)
         for day in [start, *later]:
             if day != start:
-                standings = standings_on(family, day, seen, settled, policy=policy)
+                standings = standings_on(family, day, inputs, settled, policy=policy)
             for person, standing in standings.items():
                 line = _line(standing)
                 if not pieces[person] or pieces[person][-1][1] != line:

@@ -58,8 +58,9 @@ def _standing(person: int, role: str, state: MemberState, flags: list[str],
                     state.separated_since, state.separation_ended, days, flags, state)
 
 
-def _look_alikes(family: FamilyView, facts: dict[int, PersonFacts]) -> set[int]:
-    """Members of one role who may be one person listed twice (a missed identity)."""
+def look_alikes(family: FamilyView, facts: dict[int, PersonFacts]) -> set[int]:
+    """Members of one role who may be one person listed twice (a missed identity): read from
+    names and birth dates only, whatever the day."""
     found: set[int] = set()
     members = sorted(family.members.items())
     for i, (a, role_a) in enumerate(members):
@@ -113,14 +114,21 @@ def settle(family: FamilyView, inputs: Inputs) -> Settled:
     """The members' states from the events in ``inputs`` (those on or before the day asked),
     read with the rest of the family."""
     histories = {p: history(inputs.events.get(p, [])) for p in family.members}
-    apart = None
-    if UNLINKED_CHILD in family.flags and inputs.minors_only:
-        # A child who came with an adult nobody found: apart from the first day a custodian
-        # of minors only (a source whose profile says so) held them.
-        apart = {p: day for p, role in family.members.items() if role == "child"
-                 and (day := _first_held_apart(inputs.events.get(p, []), inputs.minors_only))}
-    return Settled(settle_family(histories, family.members, apart_from=apart),
-                   _look_alikes(family, inputs.facts))
+    return Settled(settle_family(histories, family.members, apart_from=held_apart(family, inputs)),
+                   look_alikes(family, inputs.facts))
+
+
+def held_apart(family: FamilyView, inputs: Inputs) -> dict[int, dt.date] | None:
+    """For a family whose child came with an adult nobody found: each child's first day in the
+    hands of a custodian of minors only (a source whose profile says so), the day they are
+    apart from; None for any other family.
+
+    A function of the events' order only: read from a family's events up to a day, it gives
+    the days of this one that fall on or before that day."""
+    if UNLINKED_CHILD not in family.flags or not inputs.minors_only:
+        return None
+    return {p: day for p, role in family.members.items() if role == "child"
+            and (day := _first_held_apart(inputs.events.get(p, []), inputs.minors_only))}
 
 
 def standings_on(family: FamilyView, as_of: dt.date, inputs: Inputs, settled: Settled, *,

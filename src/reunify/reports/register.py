@@ -24,6 +24,7 @@ from django.conf import settings
 
 from reunify.actions.register import ROW_FIELDS, store_intervals
 from reunify.models import Family, FamilyMember, RegisterIntervals
+from reunify.models.heap import collection_paused
 from reunify.models.register import data_version
 from reunify.models.streaming import streaming_reads
 from reunify.queries import register_store
@@ -76,7 +77,8 @@ def current_intervals(*, actor: str, policy: str = DEFAULT_POLICY) -> RegisterIn
     stored = register_store.find_intervals(data_version(), policy)
     if stored is not None:
         return stored
-    with _one_computation(policy):
+    # The computation holds every family's events in memory (``models.heap``).
+    with _one_computation(policy), collection_paused():
         for _attempt in range(ATTEMPTS):
             version = data_version()
             stored = register_store.find_intervals(version, policy)

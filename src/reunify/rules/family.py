@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from reunify.rules import anumber, dates, names, phones
 
@@ -123,6 +124,49 @@ class Candidate:
     a_numbers: frozenset[str]  # normalised, see reunify.rules.anumber.normalise
     phones: frozenset[str]  # phone keys, see reunify.rules.phones.normalise
 
+    @cached_property
+    def name_keys(self) -> frozenset[tuple[str, str]]:
+        """(first given word, first family word) of each record's name that has both: a
+        written name fits the person when both words of one of them are among its words
+        (``name_matches``)."""
+        keys = set()
+        for given_name, family_name in self.names:
+            given, family = names.words(given_name), names.words(family_name)
+            if given and family:
+                keys.add((given[0], family[0]))
+        return frozenset(keys)
+
+
+@dataclass(frozen=True)
+class _ClaimKeys:
+    """What of a claim every candidate is compared by, read once per claim."""
+
+    a_number: str
+    phone: str
+    words: frozenset[str]
+    birth_date: str
+
+
+def _claim_keys(claim: Claim) -> _ClaimKeys:
+    return _ClaimKeys(anumber.normalise(claim.a_number),
+                      phones.normalise(claim.phone, claim.country),
+                      frozenset(names.words(claim.name)), claim.birth_date)
+
+
+def _kind(keys: _ClaimKeys, candidate: Candidate) -> str | None:
+    if keys.a_number and keys.a_number in candidate.a_numbers:
+        return MATCH_A_NUMBER
+    if keys.phone and keys.phone in candidate.phones:
+        return MATCH_PHONE
+    if not any(given in keys.words and family in keys.words
+               for given, family in candidate.name_keys):
+        return None
+    if keys.birth_date and candidate.birth_dates:
+        if any(birth_dates_agree(keys.birth_date, b) for b in candidate.birth_dates):
+            return MATCH_NAME_BIRTH
+        return None
+    return MATCH_NAME
+
 
 def match_kind(claim: Claim, candidate: Candidate) -> str | None:
     """The strongest way a claim fits a candidate, or None when it does not fit.
@@ -131,19 +175,19 @@ def match_kind(claim: Claim, candidate: Candidate) -> str | None:
     date that agrees, and weak without one. A birth date that contradicts every one of the
     candidate's makes a name-only fit no fit at all.
     """
-    a_key = anumber.normalise(claim.a_number)
-    if a_key and a_key in candidate.a_numbers:
-        return MATCH_A_NUMBER
-    p_key = phones.normalise(claim.phone, claim.country)
-    if p_key and p_key in candidate.phones:
-        return MATCH_PHONE
-    if not any(name_matches(claim.name, g, f) for g, f in candidate.names):
-        return None
-    if claim.birth_date and candidate.birth_dates:
-        if any(birth_dates_agree(claim.birth_date, b) for b in candidate.birth_dates):
-            return MATCH_NAME_BIRTH
-        return None
-    return MATCH_NAME
+    return _kind(_claim_keys(claim), candidate)
+
+
+def match_kinds(claim: Claim, candidates: Iterable[Candidate]) -> list[tuple[Candidate, str]]:
+    """The candidates a claim fits, each with ``match_kind``, in the order given: the claim
+    is read once for all of them."""
+    keys = _claim_keys(claim)
+    out = []
+    for candidate in candidates:
+        kind = _kind(keys, candidate)
+        if kind is not None:
+            out.append((candidate, kind))
+    return out
 
 
 def choose_match(claim: Claim, candidates: Iterable[Candidate]) -> tuple[int, str, bool] | None:
@@ -152,11 +196,12 @@ def choose_match(claim: Claim, candidates: Iterable[Candidate]) -> tuple[int, st
     The strongest fit wins. Ties at the top are ambiguous: the first (lowest person id) is taken
     so that the link is kept and flagged, never silently dropped or silently resolved.
     """
-    fits = []
-    for candidate in candidates:
-        kind = match_kind(claim, candidate)
-        if kind is not None:
-            fits.append((MATCH_STRENGTH[kind], candidate.person, kind))
+    return choose_among(match_kinds(claim, candidates))
+
+
+def choose_among(kinds: Iterable[tuple[Candidate, str]]) -> tuple[int, str, bool] | None:
+    """``choose_match`` of fits already found (``match_kinds``)."""
+    fits = [(MATCH_STRENGTH[kind], candidate.person, kind) for candidate, kind in kinds]
     if not fits:
         return None
     top = max(f[0] for f in fits)
