@@ -24,6 +24,33 @@ def test_border_group_makes_a_family_with_roles():
     assert _families() == [{parent.pk: "parent", children[0].pk: "child", children[1].pk: "child"}]
 
 
+def test_children_of_a_group_whose_carer_lost_its_group_stay_together():
+    """The border booked a parent and two children, but the parent's record lost its group:
+    a relation names one child only. The children the group still holds are siblings, so
+    both join the parent's family (before, the second was a family of her own)."""
+    store = StoreBuilder()
+    parent = store.person("border", "p", given="Mario", family="García", birth_date="1990",
+                          sex="M")
+    first = store.person("border", "c1", given="José", family="García López",
+                         birth_date="2015-12-10", sex="M", group_id="FU-4", group_role="child")
+    second = store.person("border", "c2", given="Sandra", family="López",
+                          birth_date="2014-04-28", sex="F", group_id="FU-4", group_role="child")
+    store.relation("border", "p", "parent_of", other_record_id="c1", evidence="observed")
+    build_families(actor="tester")
+    assert _families() == [{parent.pk: "parent", first.pk: "child", second.pk: "child"}]
+    assert FamilyLink.objects.filter(relation="sibling_of", evidence="group").count() == 1
+
+
+def test_a_group_with_its_carer_gets_no_sibling_links():
+    """Where the group holds its carer, the carer's links join the children: no sibling
+    links are added (the family's links are as before)."""
+    store = StoreBuilder()
+    store.border_family("a", child_births=("2014-01-01", "2016-01-01"))
+    build_families(actor="tester")
+    assert not FamilyLink.objects.filter(relation="sibling_of").exists()
+    assert FamilyLink.objects.filter(relation="parent_of").count() == 2
+
+
 def test_single_adults_and_unaccompanied_children_stay_out():
     """A single adult and a child who came alone belong to no family."""
     store = StoreBuilder()

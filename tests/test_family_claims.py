@@ -17,11 +17,28 @@ from reunify.rules.corroboration import (
     SHARED_PHONE,
     SURNAME_IN_CHILDS,
     Traces,
+    backed,
     corroborating,
     enough,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def _child_naming_her_mother_met_at_one_encounter(store: StoreBuilder):
+    """A child the border booked in a group, whose shelter record names "María López", and a
+    María López apprehended with the child whose border record lost its group link."""
+    child = store.person("border", "c1", given="Luis", family="López Tzul",
+                         birth_date="2012-03-04", sex="M", group_id="FU-1", group_role="child")
+    store.person("shelter", "s1", same_as=child, given="Luis", family="López",
+                 birth_date="2012")
+    store.relation("shelter", "s1", "child_of", other_name="María López")
+    mother = store.person("border", "p1", given="María", family="López Pérez",
+                          birth_date="1988", sex="F")
+    for record in ("c1", "p1"):
+        store.event("border", record, "apprehended", "2018-05-09", custodian="CBP",
+                    facility="Ursula")
+    return child, mother
 
 
 def test_corroborating_facts_are_named_and_only_strong_ones_suffice():
@@ -54,21 +71,41 @@ def test_a_name_claim_corroborated_by_the_same_encounter_links_the_parent():
     on the same day as the child, whom the border booked in a group: the claim by name is
     acted on, with the facts kept."""
     store = StoreBuilder()
-    child = store.person("border", "c1", given="Luis", family="López Tzul",
-                         birth_date="2012-03-04", sex="M", group_id="FU-1", group_role="child")
-    store.person("shelter", "s1", same_as=child, given="Luis", family="López",
-                 birth_date="2012")
-    store.relation("shelter", "s1", "child_of", other_name="María López")
-    mother = store.person("border", "p1", given="María", family="López Pérez",
-                          birth_date="1988", sex="F")
-    for record in ("c1", "p1"):
-        store.event("border", record, "apprehended", "2018-05-09", custodian="CBP",
-                    facility="Ursula")
+    child, mother = _child_naming_her_mother_met_at_one_encounter(store)
     build_families(actor="tester")
     assert [f.members for f in current_families()] == [{mother.pk: "parent",
                                                          child.pk: "child"}]
     link = FamilyLink.objects.get()
     assert SAME_ENCOUNTER in link.sources[0]["corroborated_by"]
+    assert not FamilyClaim.objects.exists()
+
+
+def test_a_fact_of_the_pair_outweighs_both_being_separated():
+    """Of the candidates a name claim fits, one backed by a fact of the pair itself (the same
+    encounter, exit, phone or A-number) is chosen over one backed only by both having been
+    separated; two backed alike, or only by being separated, are left for a person."""
+    assert backed({1: [BOTH_SEPARATED], 2: [SAME_ENCOUNTER, SURNAME_IN_CHILDS]}) == [2]
+    assert backed({1: [BOTH_SEPARATED], 2: [SURNAME_IN_CHILDS]}) == [1]
+    assert backed({1: [SAME_ENCOUNTER], 2: [SHARED_PHONE, BOTH_SEPARATED]}) == [1, 2]
+    assert backed({1: [SURNAME_IN_CHILDS]}) == []
+
+
+def test_a_claim_goes_to_the_namesake_met_at_the_childs_encounter():
+    """A child the border booked in a group names "María López". Two women of that name:
+    one apprehended with the child (her group link lost), one separated from her own child
+    elsewhere while this child was also separated. The claim links the first; before, two
+    candidates each "enough" left it as a review item and the family incomplete."""
+    store = StoreBuilder()
+    child, mother = _child_naming_her_mother_met_at_one_encounter(store)
+    store.event("border", "c1", "separated", "2018-05-10", custodian="CBP", facility="Ursula")
+    namesake = store.person("detention", "d1", given="María", family="López Cruz",
+                            birth_date="1990", sex="F")
+    store.event("detention", "d1", "separated", "2018-06-01", custodian="ICE",
+                facility="Port Isabel")
+    build_families(actor="tester")
+    assert [f.members for f in current_families()] == [{mother.pk: "parent",
+                                                         child.pk: "child"}]
+    assert namesake.pk not in current_families()[0].members
     assert not FamilyClaim.objects.exists()
 
 

@@ -39,7 +39,7 @@ from reunify.models.heap import collection_paused
 from reunify.models.profile import family_unit_sources
 from reunify.models.streaming import streaming_reads
 from reunify.rules import anumber, phones
-from reunify.rules.corroboration import Traces, corroborating, enough
+from reunify.rules.corroboration import Traces, backed, corroborating
 from reunify.rules.family import (
     ADULT_AGE_YEARS,
     MATCH_NAME,
@@ -169,24 +169,33 @@ class _Records:
 
 
 def _group_links(records: _Records) -> list[Link]:
-    """Carer → child links between people a source recorded in one group."""
+    """Carer → child links between people a source recorded in one group; and, in a group
+    that holds children and no carer, sibling links between its children."""
     groups: dict[tuple[str, str], list[tuple[int, str, str, int]]] = defaultdict(list)
     for person, source, record_id, *_rest, group_id, role, line in records.rows:
         if group_id:
             groups[(source, group_id)].append((person, role, record_id, line))
     links = []
+
+    def link(one: tuple, other: tuple, relation: str, source: str) -> Link:
+        return Link(one[0], other[0], relation, "group", link_strength("group"),
+                    [{"source": source, "record_id": one[2], "kind": "persons",
+                      "line": one[3]},
+                     {"source": source, "record_id": other[2], "kind": "persons",
+                      "line": other[3]}])
+
     for (source, _group), members in groups.items():
         children = [m for m in members if m[1] == "child"]
         carers = [m for m in members if m[1] in _CARER_ROLES]
-        for carer, role, carer_record, carer_line in carers:
-            for child, _r, child_record, child_line in children:
-                links.append(Link(
-                    carer, child, _CARER_ROLES[role], "group", link_strength("group"),
-                    [{"source": source, "record_id": carer_record, "kind": "persons",
-                      "line": carer_line},
-                     {"source": source, "record_id": child_record, "kind": "persons",
-                      "line": child_line}],
-                ))
+        for carer in carers:
+            links.extend(link(carer, child, _CARER_ROLES[carer[1]], source)
+                         for child in children)
+        if not carers:
+            # The group's carer record lost its group (or was booked elsewhere): the
+            # children a source booked together are still one family's, so the carer a
+            # relation or a claim finds for one of them is found for all.
+            links.extend(link(one, other, "sibling_of", source)
+                         for n, one in enumerate(children) for other in children[n + 1:])
     return links
 
 
@@ -311,13 +320,13 @@ def _relation_links(
             child_side = direction == "reverse"
             facts = {c.person: corroborating(*_sides(traces, person, c.person, child_side))
                      for c in pool}
-            backed = [p for p, f in facts.items() if enough(f)]
-            if len(backed) != 1:
-                counts["ambiguous" if ambiguous or len(backed) > 1 else
+            backing = backed(facts)
+            if len(backing) != 1:
+                counts["ambiguous" if ambiguous or len(backing) > 1 else
                        "weak_name_unsupported"] += 1
                 pending.append((person, row, [(p, facts[p]) for p in sorted(facts)]))
                 continue
-            other, ambiguous = backed[0], False
+            other, ambiguous = backing[0], False
             ref = {**ref, "corroborated_by": facts[other]}
         elif ambiguous:
             counts["ambiguous"] += 1

@@ -69,3 +69,13 @@ def enough(facts: list[str]) -> bool:
     recorded as separated (a name shared by two people who were each separated from a family
     is rarely a coincidence; the surname alone often is)."""
     return bool(STRONG.intersection(facts)) or BOTH_SEPARATED in facts
+
+
+def backed(facts: dict[int, list[str]]) -> list[int]:
+    """The candidates the facts back, the most specific backing first: those with a fact about
+    the pair itself (``STRONG``: one encounter, one exit, a phone or an A-number in common)
+    if any has one; otherwise those both recorded as separated. Being separated is a fact of
+    thousands of adults in a season, so it is not set against a fact that ties this adult to
+    this child; two candidates backed alike are left for a person to decide."""
+    specific = [person for person, found in facts.items() if STRONG.intersection(found)]
+    return specific or [person for person, found in facts.items() if enough(found)]
