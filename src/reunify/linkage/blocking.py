@@ -63,7 +63,8 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
     :data:`~reunify.linkage.features.MAX_BLOCK` records divided by the attributes
     :data:`~reunify.linkage.features.DIVISIONS` names for its kind, in turn; ``n`` counts the
     part's records (a part still over the bound after its last division stays whole, and
-    :func:`candidate_pairs` pairs neighbours in it). Returns how many keys were divided."""
+    :func:`candidate_pairs` pairs neighbours in it: ``neighbour``, the order there, is NULL
+    in parts within the bound). Returns how many keys were divided."""
     ids, keys = [], []
     for f in features:
         for key in block_keys(f):
