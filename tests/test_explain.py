@@ -46,3 +46,28 @@ def test_explain_before_any_run_fails(tmp_path, capsys):
     """Nothing to explain with before the first link run."""
     ingest_records(tmp_path, RECORDS[:2])
     assert main(["explain", "border:b1", "detention:d1"]) == 1
+
+
+def test_a_model_stored_in_sparks_sql_is_read_in_duckdbs(tmp_path):
+    """A model a Spark run stored before training moved to DuckDB is written in Spark's SQL;
+    `explain` and tracing score with DuckDB, so they read it in DuckDB's SQL for the same
+    levels: the same weights as the model written in DuckDB's."""
+    import json
+
+    from reunify.linkage import engine
+    from reunify.linkage.features import features
+    from reunify.models.linkage import linkage_records
+
+    ingest_records(tmp_path / "batch", RECORDS)
+    run = link(actor="tester", engine="splink")
+    feats = [features(i, r) for i, r in enumerate(linkage_records())]
+    at = {f["record_id"]: f["unique_id"] for f in feats}
+    left, right = feats[at["b1"]], feats[at["d1"]]
+    spark = json.dumps(engine.in_dialect(json.loads(run.model_json), "spark"))
+    assert "reunify_jaro_winkler" in spark
+    assert engine.score_pair(spark, left, right) == engine.score_pair(run.model_json, left,
+                                                                      right)
+    pair = [(left["unique_id"], right["unique_id"])]
+    weights = engine.score_listed(run.model_json, feats, pair).weights
+    assert weights[pair[0]][0] > 0
+    assert engine.score_listed(spark, feats, pair).weights == weights
