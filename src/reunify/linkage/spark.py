@@ -89,11 +89,10 @@ def register_functions(spark) -> None:
 
         from reunify.rules.names import jaro_winkler
 
-        # As DuckDB: unknown if either is unknown, 0 if either is empty (rapidfuzz says 1 for
-        # two empty strings).
-        return pa.array([None if a is None or b is None else jaro_winkler(a, b) if a and b
-                         else 0.0 for a, b in zip(left.to_pylist(), right.to_pylist(),
-                                                  strict=True)], pa.float64())
+        # As DuckDB: unknown if either is unknown (jaro_winkler scores empty strings as it).
+        return pa.array([None if a is None or b is None else jaro_winkler(a, b)
+                         for a, b in zip(left.to_pylist(), right.to_pylist(), strict=True)],
+                        pa.float64())
 
     spark.udf.register("reunify_jaro_winkler", arrow_udf(similarity, DoubleType()))
 
