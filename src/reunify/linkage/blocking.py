@@ -98,7 +98,8 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
         if depth > 0:
             con.execute("CREATE OR REPLACE TEMP TABLE sized AS SELECT *, count(*) OVER "
                         "(PARTITION BY k) AS n FROM crowded")
-            settled = "INSERT INTO blocks SELECT uid, k, neighbour, n FROM sized "  # scratch
+            settled = ("INSERT INTO blocks "  # DuckDB scratch
+                       "SELECT uid, k, neighbour, n FROM sized ")
             con.execute(settled + "WHERE n <= $largest OR $last",
                         {"largest": MAX_BLOCK, "last": depth == DIVIDE_DEPTH})
         if depth == DIVIDE_DEPTH:
