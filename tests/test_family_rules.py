@@ -21,6 +21,7 @@ from reunify.rules.family import (
     choose_match,
     name_matches,
     parent_too_young,
+    person_sex,
 )
 from reunify.rules.kinship import Facts, Link, assemble_families
 from reunify.rules.names import words
@@ -165,3 +166,13 @@ def test_match_kinds_reads_a_claim_once_and_agrees_with_match_kind():
     # A birth date that contradicts the candidate's makes a name fit none.
     assert match_kinds(Claim("Tomás Rodríguez", birth_date="1979"), [a, d]) == [
         (d, MATCH_NAME_BIRTH)]
+
+
+@pytest.mark.parametrize(("recorded", "expected"), [
+    (["F", "M", "F"], "F"), (["M", "", "M", "F"], "M"), (["M", "F"], ""), (["F", "M"], ""),
+    (["", ""], ""), ([], ""),
+])
+def test_a_persons_sex_is_what_most_records_give_and_unknown_on_an_even_split(recorded, expected):
+    """A person's sex is the one most of their records give; records split evenly give none,
+    whatever order they are read in (it once hung on the hashing of strings)."""
+    assert person_sex(recorded) == expected

@@ -53,6 +53,7 @@ from reunify.rules.family import (
     choose_match,
     link_strength,
     match_kinds,
+    person_sex,
 )
 from reunify.rules.kinship import Facts, Link, assemble_families
 from reunify.rules.lineage import carry_numbers
@@ -123,9 +124,7 @@ class _Records:
         for person, person_names in names.items():
             birth = best_birth_date(births[person])
             age = age_years(birth, self.reference_day) if birth else None
-            sex_votes = sexes[person]
-            sex = max(set(sex_votes), key=sex_votes.count) if sex_votes else ""
-            self.facts[person] = Facts(sex=sex, birth_date=birth, age=age,
+            self.facts[person] = Facts(sex=person_sex(sexes[person]), birth_date=birth, age=age,
                                        group_roles=frozenset(roles[person]),
                                        names=tuple(dict.fromkeys(person_names)))
             self.candidates[person] = Candidate(

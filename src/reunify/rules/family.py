@@ -85,6 +85,21 @@ def best_birth_date(recorded: Iterable[str]) -> str:
     return max(counts, key=lambda d: (counts[d], len(d), d))
 
 
+def person_sex(recorded: Iterable[str]) -> str:
+    """The sex most of a person's records give; empty when none does or when two are given
+    equally often (an even split says nothing, and the choice must not hang on the order the
+    records were read in: two mothers or two fathers are a conflict)."""
+    counts: dict[str, int] = {}
+    for sex in recorded:
+        if sex:
+            counts[sex] = counts.get(sex, 0) + 1
+    if not counts:
+        return ""
+    most = max(counts.values())
+    top = [sex for sex, n in counts.items() if n == most]
+    return top[0] if len(top) == 1 else ""
+
+
 def age_years(birth_date: str, on: dt.date) -> float | None:
     """Age in years on a day, from the middle of the recorded birth date; None when unknown."""
     parsed = dates.parse(birth_date)
