@@ -36,37 +36,21 @@ glue two strong clusters together.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from functools import lru_cache
 
 from reunify.linkage import corroboration
 from reunify.linkage.edges import Edges, Neighbours
-from reunify.linkage.features import date_of
+from reunify.linkage.facts import Facts, Given
+from reunify.linkage.facts import given_of as _given
 from reunify.linkage.records import Profile
 from reunify.rules.anumber import conflict, within
-from reunify.rules.dates import BirthDate, distinct
+from reunify.rules.dates import distinct
 from reunify.rules.names import given_keys_differ
 
-#: What a record says of its person's age: by its source's profile (``holds``: a prosecutor's
-#: docket charges adults only, a children's shelter holds minors only), else by its role in a
-#: group (a family unit's parent is an adult, its child a minor), else by a birth date that
-#: makes the person surely a child when seen. One person is never both (in one season).
-AGE_BY_HOLDS = {"adults": "adult", "minors": "minor"}
-AGE_BY_ROLE = {"parent": "adult", "child": "minor"}
-#: A birth date says "minor" only when the person was under 18 less this many years even born
-#: on the earliest day the date allows: intake estimates a child's year, one off at times.
-AGE_MARGIN = 1
-
-#: Within a source whose profile books family units (``family_units``: a border station books
-#: a family unit or an unaccompanied child, never both for one child at one apprehension), a
-#: person is in one unit, or alone.
-ALONE = "\x1falone"
 #: How many days two of one custodial source's records (profile ``custody``) of a cluster may
 #: overlap in time before they must be two people.
 HELD_OVERLAP = 2
-NO_PROFILE = Profile()
 
 #: Birth years this far apart are a parent and a child (or strangers), never one person.
 AGE_GAP = 12
@@ -76,49 +60,6 @@ SUPPORT_MARGIN = 3.0
 UNSCORED = -6.0
 
 Edge = tuple[float, int, int]
-Given = tuple[frozenset, str, str, frozenset, str]
-
-
-def _given(f: dict) -> Given:
-    return (frozenset(f.get("given_keys") or ()), f.get("given_first") or "",
-            f.get("a_number") or "", frozenset(f.get("name_keys") or ()),
-            f.get("given_second") or "")
-
-
-def _minor(f: dict, margin: int = 0) -> bool:
-    """Whether the record's person was surely under 18 (less ``margin`` years) when first
-    seen: even born on the earliest day the recorded birth date allows (a bare year is its 1st
-    of January)."""
-    seen, year = f.get("seen_from"), f.get("birth_year")
-    if seen is None or not year:
-        return False
-    month, day = _earliest(year, f.get("birth_month") or 1, f.get("birth_day") or 1)
-    seen_year, seen_month, seen_day = _calendar(seen)
-    return seen_year - year - ((seen_month, seen_day) < (month, day)) < 18 - margin
-
-
-@lru_cache(maxsize=65536)
-def _earliest(year: int, month: int, day: int) -> tuple[int, int]:
-    """Month and day of the earliest birthday a recorded date allows: a day the month does
-    not have gives its 1st (earlier still)."""
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return month, 1
-    return month, day
-
-
-@lru_cache(maxsize=65536)
-def _calendar(day: int) -> tuple[int, int, int]:
-    found = date_of(day)
-    return found.year, found.month, found.day
-
-
-def age(f: dict, profile: Profile = NO_PROFILE) -> str | None:
-    """``adult``, ``minor`` or None (unknown): what record ``f`` says of its person's age,
-    by its source's profile, else its role in a group, else its birth date."""
-    return (AGE_BY_HOLDS.get(profile.holds) or AGE_BY_ROLE.get(f.get("group_role") or "")
-            or ("minor" if _minor(f, AGE_MARGIN) else None))
 
 
 def _siblings(left: Given, right: Given) -> bool:
@@ -157,43 +98,31 @@ class Clusters:
 
     def __init__(self, features: list[dict], cannot: Iterable[tuple[int, int]] = (), *,
                  person_rules: bool = True, twinned: set[int] | None = None,
-                 profiles: Mapping[str, Profile] | None = None):
+                 profiles: Mapping[str, Profile] | None = None, facts: Facts | None = None):
+        """``facts`` is :class:`~reunify.linkage.facts.Facts` of ``features`` and
+        ``profiles`` when the caller has it already (a link run's two passes share it)."""
         n = len(features)
-        profiles = profiles or {}
+        facts = Facts(features, profiles) if facts is None else facts
         self.person_rules = person_rules
         self.parent = list(range(n))
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
-        self.years: dict[int, tuple[int, int] | None] = {}
-        self.roles: dict[int, dict[str, set[str]]] = {}
-        self.born: dict[int, dict[str, set[BirthDate]]] = {}
-        self.units: dict[int, dict[str, str]] = {}
-        self.held: dict[int, dict[str, list[tuple[int, int]]]] = {}
-        self.ages: dict[int, set[str]] = {}
-        self.a_numbers: dict[int, set[str]] = {}
-        for i, f in enumerate(features):
-            year = f.get("birth_year")
-            self.years[i] = (year, year) if year else None
-            self.a_numbers[i] = {f["a_number"]} if f.get("a_number") else set()
-            group, role = f.get("group"), f.get("group_role")
-            self.roles[i] = {group: {role}} if group and role else {}
-            self.born[i] = {group: {BirthDate(year, f["birth_month"], f["birth_day"])}} \
-                if group and f.get("birth_precise") else {}
-            profile = profiles.get(f.get("source") or "", NO_PROFILE)
-            start, end = f.get("seen_from"), f.get("seen_to")
-            self.held[i] = {f["source"]: [(start, end if end is not None else start)]} \
-                if start is not None and profile.custody else {}
-            self.units[i] = ({f["source"]: group} if group else
-                             {f["source"]: ALONE} if _minor(f) else {}) \
-                if profile.family_units else {}
-            known = age(f, profile)
-            self.ages[i] = {known} if known else set()
+        # Each cluster's facts start as its record's, shared with ``facts``: merge() makes
+        # new containers and never changes these.
+        self.years: dict[int, tuple[int, int] | None] = dict(enumerate(facts.years))
+        self.roles: dict[int, dict[str, frozenset]] = dict(enumerate(facts.roles))
+        self.born: dict[int, dict[str, frozenset]] = dict(enumerate(facts.born))
+        self.units: dict[int, dict[str, str]] = dict(enumerate(facts.units))
+        self.held: dict[int, dict[str, tuple[tuple[int, int], ...]]] = \
+            dict(enumerate(facts.held))
+        self.ages: dict[int, frozenset] = dict(enumerate(facts.ages))
+        self.a_numbers: dict[int, frozenset] = dict(enumerate(facts.a_numbers))
         self.cannot: dict[int, set[int]] = defaultdict(set)
         for a, b in cannot:
             if a != b:
                 self.cannot[a].add(b)
                 self.cannot[b].add(a)
         self.refused: dict[str, int] = defaultdict(int)
-        self.given = [_given(f) for f in features]
+        self.given: list[Given] = facts.given
         if not person_rules:
             self.twinned: set[int] = set()
         else:
@@ -327,20 +256,33 @@ class Clusters:
             self.years[a] = (min(ya[0], yb[0]), max(ya[1], yb[1]))
         else:
             self.years[a] = ya or yb
+        # New containers, never changed in place: a record's own are shared (Facts).
         self.a_numbers[a] |= self.a_numbers.pop(b)
         self.ages[a] |= self.ages.pop(b)
-        for group, roles in self.roles.pop(b).items():
-            self.roles[a].setdefault(group, set()).update(roles)
-        for group, days in self.born.pop(b).items():
-            self.born[a].setdefault(group, set()).update(days)
-        self.units[a].update(self.units.pop(b))
-        for source, windows in self.held.pop(b).items():
-            self.held[a].setdefault(source, []).extend(windows)
+        self.roles[a] = _joined(self.roles[a], self.roles.pop(b))
+        self.born[a] = _joined(self.born[a], self.born.pop(b))
+        units = self.units.pop(b)
+        if units:
+            self.units[a] = {**self.units[a], **units}
+        self.held[a] = _joined(self.held[a], self.held.pop(b))
         return a
 
     def groups(self) -> list[list[int]]:
         """Every cluster as a sorted list of indexes, in order of their smallest index."""
         return sorted((sorted(m) for m in self.members.values()), key=lambda m: m[0])
+
+
+def _joined(mine: dict, theirs: dict) -> dict:
+    """Two clusters' facts by key (group or source), each key's values joined (frozensets
+    united, tuples of windows added); a new dict when ``theirs`` adds anything."""
+    if not theirs:
+        return mine
+    out = dict(mine)
+    for key, values in theirs.items():
+        have = out.get(key)
+        out[key] = values if have is None else have + values if isinstance(have, tuple) \
+            else have | values
+    return out
 
 
 def _support(clusters: Clusters, a: int, b: int,
@@ -362,7 +304,7 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
             cannot: Iterable[tuple[int, int]] = (), must: Iterable[tuple[int, int]] = (),
             person_rules: bool = True, twinned: set[int] | None = None,
             profiles: Mapping[str, Profile] | None = None,
-            shared: Collection[tuple[int, int]] = ()
+            shared: Collection[tuple[int, int]] = (), facts: Facts | None = None
             ) -> tuple[list[list[int]], dict[str, int]]:
     """Cluster records (by index) from scored pairs ``(weight, i, j)``.
 
@@ -376,10 +318,12 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
     depend on what a source records; a source without one gets none of them. A record with
     nothing but names joins only when more than its names agree
     (:mod:`reunify.linkage.corroboration`); ``shared`` are the pairs whose records each have a
-    companion of one person (family context), which is such a fact.
+    companion of one person (family context), which is such a fact. ``facts`` is
+    :class:`~reunify.linkage.facts.Facts` of ``features`` and ``profiles`` when the caller has
+    it already.
     """
     clusters = Clusters(features, cannot, person_rules=person_rules, twinned=twinned,
-                        profiles=profiles)
+                        profiles=profiles, facts=facts)
     # Columns, not tuples and a dict of dicts: tens of millions of pairs at a million records
     # (reunify.linkage.edges); read the same way, in the same order.
     edges = Edges.of(edges)

@@ -118,6 +118,9 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
     surname_keys = sorted(names.surname_keys(family))
     first, second = _in_order(family)
     given_first = names.first_given_key(given)
+    # Each once: a hundred thousand records at a time.
+    given_keys = sorted(names.given_keys(given))
+    name_keys = sorted(names.surname_keys(family) | frozenset(given_keys))
     return {
         "unique_id": index,
         "source": record["source"],
@@ -133,11 +136,12 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         "surname_s2": "".join(sorted(second)) if second else None,
         "given_first": given_first or None,
         "given_second": names.second_given_key(given) or None,
-        "given_keys": sorted(names.given_keys(given)) or None,
-        **{f"given_k{n + 1}": key for n, key in enumerate(
-            ([*sorted(names.given_keys(given))[:3], None, None, None])[:3])},
-        "name_keys": sorted(names.name_keys(family, given)) or None,
-        "full_name": " ".join(sorted(names.name_keys(family, given))) or None,
+        "given_keys": given_keys or None,
+        "given_k1": given_keys[0] if given_keys else None,
+        "given_k2": given_keys[1] if len(given_keys) > 1 else None,
+        "given_k3": given_keys[2] if len(given_keys) > 2 else None,
+        "name_keys": name_keys or None,
+        "full_name": " ".join(name_keys) or None,
         "birth_date": record.get("birth_date") or None,
         "birth_year": birth.year if birth else None,
         "birth_month": birth.month if birth and birth.month else None,

@@ -15,6 +15,7 @@ import numpy as np
 
 from reunify.linkage import clustering, context, corroboration, deterministic
 from reunify.linkage.edges import Edges
+from reunify.linkage.facts import Facts
 from reunify.linkage.features import (
     TF_COLUMNS,
     add_kin,
@@ -130,9 +131,11 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         say("clustering")
         t, cpu = time.perf_counter(), time.process_time()
         twinned = clustering.twins(feats) if person_rules else None
+        # What each record says, worked out once for both passes.
+        facts = Facts(feats, profiles)
         groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot,
                                              must=must, person_rules=person_rules,
-                                             twinned=twinned, profiles=profiles)
+                                             twinned=twinned, profiles=profiles, facts=facts)
         context_model, context_shown = None, {}
         if model is not None:
             say("family context")
@@ -148,7 +151,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
                                                      cannot=cannot, must=must,
                                                      person_rules=person_rules,
                                                      twinned=twinned, profiles=profiles,
-                                                     shared=shared)
+                                                     shared=shared, facts=facts)
         timings["cluster"] = time.perf_counter() - t
         cpu_timings["cluster"] = time.process_time() - cpu
         review = [] if model is None else _review(
