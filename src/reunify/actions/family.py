@@ -39,7 +39,7 @@ from reunify.models.heap import collection_paused
 from reunify.models.profile import family_unit_sources
 from reunify.models.streaming import streaming_reads
 from reunify.rules import anumber, phones
-from reunify.rules.corroboration import Traces, backed, corroborating
+from reunify.rules.corroboration import TraceIndex, Traces, backed, corroborating_each
 from reunify.rules.family import (
     ADULT_AGE_YEARS,
     MATCH_NAME,
@@ -147,6 +147,8 @@ class _Records:
                 self._by_name_pair[key].add(person)
         self._minors = {person for person, facts in self.facts.items()
                         if facts.age is not None and facts.age < ADULT_AGE_YEARS}
+        #: A claim's fits, found once per distinct claim (``fits_for``).
+        self._fits: dict[tuple, _Fits] = {}
 
     def is_adult(self, person: int) -> bool:
         """Whether a person may be someone's carer: 18 or older, or of unknown age."""
@@ -166,6 +168,38 @@ class _Records:
             for family in tokens:
                 found |= self._by_name_pair.get((given, family), set())
         return [self.candidates[p] for p in sorted(found) if (p not in self._minors) is adults]
+
+    def fits_for(self, claim: Claim, *, adults: bool, excluding: int) -> _Fits:
+        """``match_kinds`` of a claim and ``candidates_for`` it, but the person ``excluding``
+        (the claimant). Found once per distinct claim: the children who name "María López" and
+        nothing more share one lookup, and one pass over her namesakes (whose number grows with
+        the store)."""
+        key = (anumber.normalise(claim.a_number), phones.normalise(claim.phone, claim.country),
+               frozenset(words(claim.name)), claim.birth_date, adults)
+        found = self._fits.get(key)
+        if found is None:
+            found = self._fits[key] = _Fits(match_kinds(claim,
+                                                        self.candidates_for(claim,
+                                                                            adults=adults)))
+        return found.without(excluding)
+
+
+class _Fits:
+    """The candidates a claim fits, each with its kind (``match_kinds``), in person order;
+    what is chosen among them and the pool of weak fits, each found once."""
+
+    def __init__(self, fits: list[tuple[Candidate, str]]) -> None:
+        self.fits = fits
+        self.persons = {candidate.person for candidate, _kind in fits}
+        self.chosen = choose_among(fits)
+        #: The persons the claim fits by a name alone (with or without a birth date).
+        self.weak = [candidate.person for candidate, kind in fits if kind in WEAK_MATCHES]
+
+    def without(self, person: int) -> _Fits:
+        """These fits but the person's (a claimant among the namesakes of whom they name)."""
+        if person not in self.persons:
+            return self
+        return _Fits([fit for fit in self.fits if fit[0].person != person])
 
 
 def _group_links(records: _Records) -> list[Link]:
@@ -233,13 +267,6 @@ def _claim_key(row: tuple) -> tuple[str, str, str, str]:
     return (source, record_id, relation, name)
 
 
-def _sides(traces: dict[int, Traces], person: int, other: int, person_is_child: bool):
-    """(child's traces, adult's traces) of a claimant and the person they named."""
-    empty = Traces()
-    child, adult = (person, other) if person_is_child else (other, person)
-    return traces.get(child, empty), traces.get(adult, empty)
-
-
 def _relation_links(
     records: _Records, traces: dict[int, Traces], group_links: list[Link],
     decisions: dict[tuple, ClaimDecision],
@@ -282,6 +309,7 @@ def _relation_links(
             continue
         links.append(_link(person, other, relation, evidence, None, ref))
     related = _related(group_links + links)
+    index = TraceIndex.of(traces)
     for person, row, ref in outside:
         source, record_id, relation, _o, name, birth, a_number, phone, evidence, _l = row
         claim = Claim(name, birth, a_number, phone,
@@ -298,10 +326,10 @@ def _relation_links(
         # The other person is the carer when the record is the child or ward.
         wants_adult = (records.is_adult(person) if family_relation == "sibling_of"
                        else direction == "reverse")
-        # Each candidate's fit is found once: it chooses, and it makes the pool of weak fits.
-        fits = match_kinds(claim, [c for c in records.candidates_for(claim, adults=wants_adult)
-                                   if c.person != person])
-        chosen = choose_among(fits)
+        # Each candidate's fit is found once per distinct claim: it chooses, and it makes the
+        # pool of weak fits.
+        fits = records.fits_for(claim, adults=wants_adult, excluding=person)
+        chosen = fits.chosen
         if chosen is None:
             counts["unmatched_outside"] += 1
             continue
@@ -316,10 +344,9 @@ def _relation_links(
                                {**ref, "decided_by": decision.actor}))
             continue
         if match in WEAK_MATCHES:
-            pool = [c for c, kind in fits if kind in WEAK_MATCHES]
-            child_side = direction == "reverse"
-            facts = {c.person: corroborating(*_sides(traces, person, c.person, child_side))
-                     for c in pool}
+            facts = corroborating_each(traces.get(person, Traces()),
+                                       claimant_is_child=direction == "reverse",
+                                       pool=fits.weak, traces=traces, index=index)
             backing = backed(facts)
             if len(backing) != 1:
                 counts["ambiguous" if ambiguous or len(backing) > 1 else
