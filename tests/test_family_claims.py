@@ -145,3 +145,74 @@ def test_an_uncorroborated_name_claim_is_a_review_item_and_a_decision_binds():
     build_families(actor="tester")
     assert current_families() == []
     assert open_claims() == []
+
+
+def test_the_facts_of_a_claimant_and_a_pool_are_those_of_each_pair():
+    """``corroborating_each`` finds the pair's own facts (one encounter, an exit within three
+    days at one place, a phone, an A-number) by looking the claimant's traces up in an index
+    of everyone's, and gives each person of the pool the very facts ``corroborating`` gives
+    the pair, in the same order, whichever side the claimant is on."""
+    import datetime as dt
+    import itertools
+
+    from reunify.rules.corroboration import TraceIndex, corroborating_each
+
+    day = dt.date(2018, 5, 9)
+    here, there = "cbp|ursula", "ice|dilley"
+    choices = {
+        "encounters": [frozenset(), frozenset({(day, here)}), frozenset({(day, there)})],
+        "exits": [frozenset(), frozenset({(day + dt.timedelta(days=3), there)}),
+                  frozenset({(day + dt.timedelta(days=4), there)}),
+                  frozenset({(day - dt.timedelta(days=2), here)})],
+        "phones": [frozenset(), frozenset({"+50255551234"})],
+        "a_numbers": [frozenset(), frozenset({"A012345678"})],
+        "surnames": [frozenset(), frozenset({"lopez", "tzul"})],
+        "separated": [False, True],
+    }
+    traces = {}
+    for n, (encounters, exits, phone, a_number, surnames, separated) in enumerate(
+            itertools.product(*choices.values())):
+        traces[n] = Traces(encounters=encounters, grouped=encounters if n % 2 else frozenset(),
+                           exits=exits, phones=phone, a_numbers=a_number, surnames=surnames,
+                           first_surnames=frozenset(sorted(surnames)[:1]),
+                           separated=separated)
+    index = TraceIndex.of(traces)
+    pool = sorted(traces)
+    for claimant in pool[::7]:
+        others = [p for p in pool if p != claimant]
+        as_child = corroborating_each(traces[claimant], claimant_is_child=True, pool=others,
+                                      traces=traces, index=index)
+        as_adult = corroborating_each(traces[claimant], claimant_is_child=False, pool=others,
+                                      traces=traces, index=index)
+        assert list(as_child) == others
+        for other in others:
+            assert as_child[other] == corroborating(traces[claimant], traces[other])
+            assert as_adult[other] == corroborating(traces[other], traces[claimant])
+
+
+def test_children_naming_one_name_share_one_search_of_the_namesakes(monkeypatch):
+    """Two children who name "María López" and nothing more are compared with her namesakes
+    once, not once each (the namesakes of a common name grow with the store); each child's
+    review item still lists every namesake with the facts of that pair."""
+    from reunify.actions import family
+
+    store = StoreBuilder()
+    children = [store.person("shelter", f"s{n}", given=given, family="López", birth_date="2012")
+                for n, given in enumerate(["Luis", "Ana"])]
+    for n in range(2):
+        store.relation("shelter", f"s{n}", "child_of", other_name="María López")
+    namesakes = [store.person("detention", f"d{n}", given="María", family=family,
+                              birth_date="1988", sex="F")
+                 for n, family in enumerate(["López Pérez", "López Cruz", "López"])]
+    searches = []
+    real = family.match_kinds
+    monkeypatch.setattr(family, "match_kinds",
+                        lambda claim, candidates: searches.append(claim) or real(claim,
+                                                                                 candidates))
+    build_families(actor="tester")
+    assert [claim.name for claim in searches] == ["María López"]
+    claims = open_claims()
+    assert sorted(claim.claimant for claim in claims) == sorted(c.pk for c in children)
+    for claim in claims:
+        assert [p for p, _facts in claim.candidates] == [n.pk for n in namesakes]
+        assert all(SURNAME_IN_CHILDS in facts for _p, facts in claim.candidates)

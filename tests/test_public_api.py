@@ -28,6 +28,7 @@ ACTIONS = {
     "export": {"export_rows"},
     "claim": {"decide_claim"},
     "family": {"build_families"},
+    "family_relations": set(),
     "ingest": {"ingest_paths"},
     "ledger": {"append_entries", "append_entry", "append_reported_decisions",
                "failed_checkpoint", "forget_failed_checkpoint", "hold_ledger_lock",

@@ -19,11 +19,11 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
+from reunify.actions.family_relations import Fits, _decisions, _relation_links
 from reunify.actions.ledger import append_entry, in_transaction
 from reunify.actions.store_lock import rebuild_lock
 from reunify.actions.table_writing import write_table_rows
 from reunify.models import (
-    ClaimDecision,
     EventRecord,
     Family,
     FamilyClaim,
@@ -33,24 +33,18 @@ from reunify.models import (
     FamilyRun,
     Identity,
     PersonRecord,
-    RelationRecord,
 )
 from reunify.models.heap import collection_paused
 from reunify.models.profile import family_unit_sources
 from reunify.models.streaming import streaming_reads
 from reunify.rules import anumber, phones
-from reunify.rules.corroboration import Traces, backed, corroborating
+from reunify.rules.corroboration import Traces
 from reunify.rules.family import (
     ADULT_AGE_YEARS,
-    MATCH_NAME,
-    MATCH_NAME_BIRTH,
-    RELATION_LINKS,
     Candidate,
     Claim,
     age_years,
     best_birth_date,
-    choose_among,
-    choose_match,
     link_strength,
     match_kinds,
     person_sex,
@@ -58,9 +52,6 @@ from reunify.rules.family import (
 from reunify.rules.kinship import Facts, Link, assemble_families
 from reunify.rules.lineage import carry_numbers
 from reunify.rules.names import words
-
-#: Matches on a name alone (with or without a birth date): acted on only with support.
-WEAK_MATCHES = frozenset({MATCH_NAME, MATCH_NAME_BIRTH})
 
 #: Group roles that make a person someone's carer, and the relation their links carry.
 _CARER_ROLES = {"parent": "parent_of", "guardian": "guardian_of", "relative": "relative_of"}
@@ -146,6 +137,8 @@ class _Records:
                 self._by_name_pair[key].add(person)
         self._minors = {person for person, facts in self.facts.items()
                         if facts.age is not None and facts.age < ADULT_AGE_YEARS}
+        #: A claim's fits, found once per distinct claim (``fits_for``).
+        self._fits: dict[tuple, Fits] = {}
 
     def is_adult(self, person: int) -> bool:
         """Whether a person may be someone's carer: 18 or older, or of unknown age."""
@@ -165,6 +158,20 @@ class _Records:
             for family in tokens:
                 found |= self._by_name_pair.get((given, family), set())
         return [self.candidates[p] for p in sorted(found) if (p not in self._minors) is adults]
+
+    def fits_for(self, claim: Claim, *, adults: bool, excluding: int) -> Fits:
+        """``match_kinds`` of a claim and ``candidates_for`` it, but the person ``excluding``
+        (the claimant). Found once per distinct claim: the children who name "María López" and
+        nothing more share one lookup, and one pass over her namesakes (whose number grows with
+        the store)."""
+        key = (anumber.normalise(claim.a_number), phones.normalise(claim.phone, claim.country),
+               frozenset(words(claim.name)), claim.birth_date, adults)
+        found = self._fits.get(key)
+        if found is None:
+            found = self._fits[key] = Fits(match_kinds(claim,
+                                                        self.candidates_for(claim,
+                                                                            adults=adults)))
+        return found.without(excluding)
 
 
 def _group_links(records: _Records) -> list[Link]:
@@ -196,149 +203,6 @@ def _group_links(records: _Records) -> list[Link]:
             links.extend(link(one, other, "sibling_of", source)
                          for n, one in enumerate(children) for other in children[n + 1:])
     return links
-
-
-def _relation_rows() -> list[tuple]:
-    return list(RelationRecord.objects.filter(is_current=True).order_by("pk").values_list(
-        "source", "record_id", "relation", "other_record_id", "other_name", "other_birth_date",
-        "other_a_number", "other_phone", "evidence", "line",
-    ).iterator(chunk_size=5000))
-
-
-def _link(person: int, other: int, relation: str, evidence: str, match: str | None,
-          ref: dict) -> Link:
-    direction, family_relation = RELATION_LINKS[relation]
-    carer, cared = (person, other) if direction == "forward" else (other, person)
-    evidence = evidence or "stated"
-    return Link(carer, cared, family_relation, evidence, link_strength(evidence, match), [ref])
-
-
-def _related(links: list[Link]) -> dict[tuple[int, str], set[int]]:
-    """(person, relation as the person's record would state it) → the persons on the far end."""
-    related: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for link in links:
-        if link.relation in {"parent_of", "guardian_of"}:
-            ward = "child_of" if link.relation == "parent_of" else "ward_of"
-            related[(link.from_person, link.relation)].add(link.to_person)
-            related[(link.to_person, ward)].add(link.from_person)
-        elif link.relation == "sibling_of":
-            related[(link.from_person, "sibling_of")].add(link.to_person)
-            related[(link.to_person, "sibling_of")].add(link.from_person)
-    return related
-
-
-def _claim_key(row: tuple) -> tuple[str, str, str, str]:
-    source, record_id, relation, _o, name, *_rest = row
-    return (source, record_id, relation, name)
-
-
-def _sides(traces: dict[int, Traces], person: int, other: int, person_is_child: bool):
-    """(child's traces, adult's traces) of a claimant and the person they named."""
-    empty = Traces()
-    child, adult = (person, other) if person_is_child else (other, person)
-    return traces.get(child, empty), traces.get(adult, empty)
-
-
-def _relation_links(
-    records: _Records, traces: dict[int, Traces], group_links: list[Link],
-    decisions: dict[tuple, ClaimDecision],
-) -> tuple[list[Link], dict[str, int], list[tuple]]:
-    """Links from relations: first those between records of one source, then those naming a
-    person outside it.
-
-    A named person is first looked for among those the record's person is already known to be
-    related to that way (the claim then confirms a link). Otherwise an A-number or phone that
-    agrees is enough; a name (with or without a birth date) is acted on only when other facts
-    corroborate it (``reunify.rules.corroboration``), so an unaccompanied child who names a
-    parent at home is not joined to a stranger of that name. A name claim nothing corroborates,
-    or that fits several persons equally, is returned as pending (a review item) with its
-    candidates; a person's decision on a claim binds (``ClaimDecision``).
-    """
-    counts = {"relations": 0, "matched_outside": 0, "confirmed_known": 0,
-              "unmatched_outside": 0, "ambiguous": 0, "unresolved_record": 0,
-              "weak_name_unsupported": 0, "contradicting_claims": 0, "claims_accepted": 0,
-              "claims_rejected": 0}
-    pending: list[tuple] = []
-    rows = _relation_rows()
-    links: list[Link] = []
-    outside = []
-    for row in rows:
-        source, record_id, relation, other_record, *_named, evidence, line = row
-        counts["relations"] += 1
-        if relation not in RELATION_LINKS:
-            continue
-        person = records.person_of.get((source, record_id))
-        if person is None:
-            counts["unresolved_record"] += 1
-            continue
-        ref = {"source": source, "record_id": record_id, "kind": "relations", "line": line}
-        if not other_record:
-            outside.append((person, row, ref))
-            continue
-        other = records.person_of.get((source, other_record))
-        if other is None:
-            counts["unresolved_record"] += 1
-            continue
-        links.append(_link(person, other, relation, evidence, None, ref))
-    related = _related(group_links + links)
-    for person, row, ref in outside:
-        source, record_id, relation, _o, name, birth, a_number, phone, evidence, _l = row
-        claim = Claim(name, birth, a_number, phone,
-                      records.country_of.get((source, record_id), ""))
-        known = related.get((person, relation), set())
-        confirmed = choose_match(claim, [records.candidates[p] for p in sorted(known)
-                                         if p in records.candidates])
-        if confirmed is not None:
-            other, match, _ambiguous = confirmed
-            counts["confirmed_known"] += 1
-            links.append(_link(person, other, relation, evidence, match, ref))
-            continue
-        direction, family_relation = RELATION_LINKS[relation]
-        # The other person is the carer when the record is the child or ward.
-        wants_adult = (records.is_adult(person) if family_relation == "sibling_of"
-                       else direction == "reverse")
-        # Each candidate's fit is found once: it chooses, and it makes the pool of weak fits.
-        fits = match_kinds(claim, [c for c in records.candidates_for(claim, adults=wants_adult)
-                                   if c.person != person])
-        chosen = choose_among(fits)
-        if chosen is None:
-            counts["unmatched_outside"] += 1
-            continue
-        other, match, ambiguous = chosen
-        decision = decisions.get(_claim_key(row))
-        if decision is not None and decision.decision == ClaimDecision.REJECTED:
-            counts["claims_rejected"] += 1
-            continue
-        if decision is not None and decision.person_id is not None:
-            counts["claims_accepted"] += 1
-            links.append(_link(person, decision.person_id, relation, evidence, match,
-                               {**ref, "decided_by": decision.actor}))
-            continue
-        if match in WEAK_MATCHES:
-            pool = [c for c, kind in fits if kind in WEAK_MATCHES]
-            child_side = direction == "reverse"
-            facts = {c.person: corroborating(*_sides(traces, person, c.person, child_side))
-                     for c in pool}
-            backing = backed(facts)
-            if len(backing) != 1:
-                counts["ambiguous" if ambiguous or len(backing) > 1 else
-                       "weak_name_unsupported"] += 1
-                pending.append((person, row, [(p, facts[p]) for p in sorted(facts)]))
-                continue
-            other, ambiguous = backing[0], False
-            ref = {**ref, "corroborated_by": facts[other]}
-        elif ambiguous:
-            counts["ambiguous"] += 1
-            continue
-        if known and relation in {"child_of", "ward_of"}:
-            # Someone else already stands as this person's carer. A strong claim is kept beside
-            # it (and flagged by the conflict rules); a name alone does not outweigh it.
-            counts["contradicting_claims"] += 1
-            if match in WEAK_MATCHES:
-                continue
-        counts["matched_outside"] += 1
-        links.append(_link(person, other, relation, evidence, match, ref))
-    return links, counts, pending
 
 
 #: Event types whose day and place two people who left custody together share.
@@ -408,15 +272,6 @@ def _came_with_adults(records: _Records, traces: dict[int, Traces]) -> set[int]:
             if not records.is_adult(p)}
 
 
-def _decisions() -> dict[tuple, ClaimDecision]:
-    """The latest decision on each claim (source, record_id, relation, other_name)."""
-    out: dict[tuple, ClaimDecision] = {}
-    for decision in ClaimDecision.objects.order_by("decided_at", "pk"):
-        out[(decision.source, decision.record_id, decision.relation,
-             decision.other_name)] = decision
-    return out
-
-
 def _previous_numbers() -> dict[int, set[int]]:
     """The latest finished run's families: number → members."""
     run = FamilyRun.objects.filter(finished_at__isnull=False).order_by("-pk").first()
@@ -452,8 +307,8 @@ def _build_families(*, actor: str, progress: Any) -> FamilyRun:
         records = _Records()
         traces = _traces(records)
         links = _group_links(records)
-        relation_links, counts, pending = _relation_links(records, traces, links, _decisions())
-    links.extend(relation_links)
+        found, counts, pending = _relation_links(records, traces, links, _decisions())
+    links.extend(found)
     drafts = assemble_families(
         links, records.facts, unlinked_children=_came_with_adults(records, traces),
     )

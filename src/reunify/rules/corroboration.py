@@ -79,3 +79,77 @@ def backed(facts: dict[int, list[str]]) -> list[int]:
     this child; two candidates backed alike are left for a person to decide."""
     specific = [person for person, found in facts.items() if STRONG.intersection(found)]
     return specific or [person for person, found in facts.items() if enough(found)]
+
+
+@dataclass(frozen=True)
+class TraceIndex:
+    """Who left each trace that ties a pair: built once for all persons, so the persons a
+    claimant shares an encounter, an exit, a phone or an A-number with are looked up instead
+    of compared one by one. Each trace is shared by the few people of one encounter, one exit
+    or one household, however large the store grows; a common name is shared by a number of
+    people that grows with the store."""
+
+    encounters: dict[tuple[dt.date, str], set[int]]
+    grouped: dict[tuple[dt.date, str], set[int]]
+    exits: dict[tuple[dt.date, str], set[int]]
+    phones: dict[str, set[int]]
+    a_numbers: dict[str, set[int]]
+
+    @classmethod
+    def of(cls, traces: dict[int, Traces]) -> TraceIndex:
+        """The index of every person's traces."""
+        index = cls({}, {}, {}, {}, {})
+        for person, trace in traces.items():
+            for table, keys in ((index.encounters, trace.encounters),
+                                (index.grouped, trace.grouped), (index.exits, trace.exits),
+                                (index.phones, trace.phones),
+                                (index.a_numbers, trace.a_numbers)):
+                for key in keys:
+                    table.setdefault(key, set()).add(person)
+        return index
+
+    def sharing(self, table: dict, keys) -> set[int]:
+        """The persons who left any of ``keys`` in one of this index's tables."""
+        found: set[int] = set()
+        for key in keys:
+            found |= table.get(key, set())
+        return found
+
+    def exits_near(self, exits) -> set[int]:
+        """The persons who left custody from one of these places within ``EXIT_DAYS``."""
+        days = [(day + dt.timedelta(days=shift), place) for day, place in exits
+                for shift in range(-EXIT_DAYS, EXIT_DAYS + 1)]
+        return self.sharing(self.exits, days)
+
+
+def corroborating_each(claimant: Traces, *, claimant_is_child: bool, pool: list[int],
+                       traces: dict[int, Traces], index: TraceIndex) -> dict[int, list[str]]:
+    """``corroborating`` of a claimant and each person of a pool (the claimant the child, or
+    the adult), in the pool's order: the same facts, the pair's own found through ``index``
+    (each trace's few sharers) rather than by comparing the claimant with every namesake."""
+    empty = Traces()
+    facts: dict[int, list[str]] = {person: [] for person in pool}
+    if claimant_is_child:
+        met = index.sharing(index.encounters, claimant.grouped)
+    else:
+        met = index.sharing(index.grouped, claimant.encounters)
+    pair_facts = ((SAME_ENCOUNTER, met), (SAME_EXIT, index.exits_near(claimant.exits)),
+                  (SHARED_PHONE, index.sharing(index.phones, claimant.phones)),
+                  (SHARED_A_NUMBER, index.sharing(index.a_numbers, claimant.a_numbers)))
+    for fact, sharers in pair_facts:
+        # Facts are taken in their fixed order, so each person's list keeps it.
+        for person in sharers:
+            found = facts.get(person)
+            if found is not None:
+                found.append(fact)
+    for person, found in facts.items():
+        other = traces.get(person, empty)
+        if claimant_is_child:
+            surname = bool(other.first_surnames & claimant.surnames)
+        else:
+            surname = bool(claimant.first_surnames & other.surnames)
+        if surname:
+            found.append(SURNAME_IN_CHILDS)
+        if claimant.separated and other.separated:
+            found.append(BOTH_SEPARATED)
+    return facts
