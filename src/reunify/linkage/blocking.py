@@ -17,6 +17,8 @@ from reunify.linkage.features import (
     DIVIDE_DEPTH,
     DIVISIONS,
     MAX_BLOCK,
+    SEEN_KINDS,
+    SEEN_WINDOW,
     UNSAID_BUDGET,
     UNSAID_WINDOW,
     WINDOW,
@@ -94,6 +96,10 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
     con.execute(f"CREATE OR REPLACE TEMP TABLE sized AS SELECT b.uid, b.k, NULL::VARCHAR AS whole, split_part(b.k, ':', 1) AS kind, {columns}, s.seen_from AS seen, b.n FROM keyed b JOIN divide_arrow s ON b.uid = s.uid WHERE b.n > $largest",  # noqa: E501, S608 # nosec B608
                 {"largest": MAX_BLOCK})
     con.execute("DROP TABLE keyed")
+    # The keys of kinds made for pairs that disagree on the very attribute they are divided
+    # by are also walked whole in the order of the interval each record covers.
+    kinds = ", ".join(f"'{kind}'" for kind in SEEN_KINDS)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE timed AS SELECT uid, k, row_number() OVER (PARTITION BY k ORDER BY seen, uid) AS o FROM sized WHERE kind IN ({kinds})")  # noqa: E501, S608 # nosec B608
     con.execute("CREATE OR REPLACE TEMP TABLE unsaid "
                 "(uid BIGINT, k VARCHAR, neighbour BIGINT, anchor BOOLEAN)")
     con.unregister("divide_arrow")
@@ -158,17 +164,18 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
     if new is not None:
         con.register("new_ids_arrow", pa.table({"uid": pa.array(sorted(new), pa.int64())}))
         # Only the parts that hold a new record (neighbours were numbered on the whole part).
-        for table in ("blocks", "crowded", "anchors"):
+        for table in ("blocks", "crowded", "anchors", "timed"):
             con.execute(f"DELETE FROM {table} WHERE k NOT IN (SELECT k FROM {table} WHERE uid IN (SELECT uid FROM new_ids_arrow))")  # noqa: E501, S608 # nosec B608 DuckDB scratch
     fresh = ("" if new is None else
              " WHERE l IN (SELECT uid FROM new_ids_arrow) OR r IN (SELECT uid FROM new_ids_arrow)")
     con.execute(
-        f"CREATE OR REPLACE TABLE candidate_pairs AS SELECT DISTINCT least(l, r) AS l, greatest(l, r) AS r FROM (SELECT a.uid AS l, b.uid AS r FROM blocks a JOIN blocks b ON a.k = b.k AND a.uid < b.uid UNION ALL SELECT a.uid AS l, b.uid AS r FROM (SELECT uid, k, o + unnest(range(1, $window + 1)) AS o FROM crowded) a JOIN crowded b ON a.k = b.k AND a.o = b.o UNION ALL SELECT a.uid AS l, b.uid AS r FROM (SELECT uid, k, o + unnest(range(1 - $reach, $reach + 1)) AS o FROM anchors WHERE anchor) a JOIN anchors b ON a.k = b.k AND a.o = b.o AND NOT b.anchor) pairs{fresh}",  # noqa: E501, S608 # nosec B608
-        {"window": WINDOW, "reach": UNSAID_WINDOW})
+        f"CREATE OR REPLACE TABLE candidate_pairs AS SELECT DISTINCT least(l, r) AS l, greatest(l, r) AS r FROM (SELECT a.uid AS l, b.uid AS r FROM blocks a JOIN blocks b ON a.k = b.k AND a.uid < b.uid UNION ALL SELECT a.uid AS l, b.uid AS r FROM (SELECT uid, k, o + unnest(range(1, $window + 1)) AS o FROM crowded) a JOIN crowded b ON a.k = b.k AND a.o = b.o UNION ALL SELECT a.uid AS l, b.uid AS r FROM (SELECT uid, k, o + unnest(range(1 - $reach, $reach + 1)) AS o FROM anchors WHERE anchor) a JOIN anchors b ON a.k = b.k AND a.o = b.o AND NOT b.anchor UNION ALL SELECT a.uid AS l, b.uid AS r FROM (SELECT uid, k, o + unnest(range(1, $seen + 1)) AS o FROM timed) a JOIN timed b ON a.k = b.k AND a.o = b.o) pairs{fresh}",  # noqa: E501, S608 # nosec B608
+        {"window": WINDOW, "reach": UNSAID_WINDOW, "seen": SEEN_WINDOW})
     if new is not None:
         con.unregister("new_ids_arrow")
     con.execute("DROP TABLE blocks")
     con.execute("DROP TABLE crowded")
     con.execute("DROP TABLE anchors")
+    con.execute("DROP TABLE timed")
     n = con.execute("SELECT count(*) FROM candidate_pairs").fetchall()[0][0]
     return {**stats, "candidate_pairs": n}

@@ -273,6 +273,15 @@ WINDOW = 10
 #: fields to be told apart by, so it reaches further than :data:`WINDOW`.
 UNSAID_WINDOW = 3 * WINDOW
 
+#: Kinds of key made for pairs that disagree on what the key is divided by when crowded: a
+#: first name with a birth year for a surname written otherwise (divided by surname), a
+#: surname with a birth year for a given name written otherwise (divided by given name).
+#: Over :data:`MAX_BLOCK`, each of their records also meets the :data:`SEEN_WINDOW` records
+#: after it in the whole key, in the order of the interval its record covers: one person's
+#: records from one journey lie days apart, however many namesakes the season holds.
+SEEN_KINDS = ("gy", "sy")
+SEEN_WINDOW = WINDOW
+
 
 def neighbour_key(f: dict) -> str:
     """The order of records in a crowded part of a key: by their names (every name's key,
