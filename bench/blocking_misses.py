@@ -260,7 +260,8 @@ def main() -> None:
     console.print(table)
     if args.out:
         with args.out.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["left", "right", "cause", "detail", "fields"])
+            writer = csv.DictWriter(handle, fieldnames=["left", "right", "cause", "detail",
+                                                        "fields"])
             writer.writeheader()
             writer.writerows(rows)
 

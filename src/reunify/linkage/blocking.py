@@ -36,9 +36,9 @@ def _divide_sql(depth: int) -> str:
 
 #: The feature columns the dividing attributes are computed from (``unique_id`` as ``uid``).
 _DIVIDE_INPUT = {"unique_id": pa.int64(), "sex": pa.string(), "birth_year": pa.int32(),
-                "birth_month": pa.int32(), "birth_day": pa.int32(), "given_keys": pa.list_(pa.string()),
-                "surnames": pa.list_(pa.string()), "full_name": pa.string(),
-                "birth_date": pa.string(), "seen_from": pa.int64()}
+                "birth_month": pa.int32(), "birth_day": pa.int32(),
+                "given_keys": pa.list_(pa.string()), "surnames": pa.list_(pa.string()),
+                "full_name": pa.string(), "birth_date": pa.string(), "seen_from": pa.int64()}
 
 
 def _prefixes(column: str, letters: int) -> str:
@@ -101,7 +101,7 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
     kinds = ", ".join(f"'{kind}'" for kind in SEEN_KINDS)
     con.execute(f"CREATE OR REPLACE TEMP TABLE timed AS SELECT uid, k, row_number() OVER (PARTITION BY k ORDER BY seen, uid) AS o FROM sized WHERE kind IN ({kinds})")  # noqa: E501, S608 # nosec B608
     con.execute("CREATE OR REPLACE TEMP TABLE unsaid "
-                "(uid BIGINT, k VARCHAR, neighbour BIGINT, anchor BOOLEAN)")
+                "(uid BIGINT, k VARCHAR, seen BIGINT, anchor BOOLEAN)")
     con.unregister("divide_arrow")
     bounds = {"largest": MAX_BLOCK, "budget": UNSAID_BUDGET}
     for depth in range(DIVIDE_DEPTH + 1):
@@ -154,7 +154,7 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
     # after it among the others, in the neighbour order: ``o`` numbers the others, and an
     # anchor stands after the ``o`` others ahead of it.
     con.execute("CREATE OR REPLACE TEMP TABLE anchors AS SELECT uid, k, anchor, count(*) "
-                "FILTER (WHERE NOT anchor) OVER (PARTITION BY k ORDER BY neighbour, uid "
+                "FILTER (WHERE NOT anchor) OVER (PARTITION BY k ORDER BY seen, uid "
                 "ROWS UNBOUNDED PRECEDING) AS o FROM unsaid")
     con.execute("DROP TABLE unsaid")
     alone = "DELETE FROM blocks WHERE n < 2 OR n > $largest"  # DuckDB scratch
