@@ -206,3 +206,15 @@ def test_pairs_per_record_stay_bounded_with_the_new_windows():
     keys = max(len(block_keys(features(i, r))) for i, r in enumerate(records))
     bound = keys * (max(MAX_BLOCK, 2 * WINDOW) + SEEN_WINDOW + 2 * UNSAID_WINDOW)
     assert len(pairs) / len(records) <= bound
+
+
+def test_a_crowded_part_puts_records_seen_the_same_days_side_by_side():
+    """Namesakes without a birth date, nothing to divide them by: in the crowded part that is
+    left, records stand in the order of the day their interval starts, so a man's two records
+    seen a day apart meet, however far apart the order of their rows put them."""
+    records = [_record(i, seen_from=_seen(3 * i)) for i in range(1, 3 * MAX_BLOCK)]
+    records = [_record(0, seen_from=_seen(500)), *records,
+               _record(999, seen_from=_seen(501))]
+    pairs, counts = _pairs(records)
+    assert counts["crowded_parts"] > 0
+    assert (0, len(records) - 1) in pairs

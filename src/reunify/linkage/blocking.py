@@ -87,8 +87,8 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
                 "(PARTITION BY k) AS n FROM block_keys_arrow")
     con.unregister("block_keys_arrow")
     con.execute("CREATE OR REPLACE TEMP TABLE blocks "
-                "(uid BIGINT, k VARCHAR, neighbour VARCHAR, n BIGINT)")
-    con.execute("INSERT INTO blocks SELECT uid, k, NULL, n FROM keyed "  # DuckDB scratch
+                "(uid BIGINT, k VARCHAR, neighbour VARCHAR, n BIGINT, seen BIGINT)")
+    con.execute("INSERT INTO blocks SELECT uid, k, NULL, n, NULL FROM keyed "  # DuckDB scratch
                 "WHERE n <= $largest", {"largest": MAX_BLOCK})
     divided = con.execute("SELECT count(DISTINCT k) FROM keyed WHERE n > $largest",
                           {"largest": MAX_BLOCK}).fetchall()[0][0]
@@ -109,7 +109,7 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
             con.execute("CREATE OR REPLACE TEMP TABLE sized AS SELECT *, count(*) OVER "
                         "(PARTITION BY k) AS n FROM crowded")
             settled = ("INSERT INTO blocks "  # DuckDB scratch
-                       "SELECT uid, k, neighbour, n FROM sized ")
+                       "SELECT uid, k, neighbour, n, seen FROM sized ")
             con.execute(settled + "WHERE n <= $largest OR $last",
                         {"largest": MAX_BLOCK, "last": depth == DIVIDE_DEPTH})
         if depth == DIVIDE_DEPTH:
@@ -140,14 +140,20 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, features: Sequence[dict],
     part of a key of :func:`block_table`; in a part still held by more than
     :data:`~reunify.linkage.features.MAX_BLOCK` records after its last division, each record
     with its :data:`~reunify.linkage.features.WINDOW` neighbours before and after it, in the
-    order of :func:`~reunify.linkage.features.neighbour_key`. With ``new``, only the pairs
+    order of ``seen_from``, then :func:`~reunify.linkage.features.neighbour_key`; each record
+    a part of its own for not saying an attribute with the
+    :data:`~reunify.linkage.features.UNSAID_WINDOW` others of its key seen about when it was;
+    each record of a crowded key of :data:`~reunify.linkage.features.SEEN_KINDS` with the
+    :data:`~reunify.linkage.features.SEEN_WINDOW` after it in that key, in the order of
+    ``seen_from``. With ``new``, only the pairs
     that hold at least one of those records. Returns how many (``candidate_pairs``), and the
     keys divided and the parts still crowded."""
     stats = block_table(con, features)
     # A record is under a part once (its values are distinct): no grouping needed. Only the
     # crowded parts are put in order.
     con.execute("CREATE OR REPLACE TEMP TABLE crowded AS SELECT uid, k, row_number() OVER "
-                "(PARTITION BY k ORDER BY neighbour, uid) AS o FROM blocks WHERE n > $largest",
+                "(PARTITION BY k ORDER BY seen, neighbour, uid) AS o FROM blocks "
+                "WHERE n > $largest",
                 {"largest": MAX_BLOCK})
     # In a key some records of which went to a part of their own for not saying an
     # attribute, each such record (an anchor) meets the WINDOW records before and the WINDOW

@@ -264,7 +264,9 @@ def block_keys(f: dict) -> list[str]:
 
 
 #: In a part of a key still over :data:`MAX_BLOCK` after its last division, a record meets the
-#: this many records before it and after it in the order of :func:`neighbour_key`.
+#: this many records before it and after it in the order of the day its record's interval
+#: starts (``seen_from``), then of :func:`neighbour_key`: after every division its records
+#: hardly differ by name, and one person's records from one journey lie days apart.
 WINDOW = 10
 
 #: A record put in a key's part of its own for not saying the key's dividing attribute
@@ -284,8 +286,9 @@ SEEN_WINDOW = WINDOW
 
 
 def neighbour_key(f: dict) -> str:
-    """The order of records in a crowded part of a key: by their names (every name's key,
-    sorted), then their birth date, so near-namesakes stand together."""
+    """The order of records in a crowded part of a key among those seen the same day
+    (:data:`WINDOW`): by their names (every name's key, sorted), then their birth date, so
+    near-namesakes stand together."""
     return f"{f['full_name'] or ''}\x1f{f['birth_date'] or ''}"
 
 
