@@ -218,3 +218,27 @@ def test_a_crowded_part_puts_records_seen_the_same_days_side_by_side():
     pairs, counts = _pairs(records)
     assert counts["crowded_parts"] > 0
     assert (0, len(records) - 1) in pairs
+
+
+def test_a_first_name_with_a_kinsmans_is_not_divided_by_surname():
+    """The key of a first name with a kinsman's given name is there for a child whose surname
+    is written otherwise at another source; crowded, it is divided by birth-year band and sex,
+    not by surname, so a girl's two records under two surnames still meet there."""
+    surnames = ["García", "López", "Martínez", "Rodríguez", "Sánchez", "Ramírez"]
+    records = [_record(i, given="Ana", family=surnames[i % len(surnames)], sex="F",
+                       birth=f"{1960 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}")
+               for i in range(1, 3 * MAX_BLOCK)]
+    records = [_record(0, given="Ana", family="Pérez", sex="F", birth="2011-02-03"),
+               *records,
+               _record(999, given="Ana", family="Gómez", sex="F", birth="2012-08-09")]
+    feats = [features(i, r) for i, r in enumerate(records)]
+    for f in feats:
+        f["kin"] = ("MR",)
+    con = duckdb.connect()
+    try:
+        counts = candidate_pairs(con, feats)
+        pairs = set(con.execute("SELECT l, r FROM candidate_pairs").fetchall())
+    finally:
+        con.close()
+    assert counts["keys_divided"] > 0
+    assert (0, len(records) - 1) in pairs
