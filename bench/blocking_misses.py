@@ -12,6 +12,8 @@ every true pair of the truth files that is not a candidate pair under one cause:
   them in different parts; ATTRIBUTE is the first one on which their parts differ (the
   nearest over their shared keys), and the detail says how the two records' values differ
   (a swapped day and month, birth years N apart, one side unsaid in a part of its own, ...);
+  The walks in the order of ``seen_from`` (``UNSAID_WINDOW``, ``SEEN_KINDS``) leave no part:
+  a pair they did not bring together either is counted under its division;
 - ``no key``: they share no key at all; the fields that differ are counted apart (A-number
   on one side only or different, surnames in another order, one surname of two, given-name
   variant, birth date, sex).
