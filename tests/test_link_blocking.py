@@ -3,6 +3,8 @@ linearly with the records (docs/linkage.md, "Candidate pairs")."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pytest
 
@@ -138,3 +140,105 @@ def test_two_surnames_with_the_given_name_are_a_key_whatever_their_order():
     assert len(both) == 1
     assert both == swapped
     assert one == []
+
+
+def test_a_day_and_month_swapped_stay_in_a_common_part():
+    """Two records of one man whose birth date one source wrote day-first and the other
+    month-first (11 March, 3 November) meet under a name key crowded with namesakes of the
+    same birth year: the birth month divides the key as the unordered day and month, when the
+    day could be a month."""
+    records = [_record(i, birth=f"1985-{1 + i % 12:02d}-{13 + i % 15:02d}")
+               for i in range(1, 3 * MAX_BLOCK)]
+    records = [_record(0, birth="1985-03-11"), *records, _record(999, birth="1985-11-03")]
+    pairs, counts = _pairs(records)
+    assert counts["keys_divided"] > 0
+    assert (0, len(records) - 1) in pairs
+
+
+def _seen(day: int) -> str:
+    return (dt.date(2018, 1, 1) + dt.timedelta(days=day)).isoformat()
+
+
+def test_a_record_that_does_not_say_meets_the_others_seen_about_when_it_was():
+    """Under a name key with too many records without a birth date for each to join every
+    part, those records form a part of their own, and each still meets the records of the
+    key seen about when it was (``UNSAID_WINDOW`` before and after it in the order of
+    ``seen_from``): a man's undated record meets his dated one seen a day later."""
+    dated = [_record(i, birth=f"{1960 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                     seen_from=_seen(3 * i)) for i in range(2 * MAX_BLOCK)]
+    undated = [_record(100 + i, seen_from=_seen(3 * i + 1)) for i in range(12 * MAX_BLOCK)]
+    records = [*dated, *undated]
+    him, his = len(records), len(records) + 1
+    records += [_record(him, seen_from=_seen(400)), _record(his, birth="1977-07-07",
+                                                            seen_from=_seen(401))]
+    pairs, _ = _pairs(records)
+    assert (him, his) in pairs
+    assert len(pairs) < len(records) * 100
+
+
+def test_a_first_name_and_year_meets_a_surname_written_otherwise_seen_days_apart():
+    """A first name with a birth year is the key of pairs whose surnames disagree (a child under
+    the mother's surname at one source, the father's at another); crowded, it is divided by
+    surname, which parts them, so its records also meet their neighbours in the order of the
+    interval each record covers (``SEEN_WINDOW``): two records of one boy seen a day apart
+    meet among a hundred namesakes of his year."""
+    surnames = ["García", "López", "Martínez", "Rodríguez", "Sánchez", "Ramírez", "Torres",
+                "Flores", "Rivera", "Gómez", "Díaz", "Cruz", "Morales", "Ortiz", "Gutiérrez"]
+    records = [_record(i, family=surnames[i % len(surnames)],
+                       birth=f"2010-{1 + i % 12:02d}-{1 + i % 28:02d}", seen_from=_seen(2 * i))
+               for i in range(4 * MAX_BLOCK)]
+    boy = len(records)
+    records += [_record(boy, family="Pérez", birth="2010-05-30", seen_from=_seen(301)),
+                _record(boy + 1, family="Hernández", birth="2010-06-30", seen_from=_seen(302))]
+    pairs, _ = _pairs(records)
+    assert (boy, boy + 1) in pairs
+
+
+def test_pairs_per_record_stay_bounded_with_the_new_windows():
+    """The windows in the order of the interval seen add a bounded number of pairs per record:
+    at most ``SEEN_WINDOW`` per key of the kinds walked so, ``2 * UNSAID_WINDOW`` per key a
+    record did not say the attribute of."""
+    from reunify.linkage.features import SEEN_WINDOW, UNSAID_WINDOW
+
+    records = [_record(i, birth="" if i % 3 == 0 else f"{1970 + i % 40}-01-{1 + i % 28:02d}",
+                       seen_from=_seen(i)) for i in range(20 * MAX_BLOCK)]
+    pairs, _ = _pairs(records)
+    keys = max(len(block_keys(features(i, r))) for i, r in enumerate(records))
+    bound = keys * (max(MAX_BLOCK, 2 * WINDOW) + SEEN_WINDOW + 2 * UNSAID_WINDOW)
+    assert len(pairs) / len(records) <= bound
+
+
+def test_a_crowded_part_puts_records_seen_the_same_days_side_by_side():
+    """Namesakes without a birth date, nothing to divide them by: in the crowded part that is
+    left, records stand in the order of the day their interval starts, so a man's two records
+    seen a day apart meet, however far apart the order of their rows put them."""
+    records = [_record(i, seen_from=_seen(3 * i)) for i in range(1, 3 * MAX_BLOCK)]
+    records = [_record(0, seen_from=_seen(500)), *records,
+               _record(999, seen_from=_seen(501))]
+    pairs, counts = _pairs(records)
+    assert counts["crowded_parts"] > 0
+    assert (0, len(records) - 1) in pairs
+
+
+def test_a_first_name_with_a_kinsmans_is_not_divided_by_surname():
+    """The key of a first name with a kinsman's given name is there for a child whose surname
+    is written otherwise at another source; crowded, it is divided by birth-year band and sex,
+    not by surname, so a girl's two records under two surnames still meet there."""
+    surnames = ["García", "López", "Martínez", "Rodríguez", "Sánchez", "Ramírez"]
+    records = [_record(i, given="Ana", family=surnames[i % len(surnames)], sex="F",
+                       birth=f"{1960 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}")
+               for i in range(1, 3 * MAX_BLOCK)]
+    records = [_record(0, given="Ana", family="Pérez", sex="F", birth="2011-02-03"),
+               *records,
+               _record(999, given="Ana", family="Gómez", sex="F", birth="2012-08-09")]
+    feats = [features(i, r) for i, r in enumerate(records)]
+    for f in feats:
+        f["kin"] = ("MR",)
+    con = duckdb.connect()
+    try:
+        counts = candidate_pairs(con, feats)
+        pairs = set(con.execute("SELECT l, r FROM candidate_pairs").fetchall())
+    finally:
+        con.close()
+    assert counts["keys_divided"] > 0
+    assert (0, len(records) - 1) in pairs

@@ -179,13 +179,22 @@ def _ages(year: int | None) -> list[str]:
     return [] if year is None else [f"{year // 4}a", f"{(year + 2) // 4}b"]
 
 
+def _months(month: int | None, day: int | None) -> list[str]:
+    """The birth month, and the day when it could be a month (12 or less): a date written
+    day-first by one source and month-first by another (3 November, 11 March) keeps the pair
+    in a common part."""
+    if not month:
+        return []
+    return sorted({str(month), str(day)}) if day and day <= 12 else [str(month)]
+
+
 #: The attributes a key over :data:`MAX_BLOCK` is divided by: each a function of the record's
 #: feature dict giving the parts the record goes to (several when it has several values, none
 #: when the record does not say).
 DIVIDE_BY = {
     "sex": lambda f: [f["sex"]] if f["sex"] in ("M", "F") else [],
     "age": lambda f: _ages(f["birth_year"]),
-    "month": lambda f: [str(f["birth_month"])] if f["birth_month"] else [],
+    "month": lambda f: _months(f["birth_month"], f["birth_day"]),
     "given": lambda f: _initials(f["given_keys"]),
     "surname": lambda f: _initials(f["surnames"]),
     "given2": lambda f: _initials(f["given_keys"], 2),
@@ -206,7 +215,7 @@ DIVISIONS = {
     "gb": ("surname", "sex"), "sy": ("given", "given2"),
     "sg": ("age", "sex", "month"), "b": ("given", "surname"),
     "ad": ("given", "age"), "as": ("given", "age"), "ss": ("age", "sex"),
-    "k": ("surname", "age"),
+    "k": ("age", "sex"),
 }
 #: The most divisions one key goes through (the longest chain of :data:`DIVISIONS`).
 DIVIDE_DEPTH = max(len(chain) for chain in DIVISIONS.values())
@@ -259,13 +268,31 @@ def block_keys(f: dict) -> list[str]:
 
 
 #: In a part of a key still over :data:`MAX_BLOCK` after its last division, a record meets the
-#: this many records before it and after it in the order of :func:`neighbour_key`.
+#: this many records before it and after it in the order of the day its record's interval
+#: starts (``seen_from``), then of :func:`neighbour_key`: after every division its records
+#: hardly differ by name, and one person's records from one journey lie days apart.
 WINDOW = 10
+
+#: A record put in a key's part of its own for not saying the key's dividing attribute
+#: (:data:`UNSAID_BUDGET`) meets this many records before it and after it among the key's
+#: others, in the order of the interval its record covers (``seen_from``): it has fewer
+#: fields to be told apart by, so it reaches further than :data:`WINDOW`.
+UNSAID_WINDOW = 3 * WINDOW
+
+#: Kinds of key made for pairs that disagree on what the key is divided by when crowded: a
+#: first name with a birth year for a surname written otherwise (divided by surname), a
+#: surname with a birth year for a given name written otherwise (divided by given name).
+#: Over :data:`MAX_BLOCK`, each of their records also meets the :data:`SEEN_WINDOW` records
+#: after it in the whole key, in the order of the interval its record covers: one person's
+#: records from one journey lie days apart, however many namesakes the season holds.
+SEEN_KINDS = ("gy", "sy")
+SEEN_WINDOW = WINDOW
 
 
 def neighbour_key(f: dict) -> str:
-    """The order of records in a crowded part of a key: by their names (every name's key,
-    sorted), then their birth date, so near-namesakes stand together."""
+    """The order of records in a crowded part of a key among those seen the same day
+    (:data:`WINDOW`): by their names (every name's key, sorted), then their birth date, so
+    near-namesakes stand together."""
     return f"{f['full_name'] or ''}\x1f{f['birth_date'] or ''}"
 
 
