@@ -1,7 +1,7 @@
 """The same batch linked on DuckDB and on Spark: the persons compared as sets, and time.
 
     nice -n 10 .venv/bin/python bench/backends.py --families 1400 [--seed 7] [--out DIR]
-        [--backends duckdb spark] [--driver-memory 4g]
+        [--backends duckdb spark] [--driver-memory 4g] [--kept]
 
 Simulates ``--families`` family units (``--conventions mixed``) into ``DIR/batch`` (kept, and
 reused when it is already there), then runs ``resolve`` (``engine="splink"``, with the batch's
@@ -13,7 +13,9 @@ against the batch's truth, and the run's CPU seconds by step (``stats.cpu_second
 persons of the two backends as sets of records: each person one backend has and the other
 not, with the pairs that join or part it and their match weight on each backend (none: not
 scored at or above the floor weight, or not a candidate pair), and the trained level weights
-that differ most between the backends. Results go in
+that differ most between the backends (with ``--kept``, a backend whose persons are already
+in DIR is not run again: a long Spark run compared with a later DuckDB one; one backend
+alone is measured, not compared). Results go in
 docs/benchmarks.md (Scale, "Spark at 100k and beyond").
 """
 
@@ -203,6 +205,9 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", default=["duckdb", "spark"])
     parser.add_argument("--driver-memory", default=None,
                         help="REUNIFY_SPARK_DRIVER_MEMORY for the Spark run")
+    parser.add_argument("--kept", action="store_true",
+                        help="do not run again a backend whose persons are already in --out "
+                             "(a long run's result compared with a later one's)")
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "BATCH", "OUT"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -224,6 +229,8 @@ def main() -> None:
         env["REUNIFY_SPARK_DRIVER_MEMORY"] = args.driver_memory
     results = {}
     for backend in args.backends:
+        if args.kept and (out / f"{backend}_persons.json").exists():
+            continue
         stamp = time.strftime("%H:%M:%S", time.gmtime())
         load = os.getloadavg()[0]
         done = subprocess.run(  # nosec B603 (this script, by its own path)
@@ -234,7 +241,9 @@ def main() -> None:
             "%H:%M:%S", time.gmtime()), load_start=round(load, 1),
             load_end=round(os.getloadavg()[0], 1))
         print(json.dumps(results[backend]), flush=True)
-    if len(results) == 2 or all((out / f"{b}_persons.json").exists() for b in args.backends):
+    # Two backends to compare (one alone, e.g. a long Spark run, is only measured).
+    if len(args.backends) > 1 and all((out / f"{b}_persons.json").exists()
+                                      for b in args.backends[:2]):
         differences = compare(out, *args.backends[:2])
         (out / "differences.json").write_text(json.dumps(differences, indent=1))
         print(json.dumps({k: v for k, v in differences.items() if k != "shown"}), flush=True)
