@@ -280,8 +280,12 @@ def _joined(mine: dict, theirs: dict) -> dict:
     out = dict(mine)
     for key, values in theirs.items():
         have = out.get(key)
-        out[key] = values if have is None else have + values if isinstance(have, tuple) \
-            else have | values
+        if have is None:
+            out[key] = values
+        elif isinstance(have, tuple):
+            out[key] = have + values
+        else:
+            out[key] = have | values
     return out
 
 
