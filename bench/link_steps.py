@@ -6,7 +6,8 @@ Reads a folder kept by ``bench/scale.py --keep``, runs the linker on the store's
 ``reunify link`` does (nothing is written) and prints, at each step the linker announces, the
 process's CPU seconds (every thread), its resident memory then and its peak so far; then the
 persons' digest (sha256 of the sorted clusters: two runs with the same digest found the same
-persons) and the identity precision and recall against the batch's truth. ``--src`` runs
+persons), the kept edges' digest, the review pairs' (both whatever their order), and the
+identity precision and recall against the batch's truth. ``--src`` runs
 another checkout's code on the same records (the code before a change, say).
 """
 
@@ -61,6 +62,19 @@ def main() -> None:
                      "rss_mb": _rss_mb(), "peak_mb": _peak_mb()})
         print(json.dumps(laps[-1]), flush=True)
 
+    from reunify.linkage import engine
+
+    edges = {}
+    scoring = engine.score
+
+    def score(*args, **kwargs):
+        # The kept edges, whatever their order (it varies from run to run): their digest.
+        model = scoring(*args, **kwargs)
+        kept = sorted((int(i), int(j), float(w).hex()) for w, i, j in model.edges)
+        edges["edges"] = len(kept)
+        edges["edges_digest"] = hashlib.sha256(json.dumps(kept).encode()).hexdigest()[:16]
+        return model
+    engine.score = score
     say("start")
     records, relations, decisions = linkage_records(), _relations(), _decisions_in_force()
     profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
@@ -74,9 +88,12 @@ def main() -> None:
     print(json.dumps({"src": str(args.src), "records": len(records),
                       "persons": len(found.clusters), "digest": digest[:16],
                       "review_pairs": len(found.review),
-                      "review_digest": hashlib.sha256(json.dumps(
-                          [(p.left, p.right, p.match_weight, p.match_probability, p.comparisons)
-                           for p in found.review], default=str).encode()).hexdigest()[:16],
+                      # Sorted: the review pairs' order varies from run to run.
+                      "review_digest": hashlib.sha256(json.dumps(sorted(json.dumps(
+                          (p.left, p.right, p.match_weight, p.match_probability, p.comparisons),
+                          default=str) for p in found.review)).encode()).hexdigest()[:16],
+                      **edges, "candidate_pairs": found.stats["blocking"].get("candidate_pairs"),
+                      "scored_pairs": found.stats["blocking"].get("scored_pairs"),
                       "model_sha256": hashlib.sha256(found.model_json.encode()).hexdigest()[:16],
                       "identity_precision": round(precision, 4),
                       "identity_recall": round(recall, 4),

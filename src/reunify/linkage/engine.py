@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from reunify.linkage import comparisons
+from reunify.linkage import bound, comparisons
 from reunify.linkage.blocking import candidate_pairs
 from reunify.linkage.edges import Edges
 from reunify.linkage.predictions import Model
@@ -234,9 +234,19 @@ def _scored_again(records, db_api, model_json: str):
     return rows
 
 
-def _predict_candidates(con: duckdb.DuckDBPyConnection, db_api, linker):
+def _predict_candidates(con: duckdb.DuckDBPyConnection, db_api, linker, model: dict,
+                        stats: dict[str, int] | None = None, cpu: _Laps | None = None):
     """Splink's scores of the pairs in table ``candidate_pairs`` (ours, not Splink's blocking
-    rules), those at or above :data:`FLOOR_WEIGHT`."""
+    rules), those at or above :data:`FLOOR_WEIGHT`. ``model`` is the linker's, in DuckDB's
+    dialect: the pairs it cannot score at the floor (their bound, on the records of DuckDB
+    table ``records``, :mod:`reunify.linkage.bound`) are dropped first, whatever the
+    backend (Splink would drop them: the same pairs are kept); ``stats`` gets how many were
+    scored (``scored_pairs``), ``cpu`` a lap (``bound``)."""
+    kept = bound.drop_unreachable(con, model, "records", _COLUMNS[1:], FLOOR_WEIGHT)
+    if stats is not None:
+        stats["scored_pairs"] = kept
+    if cpu is not None:
+        cpu.lap("bound")
     pairs = con.sql("SELECT 'reunify' AS match_key, l AS join_key_l, r AS join_key_r "
                     "FROM candidate_pairs").to_arrow_table()
     linker.table_management.register_blocked_pairs_for_predict(
@@ -269,6 +279,7 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         db_api = _db_api("duckdb", con)
         table = db_api.register(_rows(features), table_name="records")
         trained = _trained(con, table, features, say)
+        bounded = json.loads(json.dumps(trained))
         if backend == "spark":
             db_api = _db_api(backend, con)
             table = db_api.register(_frame(db_api, _rows(features), "records"),
@@ -284,7 +295,7 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         linker = Linker(table, trained, log_level=None, validate_settings=False)
         cpu.lap("training")
         say(f"scoring {n_pairs} candidate pairs")
-        predictions = _predict_candidates(con, db_api, linker)
+        predictions = _predict_candidates(con, db_api, linker, bounded, blocking, cpu)
         # Stored in DuckDB's dialect whatever the backend: the same model, byte for byte.
         model = in_dialect(linker.misc.save_model_to_json(), "duckdb")
         # A random id per Linker, not part of the model: without it the same data gives the
@@ -427,9 +438,10 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
         db_api = DuckDBAPI(connection=con)
         table = db_api.register(_rows(features), table_name="records")
         # A trained model's comparisons were validated when it was trained.
-        linker = Linker(table, in_dialect(json.loads(model_json), "duckdb"), log_level=None,
+        model = in_dialect(json.loads(model_json), "duckdb")
+        linker = Linker(table, json.loads(json.dumps(model)), log_level=None,
                         validate_settings=False)
-        return _edges(con, _predict_candidates(con, db_api, linker), "duckdb")
+        return _edges(con, _predict_candidates(con, db_api, linker, model), "duckdb")
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
