@@ -46,7 +46,7 @@ def season(tmp_path_factory):
     try:
         candidate_pairs(con, feats)
         con.register("records", engine._rows(feats))
-        bounds = {(int(l), int(r)): b for l, r, b in
+        bounds = {(int(left), int(right)): b for left, right, b in
                   bound.bounds(con, model, "records", engine._COLUMNS[1:])}
     finally:
         con.close()
