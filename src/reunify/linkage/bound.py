@@ -292,7 +292,7 @@ def _records(con: duckdb.DuckDBPyConnection, model: dict, records: str,
     # Every text as a number (one numbering for all the columns, which are compared with
     # each other): the pairs' equalities compare numbers, not strings.
     every = ", ".join(f'x."{column}"' for column in texts)
-    con.execute("CREATE OR REPLACE TEMP TABLE bound_codes AS SELECT v, row_number() OVER () "  # nosec B608
+    con.execute("CREATE OR REPLACE TEMP TABLE bound_codes AS SELECT v, CAST(row_number() OVER () AS INTEGER) "  # nosec B608
                 f"AS code FROM (SELECT DISTINCT unnest([{every}]) AS v FROM {records} x) "
                 "WHERE v IS NOT NULL")
     joins, per_record = [], []
