@@ -47,16 +47,9 @@ _CHEAP_CALLS = {"abs", "coalesce"}
 #: Words a parenthesis may follow that call nothing.
 _KEYWORDS = {"in", "and", "or", "not"}
 _CALL = re.compile(r"\b(\w+)\s*\(")
-#: What a level that cannot be the first to hold weighs less than it would (no weight comes
-#: near: it is never the largest, as some level always may be the first).
-_NEVER = "CAST(1e9 AS DOUBLE)"
 #: A column's characters are counted (for the edit distances' test) when its values are
 #: written with at most this many characters, all ASCII (A-numbers' ten digits, say).
 ALPHABET = 16
-
-
-def _quote(column: str) -> str:
-    return f'"{column}"'
 
 
 def _double(x: float) -> str:
@@ -145,25 +138,45 @@ def counts_sql(column: str, alphabet: str, longest: int) -> list[str]:
 
 
 def _exact_column(condition: str) -> str | None:
-    match = re.fullmatch(r'\s*"?(\w+)_l"?\s*=\s*"?(\w+)_r"?\s*', condition)
-    return match.group(1) if match and match.group(1) == match.group(2) else None
+    match = re.fullmatch(r'\s*"?(\w+)_([lr])"?\s*=\s*"?(\w+)_([lr])"?\s*', condition)
+    if match and match.group(1) == match.group(3) and match.group(2) != match.group(4):
+        return match.group(1)
+    return None
+
+
+def _adjusted(level: dict) -> bool:
+    """Whether Splink adjusts a level's weight by term frequency."""
+    return bool(level.get("tf_adjustment_column")) and not level.get("is_null_level") and \
+        level["sql_condition"].strip().upper() != "ELSE" and \
+        float(level.get("tf_adjustment_weight", 1.0)) != 0
+
+
+def _tf_terms(level: dict, levels: Sequence[dict]) -> tuple[float, float, float]:
+    """A term-frequency adjustment's ``(times, log2 u, minimum share)``: Splink's
+    ``times * (log2 u - log2(max(share, minimum)))``, with the u of the level that is exactly
+    the column's equality (the first such). Were there none (Splink refuses such a model), u
+    is taken at the end of its range that makes the adjustment largest."""
+    column = level["tf_adjustment_column"]
+    times = float(level.get("tf_adjustment_weight", 1.0))
+    exact = [lv for lv in levels if _exact_column(lv["sql_condition"]) == column]
+    if level.get("disable_tf_exact_match_detection"):
+        u = level["u_probability"]
+    elif exact:
+        u = exact[0]["u_probability"]
+    else:
+        u = 1.0 if times >= 0 else _CLAMP
+    return times, math.log2(max(u, _CLAMP)), float(level.get("tf_minimum_u_value") or 0.0)
 
 
 def _tf_sql(level: dict, levels: Sequence[dict]) -> str:
     """A level's term-frequency adjustment, as Splink computes it, on columns
-    ``tf_<column>_l`` and ``tf_<column>_r``."""
+    ``tf_<column>_l`` and ``tf_<column>_r`` (0 when neither record holds a value)."""
     column = level["tf_adjustment_column"]
-    exact = [lv for lv in levels if _exact_column(lv["sql_condition"]) == column]
-    # Splink takes the u of the level that is exactly the column's equality (the first such).
-    u = exact[0]["u_probability"] if exact else level["u_probability"]
-    weight = float(level.get("tf_adjustment_weight", 1.0))
-    if weight == 0:
-        return "CAST(0 AS DOUBLE)"
-    floor = _double(float(level.get("tf_minimum_u_value", 0.0)))
+    times, log_u, least = _tf_terms(level, levels)
     tf_l, tf_r = f"tf_{column}_l", f"tf_{column}_r"
-    largest = f"greatest(coalesce({tf_l}, {tf_r}), coalesce({tf_r}, {tf_l}), {floor})"
+    largest = f"greatest(coalesce({tf_l}, {tf_r}), coalesce({tf_r}, {tf_l}), {_double(least)})"
     return (f"CASE WHEN coalesce({tf_l}, {tf_r}) IS NULL THEN CAST(0 AS DOUBLE) ELSE "
-            f"{_double(weight)} * ({_double(math.log2(u))} - log2({largest})) END")
+            f"{_double(times)} * ({_double(log_u)} - log2({largest})) END")
 
 
 def _comparison(comparison: dict, counted: Collection[str]) -> str:
@@ -174,33 +187,32 @@ def _comparison(comparison: dict, counted: Collection[str]) -> str:
     then the heaviest of those."""
     levels = comparison["comparison_levels"]
     conditions = [cheap(lv["sql_condition"], counted) for lv in levels]
-    weights = []
-    for level in levels:
-        weight = _double(level_weight(level))
-        if level.get("tf_adjustment_column") and not level.get("is_null_level"):
-            # The adjustment is the pair's own: it may make the level the heaviest or not.
-            weight = f"({weight} + {_tf_sql(level, levels)})"
-        weights.append(weight)
+    adjusted = [_adjusted(level) for level in levels]
+    # An adjusted level's weight is the pair's own: it may be the heaviest or not.
+    weights = [f"({_double(level_weight(level))} + {_tf_sql(level, levels)})" if adjusted[n]
+               else _double(level_weight(level)) for n, level in enumerate(levels)]
     unsure = [n for n, (level, condition) in enumerate(zip(levels, conditions, strict=True))
               if condition != _plain(level["sql_condition"])]
+
+    def heavier(n: int) -> list[str]:
+        """The weights of the levels before level ``n`` that may hold and may weigh more."""
+        return [f"CASE WHEN ({conditions[m]}) IS NOT FALSE THEN {weights[m]} END"
+                for m in unsure if m < n and (adjusted[m] or adjusted[n] or
+                                              level_weight(levels[m]) > level_weight(levels[n]))]
     branches = []
     for n, condition in enumerate(conditions):
-        heavier = [f"CASE WHEN ({conditions[m]}) IS NOT FALSE THEN {weights[m]} END"
-                   for m in unsure if m < n and (weights[m].startswith("(")
-                                                 or weights[n].startswith("(")
-                                                 or level_weight(levels[m])
-                                                 > level_weight(levels[n]))]
-        value = f"greatest({weights[n]}, {', '.join(heavier)})" if heavier else weights[n]
+        before = heavier(n)
+        value = f"greatest({weights[n]}, {', '.join(before)})" if before else weights[n]
         if condition == "TRUE":
             branches.append(f"ELSE {value}")
             break
         branches.append(f"WHEN {condition} THEN {value}")
     else:
-        heavier = [f"CASE WHEN ({conditions[m]}) IS NOT FALSE THEN {weights[m]} END"
-                   for m in unsure]
-        # Splink gives no level's weight (NULL) when none holds: 0 is never less.
-        branches.append(f"ELSE greatest(CAST(0 AS DOUBLE), {', '.join(heavier)})"
-                        if heavier else "ELSE CAST(0 AS DOUBLE)")
+        # No level surely holds and none is ELSE: where none holds Splink's weight is NULL
+        # and the pair is dropped, so any number bounds it; the levels that may hold, else 0.
+        before = heavier(len(levels))
+        branches.append(f"ELSE greatest(CAST(0 AS DOUBLE), {', '.join(before)})"
+                        if before else "ELSE CAST(0 AS DOUBLE)")
     return f"(CASE {' '.join(branches)} END)"
 
 
@@ -212,20 +224,15 @@ def tf_columns(model: dict) -> list[str]:
 
 def _heaviest(comparison: dict) -> float:
     """The most a comparison can weigh: its heaviest level, term-frequency adjustment in (at
-    its largest, the rarest value's)."""
+    its largest: a share between the minimum and 1, or none)."""
     levels = comparison["comparison_levels"]
     out = 0.0
     for level in levels:
         weight = level_weight(level)
-        if level.get("tf_adjustment_column") and not level.get("is_null_level"):
-            exact = [lv for lv in levels
-                     if _exact_column(lv["sql_condition"]) == level["tf_adjustment_column"]]
-            u = exact[0]["u_probability"] if exact else level["u_probability"]
-            share = max(float(level.get("tf_minimum_u_value", 0.0)), _CLAMP)
-            times = float(level.get("tf_adjustment_weight", 1.0))
-            # A share is between the minimum and 1 (none: no adjustment).
-            weight += max(0.0, times * (math.log2(u) - math.log2(share)),
-                          times * math.log2(u))
+        if _adjusted(level):
+            times, log_u, least = _tf_terms(level, levels)
+            weight += max(0.0, times * log_u,
+                          times * (log_u - math.log2(max(least, _CLAMP))))
         out = max(out, weight)
     return out
 
@@ -247,10 +254,10 @@ def _alphabet(con: duckdb.DuckDBPyConnection, records: str, column: str
               ) -> tuple[str, int] | None:
     """The characters ``column``'s values are written with and the longest value's length,
     when the characters are few, all ASCII, and no value is longer than a word."""
-    chars = con.execute(f'SELECT DISTINCT unnest(string_split("{column}", \'\')) FROM {records} '  # nosec B608
+    chars = con.execute(f'SELECT DISTINCT unnest(string_split("{column}", \'\')) FROM {records} '
                         f'WHERE "{column}" IS NOT NULL LIMIT {ALPHABET + 1}').fetchall()
     alphabet = "".join(sorted(c for (c,) in chars))
-    longest = con.execute(f'SELECT max(length("{column}")) FROM {records}').fetchall()[0][0]  # nosec B608
+    longest = con.execute(f'SELECT max(length("{column}")) FROM {records}').fetchall()[0][0]
     if alphabet and len(alphabet) <= ALPHABET and alphabet.isascii() and longest <= _WORD:
         return alphabet, longest
     return None
@@ -269,13 +276,13 @@ class _Pairs:
         columns and the fewest edits of each counted column."""
         selected = [f'{t}."{column}" AS "{column}_{side}"'
                     for column in self.columns for t, side in (("a", "l"), ("b", "r"))]
-        query = (f"SELECT c.*, {', '.join(selected)} FROM {table} c "  # nosec B608
+        query = (f"SELECT c.*, {', '.join(selected)} FROM {table} c "
                  "JOIN bound_records a ON a.unique_id = c.l "
                  "JOIN bound_records b ON b.unique_id = c.r")
         if self.counted:
             edits = ", ".join(least_edits(column, words)
                               for column, words in self.counted.items())
-            query = f"SELECT *, {edits} FROM ({query}) e"  # nosec B608
+            query = f"SELECT *, {edits} FROM ({query}) e"
         return query
 
 
@@ -286,15 +293,15 @@ def _records(con: duckdb.DuckDBPyConnection, model: dict, records: str,
     counted = {column: alphabet for column in distance_columns(model)
                if (alphabet := _alphabet(con, records, column)) is not None}
     tfs = tf_columns(model)
-    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {records})"  # nosec B608
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {records})"
                              ).fetchall())
     texts = [column for column in columns if types[column] == "VARCHAR"]
     # Every text as a number (one numbering for all the columns, which are compared with
     # each other): the pairs' equalities compare numbers, not strings.
     every = ", ".join(f'x."{column}"' for column in texts)
-    con.execute("CREATE OR REPLACE TEMP TABLE bound_codes AS SELECT v, CAST(row_number() OVER () AS INTEGER) "  # nosec B608
-                f"AS code FROM (SELECT DISTINCT unnest([{every}]) AS v FROM {records} x) "
-                "WHERE v IS NOT NULL")
+    con.execute("CREATE OR REPLACE TEMP TABLE bound_codes AS SELECT v, "
+                f"CAST(row_number() OVER () AS INTEGER) AS code FROM (SELECT DISTINCT "
+                f"unnest([{every}]) AS v FROM {records} x) WHERE v IS NOT NULL")
     joins, per_record = [], []
     for n, column in enumerate(columns):
         if column in texts:
@@ -304,14 +311,14 @@ def _records(con: duckdb.DuckDBPyConnection, model: dict, records: str,
             per_record.append(f'x."{column}"')
     for n, column in enumerate(tfs):
         # Splink's shares: a value's records over the column's non-null records, all records.
-        joins.append(f'LEFT JOIN (SELECT "{column}" AS v, count(*)::DOUBLE / (SELECT '  # nosec B608
+        joins.append(f'LEFT JOIN (SELECT "{column}" AS v, count(*)::DOUBLE / (SELECT '
                      f'count("{column}") FROM {records}) AS tf FROM {records} WHERE '
                      f'"{column}" IS NOT NULL GROUP BY "{column}") tf{n} ON tf{n}.v = '
                      f'x."{column}"')
         per_record.append(f"tf{n}.tf AS tf_{column}")
     counts = [sql for column, (alphabet, longest) in counted.items()
               for sql in counts_sql(column, alphabet, longest)]
-    con.execute("CREATE OR REPLACE TEMP TABLE bound_records AS SELECT unique_id, "  # nosec B608
+    con.execute("CREATE OR REPLACE TEMP TABLE bound_records AS SELECT unique_id, "
                 f"{', '.join(per_record + counts)} FROM {records} x {' '.join(joins)}")
     return _Pairs([*columns, *(f"tf_{column}" for column in tfs),
                    *(sql.split(" AS ")[-1] for sql in counts)],
@@ -332,7 +339,7 @@ def bounds(con: duckdb.DuckDBPyConnection, model: dict, records: str,
     ``unique_id`` of ``records``); ``columns``: the records' columns the model compares."""
     pairs = _records(con, model, records, columns)
     try:
-        return con.execute(f"SELECT l, r, {bound_sql(model, pairs.counted)} "  # nosec B608
+        return con.execute(f"SELECT l, r, {bound_sql(model, pairs.counted)} "
                            f"FROM ({pairs.of('candidate_pairs')}) p").fetchall()
     finally:
         _release(con)
@@ -355,12 +362,12 @@ def drop_unreachable(con: duckdb.DuckDBPyConnection, model: dict, records: str,
     heaviest = _double(sum(_heaviest(c) for n, c in enumerate(model["comparisons"])
                            if n in late))
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE bound_early AS SELECT l, r, e FROM "  # nosec B608
+        con.execute("CREATE OR REPLACE TEMP TABLE bound_early AS SELECT l, r, e FROM "
                     f"(SELECT l, r, {bound_sql(model, pairs.counted, early)} AS e "
                     f"FROM ({pairs.of('candidate_pairs')}) p) WHERE e + {heaviest} >= {least}")
         rest = " + ".join(["e", *(_comparison(c, pairs.counted)
                                   for n, c in enumerate(model["comparisons"]) if n in late)])
-        con.execute("CREATE OR REPLACE TABLE candidate_pairs AS SELECT l, r FROM "  # nosec B608
+        con.execute("CREATE OR REPLACE TABLE candidate_pairs AS SELECT l, r FROM "
                     f"({pairs.of('bound_early')}) p WHERE {rest} >= {least}")
     finally:
         _release(con)
