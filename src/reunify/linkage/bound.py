@@ -347,7 +347,7 @@ def bounds(con: duckdb.DuckDBPyConnection, model: dict, records: str,
 
 def drop_unreachable(con: duckdb.DuckDBPyConnection, model: dict, records: str,
                      columns: Sequence[str], floor: float) -> int:
-    """Delete from table ``candidate_pairs`` (``l``, ``r``: ``unique_id`` of ``records``)
+    """Drop from table ``candidate_pairs`` (``l``, ``r``: ``unique_id`` of ``records``)
     every pair whose bound is below ``floor`` (by more than :data:`MARGIN`); ``columns``
     are the records' columns the model compares. Returns how many pairs are left.
 
