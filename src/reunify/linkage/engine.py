@@ -11,7 +11,9 @@ Each run:
    given name, a surname and birth year: a block tight enough to hold mostly one person's
    pairs, so EM does not mistake the A-number's agreement for chance), so every comparison is
    trained on pairs it did not select;
-3. scores the candidate pairs; term frequencies make a common name weigh less.
+3. scores the candidate pairs; term frequencies make a common name weigh less. The pairs
+   whose upper bound (:mod:`reunify.linkage.bound`) is below :data:`FLOOR_WEIGHT` are dropped
+   first: Splink would drop them, and most candidate pairs are such.
 
 Training (2) always runs in DuckDB in-process, on the driver: it works on a sample and on tight
 blocks. Scoring (3) runs on the chosen backend, DuckDB or Spark (``backend="spark"``), with
