@@ -234,6 +234,26 @@ def _scored_again(records, db_api, model_json: str):
     return rows
 
 
+def _register_rates(linker, db_api, features: Sequence[dict]) -> None:
+    """Give Splink the term frequencies it cannot count itself: those of
+    :data:`~reunify.linkage.features.RATE_COLUMNS`, a level's u per value
+    (:func:`~reunify.linkage.features.term_frequencies`), not the share of records holding it."""
+    from reunify.linkage.features import RATE_COLUMNS, term_frequencies
+
+    wanted = [c for c in RATE_COLUMNS if c in comparisons.tf_columns(
+        linker.misc.save_model_to_json())]
+    if not wanted:
+        return
+    rates = term_frequencies(list(features))
+    for column in wanted:
+        values = rates.get(column, {})
+        lookup = pa.table({column: pa.array(list(values), pa.string()),
+                           f"tf_{column}": pa.array(list(values.values()), pa.float64())})
+        linker.table_management.register_term_frequency_lookup(
+            db_api.register(_frame(db_api, lookup, f"tf_lookup_{column}"),
+                            table_name=f"tf_lookup_{column}"), column)
+
+
 def _predict_candidates(con: duckdb.DuckDBPyConnection, db_api, linker):
     """Splink's scores of the pairs in table ``candidate_pairs`` (ours, not Splink's blocking
     rules), those at or above :data:`FLOOR_WEIGHT`."""
@@ -282,6 +302,7 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         # The comparisons were validated when the training Linker was made: validating them
         # again parses every level's SQL for nothing (a tenth of a 10,000-record run).
         linker = Linker(table, trained, log_level=None, validate_settings=False)
+        _register_rates(linker, db_api, features)
         cpu.lap("training")
         say(f"scoring {n_pairs} candidate pairs")
         predictions = _predict_candidates(con, db_api, linker)
@@ -429,6 +450,7 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
         # A trained model's comparisons were validated when it was trained.
         linker = Linker(table, in_dialect(json.loads(model_json), "duckdb"), log_level=None,
                         validate_settings=False)
+        _register_rates(linker, db_api, features)
         return _edges(con, _predict_candidates(con, db_api, linker), "duckdb")
     finally:
         con.close()
