@@ -142,6 +142,49 @@ def test_a_bare_record_kept_apart_is_offered_for_review():
     assert [(p.left, p.right, p.match_weight) for p in review] == [(("s", "d"), ("s", "b"), 3.0)]
 
 
+def test_a_weakly_recorded_record_between_two_persons_joins_neither():
+    """A record with a birth year but no precise date, A-number or phone ("Luis Flores",
+    1986) that fits two persons equally (+2 each) is one person at most: the odds of either,
+    2**2 against 1 + 2**2, are under even, and it stays apart. Alone with one of them, or
+    with the other far less likely (-3), it joins; a rival it cannot be (a boy, for a man
+    born in 1986: birth years 12 or more apart) does not count."""
+    weak = _record("Flores", "Luis", "1986", record_id="w", **SEEN)
+    one = _record("Flores", "Luis", "1986-04-02", record_id="b", a_number="A241226466", **SEEN)
+    two = _record("Flores Ramos", "Luis", "1986-09-14", record_id="c", a_number="A209000001",
+                  **SEEN)
+    groups, refused = _bare_case(weak, one, two, edges=[(2.0, 0, 1), (2.0, 0, 2)])
+    assert groups == [[0], [1], [2]]
+    assert refused == {"weak_ambiguous": 2}
+    assert _bare_case(weak, one, edges=[(2.0, 0, 1)])[0] == [[0, 1]]
+    assert _bare_case(weak, one, two, edges=[(2.0, 0, 1), (-3.0, 0, 2)])[0] == [[0, 1], [2]]
+    boy = {**two, "birth_date": "2010-09-14"}
+    assert _bare_case(weak, one, boy, edges=[(2.0, 0, 1), (2.0, 0, 2)])[0] == [[0, 1], [2]]
+
+
+def test_a_record_with_a_precise_birth_date_is_not_held_back():
+    """The same three records, the first with its full birth date: the strongest pair joins
+    (it is no longer a record any namesake born that year fits)."""
+    full = _record("Flores", "Luis", "1986-04-02", record_id="w", **SEEN)
+    one = _record("Flores", "Luis", "1986-04-02", record_id="b", a_number="A241226466", **SEEN)
+    two = _record("Flores Ramos", "Luis", "1986-04-02", record_id="c", a_number="A209000001",
+                  **SEEN)
+    groups, refused = _bare_case(full, one, two, edges=[(2.0, 0, 1), (1.9, 0, 2)])
+    assert [0, 1] in groups
+    assert "weak_ambiguous" not in refused
+
+
+def test_a_weakly_recorded_record_kept_apart_is_offered_for_review():
+    """Its accepted pairs that ended in two persons wait for a person to decide."""
+    from reunify.linkage.resolution import _review
+
+    weak = _record("Flores", "Luis", "1986", record_id="w", **SEEN)
+    one = _record("Flores", "Luis", "1986-04-02", record_id="b", a_number="A241226466")
+    feats = [features(i, r) for i, r in enumerate([weak, one])]
+    review = _review([(2.0, 0, 1)], [[0], [1]], [("s", "w"), ("s", "b")], [], _Scores(), {},
+                     feats)
+    assert [(p.left, p.right) for p in review] == [(("s", "w"), ("s", "b"))]
+
+
 def _surnames_population() -> list[dict]:
     # "Hernández" written alone 50 times and first of two 10 times, "Chávez" second of two
     # twice and alone 20 times; "Villatoro" once alone, once first of two; "Xol" once alone,
