@@ -39,6 +39,7 @@ def season(tmp_path_factory):
         model_json, edges = scored.model_json, scored.edges
         n_candidates = scored.blocking["candidate_pairs"]
         n_scored = scored.blocking["scored_pairs"]
+        details = scored.comparisons([(int(i), int(j)) for _w, i, j in edges])
     finally:
         scored.close()
     model = json.loads(model_json)
@@ -46,15 +47,21 @@ def season(tmp_path_factory):
     try:
         candidate_pairs(con, feats)
         con.register("records", engine._rows(feats))
+        # The rates Splink is given for the one-surname levels, not shares it counts.
+        lookups = engine._rate_lookups(model, feats)
         bounds = {(int(left), int(right)): b for left, right, b in
-                  bound.bounds(con, model, "records", engine._COLUMNS[1:])}
+                  bound.bounds(con, model, "records", engine._COLUMNS[1:], lookups)}
     finally:
         con.close()
-    listed = engine.score_listed(model_json, feats, sorted(bounds),
-                                 _shares(feats, bound.tf_columns(model)))
+    frequencies = _shares(feats, bound.tf_columns(model))
+    frequencies.update({column: dict(zip(*(table.column(n).to_pylist() for n in (0, 1)),
+                                         strict=True))
+                        for column, table in lookups.items()})
+    listed = engine.score_listed(model_json, feats, sorted(bounds), frequencies)
     return {"feats": feats, "model": model, "bounds": bounds, "listed": listed,
             "edges": {(int(i), int(j)): float(w) for w, i, j in edges},
-            "candidates": n_candidates, "scored": n_scored}
+            "candidates": n_candidates, "scored": n_scored, "lookups": lookups,
+            "details": details}
 
 
 def test_the_bound_is_never_below_splinks_weight(season):
@@ -77,8 +84,14 @@ def test_the_bound_is_never_below_splinks_weight(season):
     for name, label in (("a_number", "unknown"), ("a_number", "one digit wrong or two swapped"),
                         ("a_number", "two slips apart"), ("birth_date", "unknown"),
                         ("given_name", "first given name alike"),
-                        ("family_name", "surnames alike")):
+                        ("family_name", "surnames alike"),
+                        ("family_name", "one recorded only the first surname"),
+                        ("family_name", "one recorded only one of the surnames")):
         assert levels[name, label] > 0, (name, label)
+    # The one-surname levels weigh by rates Splink is given (not shares it counts): the bound
+    # reads the same rates.
+    assert set(season["lookups"]) == {"surname_1", "surname_2"}
+    assert any(float(r.get("mw_tf_adj_family_name") or 0) > 0 for r in rows)
 
 
 def _levels(model: dict, row: dict) -> dict[str, str]:
@@ -180,3 +193,14 @@ def test_character_counts_never_say_more_edits_than_there_are():
                          ("123456789", "12345678")]) == [(1, 1, 1), (9, 9, 9), (1, 1, 1)]
     unrelated = [least for least, _d, _p in found[1::2]]
     assert sum(1 for least in unrelated if least > 2) > 0.8 * len(unrelated)
+
+
+def test_a_pair_asked_about_weighs_what_the_run_weighed_it(season):
+    """The comparisons a reviewer is shown (the run's pairs scored again with their columns)
+    add up to the weight the run gave the pair, the one-surname levels' rates included."""
+    details, edges = season["details"], season["edges"]
+    assert details.keys() == edges.keys()
+    for pair, (_probability, parts) in details.items():
+        assert sum(part["weight"] for part in parts) == pytest.approx(edges[pair], abs=0.01)
+    assert any(part["level"] == "one recorded only the first surname"
+               for _p, parts in details.values() for part in parts)

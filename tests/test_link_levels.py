@@ -140,3 +140,136 @@ def test_a_bare_record_kept_apart_is_offered_for_review():
     scored = [(3.0, 0, 1), (2.0, 1, 2)]
     review = _review(scored, [[0], [1], [2]], keys, [], _Scores(), {}, feats)
     assert [(p.left, p.right, p.match_weight) for p in review] == [(("s", "d"), ("s", "b"), 3.0)]
+
+
+def test_a_weakly_recorded_record_between_two_persons_joins_neither():
+    """A record with a birth year but no precise date, A-number or phone ("Luis Flores",
+    1986) that fits two persons equally (+2 each) is one person at most: the odds of either,
+    2**2 against 1 + 2**2, are under even, and it stays apart. Alone with one of them, or
+    with the other far less likely (-3), it joins; a rival it cannot be (a boy, for a man
+    born in 1986: birth years 12 or more apart) does not count."""
+    weak = _record("Flores", "Luis", "1986", record_id="w", **SEEN)
+    one = _record("Flores", "Luis", "1986-04-02", record_id="b", a_number="A241226466", **SEEN)
+    two = _record("Flores Ramos", "Luis", "1986-09-14", record_id="c", a_number="A209000001",
+                  **SEEN)
+    groups, refused = _bare_case(weak, one, two, edges=[(2.0, 0, 1), (2.0, 0, 2)])
+    assert groups == [[0], [1], [2]]
+    assert refused == {"weak_ambiguous": 2}
+    assert _bare_case(weak, one, edges=[(2.0, 0, 1)])[0] == [[0, 1]]
+    assert _bare_case(weak, one, two, edges=[(2.0, 0, 1), (-3.0, 0, 2)])[0] == [[0, 1], [2]]
+    boy = {**two, "birth_date": "2010-09-14"}
+    assert _bare_case(weak, one, boy, edges=[(2.0, 0, 1), (2.0, 0, 2)])[0] == [[0, 1], [2]]
+
+
+def test_a_record_with_a_precise_birth_date_is_not_held_back():
+    """The same three records, the first with its full birth date: the strongest pair joins
+    (it is no longer a record any namesake born that year fits)."""
+    full = _record("Flores", "Luis", "1986-04-02", record_id="w", **SEEN)
+    one = _record("Flores", "Luis", "1986-04-02", record_id="b", a_number="A241226466", **SEEN)
+    two = _record("Flores Ramos", "Luis", "1986-04-02", record_id="c", a_number="A209000001",
+                  **SEEN)
+    groups, refused = _bare_case(full, one, two, edges=[(2.0, 0, 1), (1.9, 0, 2)])
+    assert [0, 1] in groups
+    assert "weak_ambiguous" not in refused
+
+
+def test_a_weakly_recorded_record_kept_apart_is_offered_for_review():
+    """Its accepted pairs that ended in two persons wait for a person to decide."""
+    from reunify.linkage.resolution import _review
+
+    weak = _record("Flores", "Luis", "1986", record_id="w", **SEEN)
+    one = _record("Flores", "Luis", "1986-04-02", record_id="b", a_number="A241226466")
+    feats = [features(i, r) for i, r in enumerate([weak, one])]
+    review = _review([(2.0, 0, 1)], [[0], [1]], [("s", "w"), ("s", "b")], [], _Scores(), {},
+                     feats)
+    assert [(p.left, p.right) for p in review] == [(("s", "w"), ("s", "b"))]
+
+
+def _surnames_population() -> list[dict]:
+    # "Hernández" written alone 50 times and first of two 10 times, "Chávez" second of two
+    # twice and alone 20 times; "Villatoro" once alone, once first of two; "Xol" once alone,
+    # once second of two.
+    families = (["Hernández"] * 50 + ["Hernández López"] * 10 + ["Villatoro", "Villatoro Chávez"]
+                + ["Pérez Chávez"] + ["Chávez"] * 20 + ["Xol", "Pérez Xol"])
+    # And one person recorded twice with an A-number (the prior's rules need a pair).
+    twice = [_record("Pu", "Rosa", "1990-02-03", record_id=f"p{i}", a_number="A201000001")
+             for i in range(2)]
+    return [_record(f, record_id=f"r{i}") for i, f in enumerate(families)] + twice
+
+
+def test_one_surname_rates_are_the_levels_u_per_surname():
+    """The rate of a surname at "one recorded only the first surname" is 2·A·B / ((A + B)·N)
+    of the A records writing it alone and the B writing it first of two; at "one recorded
+    only one of the surnames", of the B writing it second."""
+    from reunify.linkage.features import one_surname_rates, term_frequencies
+
+    feats = [features(i, r) for i, r in enumerate(_surnames_population())]
+    n = len(feats)
+    hernandez, villatoro, chavez = (features(0, _record(f))["surname_1"]
+                                    for f in ("Hernández", "Villatoro", "Chávez"))
+    first = one_surname_rates(feats, "surname_1")
+    assert first == pytest.approx({hernandez: 2 * 50 * 10 / (60 * n),
+                                   villatoro: 2 * 1 * 1 / (2 * n)})
+    xol = features(0, _record("Xol"))["surname_1"]
+    assert one_surname_rates(feats, "surname_2") == pytest.approx(
+        {chavez: 2 * 20 * 2 / (22 * n), xol: 2 * 1 * 1 / (2 * n)})
+    tf = term_frequencies(feats, {"surname_1": {villatoro}})
+    assert tf["surname_1"] == pytest.approx({villatoro: 1 / n})
+
+
+@pytest.mark.parametrize(("rare", "common", "column"), [
+    (("Villatoro", "Villatoro Chávez"), ("Hernández", "Hernández López"), "surname_1"),
+    (("Xol", "Pérez Xol"), ("Chávez", "Pérez Chávez"), "surname_2"),
+])
+def test_one_surname_of_two_weighs_by_how_rarely_it_meets_so(rare, common, column):
+    """One record writing a surname alone and the other writing it among two weighs less when
+    the surname is common: by the log of the two surnames' rates at that level, as the same
+    surnames weigh by their frequencies."""
+    import json
+    import math
+
+    from reunify.linkage import comparisons, engine
+    from reunify.linkage.features import term_frequencies
+
+    population = [features(i, r) for i, r in enumerate(_surnames_population())]
+    tf = term_frequencies(population)
+    model = json.dumps(engine._bounded(comparisons.settings()))
+
+    def family_weight(left: str, right: str) -> float:
+        a, b = features(0, _record(left)), features(1, _record(right))
+        _w, _p, comps = engine.score_pair(model, a, b, tf)
+        return next(c["weight"] for c in comps if c["name"] == "family_name")
+    rates = tf[column]
+    key_rare = features(0, _record(rare[1]))[column]
+    key_common = features(0, _record(common[1]))[column]
+    assert rates[key_common] > 2 * rates[key_rare]
+    assert family_weight(*rare) - family_weight(*common) == pytest.approx(
+        math.log2(max(rates[key_common], 0.001) / max(rates[key_rare], 0.001)), abs=0.01)
+
+
+def test_a_link_run_weighs_one_surname_of_two_by_its_rate_not_its_share():
+    """The run scores with the same rates as `explain` (registered with Splink, which would
+    otherwise count the share of records holding the surname: 60 "Hernández" and 2
+    "Villatoro", 30 to 1, where their rates at the level are 16.7 to 1)."""
+    import math
+
+    from reunify.linkage import engine
+    from reunify.linkage.features import one_surname_rates
+
+    feats = [features(i, r) for i, r in enumerate(_surnames_population())]
+    families = [r["family_name"] for r in _surnames_population()]
+    common = (families.index("Hernández"), families.index("Hernández López"))
+    rare = (families.index("Villatoro"), families.index("Villatoro Chávez"))
+    model = engine.score(feats)
+    try:
+        # The run's pairs as a person reviewing them sees them (scored again, the same way).
+        details = model.comparisons([common, rare])
+    finally:
+        model.close()
+
+    def family_weight(pair: tuple[int, int]) -> float:
+        return next(c["weight"] for c in details[pair][1] if c["name"] == "family_name")
+    rates = one_surname_rates(feats, "surname_1")
+    assert family_weight(rare) - family_weight(common) == pytest.approx(
+        math.log2(rates[feats[common[0]]["surname_1"]] / rates[feats[rare[0]]["surname_1"]]),
+        abs=0.01)

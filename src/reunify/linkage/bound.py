@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 
 #: Splink's clamp of m and u probabilities before ``log2(m / u)``.
 _CLAMP = 1e-300
@@ -287,9 +288,11 @@ class _Pairs:
 
 
 def _records(con: duckdb.DuckDBPyConnection, model: dict, records: str,
-             columns: Sequence[str]) -> _Pairs:
+             columns: Sequence[str], lookups: Mapping[str, pa.Table] | None = None) -> _Pairs:
     """Write temporary tables ``bound_records`` (the records' ``columns``, texts as numbers,
-    their term frequencies and character counts) and ``bound_codes`` (the numbers)."""
+    their term frequencies and character counts) and ``bound_codes`` (the numbers).
+    ``lookups``: the term frequencies Splink was given by column (``<column>``,
+    ``tf_<column>``) rather than left to count."""
     counted = {column: alphabet for column in distance_columns(model)
                if (alphabet := _alphabet(con, records, column)) is not None}
     tfs = tf_columns(model)
@@ -310,6 +313,12 @@ def _records(con: duckdb.DuckDBPyConnection, model: dict, records: str,
         else:
             per_record.append(f'x."{column}"')
     for n, column in enumerate(tfs):
+        if column in (lookups or {}):
+            con.register(f"bound_tf_{n}", lookups[column])
+            joins.append(f'LEFT JOIN (SELECT "{column}" AS v, "tf_{column}" AS tf FROM '
+                         f'bound_tf_{n}) tf{n} ON tf{n}.v = x."{column}"')
+            per_record.append(f"tf{n}.tf AS tf_{column}")
+            continue
         # Splink's shares: a value's records over the column's non-null records, all records.
         joins.append(f'LEFT JOIN (SELECT "{column}" AS v, count(*)::DOUBLE / (SELECT '  # nosec B608
                      f'count("{column}") FROM {records}) AS tf FROM {records} WHERE '
@@ -328,16 +337,21 @@ def _records(con: duckdb.DuckDBPyConnection, model: dict, records: str,
 
 
 def _release(con: duckdb.DuckDBPyConnection) -> None:
+    for (name,) in con.execute("SELECT view_name FROM duckdb_views() "
+                               "WHERE view_name LIKE 'bound_tf_%'").fetchall():
+        con.unregister(name)
     con.execute("DROP TABLE IF EXISTS bound_records")
     con.execute("DROP TABLE IF EXISTS bound_codes")
     con.execute("DROP TABLE IF EXISTS bound_early")
 
 
 def bounds(con: duckdb.DuckDBPyConnection, model: dict, records: str,
-           columns: Sequence[str]) -> list[tuple[int, int, float]]:
+           columns: Sequence[str], lookups: Mapping[str, pa.Table] | None = None
+           ) -> list[tuple[int, int, float]]:
     """``(l, r, bound)`` of every pair of table ``candidate_pairs`` (``l``, ``r``:
-    ``unique_id`` of ``records``); ``columns``: the records' columns the model compares."""
-    pairs = _records(con, model, records, columns)
+    ``unique_id`` of ``records``); ``columns``: the records' columns the model compares;
+    ``lookups``: term frequencies Splink was given (:func:`drop_unreachable`)."""
+    pairs = _records(con, model, records, columns, lookups)
     try:
         return con.execute(f"SELECT l, r, {bound_sql(model, pairs.counted)} "  # nosec B608
                            f"FROM ({pairs.of('candidate_pairs')}) p").fetchall()
@@ -346,15 +360,18 @@ def bounds(con: duckdb.DuckDBPyConnection, model: dict, records: str,
 
 
 def drop_unreachable(con: duckdb.DuckDBPyConnection, model: dict, records: str,
-                     columns: Sequence[str], floor: float) -> int:
+                     columns: Sequence[str], floor: float,
+                     lookups: Mapping[str, pa.Table] | None = None) -> int:
     """Drop from table ``candidate_pairs`` (``l``, ``r``: ``unique_id`` of ``records``)
     every pair whose bound is below ``floor`` (by more than :data:`MARGIN`); ``columns``
-    are the records' columns the model compares. Returns how many pairs are left.
+    are the records' columns the model compares; ``lookups`` the term frequencies Splink was
+    given by column (``<column>``, ``tf_<column>``), where it does not count shares itself.
+    Returns how many pairs are left.
 
     In two passes: every comparison but the one of the most levels (the costliest to bound:
     the surnames', fourteen), that one at its heaviest; then that one, on the pairs the first
     pass leaves (a fifth of them at 100,000 records)."""
-    pairs = _records(con, model, records, columns)
+    pairs = _records(con, model, records, columns, lookups)
     least = _double(floor - MARGIN)
     sizes = [len(comparison["comparison_levels"]) for comparison in model["comparisons"]]
     late = {sizes.index(max(sizes))} if sizes else set()

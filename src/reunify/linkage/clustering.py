@@ -337,9 +337,9 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
         if a != b:
             clusters.merge(a, b)
     strong = edges.strongest_first(accept)
-    # Pairs of records with nothing but names come last, when the persons they could join
-    # are whole (reunify.linkage.corroboration).
-    bare = {i for i, f in enumerate(features) if corroboration.bare(f)} if person_rules \
+    # Pairs of records with nothing but names, or weakly recorded, come last, when the
+    # persons they could join are whole (reunify.linkage.corroboration).
+    bare = {i for i, f in enumerate(features) if corroboration.held_back(f)} if person_rules \
         else set()
     later = [e for e in strong if e[1] in bare or e[2] in bare]
     for w, i, j in [e for e in strong if e[1] not in bare and e[2] not in bare] + later:

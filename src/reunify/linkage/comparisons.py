@@ -105,12 +105,21 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
                    tf_adjustment_column="surname_set", tf_adjustment_weight=1.0,
                    tf_minimum_u_value=0.001),
             _level(f"{in_right[0]} AND {in_right[1]}", "two surnames in common"),
+            # Term-frequency adjusted like "same surnames": "Villatoro" for "Villatoro Chávez"
+            # weighs more than "Hernández" for "Hernández López". The surname's frequency is
+            # the level's own u for it (features.one_surname_rates), against the level's u.
             _level(f'({b_l} IS NULL AND {a_l} = "surname_1_r") OR '
                    f'({b_r} IS NULL AND {a_r} = "surname_1_l")',
-                   "one recorded only the first surname"),
+                   "one recorded only the first surname",
+                   tf_adjustment_column="surname_1", tf_adjustment_weight=1.0,
+                   tf_minimum_u_value=0.001, disable_tf_exact_match_detection=True),
+            # The same, the one surname the other's second (three surnames: no order, no
+            # adjustment).
             _level(f"({b_l} IS NULL AND {in_right[0]}) OR "
                    f"({b_r} IS NULL AND {a_r} IN ({a_l}, {b_l}))",
-                   "one recorded only one of the surnames"),
+                   "one recorded only one of the surnames",
+                   tf_adjustment_column="surname_2", tf_adjustment_weight=1.0,
+                   tf_minimum_u_value=0.001, disable_tf_exact_match_detection=True),
             _level(transposed, "a surname with two letters swapped"),
             _level(f"({a_l} = {a_r} AND {jaro(b_l, b_r)} >= 0.85) OR "
                    f"({b_l} = {b_r} AND {jaro(a_l, a_r)} >= 0.85) OR "

@@ -12,10 +12,20 @@ when
   same apprehension), or a companion of each is one person (family context) — *and* no other
   person the record could be is about as likely (:data:`AMBIGUITY_MARGIN`): between two Luis
   Flores the record stays apart, for a person to decide.
+
+A *weakly recorded* record says a little more, but nothing that tells one person from a
+namesake born the same year: no precise birth date (none, a bare year, or a default such as
+1 January), no A-number, no phone ("Rosa Álvarez Maldonado", born 2000, at a shelter). Its
+pairs too are merged last, and only when no other person it could be is about as likely: a
+record is one person, so two persons that fit it about equally well share the chance that it
+is either, and neither pair's weight (each scored as if the other were not there) says it.
+Namesakes born the same year grow with the square of the records, so this holds precision as
+the records grow; the pairs it keeps apart are offered for review.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 
 #: How much above the acceptance weight a bare record's pair must weigh on its own.
@@ -33,6 +43,18 @@ _IDENTIFYING = ("birth_year", "a_number", "phone", "group", "address")
 def bare(f: dict) -> bool:
     """Whether feature dict ``f`` holds names and nothing else that identifies a person."""
     return not any(f.get(c) for c in _IDENTIFYING)
+
+
+def weak(f: dict) -> bool:
+    """Whether feature dict ``f`` is weakly recorded: more than names, but no precise birth
+    date, A-number or phone (so nothing that tells it from a namesake born the same year)."""
+    return not bare(f) and not f.get("birth_precise") and not f.get("a_number") \
+        and not f.get("phone")
+
+
+def held_back(f: dict) -> bool:
+    """Whether ``f``'s pairs are merged last and checked here (:func:`bare` or :func:`weak`)."""
+    return bare(f) or weak(f)
 
 
 def met(f: dict, g: dict, days: int = MET_DAYS) -> bool:
@@ -55,15 +77,38 @@ def refusal(clusters, features: list[dict], weights: dict[int, dict[int, float]]
     if w >= accept + RARE_WEIGHT:
         return None
     for x, y in ((i, j), (j, i)):
-        if not bare(features[x]):
-            continue
-        if not (met(features[x], features[y]) or (min(x, y), max(x, y)) in shared):
-            return "names_alone"
-        own, other = clusters.find(x), clusters.find(y)
-        rivals = {clusters.find(k) for k, v in weights.get(x, {}).items()
-                  if v >= w - AMBIGUITY_MARGIN} - {own, other}
-        # A rival counts only if the record could be that person (an adults-only docket's
-        # "LUIS KAAL" is not the boy of that name).
-        if any(clusters.conflict(own, rival) is None for rival in rivals):
-            return "names_ambiguous"
+        if bare(features[x]):
+            if not (met(features[x], features[y]) or (min(x, y), max(x, y)) in shared):
+                return "names_alone"
+            if _rival(clusters, weights, w, x, y):
+                return "names_ambiguous"
+        elif weak(features[x]) and _outweighed(clusters, weights, w, x, y, accept):
+            return "weak_ambiguous"
     return None
+
+
+def _outweighed(clusters, weights: dict[int, dict[int, float]], w: float, x: int, y: int,
+                accept: float) -> bool:
+    """Whether record ``x``, one person at most, is no longer likelier ``y``'s person than not
+    once the other persons it could be share the chance: the odds of the pair, ``2**w``,
+    against one (none of them) plus each other person's odds (its best pair with ``x``)."""
+    own, other = clusters.find(x), clusters.find(y)
+    best: dict[int, float] = {}
+    for k, v in weights.get(x, {}).items():
+        if v >= w - 2 * AMBIGUITY_MARGIN:
+            c = clusters.find(k)
+            if c not in (own, other) and v > best.get(c, -math.inf):
+                best[c] = v
+    rivals = sum(2.0 ** v for c, v in best.items() if clusters.conflict(own, c) is None)
+    return w - math.log2(1.0 + rivals) < accept
+
+
+def _rival(clusters, weights: dict[int, dict[int, float]], w: float, x: int, y: int) -> bool:
+    """Whether record ``x`` has a pair within :data:`AMBIGUITY_MARGIN` of ``w`` with a person
+    other than its own and ``y``'s that it could be."""
+    own, other = clusters.find(x), clusters.find(y)
+    rivals = {clusters.find(k) for k, v in weights.get(x, {}).items()
+              if v >= w - AMBIGUITY_MARGIN} - {own, other}
+    # A rival counts only if the record could be that person (an adults-only docket's
+    # "LUIS KAAL" is not the boy of that name).
+    return any(clusters.conflict(own, rival) is None for rival in rivals)

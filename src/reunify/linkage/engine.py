@@ -218,7 +218,7 @@ def _scored_again(records, db_api, model_json: str):
     """:attr:`Model.rows` on DuckDB: the run scored every pair without its per-comparison
     columns (tens of millions of pairs at a million records); the pairs asked about are
     scored again with them, by the same model on the same records (so the same term
-    frequencies)."""
+    frequencies: those registered with ``db_api`` stay in its cache)."""
     from splink import Linker
 
     asked = 0
@@ -236,15 +236,43 @@ def _scored_again(records, db_api, model_json: str):
     return rows
 
 
+def _rate_lookups(model: dict, features: Sequence[dict]) -> dict[str, pa.Table]:
+    """The term frequencies Splink cannot count itself, by column (``<column>``,
+    ``tf_<column>``): those of :data:`~reunify.linkage.features.RATE_COLUMNS` the model
+    adjusts by, a level's u per value (:func:`~reunify.linkage.features.term_frequencies`),
+    not the share of records holding it. Splink is given them and the bound uses them."""
+    from reunify.linkage.features import RATE_COLUMNS, term_frequencies
+
+    wanted = [c for c in RATE_COLUMNS if c in comparisons.tf_columns(model)]
+    if not wanted:
+        return {}
+    rates = term_frequencies(list(features))
+    return {column: pa.table({column: pa.array(list(rates.get(column, {})), pa.string()),
+                              f"tf_{column}": pa.array(list(rates.get(column, {}).values()),
+                                                       pa.float64())})
+            for column in wanted}
+
+
+def _register_rates(linker, db_api, lookups: dict[str, pa.Table]) -> None:
+    """Give ``linker`` the term frequencies of :func:`_rate_lookups`."""
+    for column, lookup in lookups.items():
+        linker.table_management.register_term_frequency_lookup(
+            db_api.register(_frame(db_api, lookup, f"tf_lookup_{column}"),
+                            table_name=f"tf_lookup_{column}"), column)
+
+
 def _predict_candidates(con: duckdb.DuckDBPyConnection, db_api, linker, model: dict,
-                        stats: dict[str, int] | None = None, cpu: _Laps | None = None):
+                        stats: dict[str, int] | None = None, cpu: _Laps | None = None,
+                        lookups: dict[str, pa.Table] | None = None):
     """Splink's scores of the pairs in table ``candidate_pairs`` (ours, not Splink's blocking
     rules), those at or above :data:`FLOOR_WEIGHT`. ``model`` is the linker's, in DuckDB's
     dialect: the pairs it cannot score at the floor (their bound, on the records of DuckDB
     table ``records``, :mod:`reunify.linkage.bound`) are dropped first, whatever the
     backend (Splink would drop them: the same pairs are kept); ``stats`` gets how many were
-    scored (``scored_pairs``), ``cpu`` a lap (``bound``)."""
-    kept = bound.drop_unreachable(con, model, "records", _COLUMNS[1:], FLOOR_WEIGHT)
+    scored (``scored_pairs``), ``cpu`` a lap (``bound``); ``lookups`` are the term
+    frequencies given to Splink by column (:func:`_register_rates`), which the bound uses too."""
+    kept = bound.drop_unreachable(con, model, "records", _COLUMNS[1:], FLOOR_WEIGHT,
+                                  lookups=lookups)
     if stats is not None:
         stats["scored_pairs"] = kept
     if cpu is not None:
@@ -295,9 +323,11 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         # The comparisons were validated when the training Linker was made: validating them
         # again parses every level's SQL for nothing (a tenth of a 10,000-record run).
         linker = Linker(table, trained, log_level=None, validate_settings=False)
+        lookups = _rate_lookups(trained, features)
+        _register_rates(linker, db_api, lookups)
         cpu.lap("training")
         say(f"scoring {n_pairs} candidate pairs")
-        predictions = _predict_candidates(con, db_api, linker, bounded, blocking, cpu)
+        predictions = _predict_candidates(con, db_api, linker, bounded, blocking, cpu, lookups)
         # Stored in DuckDB's dialect whatever the backend: the same model, byte for byte.
         model = in_dialect(linker.misc.save_model_to_json(), "duckdb")
         # A random id per Linker, not part of the model: without it the same data gives the
@@ -443,7 +473,10 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
         model = in_dialect(json.loads(model_json), "duckdb")
         linker = Linker(table, json.loads(json.dumps(model)), log_level=None,
                         validate_settings=False)
-        return _edges(con, _predict_candidates(con, db_api, linker, model), "duckdb")
+        lookups = _rate_lookups(model, features)
+        _register_rates(linker, db_api, lookups)
+        return _edges(con, _predict_candidates(con, db_api, linker, model, lookups=lookups),
+                      "duckdb")
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)

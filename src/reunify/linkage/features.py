@@ -303,18 +303,50 @@ def divide_columns(f: dict) -> dict[str, list[str]]:
 
 
 #: Columns whose agreement weighs less when their value is common (term frequency).
-TF_COLUMNS = ("given_first", "surname_set")
+TF_COLUMNS = ("given_first", "surname_set", "surname_1", "surname_2")
+#: Of those, the columns whose frequency is not the share of records holding the value but
+#: the rate at which a surname meets a level that is not an exact match
+#: (:func:`one_surname_rates`).
+RATE_COLUMNS = ("surname_1", "surname_2")
 
 
 def term_frequencies(population: list[dict], values: dict[str, set[str]] | None = None
                      ) -> dict[str, dict[str, float]]:
-    """Share of records holding each value of the :data:`TF_COLUMNS` (feature dicts);
-    ``values`` restricts the answer to those values per column."""
-    counts: dict[str, dict[str, int]] = {c: {} for c in TF_COLUMNS}
+    """Share of records holding each value of the :data:`TF_COLUMNS` (feature dicts), and
+    :func:`one_surname_rates` for the :data:`RATE_COLUMNS`; ``values`` restricts the answer
+    to those values per column."""
+    plain = [c for c in TF_COLUMNS if c not in RATE_COLUMNS]
+    counts: dict[str, dict[str, int]] = {c: {} for c in plain}
     for f in population:
-        for column in TF_COLUMNS:
+        for column in plain:
             value = f.get(column)
             if value and (values is None or value in values.get(column, ())):
                 counts[column][value] = counts[column].get(value, 0) + 1
     total = max(len(population), 1)
-    return {c: {v: n / total for v, n in by.items()} for c, by in counts.items()}
+    out = {c: {v: n / total for v, n in by.items()} for c, by in counts.items()}
+    for column in RATE_COLUMNS:
+        wanted = None if values is None else values.get(column, set())
+        out[column] = {v: r for v, r in one_surname_rates(population, column).items()
+                       if wanted is None or v in wanted}
+    return out
+
+
+def one_surname_rates(population: list[dict], column: str) -> dict[str, float]:
+    """Per surname key ``s``: how often a record of ``s`` meets, in a record picked at random,
+    the level where one record writes ``s`` alone and the other writes it among two in order,
+    first (``column`` ``surname_1``: "one recorded only the first surname") or second
+    (``surname_2``: "one recorded only one of the surnames"). That is ``2·A·B / ((A + B)·N)``
+    of the ``A`` records writing ``s`` alone and the ``B`` writing it there, of ``N``: the
+    level's u for ``s``, as the share of records holding a value is an exact match's (Splink's
+    term-frequency adjustment weighs a pair by the level's u over this). A record of one
+    surname has no ``surname_2``: the lookup takes the other record's."""
+    alone: dict[str, int] = {}
+    placed: dict[str, int] = {}
+    for f in population:
+        if f.get("surname_1") and not f.get("surname_2") and not f.get("surname_b"):
+            alone[f["surname_1"]] = alone.get(f["surname_1"], 0) + 1
+        elif f.get("surname_2") and f.get(column):
+            placed[f[column]] = placed.get(f[column], 0) + 1
+    total = max(len(population), 1)
+    return {k: 2 * n * placed[k] / ((n + placed[k]) * total) for k, n in alone.items()
+            if k in placed}

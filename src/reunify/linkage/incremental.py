@@ -101,7 +101,8 @@ def attach(records: Sequence[dict], persons: Mapping[Key, int], *, engine: str |
         elif not forced:
             reason = clusters.conflict(a, b) or (
                 corroboration.refusal(clusters, feats, weights, w, i, j, accept)
-                if corroboration.bare(feats[i]) or corroboration.bare(feats[j]) else None)
+                if corroboration.held_back(feats[i]) or corroboration.held_back(feats[j])
+                else None)
         if reason:
             refused[reason] += 1
             continue

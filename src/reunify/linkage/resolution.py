@@ -192,8 +192,8 @@ def _review(scored: Sequence[tuple[float, int, int]], groups: list[list[int]], k
     for n, members in enumerate(groups):
         cluster_of[members] = n
     decided = {frozenset((d.left, d.right)) for d in decisions}
-    bare = np.array([corroboration.bare(f) for f in feats] if feats else [False] * len(keys),
-                    dtype=bool)
+    bare = np.array([corroboration.held_back(f) for f in feats] if feats
+                    else [False] * len(keys), dtype=bool)
     edges = Edges.of(scored)
     # Tens of millions of pairs at a million records: the band is found on the columns.
     ws, left, right = edges.w, edges.i, edges.j

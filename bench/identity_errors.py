@@ -1,0 +1,247 @@
+"""What decided a link run's identity errors: false pairs and missed pairs, by class.
+
+    nice -n 19 .venv/bin/python bench/identity_errors.py /tmp/scale_100k [--src SRC]
+        [--json OUT.json] [--top 25]
+
+Runs the linker on a folder kept by ``bench/scale.py --keep`` as ``bench/link_steps.py`` does
+(nothing is written) and holds on to what it decided with: the final pairs' weights (family
+context in), the model, the family-context level of each pair. Then, against the batch's
+truth (``truth.identities.csv``):
+
+- a **false join** is two true people inside one person found. The pair of records of the two
+  that weighs most (the link that joined them; none when they were joined only through a third
+  person) is classed by its comparison levels (given name, family name, birth date, A-number,
+  custody time), its weight band and its family-context level;
+- a **missed join** is one true person split over two persons found. The pair of the two parts
+  that weighs most is classed the same way, and by why it did not join them: not scored (never
+  a candidate, or under the floor weight), weighed under the acceptance weight, or accepted and
+  still not merged (a clustering constraint, the support between clusters, or a record with
+  nothing but names kept apart).
+
+Counts are of joins and of record pairs (a join of a 3-record and a 2-record part is 6 pairs,
+the unit of identity precision and recall). Counts at 10k / 100k / 1M show which classes grow
+with the records. ``--json`` writes every count for comparison between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+COMPARED = ("given_name", "family_name", "birth_date", "a_number", "custody_time")
+
+
+def _band(w: float | None, accept: float) -> str:
+    if w is None:
+        return "not scored"
+    for low in (-6, -2, 0, 2, 4, 6, 10):
+        if w < accept + low:
+            return f"< {low:+d}"
+    return ">= +10"
+
+
+def _strongest(edges, key_l: np.ndarray, key_r: np.ndarray, keep: np.ndarray):
+    """Per (key_l, key_r) of the kept edges: the index of the edge that weighs most."""
+    picked = np.flatnonzero(keep)
+    if not len(picked):
+        return {}
+    order = picked[np.argsort(-edges.w[picked], kind="stable")]
+    out: dict[tuple[int, int], int] = {}
+    for n, a, b in zip(order.tolist(), key_l[order].tolist(), key_r[order].tolist(),
+                       strict=True):
+        out.setdefault((a, b), n)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--src", type=Path, default=HERE.parent / "src")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--examples", type=int, default=0,
+                        help="print the records of this many joins of each kind")
+    args = parser.parse_args()
+    folder = args.folder.resolve()
+    os.environ["REUNIFY_DATABASE_URL"] = f"sqlite:///{folder}/store.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reunify.settings")
+    sys.path.insert(0, str(args.src.resolve()))
+    sys.path.insert(0, str(HERE))
+    import django
+
+    django.setup()
+    from calibration import _quality, _truth
+    from reunify.actions.link import _decisions_in_force, _relations
+    from reunify.linkage import clustering, context, resolution
+    from reunify.linkage import engine as splink_engine
+    from reunify.linkage.edges import Edges
+    from reunify.linkage.records import Profile, key_of
+    from reunify.models.linkage import linkage_records
+    from reunify.models.profile import linkage_profiles
+
+    kept: dict = {}
+    real_score, real_adjust, real_cluster = (splink_engine.score, context.adjust,
+                                             clustering.cluster)
+
+    def score(*a, **k):
+        model = real_score(*a, **k)
+        # resolve() closes the model when done: its rows are read after, then released.
+        kept["release"], kept["rows"], model.release = model.release, model.rows, None
+        kept["model"] = model
+        return model
+
+    def adjust(*a, **k):
+        out = real_adjust(*a, **k)
+        kept["shown"] = out[2]
+        return out
+
+    def cluster(feats, scored, **k):
+        kept["scored"], kept["feats"] = scored, feats
+        return real_cluster(feats, scored, **k)
+
+    splink_engine.score, context.adjust, clustering.cluster = score, adjust, cluster
+    records = linkage_records()
+    profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
+    found = resolution.resolve(records, relations=_relations(), decisions=_decisions_in_force(),
+                               profiles=profiles)
+    truth = _truth(folder)
+    precision, recall = _quality(found.clusters, truth)
+    keys = [key_of(r) for r in records]
+    index = {k: n for n, k in enumerate(keys)}
+    people: dict[str, int] = {}
+    person = np.array([people.setdefault(truth.get(k, f"?{n}"), len(people))
+                       for n, k in enumerate(keys)], dtype=np.int64)
+    found_of = np.zeros(len(keys), dtype=np.int64)
+    for c, members in enumerate(found.clusters):
+        found_of[[index[k] for k in members]] = c
+    edges = Edges.of(kept["scored"])
+    model, shown = kept["model"], kept.get("shown", {})
+    model.rows = kept["rows"]
+    accept = resolution.ACCEPT_WEIGHT
+
+    # Parts: (found person, true person) → records.
+    part_size = Counter(zip(found_of.tolist(), person.tolist(), strict=True))
+    by_found: dict[int, list[int]] = defaultdict(list)
+    by_true: dict[int, list[int]] = defaultdict(list)
+    for c, p in part_size:
+        by_found[c].append(p)
+        by_true[p].append(c)
+
+    fi, fj, pi, pj = found_of[edges.i], found_of[edges.j], person[edges.i], person[edges.j]
+    false_edge = _strongest(edges, np.minimum(pi, pj), np.maximum(pi, pj),
+                            (fi == fj) & (pi != pj))
+    missed_edge = _strongest(edges, np.minimum(fi, fj), np.maximum(fi, fj),
+                             (pi == pj) & (fi != fj))
+
+    falses, misses = [], []
+    for c, ps in by_found.items():
+        for a in range(len(ps)):
+            for b in range(a + 1, len(ps)):
+                p, q = sorted((ps[a], ps[b]))
+                falses.append((part_size[(c, p)] * part_size[(c, q)],
+                               false_edge.get((p, q))))
+    for p, cs in by_true.items():
+        for a in range(len(cs)):
+            for b in range(a + 1, len(cs)):
+                c, d = sorted((cs[a], cs[b]))
+                misses.append((part_size[(c, p)] * part_size[(d, p)],
+                               missed_edge.get((c, d))))
+    wanted = sorted({(int(edges.i[n]), int(edges.j[n])) for _s, n in falses + misses
+                     if n is not None})
+    details = model.comparisons(wanted) if wanted else {}
+    kept["release"]()
+
+    feats = kept["feats"]
+    surname_n, given_n = Counter(), Counter()
+    for f in feats:
+        surname_n.update(set(f.get("surnames") or ()))
+        given_n[f.get("given_first")] += 1
+
+    def share(count: int) -> str:
+        # The share of the records holding a name, in powers of ten.
+        for exp in range(6, 0, -1):
+            if count < len(feats) / 10 ** (exp - 1):
+                return f"< 1e-{exp - 1}" if exp > 1 else "< 1"
+        return "all"
+
+    def classify(n: int | None, missed: bool) -> dict:
+        if n is None:
+            return {"why": "not scored" if missed else "joined through a third person"}
+        i, j, w = int(edges.i[n]), int(edges.j[n]), float(edges.w[n])
+        levels = {c["name"]: c["level"] for c in details.get((i, j), (None, []))[1]}
+        out = {name: levels.get(name, "?") for name in COMPARED}
+        out["family_context"] = shown.get((i, j), {}).get("level", "-")
+        common = set(feats[i].get("surnames") or ()) & set(feats[j].get("surnames") or ())
+        out["rarest surname in common, share"] = share(
+            min(surname_n[k] for k in common)) if common else "none"
+        out["first given name, share"] = share(given_n[feats[i].get("given_first")]) if (
+            feats[i].get("given_first") == feats[j].get("given_first")
+            and feats[i].get("given_first")) else "not the same"
+        out["precise birth dates"] = sum(bool(feats[x].get("birth_precise")) for x in (i, j))
+        out["band"] = _band(w, accept)
+        out["why"] = ("accepted, not merged" if w >= accept else "under the acceptance weight"
+                      ) if missed else "accepted link"
+        return out
+
+    from reunify.linkage import comparisons as levels
+
+    trained = json.loads(found.model_json)
+    report: dict = {"folder": str(folder), "records": len(records),
+                    "precision": round(precision, 4), "recall": round(recall, 4),
+                    "prior": levels.prior(trained)["weight"],
+                    "weights": {name: {label: round(w, 2) for label, w in by.values()}
+                                for name, by in levels.labels(trained).items()}}
+    for name, rows, missed in (("false", falses, False), ("missed", misses, True)):
+        classes = [(size, classify(n, missed)) for size, n in rows]
+        section = {"joins": len(classes), "pairs": sum(s for s, _ in classes)}
+        for field in ("why", "band", *COMPARED, "family_context", "precise birth dates",
+                      "rarest surname in common, share", "first given name, share"):
+            joins, pairs = Counter(), Counter()
+            for size, cls in classes:
+                joins[cls.get(field, "-")] += 1
+                pairs[cls.get(field, "-")] += size
+            section[field] = {k: [joins[k], pairs[k]] for k, _ in joins.most_common()}
+        combos_j, combos_p = Counter(), Counter()
+        for size, cls in classes:
+            combo = " | ".join(str(cls.get(f, "-")) for f in
+                               ("why", "family_name", "rarest surname in common, share",
+                                "birth_date"))
+            combos_j[combo] += 1
+            combos_p[combo] += size
+        section["why | family | surname share | birth"] = {k: [v, combos_p[k]]
+                                             for k, v in combos_j.most_common(args.top)}
+        report[name] = section
+    print(json.dumps({k: report[k] for k in ("records", "precision", "recall")}))
+    shown_fields = ("source", "record_id", "given_name", "family_name", "birth_date", "sex",
+                    "a_number", "group_id", "seen_from", "seen_to")
+    for name, rows in (("false", falses), ("missed", misses)):
+        picked = [n for _s, n in rows if n is not None][:args.examples]
+        for n in picked:
+            i, j = int(edges.i[n]), int(edges.j[n])
+            print(f"-- {name}: weight {edges.w[n]:.2f}",
+                  {k: v for k, v in classify(n, name == "missed").items()
+                   if k in ("family_name", "birth_date", "custody_time", "family_context")})
+            for x in (i, j):
+                print("   ", {k: str(records[x].get(k)) for k in shown_fields})
+    for name in ("false", "missed"):
+        section = report[name]
+        print(f"\n== {name} joins: {section['joins']} ({section['pairs']} record pairs)")
+        for field, counts in section.items():
+            if not isinstance(counts, dict):
+                continue
+            print(f"  -- {field} (joins, pairs)")
+            for k, (j, p) in list(counts.items())[:args.top]:
+                print(f"    {j:7d} {p:8d}  {k}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
