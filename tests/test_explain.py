@@ -54,7 +54,7 @@ def test_a_model_stored_in_sparks_sql_is_read_in_duckdbs(tmp_path):
     levels: the same weights as the model written in DuckDB's."""
     import json
 
-    from reunify.linkage import engine
+    from reunify.linkage import comparisons, engine
     from reunify.linkage.features import features
     from reunify.models.linkage import linkage_records
 
@@ -63,7 +63,7 @@ def test_a_model_stored_in_sparks_sql_is_read_in_duckdbs(tmp_path):
     feats = [features(i, r) for i, r in enumerate(linkage_records())]
     at = {f["record_id"]: f["unique_id"] for f in feats}
     left, right = feats[at["b1"]], feats[at["d1"]]
-    spark = json.dumps(engine.in_dialect(json.loads(run.model_json), "spark"))
+    spark = json.dumps(comparisons.in_dialect(json.loads(run.model_json), "spark"))
     assert "reunify_jaro_winkler" in spark
     assert engine.score_pair(spark, left, right) == engine.score_pair(run.model_json, left,
                                                                       right)

@@ -9,7 +9,7 @@ from collections import Counter
 import duckdb
 import pytest
 
-from reunify.linkage import bound, comparisons, engine
+from reunify.linkage import bound, comparisons, engine, records_table
 from reunify.linkage.batch_files import read_batch
 from reunify.linkage.blocking import candidate_pairs
 from reunify.linkage.features import features
@@ -46,11 +46,11 @@ def season(tmp_path_factory):
     con = duckdb.connect()
     try:
         candidate_pairs(con, feats)
-        con.register("records", engine._rows(feats))
+        con.register("records", records_table.rows(feats))
         # The rates Splink is given for the one-surname levels, not shares it counts.
-        lookups = engine._rate_lookups(model, feats)
+        lookups = records_table.rate_lookups(model, feats)
         bounds = {(int(left), int(right)): b for left, right, b in
-                  bound.bounds(con, model, "records", engine._COLUMNS[1:], lookups)}
+                  bound.bounds(con, model, "records", records_table.COLUMNS[1:], lookups)}
     finally:
         con.close()
     frequencies = _shares(feats, bound.tf_columns(model))

@@ -8,8 +8,8 @@ import pytest
 
 from reunify.linkage import clustering
 from reunify.linkage.comparisons import comparisons
-from reunify.linkage.engine import _COLUMNS
 from reunify.linkage.features import block_keys, features
+from reunify.linkage.records_table import COLUMNS as _COLUMNS
 
 
 def _record(family: str, given: str = "Ana", birth: str = "", **extra: str) -> dict:
@@ -233,7 +233,7 @@ def test_one_surname_of_two_weighs_by_how_rarely_it_meets_so(rare, common, colum
 
     population = [features(i, r) for i, r in enumerate(_surnames_population())]
     tf = term_frequencies(population)
-    model = json.dumps(engine._bounded(comparisons.settings()))
+    model = json.dumps(comparisons.bounded(comparisons.settings()))
 
     def family_weight(left: str, right: str) -> float:
         a, b = features(0, _record(left)), features(1, _record(right))

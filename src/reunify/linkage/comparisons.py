@@ -257,3 +257,39 @@ def tf_columns(model: dict) -> list[str]:
     return sorted({level["tf_adjustment_column"] for comparison in model["comparisons"]
                    for level in comparison["comparison_levels"]
                    if level.get("tf_adjustment_column")})
+
+
+def in_dialect(model: dict, dialect: str) -> dict:
+    """A trained model as ``dialect``'s backend runs it (``duckdb``, ``spark``): the same
+    probabilities, and that dialect's SQL for the same levels
+    (:func:`comparisons` builds the same levels in every dialect; only the functions
+    differ). Models stored before training moved to DuckDB may be Spark's."""
+    if model.get("sql_dialect", "duckdb") == dialect:
+        return model
+    ours = settings(dialect)["comparisons"]
+    for theirs, mine in zip(model["comparisons"], ours, strict=True):
+        for level, same in zip(theirs["comparison_levels"], mine["comparison_levels"],
+                               strict=True):
+            level["sql_condition"] = same["sql_condition"]
+    model["sql_dialect"] = dialect
+    return model
+
+
+#: No level's m probability is trained below this: clerks make every mistake sometimes, so no
+#: single disagreement may veto a pair on its own (an A-number can be another person's).
+MIN_M = 0.002
+#: A level random sampling never met gets this u probability rather than none.
+MIN_U = 0.00001
+
+
+def bounded(model: dict) -> dict:
+    """The trained model with every m probability at least :data:`MIN_M` and every u at least
+    :data:`MIN_U` (untrained levels included), so no weight is infinite or missing."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            level["m_probability"] = max(m if isinstance(m, float | int) else 0.0, MIN_M)
+            level["u_probability"] = max(u if isinstance(u, float | int) else 0.0, MIN_U)
+    return model

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from reunify.linkage import bound, comparisons
+from reunify.linkage import bound, comparisons, records_table
 from reunify.linkage.blocking import candidate_pairs
 from reunify.linkage.edges import Edges
 from reunify.linkage.predictions import Model
@@ -46,38 +46,6 @@ SEED = 20180507
 U_PAIRS = (100_000, 1_000_000)
 #: Pairs scored below this weight are dropped (they can never be accepted nor reviewed).
 FLOOR_WEIGHT = -8.0
-#: No level's m probability is trained below this: clerks make every mistake sometimes, so no
-#: single disagreement may veto a pair on its own (an A-number can be another person's).
-MIN_M = 0.002
-#: A level random sampling never met gets this u probability rather than none.
-MIN_U = 0.00001
-
-_COLUMNS = ("unique_id", "surname_a", "surname_b", "surname_set", "surname_1", "surname_2",
-            "surname_s1", "surname_s2", "given_first", "given_second",
-            "given_k1", "given_k2", "given_k3",
-            "birth_date", "birth_year", "birth_month", "birth_day", "birth_precise", "sex",
-            "country", "a_number", "phone", "seen_from", "seen_to", "source", "group",
-            "address")
-
-_SCHEMA = pa.schema([
-    ("unique_id", pa.int64()), ("surname_a", pa.string()), ("surname_b", pa.string()),
-    ("surname_set", pa.string()), ("surname_1", pa.string()), ("surname_2", pa.string()),
-    ("surname_s1", pa.string()), ("surname_s2", pa.string()),
-    ("given_first", pa.string()), ("given_second", pa.string()),
-    ("given_k1", pa.string()), ("given_k2", pa.string()), ("given_k3", pa.string()),
-    ("birth_date", pa.string()),
-    ("birth_year", pa.int32()), ("birth_month", pa.int32()), ("birth_day", pa.int32()),
-    ("birth_precise", pa.bool_()), ("sex", pa.string()), ("country", pa.string()),
-    ("a_number", pa.string()), ("phone", pa.string()), ("seen_from", pa.int32()),
-    ("seen_to", pa.int32()), ("source", pa.string()), ("group", pa.string()),
-    ("address", pa.string()),
-])
-
-def _rows(features: Sequence[dict]) -> pa.Table:
-    # Column by column: no second dict per record (a million of them at national scale).
-    return pa.table({c: pa.array([f[c] for f in features], _SCHEMA.field(c).type)
-                     for c in _COLUMNS}, schema=_SCHEMA)
-
 
 class _Laps:
     """CPU seconds of this process (every thread: DuckDB's too) between successive laps."""
@@ -134,7 +102,7 @@ def _trained(con: duckdb.DuckDBPyConnection, records, features: Sequence[dict],
         linker = Linker(records, comparisons.settings("duckdb"), log_level=None)
         if len(features) > 1:
             _train(linker, features, say)
-        return _bounded(linker.misc.save_model_to_json())
+        return comparisons.bounded(linker.misc.save_model_to_json())
     finally:
         con.execute(f"SET threads = {int(threads)}")
 
@@ -158,7 +126,7 @@ def _train(linker, features: Sequence[dict], say: Callable[[str], None]) -> None
                            ("given_first", "surname_a", "birth_year"))):
         if not _any_pair(features, columns):
             # Too few records to hold such pairs: the comparisons keep the other session's
-            # estimates (or Splink's starting values), bounded below by MIN_M.
+            # estimates (or Splink's starting values), bounded below by comparisons.MIN_M.
             say(f"training: no two records share {what}; that session is skipped")
             continue
         say(f"training: m probabilities by EM, blocked on {what}")
@@ -177,19 +145,6 @@ def _any_pair(features: Sequence[dict], columns: tuple[str, ...]) -> bool:
             return True
         seen.add(value)
     return False
-
-
-def _bounded(model: dict) -> dict:
-    """The trained model with every m probability at least :data:`MIN_M` and every u at least
-    :data:`MIN_U` (untrained levels included), so no weight is infinite or missing."""
-    for comparison in model["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            if level.get("is_null_level"):
-                continue
-            m, u = level.get("m_probability"), level.get("u_probability")
-            level["m_probability"] = max(m if isinstance(m, float | int) else 0.0, MIN_M)
-            level["u_probability"] = max(u if isinstance(u, float | int) else 0.0, MIN_U)
-    return model
 
 
 def _edges(con: duckdb.DuckDBPyConnection, predictions, backend: str) -> Edges:
@@ -236,25 +191,9 @@ def _scored_again(records, db_api, model_json: str):
     return rows
 
 
-def _rate_lookups(model: dict, features: Sequence[dict]) -> dict[str, pa.Table]:
-    """The term frequencies Splink cannot count itself, by column (``<column>``,
-    ``tf_<column>``): those of :data:`~reunify.linkage.features.RATE_COLUMNS` the model
-    adjusts by, a level's u per value (:func:`~reunify.linkage.features.term_frequencies`),
-    not the share of records holding it. Splink is given them and the bound uses them."""
-    from reunify.linkage.features import RATE_COLUMNS, term_frequencies
-
-    wanted = [c for c in RATE_COLUMNS if c in comparisons.tf_columns(model)]
-    if not wanted:
-        return {}
-    rates = term_frequencies(list(features))
-    return {column: pa.table({column: pa.array(list(rates.get(column, {})), pa.string()),
-                              f"tf_{column}": pa.array(list(rates.get(column, {}).values()),
-                                                       pa.float64())})
-            for column in wanted}
-
-
 def _register_rates(linker, db_api, lookups: dict[str, pa.Table]) -> None:
-    """Give ``linker`` the term frequencies of :func:`_rate_lookups`."""
+    """Give ``linker`` the term frequencies of
+    :func:`~reunify.linkage.records_table.rate_lookups`."""
     for column, lookup in lookups.items():
         linker.table_management.register_term_frequency_lookup(
             db_api.register(_frame(db_api, lookup, f"tf_lookup_{column}"),
@@ -271,7 +210,7 @@ def _predict_candidates(con: duckdb.DuckDBPyConnection, db_api, linker, model: d
     backend (Splink would drop them: the same pairs are kept); ``stats`` gets how many were
     scored (``scored_pairs``), ``cpu`` a lap (``bound``); ``lookups`` are the term
     frequencies given to Splink by column (:func:`_register_rates`), which the bound uses too."""
-    kept = bound.drop_unreachable(con, model, "records", _COLUMNS[1:], FLOOR_WEIGHT,
+    kept = bound.drop_unreachable(con, model, "records", records_table.COLUMNS[1:], FLOOR_WEIGHT,
                                   lookups=lookups)
     if stats is not None:
         stats["scored_pairs"] = kept
@@ -307,14 +246,14 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         cpu.lap("blocking")
         n_pairs = blocking["candidate_pairs"]
         db_api = _db_api("duckdb", con)
-        table = db_api.register(_rows(features), table_name="records")
+        table = db_api.register(records_table.rows(features), table_name="records")
         trained = _trained(con, table, features, say)
         bounded = json.loads(json.dumps(trained))
         if backend == "spark":
             db_api = _db_api(backend, con)
-            table = db_api.register(_frame(db_api, _rows(features), "records"),
+            table = db_api.register(_frame(db_api, records_table.rows(features), "records"),
                                     table_name="records")
-            trained = in_dialect(trained, "spark")
+            trained = comparisons.in_dialect(trained, "spark")
         else:
             # Every pair's per-comparison columns would be written with it: ~50 columns
             # of tens of millions of pairs at a million records. Only the pairs a person
@@ -323,13 +262,13 @@ def score(features: Sequence[dict], *, backend: str = "duckdb",
         # The comparisons were validated when the training Linker was made: validating them
         # again parses every level's SQL for nothing (a tenth of a 10,000-record run).
         linker = Linker(table, trained, log_level=None, validate_settings=False)
-        lookups = _rate_lookups(trained, features)
+        lookups = records_table.rate_lookups(trained, features)
         _register_rates(linker, db_api, lookups)
         cpu.lap("training")
         say(f"scoring {n_pairs} candidate pairs")
         predictions = _predict_candidates(con, db_api, linker, bounded, blocking, cpu, lookups)
         # Stored in DuckDB's dialect whatever the backend: the same model, byte for byte.
-        model = in_dialect(linker.misc.save_model_to_json(), "duckdb")
+        model = comparisons.in_dialect(linker.misc.save_model_to_json(), "duckdb")
         # A random id per Linker, not part of the model: without it the same data gives the
         # same model, byte for byte (and the same sha256 in the ledger).
         model.pop("linker_uid", None)
@@ -372,14 +311,14 @@ def score_pair(model_json: str, left: dict, right: dict,
     from splink.backends.duckdb import DuckDBAPI
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    model = in_dialect(json.loads(model_json), "duckdb")
+    model = comparisons.in_dialect(json.loads(model_json), "duckdb")
     con = duckdb.connect()
     try:
-        records = [{c: f[c] for c in _COLUMNS} for f in (left, right)]
+        records = [{c: f[c] for c in records_table.COLUMNS} for f in (left, right)]
         for record in records:
             for column, freq in (tf or {}).items():
                 record[f"tf_{column}"] = freq.get(record[column] or "", None)
-        linker = Linker(DuckDBAPI(connection=con).register(_rows([left, right]),
+        linker = Linker(DuckDBAPI(connection=con).register(records_table.rows([left, right]),
                                                           table_name="records"),
                         model, log_level=None)
         scored = linker.inference.score_pair(records[0], records[1]).as_record_list()[0]
@@ -418,7 +357,7 @@ def score_listed(model_json: str, features: Sequence[dict],
     from splink import Linker
     from splink.backends.duckdb import DuckDBAPI
 
-    model = in_dialect(json.loads(model_json), "duckdb")
+    model = comparisons.in_dialect(json.loads(model_json), "duckdb")
     labels, prior = comparisons.labels(model), comparisons.prior(model)
     if not pairs:
         return ListedScores({}, {}, labels, prior)
@@ -428,7 +367,7 @@ def score_listed(model_json: str, features: Sequence[dict],
         db_api = DuckDBAPI(connection=con)
         # The model was validated when it was trained; validating it again per inquiry would
         # cost a third of the answer's time.
-        linker = Linker(db_api.register(_rows(features), table_name="records"), model,
+        linker = Linker(db_api.register(records_table.rows(features), table_name="records"), model,
                         log_level=None, validate_settings=False)
         for column in comparisons.tf_columns(model):
             values = (tf or {}).get(column, {})
@@ -468,31 +407,15 @@ def score_new(features: Sequence[dict], new: set[int], model_json: str
         if candidate_pairs(con, features, new)["candidate_pairs"] == 0:
             return []
         db_api = DuckDBAPI(connection=con)
-        table = db_api.register(_rows(features), table_name="records")
+        table = db_api.register(records_table.rows(features), table_name="records")
         # A trained model's comparisons were validated when it was trained.
-        model = in_dialect(json.loads(model_json), "duckdb")
+        model = comparisons.in_dialect(json.loads(model_json), "duckdb")
         linker = Linker(table, json.loads(json.dumps(model)), log_level=None,
                         validate_settings=False)
-        lookups = _rate_lookups(model, features)
+        lookups = records_table.rate_lookups(model, features)
         _register_rates(linker, db_api, lookups)
         return _edges(con, _predict_candidates(con, db_api, linker, model, lookups=lookups),
                       "duckdb")
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
-
-
-def in_dialect(model: dict, dialect: str) -> dict:
-    """A trained model as ``dialect``'s backend runs it (``duckdb``, ``spark``): the same
-    probabilities, and that dialect's SQL for the same levels
-    (:mod:`reunify.linkage.comparisons` builds the same levels in every dialect; only the
-    functions differ). Models stored before training moved to DuckDB may be Spark's."""
-    if model.get("sql_dialect", "duckdb") == dialect:
-        return model
-    ours = comparisons.settings(dialect)["comparisons"]
-    for theirs, mine in zip(model["comparisons"], ours, strict=True):
-        for level, same in zip(theirs["comparison_levels"], mine["comparison_levels"],
-                               strict=True):
-            level["sql_condition"] = same["sql_condition"]
-    model["sql_dialect"] = dialect
-    return model
