@@ -237,16 +237,14 @@ def _scored_again(records, db_api, model_json: str):
 def _register_rates(linker, db_api, features: Sequence[dict]) -> None:
     """Give Splink the term frequencies it cannot count itself: those of
     :data:`~reunify.linkage.features.RATE_COLUMNS`, a level's u per value
-    (:func:`~reunify.linkage.features.term_frequencies`), not the share of records holding it."""
-    from reunify.linkage.features import RATE_COLUMNS, term_frequencies
+    (:func:`~reunify.linkage.features.one_surname_rates`), not the share of records holding
+    it."""
+    from reunify.linkage.features import RATE_COLUMNS, one_surname_rates
 
     wanted = [c for c in RATE_COLUMNS if c in comparisons.tf_columns(
         linker.misc.save_model_to_json())]
-    if not wanted:
-        return
-    rates = term_frequencies(list(features))
     for column in wanted:
-        values = rates.get(column, {})
+        values = one_surname_rates(list(features), column)
         lookup = pa.table({column: pa.array(list(values), pa.string()),
                            f"tf_{column}": pa.array(list(values.values()), pa.float64())})
         linker.table_management.register_term_frequency_lookup(
