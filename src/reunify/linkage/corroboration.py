@@ -16,9 +16,11 @@ when
 A *weakly recorded* record says a little more, but nothing that tells one person from a
 namesake born the same year: no precise birth date (none, a bare year, or a default such as
 1 January), no A-number, no phone ("Rosa Álvarez Maldonado", born 2000, at a shelter). Its
-pairs too are merged last, and only when no other person it could be is about as likely: a
-record is one person, so two persons that fit it about equally well share the chance that it
-is either, and neither pair's weight (each scored as if the other were not there) says it.
+pairs too are merged last, and only when the pair's person is still likelier than not once
+the other persons it could be share the chance: a record is one person, so two persons that
+fit it about equally well share the chance that it is either, which neither pair's weight
+(each scored as if the other were not there) says (odds ``2**w`` against one plus the other
+persons' ``2**v``).
 Namesakes born the same year grow with the square of the records, so this holds precision as
 the records grow; the pairs it keeps apart are offered for review.
 """

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from reunify.linkage import comparisons
-from reunify.linkage.features import RATE_COLUMNS, term_frequencies
+from reunify.linkage.features import RATE_COLUMNS, one_surname_rates
 
 #: The feature columns the model reads, ``unique_id`` first.
 COLUMNS = ("unique_id", "surname_a", "surname_b", "surname_set", "surname_1", "surname_2",
@@ -44,13 +44,11 @@ def rows(features: Sequence[dict]) -> pa.Table:
 def rate_lookups(model: dict, features: Sequence[dict]) -> dict[str, pa.Table]:
     """The term frequencies Splink cannot count itself, by column (``<column>``,
     ``tf_<column>``): those of :data:`~reunify.linkage.features.RATE_COLUMNS` the model
-    adjusts by, a level's u per value (:func:`~reunify.linkage.features.term_frequencies`),
+    adjusts by, a level's u per value (:func:`~reunify.linkage.features.one_surname_rates`),
     not the share of records holding it. Splink is given them and the bound uses them."""
-    wanted = [c for c in RATE_COLUMNS if c in comparisons.tf_columns(model)]
-    if not wanted:
-        return {}
-    rates = term_frequencies(list(features))
-    return {column: pa.table({column: pa.array(list(rates.get(column, {})), pa.string()),
-                              f"tf_{column}": pa.array(list(rates.get(column, {}).values()),
-                                                       pa.float64())})
-            for column in wanted}
+    out = {}
+    for column in (c for c in RATE_COLUMNS if c in comparisons.tf_columns(model)):
+        rates = one_surname_rates(list(features), column)
+        out[column] = pa.table({column: pa.array(list(rates), pa.string()),
+                                f"tf_{column}": pa.array(list(rates.values()), pa.float64())})
+    return out
