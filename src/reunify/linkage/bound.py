@@ -315,7 +315,7 @@ def _records(con: duckdb.DuckDBPyConnection, model: dict, records: str,
     for n, column in enumerate(tfs):
         if column in (lookups or {}):
             con.register(f"bound_tf_{n}", lookups[column])
-            joins.append(f'LEFT JOIN (SELECT "{column}" AS v, "tf_{column}" AS tf FROM '
+            joins.append(f'LEFT JOIN (SELECT "{column}" AS v, "tf_{column}" AS tf FROM '  # nosec B608
                          f'bound_tf_{n}) tf{n} ON tf{n}.v = x."{column}"')
             per_record.append(f"tf{n}.tf AS tf_{column}")
             continue
