@@ -34,6 +34,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def open_kept_store(folder: Path, src: Path = HERE.parent / "src") -> None:
+    """Point Django at the store of a folder kept by ``bench/scale.py --keep`` and set it up,
+    with the code of checkout ``src`` (the scripts that compare codes on one store use it)."""
+    os.environ["REUNIFY_DATABASE_URL"] = f"sqlite:///{folder}/store.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reunify.settings")
+    sys.path.insert(0, str(src.resolve()))
+    import django
+
+    django.setup()
+
+
 def _truth(folder: Path) -> dict[tuple[str, str], str]:
     with (folder / "batch" / "truth.identities.csv").open(encoding="utf-8") as handle:
         return {(r["source"], r["record_id"]): r["person_id"] for r in csv.DictReader(handle)}
@@ -94,12 +105,7 @@ def main() -> None:
                              "with their cause (the rule that refused an accepted pair)")
     args = parser.parse_args()
     folder = args.folder.resolve()
-    os.environ["REUNIFY_DATABASE_URL"] = f"sqlite:///{folder}/store.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reunify.settings")
-    sys.path.insert(0, str(HERE.parent / "src"))
-    import django
-
-    django.setup()
+    open_kept_store(folder)
     from reunify.actions.link import _decisions_in_force, _relations
     from reunify.linkage import clustering, context, resolution
     from reunify.linkage import engine as splink_engine

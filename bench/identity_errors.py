@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -70,14 +69,10 @@ def main() -> None:
                         help="print the records of this many joins of each kind")
     args = parser.parse_args()
     folder = args.folder.resolve()
-    os.environ["REUNIFY_DATABASE_URL"] = f"sqlite:///{folder}/store.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reunify.settings")
-    sys.path.insert(0, str(args.src.resolve()))
     sys.path.insert(0, str(HERE))
-    import django
+    from calibration import _quality, _truth, open_kept_store
 
-    django.setup()
-    from calibration import _quality, _truth
+    open_kept_store(folder, args.src)
     from reunify.actions.link import _decisions_in_force, _relations
     from reunify.linkage import clustering, context, resolution
     from reunify.linkage import engine as splink_engine

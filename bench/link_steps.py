@@ -40,14 +40,10 @@ def main() -> None:
     parser.add_argument("--src", type=Path, default=HERE.parent / "src")
     args = parser.parse_args()
     folder = args.folder.resolve()
-    os.environ["REUNIFY_DATABASE_URL"] = f"sqlite:///{folder}/store.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reunify.settings")
-    sys.path.insert(0, str(args.src.resolve()))
     sys.path.insert(0, str(HERE))
-    import django
+    from calibration import _quality, _truth, open_kept_store
 
-    django.setup()
-    from calibration import _quality, _truth
+    open_kept_store(folder, args.src)
     from reunify.actions.link import _decisions_in_force, _relations
     from reunify.linkage import resolution
     from reunify.linkage.records import Profile
