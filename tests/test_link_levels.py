@@ -207,11 +207,12 @@ def test_one_surname_rates_are_the_levels_u_per_surname():
     n = len(feats)
     hernandez, villatoro, chavez = (features(0, _record(f))["surname_1"]
                                     for f in ("Hernández", "Villatoro", "Chávez"))
-    first = one_surname_rates(feats, "surname_1")
+    rates = one_surname_rates(feats)
+    first = rates["surname_1"]
     assert first == pytest.approx({hernandez: 2 * 50 * 10 / (60 * n),
                                    villatoro: 2 * 1 * 1 / (2 * n)})
     xol = features(0, _record("Xol"))["surname_1"]
-    assert one_surname_rates(feats, "surname_2") == pytest.approx(
+    assert rates["surname_2"] == pytest.approx(
         {chavez: 2 * 20 * 2 / (22 * n), xol: 2 * 1 * 1 / (2 * n)})
     tf = term_frequencies(feats, {"surname_1": {villatoro}})
     assert tf["surname_1"] == pytest.approx({villatoro: 1 / n})
@@ -269,7 +270,7 @@ def test_a_link_run_weighs_one_surname_of_two_by_its_rate_not_its_share():
 
     def family_weight(pair: tuple[int, int]) -> float:
         return next(c["weight"] for c in details[pair][1] if c["name"] == "family_name")
-    rates = one_surname_rates(feats, "surname_1")
+    rates = one_surname_rates(feats)["surname_1"]
     assert family_weight(rare) - family_weight(common) == pytest.approx(
         math.log2(rates[feats[common[0]]["surname_1"]] / rates[feats[rare[0]]["surname_1"]]),
         abs=0.01)

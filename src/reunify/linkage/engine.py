@@ -192,8 +192,8 @@ def _scored_again(records, db_api, model_json: str):
 
 
 def _register_rates(linker, db_api, lookups: dict[str, pa.Table]) -> None:
-    """Give ``linker`` the term frequencies of
-    :func:`~reunify.linkage.records_table.rate_lookups`."""
+    """Give ``linker`` term frequencies by column (:func:`~reunify.linkage.records_table.lookup`
+    tables: those of :func:`~reunify.linkage.records_table.rate_lookups` in a run)."""
     for column, lookup in lookups.items():
         linker.table_management.register_term_frequency_lookup(
             db_api.register(_frame(db_api, lookup, f"tf_lookup_{column}"),
@@ -369,12 +369,9 @@ def score_listed(model_json: str, features: Sequence[dict],
         # cost a third of the answer's time.
         linker = Linker(db_api.register(records_table.rows(features), table_name="records"), model,
                         log_level=None, validate_settings=False)
-        for column in comparisons.tf_columns(model):
-            values = (tf or {}).get(column, {})
-            lookup = pa.table({column: pa.array(list(values), pa.string()),
-                               f"tf_{column}": pa.array(list(values.values()), pa.float64())})
-            linker.table_management.register_term_frequency_lookup(
-                db_api.register(lookup, table_name=f"tf_lookup_{column}"), column)
+        _register_rates(linker, db_api, {
+            column: records_table.lookup(column, (tf or {}).get(column, {}))
+            for column in comparisons.tf_columns(model)})
         wanted = pa.table({"match_key": pa.array(["reunify"] * len(pairs), pa.string()),
                            "join_key_l": pa.array([p[0] for p in pairs], pa.int64()),
                            "join_key_r": pa.array([p[1] for p in pairs], pa.int64())})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from reunify.rules import anumber, dates, names, phones
 
@@ -324,29 +325,32 @@ def term_frequencies(population: list[dict], values: dict[str, set[str]] | None 
                 counts[column][value] = counts[column].get(value, 0) + 1
     total = max(len(population), 1)
     out = {c: {v: n / total for v, n in by.items()} for c, by in counts.items()}
-    for column in RATE_COLUMNS:
+    for column, rates in one_surname_rates(population).items():
         wanted = None if values is None else values.get(column, set())
-        out[column] = {v: r for v, r in one_surname_rates(population, column).items()
-                       if wanted is None or v in wanted}
+        out[column] = {v: r for v, r in rates.items() if wanted is None or v in wanted}
     return out
 
 
-def one_surname_rates(population: list[dict], column: str) -> dict[str, float]:
-    """Per surname key ``s``: how often a record of ``s`` meets, in a record picked at random,
-    the level where one record writes ``s`` alone and the other writes it among two in order,
-    first (``column`` ``surname_1``: "one recorded only the first surname") or second
-    (``surname_2``: "one recorded only one of the surnames"). That is ``2·A·B / ((A + B)·N)``
-    of the ``A`` records writing ``s`` alone and the ``B`` writing it there, of ``N``: the
-    level's u for ``s``, as the share of records holding a value is an exact match's (Splink's
-    term-frequency adjustment weighs a pair by the level's u over this). A record of one
-    surname has no ``surname_2``: the lookup takes the other record's."""
+def one_surname_rates(population: Sequence[dict]) -> dict[str, dict[str, float]]:
+    """Per column of :data:`RATE_COLUMNS`, per surname key ``s``: how often a record of ``s``
+    meets, in a record picked at random, the level where one record writes ``s`` alone and the
+    other writes it among two in order, first (``surname_1``: "one recorded only the first
+    surname") or second (``surname_2``: "one recorded only one of the surnames"). That is
+    ``2·A·B / ((A + B)·N)`` of the ``A`` records writing ``s`` alone and the ``B`` writing it
+    there, of ``N``: the level's u for ``s``, as the share of records holding a value is an
+    exact match's (Splink's term-frequency adjustment weighs a pair by the level's u over
+    this). A record of one surname has no ``surname_2``: the lookup takes the other record's.
+    One pass over the records for both columns."""
     alone: dict[str, int] = {}
-    placed: dict[str, int] = {}
+    placed: dict[str, dict[str, int]] = {column: {} for column in RATE_COLUMNS}
     for f in population:
         if f.get("surname_1") and not f.get("surname_2") and not f.get("surname_b"):
             alone[f["surname_1"]] = alone.get(f["surname_1"], 0) + 1
-        elif f.get("surname_2") and f.get(column):
-            placed[f[column]] = placed.get(f[column], 0) + 1
+        elif f.get("surname_2"):
+            for column, counts in placed.items():
+                if f.get(column):
+                    counts[f[column]] = counts.get(f[column], 0) + 1
     total = max(len(population), 1)
-    return {k: 2 * n * placed[k] / ((n + placed[k]) * total) for k, n in alone.items()
-            if k in placed}
+    return {column: {k: 2 * n * counts[k] / ((n + counts[k]) * total)
+                     for k, n in alone.items() if k in counts}
+            for column, counts in placed.items()}

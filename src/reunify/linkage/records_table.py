@@ -41,14 +41,19 @@ def rows(features: Sequence[dict]) -> pa.Table:
                      for c in COLUMNS}, schema=SCHEMA)
 
 
+def lookup(column: str, frequencies: dict[str, float]) -> pa.Table:
+    """A term-frequency table as Splink takes it: ``<column>`` and ``tf_<column>``."""
+    return pa.table({column: pa.array(list(frequencies), pa.string()),
+                     f"tf_{column}": pa.array(list(frequencies.values()), pa.float64())})
+
+
 def rate_lookups(model: dict, features: Sequence[dict]) -> dict[str, pa.Table]:
     """The term frequencies Splink cannot count itself, by column (``<column>``,
     ``tf_<column>``): those of :data:`~reunify.linkage.features.RATE_COLUMNS` the model
     adjusts by, a level's u per value (:func:`~reunify.linkage.features.one_surname_rates`),
     not the share of records holding it. Splink is given them and the bound uses them."""
-    out = {}
-    for column in (c for c in RATE_COLUMNS if c in comparisons.tf_columns(model)):
-        rates = one_surname_rates(list(features), column)
-        out[column] = pa.table({column: pa.array(list(rates), pa.string()),
-                                f"tf_{column}": pa.array(list(rates.values()), pa.float64())})
-    return out
+    wanted = [c for c in RATE_COLUMNS if c in comparisons.tf_columns(model)]
+    if not wanted:
+        return {}
+    rates = one_surname_rates(features)
+    return {column: lookup(column, rates[column]) for column in wanted}

@@ -187,18 +187,19 @@ def _review(scored: Sequence[tuple[float, int, int]], groups: list[list[int]], k
             feats: Sequence[dict] = ()) -> list[ScoredPair]:
     """Pairs that ended in two persons and that nobody decided yet, with each comparison's
     weight: those between the review and acceptance weights, and accepted pairs of a record
-    with nothing but names that was kept apart (``linkage.corroboration``: a person decides)."""
+    with nothing but names, or weakly recorded, that was kept apart
+    (``linkage.corroboration``: a person decides)."""
     cluster_of = np.zeros(len(keys), dtype=np.int64)
     for n, members in enumerate(groups):
         cluster_of[members] = n
     decided = {frozenset((d.left, d.right)) for d in decisions}
-    bare = np.array([corroboration.held_back(f) for f in feats] if feats
+    held = np.array([corroboration.held_back(f) for f in feats] if feats
                     else [False] * len(keys), dtype=bool)
     edges = Edges.of(scored)
     # Tens of millions of pairs at a million records: the band is found on the columns.
     ws, left, right = edges.w, edges.i, edges.j
     inside = (((ws >= REVIEW_WEIGHT) & (ws < ACCEPT_WEIGHT))
-              | ((ws >= ACCEPT_WEIGHT) & (bare[left] | bare[right]))) \
+              | ((ws >= ACCEPT_WEIGHT) & (held[left] | held[right]))) \
         & (cluster_of[left] != cluster_of[right])
     picked = np.flatnonzero(inside)
     band = [(w, i, j) for w, i, j in zip(ws[picked].tolist(), left[picked].tolist(),
