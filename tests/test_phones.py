@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 
 from reunify.linkage.features import features
@@ -47,3 +50,30 @@ def test_the_linker_reads_phones_in_the_records_country():
     assert features(0, row)["phone"] == "+50255551234"
     assert features(0, {**row, "phone": "212-555-1234", "country": "US"})["phone"] \
         != features(0, {**row, "phone": "312-555-1234", "country": "US"})["phone"]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("+999 1234567", "9991234567"),  # no such country code: phonenumbers refuses it
+    ("+0 1234567", "01234567"),
+])
+def test_a_number_phonenumbers_refuses_frees_its_callers_at_once(raw, expected):
+    """A number ``phonenumbers`` cannot read still gives its digits, and leaves no reference
+    cycle behind: the caller's locals are freed when it returns, the cycle collector off (a
+    link run turns it off; a cycle there kept every feature, score and cluster of the run
+    alive until one long collection after it)."""
+    class Local:
+        pass
+
+    def caller() -> weakref.ref:
+        local = Local()
+        normalise.cache_clear()
+        assert normalise(raw, "") == expected
+        return weakref.ref(local)
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        assert caller()() is None
+    finally:
+        if was_enabled:
+            gc.enable()

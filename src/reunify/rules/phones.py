@@ -10,6 +10,7 @@ phone only when their keys are equal: 212-555-1234 and 312-555-1234 are two line
 from __future__ import annotations
 
 import re
+import traceback
 from functools import lru_cache
 
 import phonenumbers
@@ -38,6 +39,12 @@ def normalise(raw: str, country: str = "") -> str:
         return digits
     try:
         number = phonenumbers.parse(text, region or None)
-    except phonenumbers.NumberParseException:
+    except phonenumbers.NumberParseException as error:
+        # phonenumbers keeps the exception it re-raises in a local of its own frame (a
+        # reference cycle through the traceback), and each frame holds its caller's: every
+        # caller's locals then live until the cycle collector runs. A link run calls this
+        # with the collector off, and its features, scores and clusters (millions of
+        # objects) stayed alive past the run, then took one collection of a second or more.
+        traceback.clear_frames(error.__traceback__)
         return digits
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
