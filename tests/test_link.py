@@ -91,3 +91,25 @@ def test_unknown_engine_and_missing_actor_are_refused():
         link(actor="tester", engine="magic")
     with pytest.raises(ValueError, match="actor"):
         link(actor=" ", engine="deterministic")
+
+
+def test_the_cycle_collector_is_off_from_reading_to_writing_and_back_after(tmp_path,
+                                                                         monkeypatch):
+    """The whole run (reading the records, writing the identities) runs with Python's cycle
+    collector off, as resolving does, and leaves it on as it found it: the run's hundred
+    thousand live objects are not rescanned for nothing."""
+    import gc
+
+    from reunify.actions import link as link_action
+
+    ingest_records(tmp_path, [person("border", "b1", "Luis", "Pérez", "2011")])
+    seen = []
+    read, write = link_action.linkage_records, link_action._write_identities
+    monkeypatch.setattr(link_action, "linkage_records",
+                        lambda: seen.append(("read", gc.isenabled())) or read())
+    monkeypatch.setattr(link_action, "_write_identities",
+                        lambda *a: seen.append(("write", gc.isenabled())) or write(*a))
+    assert gc.isenabled()
+    link(actor="tester", engine="deterministic")
+    assert seen == [("read", False), ("write", False)]
+    assert gc.isenabled()
