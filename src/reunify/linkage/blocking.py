@@ -92,8 +92,14 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
                 "WHERE n <= $largest", {"largest": MAX_BLOCK})
     divided = con.execute("SELECT count(DISTINCT k) FROM keyed WHERE n > $largest",
                           {"largest": MAX_BLOCK}).fetchall()[0][0]
-    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in DIVIDE_SQL.items())
-    con.execute(f"CREATE OR REPLACE TEMP TABLE sized AS SELECT b.uid, b.k, NULL::VARCHAR AS whole, split_part(b.k, ':', 1) AS kind, {columns}, s.seen_from AS seen, b.n FROM keyed b JOIN divide_arrow s ON b.uid = s.uid WHERE b.n > $largest",  # noqa: E501, S608 # nosec B608
+    # The dividing attributes once per record (a table of its own), not on each of a
+    # record's rows under a crowded key: the rows stay narrow through every division, and
+    # each division joins the one attribute it divides by.
+    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in DIVIDE_SQL.items()
+                        if name != "neighbour")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE attrs AS SELECT uid, {columns} FROM divide_arrow WHERE uid IN (SELECT uid FROM keyed WHERE n > $largest)",  # noqa: E501, S608 # nosec B608
+                {"largest": MAX_BLOCK})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE sized AS SELECT b.uid, b.k, NULL::VARCHAR AS whole, split_part(b.k, ':', 1) AS kind, {DIVIDE_SQL['neighbour']} AS neighbour, s.seen_from AS seen, b.n FROM keyed b JOIN divide_arrow s ON b.uid = s.uid WHERE b.n > $largest",  # noqa: E501, S608 # nosec B608
                 {"largest": MAX_BLOCK})
     con.execute("DROP TABLE keyed")
     # The keys of kinds made for pairs that disagree on the very attribute they are divided
@@ -119,7 +125,7 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
         # such records are there (its key's values), a part of its own ('?') otherwise. A
         # kind with no more attributes keeps its key (a crowded part, at the end).
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE crowded AS WITH t AS (SELECT *, {by} AS vals FROM sized WHERE n > $largest), big AS (SELECT k, count(*) FILTER (WHERE len(vals) = 0) AS unsaid, max(n) AS n, list_distinct(flatten(list(vals))) AS every FROM t WHERE vals IS NOT NULL GROUP BY k) SELECT t.* EXCLUDE (k, n, vals, part, whole), t.k AS whole, CASE WHEN part IS NULL THEN t.k ELSE t.k || '|' || part END AS k FROM (SELECT t.*, unnest(CASE WHEN big.k IS NULL THEN [NULL] WHEN len(t.vals) > 0 THEN t.vals WHEN big.unsaid * big.n <= $budget AND len(big.every) > 0 THEN big.every ELSE ['?'] END) AS part FROM t LEFT JOIN big ON t.k = big.k) t",  # noqa: E501, S608 # nosec B608
+            f"CREATE OR REPLACE TEMP TABLE crowded AS WITH t AS (SELECT s.*, {by} AS vals FROM sized s JOIN attrs a ON s.uid = a.uid WHERE s.n > $largest), big AS (SELECT k, count(*) FILTER (WHERE len(vals) = 0) AS unsaid, max(n) AS n, list_distinct(flatten(list(vals))) AS every FROM t WHERE vals IS NOT NULL GROUP BY k) SELECT t.* EXCLUDE (k, n, vals, part, whole), t.k AS whole, CASE WHEN part IS NULL THEN t.k ELSE t.k || '|' || part END AS k FROM (SELECT t.*, unnest(CASE WHEN big.k IS NULL THEN [NULL] WHEN len(t.vals) > 0 THEN t.vals WHEN big.unsaid * big.n <= $budget AND len(big.every) > 0 THEN big.every ELSE ['?'] END) AS part FROM t LEFT JOIN big ON t.k = big.k) t",  # noqa: E501, S608 # nosec B608
             bounds)
         # The records of a part of their own ('?') meet, besides each other, their
         # neighbours among all the records of the key they were divided from: the more such
@@ -131,6 +137,7 @@ def block_table(con: duckdb.DuckDBPyConnection, features: Sequence[dict]) -> dic
             "WHERE k = whole || '|?') GROUP BY uid, whole")
     con.execute("DROP TABLE crowded")
     con.execute("DROP TABLE sized")
+    con.execute("DROP TABLE attrs")
     return {"keys_divided": divided}
 
 
