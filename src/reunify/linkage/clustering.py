@@ -105,17 +105,19 @@ class Clusters:
         facts = Facts(features, profiles) if facts is None else facts
         self.person_rules = person_rules
         self.parent = list(range(n))
-        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        # By root, in lists (a record's index is its cluster's root until it joins another):
+        # read for every merge considered, a list's item is the cheapest lookup. A record
+        # that is no longer a root keeps stale facts no one reads; its members are None.
+        self.members: list[list[int] | None] = [[i] for i in range(n)]
         # Each cluster's facts start as its record's, shared with ``facts``: merge() makes
         # new containers and never changes these.
-        self.years: dict[int, tuple[int, int] | None] = dict(enumerate(facts.years))
-        self.roles: dict[int, dict[str, frozenset]] = dict(enumerate(facts.roles))
-        self.born: dict[int, dict[str, frozenset]] = dict(enumerate(facts.born))
-        self.units: dict[int, dict[str, str]] = dict(enumerate(facts.units))
-        self.held: dict[int, dict[str, tuple[tuple[int, int], ...]]] = \
-            dict(enumerate(facts.held))
-        self.ages: dict[int, frozenset] = dict(enumerate(facts.ages))
-        self.a_numbers: dict[int, frozenset] = dict(enumerate(facts.a_numbers))
+        self.years: list[tuple[int, int] | None] = list(facts.years)
+        self.roles: list[dict[str, frozenset]] = list(facts.roles)
+        self.born: list[dict[str, frozenset]] = list(facts.born)
+        self.units: list[dict[str, str]] = list(facts.units)
+        self.held: list[dict[str, tuple[tuple[int, int], ...]]] = list(facts.held)
+        self.ages: list[frozenset] = list(facts.ages)
+        self.a_numbers: list[frozenset] = list(facts.a_numbers)
         self.cannot: dict[int, set[int]] = defaultdict(set)
         for a, b in cannot:
             if a != b:
@@ -148,17 +150,19 @@ class Clusters:
     def conflict(self, a: int, b: int) -> str | None:
         """Why the clusters of roots ``a`` and ``b`` may not merge, or None if they may."""
         # Called for every accepted pair (twice a hundred thousand at 100,000 records): the
-        # checks are made on locals, a rule's loop only when both clusters hold its facts.
+        # checks are made on locals, a rule's loop only when both clusters hold its facts,
+        # in this order (the first rule that refuses is the one counted).
         person_rules = self.person_rules
-        ya, yb = self.years[a], self.years[b]
-        if person_rules and ya and yb and max(ya[1], yb[1]) - min(ya[0], yb[0]) >= AGE_GAP:
-            return "age_gap"
         if person_rules:
-            numbers_b = self.a_numbers[b]
-            for x in self.a_numbers[a] if numbers_b else ():
-                for y in numbers_b:
-                    if conflict(x, y):
-                        return "a_number_conflict"
+            ya, yb = self.years[a], self.years[b]
+            if ya and yb and max(ya[1], yb[1]) - min(ya[0], yb[0]) >= AGE_GAP:
+                return "age_gap"
+            numbers_a, numbers_b = self.a_numbers[a], self.a_numbers[b]
+            if numbers_a and numbers_b:
+                for x in numbers_a:
+                    for y in numbers_b:
+                        if conflict(x, y):
+                            return "a_number_conflict"
         roles_a, roles_b = self.roles[a], self.roles[b]
         if roles_a and roles_b:
             small, large = (roles_a, roles_b) if len(roles_a) <= len(roles_b) \
@@ -190,21 +194,27 @@ class Clusters:
                 return "adult_and_minor"
         members_a, members_b = self.members[a], self.members[b]
         small, large = (a, b) if len(members_a) <= len(members_b) else (b, a)
+        members_small, members_large = (members_a, members_b) if small == a \
+            else (members_b, members_a)
         cannot = self.cannot
         if cannot:
-            for i in self.members[small]:
+            find = self.find
+            for i in members_small:
                 for j in cannot.get(i, ()):
-                    if self.find(j) == large:
+                    if find(j) == large:
                         return "cannot_link"
         # An A-number both clusters hold says they are one person whatever the names; siblings,
         # twins above all, never share one.
-        names_matter = person_rules and not self.a_numbers[a] & self.a_numbers[b]
-        for i in self.members[small] if names_matter else ():
-            for j in self.members[large]:
+        if not person_rules or self.a_numbers[a] & self.a_numbers[b]:
+            return None
+        given, twinned = self.given, self.twinned
+        for i in members_small:
+            given_i = given[i]
+            for j in members_large:
                 # Two full compound names with one first name ("María José", "María
                 # Fernanda") are sisters anywhere; other given names only where twins are.
-                if self.siblings(i, j) and (i in self.twinned or j in self.twinned
-                                            or self.given[i][1] == self.given[j][1]) \
+                if _siblings(given_i, given[j]) and (i in twinned or j in twinned
+                                                     or given_i[1] == given[j][1]) \
                         and not self.bridged(i, j, small, large) \
                         and not self.vouched(i, j, small) and not self.vouched(j, i, large):
                     return "given_names_differ"
@@ -247,29 +257,35 @@ class Clusters:
 
     def merge(self, a: int, b: int) -> int:
         """Join the clusters of roots ``a`` and ``b`` (no checks); returns the new root."""
-        if self.size(a) < self.size(b):
+        members = self.members
+        if len(members[a]) < len(members[b]):
             a, b = b, a
         self.parent[b] = a
-        self.members[a].extend(self.members.pop(b))
-        ya, yb = self.years.pop(b), self.years[a]
+        members[a].extend(members[b])
+        members[b] = None
+        years = self.years
+        ya, yb = years[b], years[a]
         if ya and yb:
-            self.years[a] = (min(ya[0], yb[0]), max(ya[1], yb[1]))
+            years[a] = (min(ya[0], yb[0]), max(ya[1], yb[1]))
         else:
-            self.years[a] = ya or yb
-        # New containers, never changed in place: a record's own are shared (Facts).
-        self.a_numbers[a] |= self.a_numbers.pop(b)
-        self.ages[a] |= self.ages.pop(b)
-        self.roles[a] = _joined(self.roles[a], self.roles.pop(b))
-        self.born[a] = _joined(self.born[a], self.born.pop(b))
-        units = self.units.pop(b)
+            years[a] = ya or yb
+        # New containers, never changed in place: a record's own are shared (Facts). Only
+        # when ``b`` adds anything (most records hold few of these facts).
+        for facts in (self.a_numbers, self.ages):
+            if facts[b]:
+                facts[a] = facts[a] | facts[b]
+        for facts in (self.roles, self.born, self.held):
+            if facts[b]:
+                facts[a] = _joined(facts[a], facts[b])
+        units = self.units[b]
         if units:
             self.units[a] = {**self.units[a], **units}
-        self.held[a] = _joined(self.held[a], self.held.pop(b))
         return a
 
     def groups(self) -> list[list[int]]:
         """Every cluster as a sorted list of indexes, in order of their smallest index."""
-        return sorted((sorted(m) for m in self.members.values()), key=lambda m: m[0])
+        return sorted((sorted(m) for m in self.members if m is not None),
+                      key=lambda m: m[0])
 
 
 def _joined(mine: dict, theirs: dict) -> dict:
