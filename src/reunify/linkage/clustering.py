@@ -342,6 +342,7 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
     :class:`~reunify.linkage.facts.Facts` of ``features`` and ``profiles`` when the caller has
     it already.
     """
+    facts = Facts(features, profiles) if facts is None else facts
     clusters = Clusters(features, cannot, person_rules=person_rules, twinned=twinned,
                         profiles=profiles, facts=facts)
     # Columns, not tuples and a dict of dicts: tens of millions of pairs at a million records
@@ -355,8 +356,7 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
     strong = edges.strongest_first(accept)
     # Pairs of records with nothing but names, or weakly recorded, come last, when the
     # persons they could join are whole (reunify.linkage.corroboration).
-    bare = {i for i, f in enumerate(features) if corroboration.held_back(f)} if person_rules \
-        else set()
+    bare = facts.held_back if person_rules else frozenset()
     later = [e for e in strong if e[1] in bare or e[2] in bare]
     for w, i, j in [e for e in strong if e[1] not in bare and e[2] not in bare] + later:
         a, b = clusters.find(i), clusters.find(j)

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
+from reunify.linkage import corroboration
 from reunify.linkage.features import date_of
 from reunify.linkage.records import Profile
 from reunify.rules.dates import BirthDate
@@ -110,3 +111,7 @@ class Facts:
         self.years, self.a_numbers, self.roles, self.born = years, numbers, roles, born
         self.held, self.units, self.ages = held, units, ages
         self.given = [given_of(f) for f in features]
+        #: The records whose pairs are merged last and checked
+        #: (:func:`reunify.linkage.corroboration.held_back`), for both passes.
+        self.held_back = frozenset(i for i, f in enumerate(features)
+                                   if corroboration.held_back(f))
