@@ -185,6 +185,42 @@ def test_a_weakly_recorded_record_kept_apart_is_offered_for_review():
     assert [(p.left, p.right) for p in review] == [(("s", "w"), ("s", "b"))]
 
 
+def test_a_run_offers_its_held_back_records_pairs_for_review(monkeypatch):
+    """A link run tells the review which records are held back: exactly those
+    ``corroboration.held_back`` says (found once, for both clustering passes and the
+    review), so the bare record's accepted pair kept apart is offered, as above."""
+    from reunify.linkage import corroboration, resolution
+
+    bare = _record("FLORES", "LUIS", record_id="d")
+    one = _record("Flores", "Luis", "1970-08-25", record_id="b")
+    two = _record("Flores Ramos", "Luis", "1981-06-14", record_id="c")
+    feats = [features(i, r) for i, r in enumerate([bare, one, two])]
+    told = []
+
+    def review(*args, held_back=None, **kwargs):
+        told.append(set(held_back))
+        return resolution.__dict__["_review_before"](*args, held_back=held_back, **kwargs)
+
+    monkeypatch.setitem(resolution.__dict__, "_review_before", resolution._review)
+    monkeypatch.setattr(resolution, "_review", review)
+
+    class Scored:
+        edges, model_json, blocking, cpu_seconds = [(3.0, 0, 1), (2.0, 1, 2)], "{}", {}, {}
+
+        def comparisons(self, pairs):
+            return {}
+
+        def close(self):
+            pass
+
+    from reunify.linkage import engine
+    monkeypatch.setattr(engine, "score", lambda *a, **k: Scored())
+    found = resolution.resolve([bare, one, two])
+    assert told == [{i for i, f in enumerate(feats) if corroboration.held_back(f)}] == [{0}]
+    assert [(p.left, p.right) for p in found.review] == [
+        (("s", "d"), ("s", "b"))]
+
+
 def _surnames_population() -> list[dict]:
     # "Hernández" written alone 50 times and first of two 10 times, "Chávez" second of two
     # twice and alone 20 times; "Villatoro" once alone, once first of two; "Xol" once alone,

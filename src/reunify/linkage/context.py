@@ -70,17 +70,25 @@ def _shared(i: int, j: int, mates: dict[int, set[int]], cluster_of: dict[int, in
 
 class _Persons:
     """What the first pass's persons are known as: per cluster, its given-name keys,
-    surname keys, A-numbers and phones (every record's)."""
+    surname keys, A-numbers and phones (every record's), each worked out when first asked
+    (only the persons of companions of records that name a relative are: a few of all)."""
 
     def __init__(self, features: Sequence[dict], cluster_of: dict[int, int]) -> None:
-        self.given: dict[int, set[str]] = defaultdict(set)
-        self.surnames: dict[int, set[str]] = defaultdict(set)
-        self.numbers: dict[int, set[str]] = defaultdict(set)
+        self._records: dict[int, list[dict]] = defaultdict(list)
         for f in features:
-            c = cluster_of[f["unique_id"]]
-            self.given[c].update(f.get("given_keys") or ())
-            self.surnames[c].update(f.get("surnames") or ())
-            self.numbers[c].update(v for v in (f.get("a_number"), f.get("phone")) if v)
+            self._records[cluster_of[f["unique_id"]]].append(f)
+        self._known: dict[int, tuple[set[str], set[str], set[str]]] = {}
+
+    def _of(self, c: int) -> tuple[set[str], set[str], set[str]]:
+        known = self._known.get(c)
+        if known is None:
+            given, surnames, numbers = set(), set(), set()
+            for f in self._records.get(c, ()):
+                given.update(f.get("given_keys") or ())
+                surnames.update(f.get("surnames") or ())
+                numbers.update(v for v in (f.get("a_number"), f.get("phone")) if v)
+            known = self._known[c] = (given, surnames, numbers)
+        return known
 
     def is_named(self, named: tuple, c: int) -> str | None:
         """Whether the named relative (:func:`reunify.linkage.features.named_relatives`) is
@@ -88,9 +96,9 @@ class _Persons:
         among its given names and another among its surnames; :data:`NAMED_GIVEN` for a name
         of one word among its given names; else None."""
         words, number, phone = named
-        if (number and number in self.numbers[c]) or (phone and phone in self.numbers[c]):
+        given, surnames, numbers = self._of(c)
+        if (number and number in numbers) or (phone and phone in numbers):
             return NAMED
-        given, surnames = self.given[c], self.surnames[c]
         if len(words) == 1:
             return NAMED_GIVEN if words[0][0] & given else None
         return NAMED if any(g & given and any(k != n and key in surnames

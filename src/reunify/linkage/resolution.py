@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -157,7 +157,8 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         timings["cluster"] = time.perf_counter() - t
         cpu_timings["cluster"] = time.process_time() - cpu
         review = [] if model is None else _review(
-            scored, groups, keys, decisions, model, context_shown, feats)
+            scored, groups, keys, decisions, model, context_shown, feats,
+            held_back=facts.held_back)
     finally:
         if model is not None:
             model.close()
@@ -186,17 +187,22 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
 
 def _review(scored: Sequence[tuple[float, int, int]], groups: list[list[int]], keys: list[Key],
             decisions: list[Decision], model, context_shown: dict,
-            feats: Sequence[dict] = ()) -> list[ScoredPair]:
+            feats: Sequence[dict] = (),
+            held_back: Collection[int] | None = None) -> list[ScoredPair]:
     """Pairs that ended in two persons and that nobody decided yet, with each comparison's
     weight: those between the review and acceptance weights, and accepted pairs of a record
     with nothing but names, or weakly recorded, that was kept apart
-    (``linkage.corroboration``: a person decides)."""
+    (``linkage.corroboration``: a person decides). ``held_back`` are those records (by index)
+    when the caller has found them already (:attr:`~reunify.linkage.facts.Facts.held_back`)."""
     cluster_of = np.zeros(len(keys), dtype=np.int64)
     for n, members in enumerate(groups):
         cluster_of[members] = n
     decided = {frozenset((d.left, d.right)) for d in decisions}
-    held = np.array([corroboration.held_back(f) for f in feats] if feats
-                    else [False] * len(keys), dtype=bool)
+    held = np.zeros(len(keys), dtype=bool)
+    if held_back is not None:
+        held[list(held_back)] = True
+    elif feats:
+        held[:] = [corroboration.held_back(f) for f in feats]
     edges = Edges.of(scored)
     # Tens of millions of pairs at a million records: the band is found on the columns.
     ws, left, right = edges.w, edges.i, edges.j
