@@ -112,6 +112,28 @@ def add_kin(features: list[dict], companions: dict[int, set[int]]) -> None:
         f["kin"] = tuple(sorted(kin))
 
 
+@lru_cache(maxsize=65536)
+def _family_fields(family: str) -> tuple:
+    """What a family-name field gives (:func:`features`' surname columns): worked out once per
+    family name, a season writing a few thousand over a hundred thousand records."""
+    keys = tuple(sorted(names.surname_keys(family)))
+    first, second = _in_order(family)
+    return (keys, " ".join(keys) or None, keys[0] if keys else None,
+            keys[1] if len(keys) > 1 else None, first, second,
+            # Their letters sorted: two surnames of the same letters may be one with a swap.
+            "".join(sorted(first)) if first else None,
+            "".join(sorted(second)) if second else None)
+
+
+@lru_cache(maxsize=65536)
+def _given_fields(given: str) -> tuple:
+    """What a given-name field gives (:func:`features`' given-name columns), once per name."""
+    keys = tuple(sorted(names.given_keys(given)))
+    return (keys, names.first_given_key(given) or None, names.second_given_key(given) or None,
+            keys[0] if keys else None, keys[1] if len(keys) > 1 else None,
+            keys[2] if len(keys) > 2 else None)
+
+
 def features(index: int, record: dict, *, swapped: bool = False) -> dict:
     """The comparison columns of one record; ``unique_id`` is its position in the input."""
     family, given = names.split_fields(record.get("family_name") or "",
@@ -119,31 +141,29 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
     if swapped:
         family, given = given, family
     birth = dates.parse(record.get("birth_date") or "")
-    surname_keys = sorted(names.surname_keys(family))
-    first, second = _in_order(family)
-    given_first = names.first_given_key(given)
-    # Each once: a hundred thousand records at a time.
-    given_keys = sorted(names.given_keys(given))
-    name_keys = sorted(names.surname_keys(family) | frozenset(given_keys))
+    surname_keys, surname_set, surname_a, surname_b, first, second, sorted_1, sorted_2 = \
+        _family_fields(family)
+    given_keys, given_first, given_second, given_1, given_2, given_3 = _given_fields(given)
+    name_keys = sorted(frozenset(surname_keys) | frozenset(given_keys))
     return {
         "unique_id": index,
         "source": record["source"],
         "record_id": record["record_id"],
-        "surnames": surname_keys or None,
-        "surname_set": " ".join(surname_keys) or None,
-        "surname_a": surname_keys[0] if surname_keys else None,
-        "surname_b": surname_keys[1] if len(surname_keys) > 1 else None,
+        # Lists of their own (the cached tuples are shared by every record of the name).
+        "surnames": list(surname_keys) or None,
+        "surname_set": surname_set,
+        "surname_a": surname_a,
+        "surname_b": surname_b,
         # In the order written: the paternal surname, then the maternal (two at most).
         "surname_1": first, "surname_2": second,
-        # Their letters sorted: two surnames of the same letters may be one with a swap.
-        "surname_s1": "".join(sorted(first)) if first else None,
-        "surname_s2": "".join(sorted(second)) if second else None,
-        "given_first": given_first or None,
-        "given_second": names.second_given_key(given) or None,
-        "given_keys": given_keys or None,
-        "given_k1": given_keys[0] if given_keys else None,
-        "given_k2": given_keys[1] if len(given_keys) > 1 else None,
-        "given_k3": given_keys[2] if len(given_keys) > 2 else None,
+        "surname_s1": sorted_1,
+        "surname_s2": sorted_2,
+        "given_first": given_first,
+        "given_second": given_second,
+        "given_keys": list(given_keys) or None,
+        "given_k1": given_1,
+        "given_k2": given_2,
+        "given_k3": given_3,
         "name_keys": name_keys or None,
         "full_name": " ".join(name_keys) or None,
         "birth_date": record.get("birth_date") or None,
