@@ -140,6 +140,18 @@ def test_cheap_conditions_say_surely_surely_not_or_maybe():
         '"given_k1_l" IN ("given_k1_r", "given_k2_r")'
 
 
+def test_a_costly_call_inside_arithmetic_makes_the_condition_unknown():
+    """A costly call that is an operand of arithmetic (its test compares a sum, not the call)
+    makes the whole condition unknown, not ``x + NULL`` or a sum with a boolean; a test beside
+    arithmetic that is its own (joined by AND) is replaced alone."""
+    assert bound.cheap("seen_from_l + jaro_winkler_similarity(a_l, a_r) >= 0.5") == "NULL"
+    assert bound.cheap("damerau_levenshtein(a_number_l, a_number_r) <= 1 + seen_to_l",
+                       {"a_number"}) == "NULL"
+    assert bound.cheap("abs(seen_from_l - seen_from_r) <= 3 AND "
+                       "jaro_winkler_similarity(a_l, a_r) >= 0.9") == \
+        "abs(seen_from_l - seen_from_r) <= 3 AND NULL"
+
+
 def _least_edits(pairs: list[tuple[str, str]]) -> list[tuple[int, int, int]]:
     """``(least edits by the counts, Damerau distance, Levenshtein distance)`` of each pair
     of digit strings, in DuckDB."""

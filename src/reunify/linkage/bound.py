@@ -48,6 +48,9 @@ _CHEAP_CALLS = {"abs", "coalesce"}
 #: Words a parenthesis may follow that call nothing.
 _KEYWORDS = {"in", "and", "or", "not"}
 _CALL = re.compile(r"\b(\w+)\s*\(")
+#: Operators of arithmetic and concatenation: a costly test beside one is part of a larger
+#: expression.
+_ARITHMETIC = set("+-*/%|")
 #: A column's characters are counted (for the edit distances' test) when its values are
 #: written with at most this many characters, all ASCII (A-numbers' ten digits, say).
 ALPHABET = 16
@@ -96,6 +99,13 @@ def _plain(condition: str) -> str:
     return "TRUE" if condition.strip().upper() == "ELSE" else condition
 
 
+def _in_arithmetic(condition: str, match: re.Match) -> bool:
+    """Whether a costly test's call or number is an operand of arithmetic around it."""
+    before = condition[:match.start()].rstrip()
+    after = condition[match.end():].lstrip()
+    return before[-1:] in _ARITHMETIC or after[:1] in _ARITHMETIC
+
+
 def cheap(condition: str, counted: Collection[str] = ()) -> str:
     """``condition`` with every costly test unknown (``NULL``), but an edit distance of a
     column of ``counted`` (:func:`counts_sql`'s) its lengths and character counts rule
@@ -103,6 +113,10 @@ def cheap(condition: str, counted: Collection[str] = ()) -> str:
     """
     if condition.strip().upper() == "ELSE":
         return "TRUE"
+    if any(_in_arithmetic(condition, m) for m in _COSTLY.finditer(condition)):
+        # ``x + f(a_l, a_r) >= 1`` compares the sum, not the call: replacing the call's test
+        # alone would leave ``x + NULL`` (or a sum with a boolean), not a condition.
+        return "NULL"
     out = _COSTLY.sub(lambda m: _distance_test(m, counted), condition)
     if any(name.lower() not in _CHEAP_CALLS | _KEYWORDS for name in _CALL.findall(out)):
         return "NULL"

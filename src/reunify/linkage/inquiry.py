@@ -211,7 +211,14 @@ class RecordIndex:
                 / 2 / self.years_total)
 
     def term_frequencies(self, wanted: Iterable[dict]) -> dict[str, dict[str, float]]:
-        """Share of records holding each name value of the ``wanted`` feature dicts."""
+        """Share of records holding each name value of the ``wanted`` feature dicts.
+
+        Not the one-surname levels' rates the link run gives Splink
+        (``features.one_surname_rates``): those levels weigh here by their average u. Given
+        the rates (eighth session), a rare surname of two against a record of one weighed
+        more, and requests for children never recorded were answered confidently with another
+        child: 2 of 100 (seed 3) and 2 of 108 (seed 1) against 0 and 1, the right child first
+        no better on any seed (docs/benchmarks.md, "Tracing")."""
         total = max(len(self.records), 1)
         out: dict[str, dict[str, float]] = {}
         for column, counts in self.counts.items():
