@@ -192,6 +192,14 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
             _level(_seen_within(30), "custody windows within a month"),
             _level("ELSE", "custody windows far apart"),
         ]},
+        # Where each source first held the person, as a place learnt from the records
+        # (linkage/places.py): a station, its district's court and detention centres are one
+        # place. Unknown where a facility goes with no other source's, so it weighs nothing.
+        {"output_column_name": "place", "comparison_levels": [
+            _null("place"),
+            _level('"place_l" = "place_r"', "held in one place"),
+            _level("ELSE", "held in places apart"),
+        ]},
     ]
 
 
