@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from reunify.linkage import places
 from reunify.linkage.features import features
 
@@ -82,3 +84,36 @@ def test_an_a_number_held_by_a_crowd_teaches_nothing():
               "a_number": "200000001", "facility": f"{s} place"}
              for n in range(places.ANCHOR_GROUP) for s in ("one", "two")]
     assert places._anchors([features(i, r) for i, r in enumerate(crowd)]) == []
+
+
+def test_explain_weighs_a_pair_by_the_places_the_run_learnt(tmp_path):
+    """A reviewer's breakdown (``explain``, on the current records) learns the places from
+    the same records as the run: a pair's place level and weight are the run's."""
+    from reunify.linkage import engine
+    from reunify.linkage.batch_files import read_batch
+    from reunify.linkage.resolution import explain
+    from reunify.simulator import simulate
+
+    simulate(tmp_path, families=300, seed=11)
+    records, _relations = read_batch(tmp_path)
+    feats = [features(i, r) for i, r in enumerate(records)]
+    places.add_places(feats)
+    scored = engine.score(feats)
+    try:
+        model_json, edges = scored.model_json, scored.edges
+    finally:
+        scored.close()
+    shown = 0
+    for weight, i, j in edges:
+        if not (feats[i]["place"] and feats[j]["place"]):
+            continue
+        pair = explain(records[i], records[j], engine="splink", model_json=model_json,
+                       population=records)
+        place = next(c for c in pair.comparisons if c["name"] == "place")
+        same = feats[i]["place"] == feats[j]["place"]
+        assert place["level"] == ("held in one place" if same else "held in places apart")
+        assert pair.match_weight == pytest.approx(weight, abs=0.01)
+        shown += 1
+        if shown == 20:
+            break
+    assert shown == 20
