@@ -48,7 +48,9 @@ def test_a_districts_facilities_are_one_place_and_homes_anywhere_none():
                                     "NORTH PROCESSING CENTER")}
     south = {found.get(f) for f in ("SOUTH STATION", "COURT OF THE SOUTH",
                                     "SOUTH PROCESSING CENTER")}
-    assert len(north) == 1 and len(south) == 1 and None not in north | south
+    assert len(north) == 1
+    assert len(south) == 1
+    assert None not in north | south
     assert north != south
     assert not any(home.split(",")[0].upper() in f for f in found for home in HOMES)
 

@@ -106,7 +106,8 @@ def test_review_cli_lists_shows_and_decides(tmp_path, capsys):
     assert main(["review", "show", str(pair.pk)]) == 0
     shown = capsys.readouterr().out
     assert "1990-01-02" in shown
-    assert "facility" in shown and "Clint Station" in shown
+    assert "facility" in shown
+    assert "Clint Station" in shown
     assert "given_name" in shown
     assert "+3.00" in shown
     assert main(["review", "accept", str(pair.pk), "--reason", "same A-file",
