@@ -271,11 +271,13 @@ def in_dialect(model: dict, dialect: str) -> dict:
     """A trained model as ``dialect``'s backend runs it (``duckdb``, ``spark``): the same
     probabilities, and that dialect's SQL for the same levels
     (:func:`comparisons` builds the same levels in every dialect; only the functions
-    differ). Models stored before training moved to DuckDB may be Spark's."""
+    differ). Models stored before training moved to DuckDB may be Spark's. Comparisons are
+    matched by name: a model stored before a comparison was added (``place``) has fewer."""
     if model.get("sql_dialect", "duckdb") == dialect:
         return model
-    ours = settings(dialect)["comparisons"]
-    for theirs, mine in zip(model["comparisons"], ours, strict=True):
+    ours = {c["output_column_name"]: c for c in settings(dialect)["comparisons"]}
+    for theirs in model["comparisons"]:
+        mine = ours[theirs["output_column_name"]]
         for level, same in zip(theirs["comparison_levels"], mine["comparison_levels"],
                                strict=True):
             level["sql_condition"] = same["sql_condition"]
