@@ -1,7 +1,7 @@
 """What decided a link run's identity errors: false pairs and missed pairs, by class.
 
     nice -n 19 .venv/bin/python bench/identity_errors.py /tmp/scale_100k [--src SRC]
-        [--json OUT.json] [--top 25]
+        [--json OUT.json] [--top 25] [--pairs OUT.csv]
 
 Runs the linker on a folder kept by ``bench/scale.py --keep`` as ``bench/link_steps.py`` does
 (nothing is written) and holds on to what it decided with: the final pairs' weights (family
@@ -20,7 +20,9 @@ truth (``truth.identities.csv``):
 
 Counts are of joins and of record pairs (a join of a 3-record and a 2-record part is 6 pairs,
 the unit of identity precision and recall). Counts at 10k / 100k / 1M show which classes grow
-with the records. ``--json`` writes every count for comparison between runs.
+with the records. ``--json`` writes every count for comparison between runs; ``--pairs`` each
+join's pair of records (its strongest pair, else a record of each part), to study what else
+the two hold (their events, their places).
 """
 
 from __future__ import annotations
