@@ -1,7 +1,7 @@
 """What decided a link run's identity errors: false pairs and missed pairs, by class.
 
     nice -n 19 .venv/bin/python bench/identity_errors.py /tmp/scale_100k [--src SRC]
-        [--json OUT.json] [--top 25]
+        [--json OUT.json] [--top 25] [--pairs OUT.csv]
 
 Runs the linker on a folder kept by ``bench/scale.py --keep`` as ``bench/link_steps.py`` does
 (nothing is written) and holds on to what it decided with: the final pairs' weights (family
@@ -20,7 +20,9 @@ truth (``truth.identities.csv``):
 
 Counts are of joins and of record pairs (a join of a 3-record and a 2-record part is 6 pairs,
 the unit of identity precision and recall). Counts at 10k / 100k / 1M show which classes grow
-with the records. ``--json`` writes every count for comparison between runs.
+with the records. ``--json`` writes every count for comparison between runs; ``--pairs`` each
+join's pair of records (its strongest pair, else a record of each part), to study what else
+the two hold (their events, their places).
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--examples", type=int, default=0,
                         help="print the records of this many joins of each kind")
+    parser.add_argument("--pairs", type=Path,
+                        help="write each join's pair (its strongest, else a record of each "
+                             "part) as CSV: kind, why, weight, the two records' keys")
     args = parser.parse_args()
     folder = args.folder.resolve()
     sys.path.insert(0, str(HERE))
@@ -141,14 +146,14 @@ def main() -> None:
             for b in range(a + 1, len(ps)):
                 p, q = sorted((ps[a], ps[b]))
                 falses.append((part_size[(c, p)] * part_size[(c, q)],
-                               false_edge.get((p, q))))
+                               false_edge.get((p, q)), ((c, p), (c, q))))
     for p, cs in by_true.items():
         for a in range(len(cs)):
             for b in range(a + 1, len(cs)):
                 c, d = sorted((cs[a], cs[b]))
                 misses.append((part_size[(c, p)] * part_size[(d, p)],
-                               missed_edge.get((c, d))))
-    wanted = sorted({(int(edges.i[n]), int(edges.j[n])) for _s, n in falses + misses
+                               missed_edge.get((c, d)), ((c, p), (d, p))))
+    wanted = sorted({(int(edges.i[n]), int(edges.j[n])) for _s, n, _parts in falses + misses
                      if n is not None})
     details = model.comparisons(wanted) if wanted else {}
     kept["release"]()
@@ -194,7 +199,7 @@ def main() -> None:
                     "weights": {name: {label: round(w, 2) for label, w in by.values()}
                                 for name, by in levels.labels(trained).items()}}
     for name, rows, missed in (("false", falses, False), ("missed", misses, True)):
-        classes = [(size, classify(n, missed)) for size, n in rows]
+        classes = [(size, classify(n, missed)) for size, n, _parts in rows]
         section = {"joins": len(classes), "pairs": sum(s for s, _ in classes)}
         for field in ("why", "band", *COMPARED, "family_context", "precise birth dates",
                       "rarest surname in common, share", "first given name, share"):
@@ -217,7 +222,7 @@ def main() -> None:
     shown_fields = ("source", "record_id", "given_name", "family_name", "birth_date", "sex",
                     "a_number", "group_id", "seen_from", "seen_to")
     for name, rows in (("false", falses), ("missed", misses)):
-        picked = [n for _s, n in rows if n is not None][:args.examples]
+        picked = [n for _s, n, _parts in rows if n is not None][:args.examples]
         for n in picked:
             i, j = int(edges.i[n]), int(edges.j[n])
             print(f"-- {name}: weight {edges.w[n]:.2f}",
@@ -236,6 +241,31 @@ def main() -> None:
                 print(f"    {j:7d} {p:8d}  {k}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
+    if args.pairs:
+        _write_pairs(args.pairs, falses, misses, edges, classify, keys, found_of, person)
+
+
+def _write_pairs(path: Path, falses, misses, edges, classify, keys, found_of, person) -> None:
+    """Each join's pair of records, to study what else the two hold (their events, places)."""
+    import csv
+
+    first: dict[tuple[int, int], int] = {}
+    for n, (c, p) in enumerate(zip(found_of.tolist(), person.tolist(), strict=True)):
+        first.setdefault((c, p), n)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(("kind", "size", "why", "weight", "source_l", "record_l", "source_r",
+                      "record_r"))
+        for kind, rows in (("false", falses), ("missed", misses)):
+            for size, n, parts in rows:
+                if n is not None:
+                    i, j, w = int(edges.i[n]), int(edges.j[n]), f"{edges.w[n]:.3f}"
+                elif parts is not None:
+                    i, j, w = first[parts[0]], first[parts[1]], ""
+                else:
+                    continue
+                why = classify(n, kind == "missed")["why"]
+                out.writerow((kind, size, why, w, *keys[i], *keys[j]))
 
 
 if __name__ == "__main__":

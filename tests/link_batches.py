@@ -10,7 +10,7 @@ from reunify.actions.ingest import ingest_paths
 PERSON_COLUMNS = ("source", "record_id", "family_name", "given_name", "birth_date", "sex",
                   "country", "a_number", "group_id", "group_role", "phone")
 RELATION_COLUMNS = ("source", "record_id", "relation", "other_record_id", "other_name")
-EVENT_COLUMNS = ("source", "event_id", "record_id", "type", "at")
+EVENT_COLUMNS = ("source", "event_id", "record_id", "type", "at", "facility")
 
 
 def _write(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:

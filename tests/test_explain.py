@@ -71,3 +71,29 @@ def test_a_model_stored_in_sparks_sql_is_read_in_duckdbs(tmp_path):
     weights = engine.score_listed(run.model_json, feats, pair).weights
     assert weights[pair[0]][0] > 0
     assert engine.score_listed(spark, feats, pair).weights == weights
+
+
+def test_a_model_stored_before_the_place_comparison_still_reads_in_either_dialect(tmp_path):
+    """A run's model stored before the ``place`` comparison existed (one comparison fewer)
+    is still read in Spark's dialect and back: comparisons are matched by name, and it scores
+    a pair as it did (the records' places are there, the old model does not read them)."""
+    import json
+
+    from reunify.linkage import comparisons, engine
+    from reunify.linkage.features import features
+    from reunify.models.linkage import linkage_records
+
+    ingest_records(tmp_path / "batch", RECORDS)
+    run = link(actor="tester", engine="splink")
+    model = json.loads(run.model_json)
+    model["comparisons"] = [c for c in model["comparisons"]
+                            if c["output_column_name"] != "place"]
+    old = json.dumps(model)
+    feats = [features(i, r) for i, r in enumerate(linkage_records())]
+    at = {f["record_id"]: f for f in feats}
+    spark = comparisons.in_dialect(json.loads(old), "spark")
+    assert [c["output_column_name"] for c in spark["comparisons"]] == [
+        c["output_column_name"] for c in model["comparisons"]]
+    back = json.dumps(comparisons.in_dialect(spark, "duckdb"))
+    assert engine.score_pair(back, at["b1"], at["d1"]) == engine.score_pair(old, at["b1"],
+                                                                          at["d1"])

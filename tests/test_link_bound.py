@@ -9,7 +9,7 @@ from collections import Counter
 import duckdb
 import pytest
 
-from reunify.linkage import bound, comparisons, engine, records_table
+from reunify.linkage import bound, comparisons, engine, places, records_table
 from reunify.linkage.batch_files import read_batch
 from reunify.linkage.blocking import candidate_pairs
 from reunify.linkage.features import features
@@ -34,6 +34,7 @@ def season(tmp_path_factory):
     simulate(folder, families=300, seed=11)
     records, _relations = read_batch(folder)
     feats = [features(i, r) for i, r in enumerate(records)]
+    places.add_places(feats)
     scored = engine.score(feats)
     try:
         model_json, edges = scored.model_json, scored.edges
@@ -68,7 +69,8 @@ def test_the_bound_is_never_below_splinks_weight(season):
     """On every candidate pair of a season (thousands), Splink's match weight is at most the
     bound, and among them are pairs of every kind the bound must handle: a term-frequency
     adjusted level (common and rare names), NULLs, A-numbers a slip or two apart (bounded by
-    their digits' counts), names alike (a costly test left unknown)."""
+    their digits' counts), names alike (a costly test left unknown), places of custody alike
+    and apart."""
     bounds, listed = season["bounds"], season["listed"]
     assert len(bounds) > 5000
     assert listed.weights.keys() == bounds.keys()
@@ -86,7 +88,10 @@ def test_the_bound_is_never_below_splinks_weight(season):
                         ("given_name", "first given name alike"),
                         ("family_name", "surnames alike"),
                         ("family_name", "one recorded only the first surname"),
-                        ("family_name", "one recorded only one of the surnames")):
+                        ("family_name", "one recorded only one of the surnames"),
+                        # The places learnt from the records: both levels and none.
+                        ("place", "held in one place"), ("place", "held in places apart"),
+                        ("place", "unknown")):
         assert levels[name, label] > 0, (name, label)
     # The one-surname levels weigh by rates Splink is given (not shares it counts): the bound
     # reads the same rates.

@@ -87,11 +87,15 @@ def test_decisions_need_a_reason_and_known_records(tmp_path):
 
 
 def test_review_cli_lists_shows_and_decides(tmp_path, capsys):
-    """`reunify review list|show|accept` on a pair: side by side, weights, then decided."""
+    """`reunify review list|show|accept` on a pair: side by side (where each source first
+    held the person among the fields), weights, then decided."""
     from link_batches import ingest_records, person
 
     ingest_records(tmp_path, [person("border", "a", "Ana", "Ruiz", "1990-01-02"),
-                              person("docket", "b", "ANA", "RUIZ", "1990")])
+                              person("docket", "b", "ANA", "RUIZ", "1990")],
+                   events=[{"source": "border", "event_id": "e1", "record_id": "a",
+                            "type": "apprehended", "at": "2018-06-01",
+                            "facility": "Clint Station"}])
     run = link(actor="tester", engine="deterministic")
     pair = ReviewPair.objects.create(
         run=run, left_source="border", left_record_id="a", right_source="docket",
@@ -102,6 +106,8 @@ def test_review_cli_lists_shows_and_decides(tmp_path, capsys):
     assert main(["review", "show", str(pair.pk)]) == 0
     shown = capsys.readouterr().out
     assert "1990-01-02" in shown
+    assert "facility" in shown
+    assert "Clint Station" in shown
     assert "given_name" in shown
     assert "+3.00" in shown
     assert main(["review", "accept", str(pair.pk), "--reason", "same A-file",

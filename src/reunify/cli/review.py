@@ -7,7 +7,7 @@ import argparse
 from reunify.cli.actor import add_actor_option, resolve_actor
 
 _SHOWN = ("given_name", "family_name", "birth_date", "sex", "country", "a_number", "group_id",
-          "group_role", "phone", "seen_from", "seen_to")
+          "group_role", "phone", "seen_from", "seen_to", "facility")
 
 
 def _cell(record: dict | None, field: str) -> str:

@@ -19,7 +19,8 @@ def _rows(path: Path):
 
 
 def read_batch(folder: Path) -> tuple[list[dict], list[Relation]]:
-    """The person-records (with their events' ``seen_from``/``seen_to`` and the relatives they
+    """The person-records (with their events' ``seen_from``/``seen_to``, the facility of the
+    first that names one, ``facility``, and the relatives they
     name without a record, ``named``, as the store gives them) and the relations between
     records of one source, of every ``<source>.<kind>.csv`` in ``folder``."""
     folder = Path(folder)
@@ -27,6 +28,7 @@ def read_batch(folder: Path) -> tuple[list[dict], list[Relation]]:
     relations: list[Relation] = []
     seen: dict[Key, tuple[str, str]] = {}
     named: dict[Key, list[tuple[str, str, str]]] = {}
+    first: dict[Key, tuple[str, str]] = {}
     for path in sorted(folder.glob("*.csv")):
         if path.name.startswith("truth.") or path.name.count(".") != 2:
             continue
@@ -47,9 +49,12 @@ def read_batch(folder: Path) -> tuple[list[dict], list[Relation]]:
                 key, day = (e["source"], e["record_id"]), e["at"][:10]
                 low, high = seen.get(key, (day, day))
                 seen[key] = (min(low, day), max(high, day))
+                if e.get("facility") and (key not in first or e["at"] < first[key][0]):
+                    first[key] = (e["at"], e["facility"])
     for r in records:
         r["seen_from"], r["seen_to"] = seen.get((r["source"], r["record_id"]), (None, None))
         r["named"] = sorted(named.get((r["source"], r["record_id"]), ()))
+        r["facility"] = first.get((r["source"], r["record_id"]), ("", ""))[1]
     return records, relations
 
 

@@ -192,6 +192,14 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
             _level(_seen_within(30), "custody windows within a month"),
             _level("ELSE", "custody windows far apart"),
         ]},
+        # Where each source first held the person, as a place learnt from the records
+        # (linkage/places.py): a station, its district's court and detention centres are one
+        # place. Unknown where a facility goes with no other source's, so it weighs nothing.
+        {"output_column_name": "place", "comparison_levels": [
+            _null("place"),
+            _level('"place_l" = "place_r"', "held in one place"),
+            _level("ELSE", "held in places apart"),
+        ]},
     ]
 
 
@@ -263,11 +271,13 @@ def in_dialect(model: dict, dialect: str) -> dict:
     """A trained model as ``dialect``'s backend runs it (``duckdb``, ``spark``): the same
     probabilities, and that dialect's SQL for the same levels
     (:func:`comparisons` builds the same levels in every dialect; only the functions
-    differ). Models stored before training moved to DuckDB may be Spark's."""
+    differ). Models stored before training moved to DuckDB may be Spark's. Comparisons are
+    matched by name: a model stored before a comparison was added (``place``) has fewer."""
     if model.get("sql_dialect", "duckdb") == dialect:
         return model
-    ours = settings(dialect)["comparisons"]
-    for theirs, mine in zip(model["comparisons"], ours, strict=True):
+    ours = {c["output_column_name"]: c for c in settings(dialect)["comparisons"]}
+    for theirs in model["comparisons"]:
+        mine = ours[theirs["output_column_name"]]
         for level, same in zip(theirs["comparison_levels"], mine["comparison_levels"],
                                strict=True):
             level["sql_condition"] = same["sql_condition"]

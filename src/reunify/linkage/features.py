@@ -182,6 +182,10 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         "group_role": record.get("group_role") or None,
         "seen_from": day_number(record.get("seen_from")),
         "seen_to": day_number(record.get("seen_to")),
+        # Where the source first held the person (the facility of its first event naming
+        # one), folded; its place, learnt from all the records, is set by places.add_places.
+        "facility": names.fold(record.get("facility") or "") or None,
+        "place": None,
         "named": named_relatives(record),
         "fields_swapped": swapped,
     }

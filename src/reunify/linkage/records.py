@@ -4,7 +4,8 @@ A record is a plain dict with the interchange columns of a person-record (``sour
 ``record_id``, ``family_name``, ``given_name``, ``birth_date``, ``sex``, ``country``,
 ``a_number``, ``group_id``, ``group_role``, ``phone``) and, optionally, ``seen_from`` and
 ``seen_to``: the first and last day the source's events about the record fall on (a custody
-chain is continuous in time, so one person's records are seen in adjacent windows), and
+chain is continuous in time, so one person's records are seen in adjacent windows),
+``facility``: where the first of those events that names a facility says it held them, and
 ``named``: the relatives its source names without a record of theirs, ``(name, a_number,
 phone)`` each (family context). Records are named by their key, ``(source, record_id)``.
 """

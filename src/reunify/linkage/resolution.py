@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from reunify.linkage import clustering, context, corroboration, deterministic
+from reunify.linkage import clustering, context, corroboration, deterministic, places
 from reunify.linkage.edges import Edges
 from reunify.linkage.facts import Facts
 from reunify.linkage.features import (
@@ -112,6 +112,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
     related, cannot, must = _constraint_pairs(index, relations, decisions)
     mates = context.companions(feats, related)
     add_kin(feats, mates)
+    places.add_places(feats)
     timings: dict[str, float] = {"prepare": time.perf_counter() - started}
     cpu_timings: dict[str, float] = {"prepare": time.process_time() - cpu}
 
@@ -240,5 +241,9 @@ def explain(left: dict, right: dict, *, engine: str, model_json: str,
     wanted = {c: {a[c], b[c]} - {None} for c in TF_COLUMNS}
     everyone = [features(i, r) for i, r in enumerate(population)] or [a, b]
     tf = term_frequencies(everyone, wanted)
+    # The places the run learnt from the same records (linkage/places.py).
+    found = places.regions(everyone)
+    for f in (a, b):
+        f["place"] = found.get(f["facility"] or "")
     weight, prob, comps = splink_engine.score_pair(model_json, a, b, tf)
     return ScoredPair(key_of(left), key_of(right), weight, prob, comps)

@@ -4,7 +4,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import models
-from django.db.models import CharField, Exists, Max, Min, OuterRef, QuerySet
+from django.db.models import CharField, Exists, Max, Min, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from reunify.models.keys import with_keys
 from reunify.models.record import EventRecord, PersonRecord, RelationRecord
@@ -31,7 +32,8 @@ def _day(value: object) -> dt.date | None:
 def linkage_records(keys: list[tuple[str, str]] | None = None) -> list[dict]:
     """Current person-records as the linker takes them (plain dicts, in source and record
     order), each with ``seen_from``/``seen_to``: the first and last day (``datetime.date``) of
-    its source's events about it, and
+    its source's events about it, ``facility``: the facility of the first of them naming one,
+    and
     ``named``: the relatives its source names without a record of theirs (``(name, a_number,
     phone)`` of each relation with ``other_name``: the parent a child names at interview).
     ``keys`` restricts them to those ``(source, record_id)``."""
@@ -57,17 +59,22 @@ def linkage_records(keys: list[tuple[str, str]] | None = None) -> list[dict]:
                         .iterator(chunk_size=_CHUNK))
             # Only the day is read: the driver's value, not a datetime Django builds and
             # makes aware for each (half the reading time at 100,000 records, on SQLite).
-            seen.update({(s, r): (_day(lo), _day(hi)) for s, r, lo, hi in
+            # The facility of the first event naming one: the least of "moment|facility"
+            # (a moment's text sorts as the moment; it holds no "|").
+            first = Min(Concat(Cast("at", CharField()), Value("|"), "facility",
+                               output_field=CharField()), filter=~Q(facility=""))
+            seen.update({(s, r): (_day(lo), _day(hi), (place or "|").split("|", 1)[1])
+                         for s, r, lo, hi, place in
                          some_events.values("source", "record_id")
                          .annotate(lo=Min("at", output_field=CharField()),
-                                   hi=Max("at", output_field=CharField()))
-                         .values_list("source", "record_id", "lo", "hi")
+                                   hi=Max("at", output_field=CharField()), place=first)
+                         .values_list("source", "record_id", "lo", "hi", "place")
                          .iterator(chunk_size=_CHUNK)})
     if keys is not None:  # several queries: put their rows in one order
         rows.sort(key=lambda row: (row["source"], row["record_id"]))
     for row in rows:
-        row["seen_from"], row["seen_to"] = seen.get((row["source"], row["record_id"]),
-                                                    (None, None))
+        row["seen_from"], row["seen_to"], row["facility"] = seen.get(
+            (row["source"], row["record_id"]), (None, None, ""))
         row["named"] = sorted(named.get((row["source"], row["record_id"]), ()))
     return rows
 
