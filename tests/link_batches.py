@@ -45,3 +45,19 @@ def person(source: str, record_id: str, given: str, family: str, birth: str = ""
     return {"source": source, "record_id": record_id, "given_name": given,
             "family_name": family, "birth_date": birth, "a_number": a_number, "sex": sex,
             "group_id": group, "group_role": role, "country": country}
+
+
+def simulated_season(folder: Path, *, families: int = 300, seed: int = 11
+                     ) -> tuple[list[dict], list[dict]]:
+    """A simulated season's records as read from its batch, and their feature dicts as a
+    link run prepares them (places of custody learnt from them all)."""
+    from reunify.linkage import places
+    from reunify.linkage.batch_files import read_batch
+    from reunify.linkage.features import features
+    from reunify.simulator import simulate
+
+    simulate(folder, families=families, seed=seed)
+    records, _relations = read_batch(folder)
+    feats = [features(i, r) for i, r in enumerate(records)]
+    places.add_places(feats)
+    return records, feats

@@ -9,11 +9,9 @@ from collections import Counter
 import duckdb
 import pytest
 
-from reunify.linkage import bound, comparisons, engine, places, records_table
-from reunify.linkage.batch_files import read_batch
+from link_batches import simulated_season
+from reunify.linkage import bound, comparisons, engine, records_table
 from reunify.linkage.blocking import candidate_pairs
-from reunify.linkage.features import features
-from reunify.simulator import simulate
 
 
 def _shares(feats: list[dict], columns: list[str]) -> dict[str, dict[str, float]]:
@@ -31,10 +29,7 @@ def season(tmp_path_factory):
     """A simulated season, its trained model and every candidate pair's bound and Splink
     score (each pair scored alone, no floor)."""
     folder = tmp_path_factory.mktemp("season")
-    simulate(folder, families=300, seed=11)
-    records, _relations = read_batch(folder)
-    feats = [features(i, r) for i, r in enumerate(records)]
-    places.add_places(feats)
+    _records, feats = simulated_season(folder)
     scored = engine.score(feats)
     try:
         model_json, edges = scored.model_json, scored.edges

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from link_batches import simulated_season
 from reunify.linkage import places
 from reunify.linkage.features import features
 
@@ -92,14 +93,9 @@ def test_explain_weighs_a_pair_by_the_places_the_run_learnt(tmp_path):
     """A reviewer's breakdown (``explain``, on the current records) learns the places from
     the same records as the run: a pair's place level and weight are the run's."""
     from reunify.linkage import engine
-    from reunify.linkage.batch_files import read_batch
     from reunify.linkage.resolution import explain
-    from reunify.simulator import simulate
 
-    simulate(tmp_path, families=300, seed=11)
-    records, _relations = read_batch(tmp_path)
-    feats = [features(i, r) for i, r in enumerate(records)]
-    places.add_places(feats)
+    records, feats = simulated_season(tmp_path)
     scored = engine.score(feats)
     try:
         model_json, edges = scored.model_json, scored.edges
