@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.table import Table
 
 COMMAND = [sys.executable, "-m", "reunify.cli.main"]
+HERE = Path(__file__).resolve().parent
 
 
 def _run(env: dict, *args: str) -> str:
@@ -44,8 +45,12 @@ def season(seed: int, families: int, out: Path, *, profiles: bool,
     folder = out / f"seed-{seed}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    # This tree's code, not the one the virtualenv installed: a frozen copy of another
+    # commit measures its own code (as bench/scale.py does).
     env = dict(os.environ, REUNIFY_DATABASE_URL=f"sqlite:///{folder / 'store.sqlite3'}",
-               REUNIFY_DATA_DIR=str(folder / "data"), REUNIFY_ACTOR="bench-quality")
+               REUNIFY_DATA_DIR=str(folder / "data"), REUNIFY_ACTOR="bench-quality",
+               PYTHONPATH=os.pathsep.join([str(HERE.parent / "src"),
+                                           os.environ.get("PYTHONPATH", "")]))
     batch = folder / "batch"
     _run(env, "simulate", str(batch), "--families", str(families), "--seed", str(seed),
          "--conventions", conventions, "--rename-sources", str(seed))
