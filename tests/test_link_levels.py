@@ -8,6 +8,7 @@ import pytest
 
 from reunify.linkage import clustering
 from reunify.linkage.comparisons import comparisons
+from reunify.linkage.facts import Facts
 from reunify.linkage.features import block_keys, features
 from reunify.linkage.records_table import COLUMNS as _COLUMNS
 
@@ -138,7 +139,8 @@ def test_a_bare_record_kept_apart_is_offered_for_review():
     feats = [features(i, r) for i, r in enumerate([bare, one, two])]
     keys = [("s", r) for r in ("d", "b", "c")]
     scored = [(3.0, 0, 1), (2.0, 1, 2)]
-    review = _review(scored, [[0], [1], [2]], keys, [], _Scores(), {}, feats)
+    review = _review(scored, [[0], [1], [2]], keys, [], _Scores(), {},
+                     held_back=Facts(feats).held_back)
     assert [(p.left, p.right, p.match_weight) for p in review] == [(("s", "d"), ("s", "b"), 3.0)]
 
 
@@ -181,7 +183,7 @@ def test_a_weakly_recorded_record_kept_apart_is_offered_for_review():
     one = _record("Flores", "Luis", "1986-04-02", record_id="b", a_number="A241226466")
     feats = [features(i, r) for i, r in enumerate([weak, one])]
     review = _review([(2.0, 0, 1)], [[0], [1]], [("s", "w"), ("s", "b")], [], _Scores(), {},
-                     feats)
+                     held_back=Facts(feats).held_back)
     assert [(p.left, p.right) for p in review] == [(("s", "w"), ("s", "b"))]
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from reunify.linkage import clustering, context, corroboration, deterministic, places
+from reunify.linkage import clustering, context, deterministic, places
 from reunify.linkage.edges import Edges
 from reunify.linkage.facts import Facts
 from reunify.linkage.features import (
@@ -158,8 +158,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         timings["cluster"] = time.perf_counter() - t
         cpu_timings["cluster"] = time.process_time() - cpu
         review = [] if model is None else _review(
-            scored, groups, keys, decisions, model, context_shown, feats,
-            held_back=facts.held_back)
+            scored, groups, keys, decisions, model, context_shown, held_back=facts.held_back)
     finally:
         if model is not None:
             model.close()
@@ -188,22 +187,18 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
 
 def _review(scored: Sequence[tuple[float, int, int]], groups: list[list[int]], keys: list[Key],
             decisions: list[Decision], model, context_shown: dict,
-            feats: Sequence[dict] = (),
-            held_back: Collection[int] | None = None) -> list[ScoredPair]:
+            held_back: Collection[int] = ()) -> list[ScoredPair]:
     """Pairs that ended in two persons and that nobody decided yet, with each comparison's
     weight: those between the review and acceptance weights, and accepted pairs of a record
     with nothing but names, or weakly recorded, that was kept apart
-    (``linkage.corroboration``: a person decides). ``held_back`` are those records (by index)
-    when the caller has found them already (:attr:`~reunify.linkage.facts.Facts.held_back`)."""
+    (``linkage.corroboration``: a person decides). ``held_back`` are those records, by index
+    (:attr:`~reunify.linkage.facts.Facts.held_back`)."""
     cluster_of = np.zeros(len(keys), dtype=np.int64)
     for n, members in enumerate(groups):
         cluster_of[members] = n
     decided = {frozenset((d.left, d.right)) for d in decisions}
     held = np.zeros(len(keys), dtype=bool)
-    if held_back is not None:
-        held[list(held_back)] = True
-    elif feats:
-        held[:] = [corroboration.held_back(f) for f in feats]
+    held[list(held_back)] = True
     edges = Edges.of(scored)
     # Tens of millions of pairs at a million records: the band is found on the columns.
     ws, left, right = edges.w, edges.i, edges.j
