@@ -80,9 +80,10 @@ def regions(features: Sequence[dict]) -> dict[str, str]:
     return {facility: root(facility) for facility in sorted(parent)}
 
 
-def add_places(features: Sequence[dict]) -> None:
-    """Give each feature dict ``place``: its facility's place among ``features``
-    (:func:`regions`), None when it names no facility or one of no place."""
-    found = regions(features)
+def add_places(features: Sequence[dict], population: Sequence[dict] | None = None) -> None:
+    """Give each feature dict ``place``: its facility's place learnt from ``population``
+    (:func:`regions`; default ``features`` themselves), None when it names no facility or
+    one of no place."""
+    found = regions(features if population is None else population)
     for f in features:
         f["place"] = found.get(f.get("facility") or "")

@@ -237,8 +237,6 @@ def explain(left: dict, right: dict, *, engine: str, model_json: str,
     everyone = [features(i, r) for i, r in enumerate(population)] or [a, b]
     tf = term_frequencies(everyone, wanted)
     # The places the run learnt from the same records (linkage/places.py).
-    found = places.regions(everyone)
-    for f in (a, b):
-        f["place"] = found.get(f["facility"] or "")
+    places.add_places((a, b), everyone)
     weight, prob, comps = splink_engine.score_pair(model_json, a, b, tf)
     return ScoredPair(key_of(left), key_of(right), weight, prob, comps)
