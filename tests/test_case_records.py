@@ -132,7 +132,7 @@ def test_a_parent_removed_without_recorded_wishes_is_flagged():
 def test_two_person_rule_the_requester_never_signs_off():
     """A determination takes effect only when someone else signs it off."""
     case = _one_case()
-    move_case(case.pk, rules.IN_CONTACT, reason="reached", actor="cw")
+    move_case(case.pk, rules.IN_CONTACT, reason="reached", actor="cw", on=DAY)
     with pytest.raises(rules.CaseworkError, match="basis"):
         request_determination(case.pk, rules.CLOSE_DECLINED, basis=" ", actor="cw")
     made = request_determination(case.pk, rules.CLOSE_DECLINED, basis="declined on a call "

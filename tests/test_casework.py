@@ -98,18 +98,67 @@ def test_stage_table_refuses_a_skip_and_records_each_step_in_the_ledger():
     separate(store, "a")
     (case,) = open_all()
     with pytest.raises(rules.CaseworkError, match="cannot move to verified"):
-        move_case(case.pk, rules.VERIFIED, reason="skip", actor="cw")
+        move_case(case.pk, rules.VERIFIED, reason="skip", actor="cw", on=DAY)
     with pytest.raises(rules.CaseworkError, match="reason"):
-        move_case(case.pk, rules.PARENT_LOCATED, reason=" ", actor="cw")
+        move_case(case.pk, rules.PARENT_LOCATED, reason=" ", actor="cw", on=DAY)
     for stage in (rules.PARENT_LOCATED, rules.IN_CONTACT, rules.WISHES_RECORDED,
                   rules.VERIFIED, rules.REUNIFICATION_PLANNED):
-        move_case(case.pk, stage, reason=f"to {stage}", actor="cw")
+        move_case(case.pk, stage, reason=f"to {stage}", actor="cw", on=DAY)
     assert LedgerEntry.objects.filter(type="case.moved").count() == 5
     closed = close_case(case.pk, rules.REUNIFIED, reason="with mother", actor="cw", on=DAY)
     assert (closed.stage, closed.outcome, closed.closed) == (rules.CLOSED, rules.REUNIFIED, DAY)
     assert [s.kind for s in CaseStep.objects.filter(case=case).order_by("pk")][-1] == "closed"
     with pytest.raises(rules.CaseworkError, match="closed"):
-        move_case(case.pk, rules.VERIFIED, reason="again", actor="cw")
+        move_case(case.pk, rules.VERIFIED, reason="again", actor="cw", on=DAY)
+
+
+def test_the_export_as_of_a_day_shows_each_case_at_its_stage_on_that_day():
+    """A case's stage as of a day is that of its last change of stage dated on or before it,
+    in the export (the whole register) and in a few cases' lines alike; closed only from the
+    day it closed."""
+    from reunify.queries.cases import case_lines
+
+    store = StoreBuilder()
+    separate(store, "a")
+    (case,) = open_all()
+    days = {rules.PARENT_LOCATED: "2018-07-22", rules.IN_CONTACT: "2018-07-25",
+            rules.WISHES_RECORDED: "2018-07-28", rules.VERIFIED: "2018-07-30",
+            rules.REUNIFICATION_PLANNED: "2018-08-01"}
+    for stage, day in days.items():
+        move_case(case.pk, stage, reason=f"to {stage}", actor="cw",
+                  on=dt.date.fromisoformat(day))
+    close_case(case.pk, rules.REUNIFIED, reason="with mother", actor="cw",
+               on=dt.date(2018, 8, 5))
+    expected = {"2018-07-12": (rules.OPEN, ""), "2018-07-22": (rules.PARENT_LOCATED, ""),
+                "2018-07-24": (rules.PARENT_LOCATED, ""), "2018-07-27": (rules.IN_CONTACT, ""),
+                "2018-08-04": (rules.REUNIFICATION_PLANNED, ""),
+                "2018-08-05": (rules.CLOSED, "2018-08-05")}
+    for day, (stage, closed) in expected.items():
+        on = dt.date.fromisoformat(day)
+        (row,) = case_rows(on)
+        assert (row["stage"], row["closed"]) == (stage, closed), day
+        (line,) = case_lines(on, [Case.objects.get(pk=case.pk)])
+        assert line.stage == stage, day
+
+
+def test_a_change_of_stage_cannot_be_dated_before_the_last_one():
+    """Moving or closing a case on a day before its opening or its last change of stage is
+    refused and writes nothing: its stages as of past days stay readable in order."""
+    store = StoreBuilder()
+    separate(store, "a")
+    (case,) = open_all()
+    with pytest.raises(rules.CaseworkError, match="precede"):
+        move_case(case.pk, rules.PARENT_LOCATED, reason="found", actor="cw",
+                  on=dt.date(2018, 7, 9))
+    move_case(case.pk, rules.PARENT_LOCATED, reason="found", actor="cw", on=dt.date(2018, 7, 25))
+    steps, entries = CaseStep.objects.count(), LedgerEntry.objects.count()
+    with pytest.raises(rules.CaseworkError, match="2018-07-25"):
+        move_case(case.pk, rules.IN_CONTACT, reason="reached", actor="cw",
+                  on=dt.date(2018, 7, 24))
+    assert (CaseStep.objects.count(), LedgerEntry.objects.count()) == (steps, entries)
+    assert Case.objects.get(pk=case.pk).stage == rules.PARENT_LOCATED
+    move_case(case.pk, rules.IN_CONTACT, reason="reached", actor="cw", on=dt.date(2018, 7, 25))
+    assert Case.objects.get(pk=case.pk).stage == rules.IN_CONTACT
 
 
 def test_outcomes_that_need_a_sign_off_cannot_be_closed_directly():
@@ -117,7 +166,7 @@ def test_outcomes_that_need_a_sign_off_cannot_be_closed_directly():
     store = StoreBuilder()
     separate(store, "a")
     (case,) = open_all()
-    move_case(case.pk, rules.IN_CONTACT, reason="reached", actor="cw")
+    move_case(case.pk, rules.IN_CONTACT, reason="reached", actor="cw", on=DAY)
     for outcome in (rules.PARENT_DECLINED, rules.RELEASED_TO_SPONSOR):
         with pytest.raises(rules.CaseworkError, match="second person"):
             close_case(case.pk, outcome, reason="x", actor="cw", on=DAY)
@@ -133,9 +182,10 @@ def test_a_stale_page_cannot_move_a_case():
     separate(store, "a")
     (case,) = open_all()
     seen = case.version
-    move_case(case.pk, rules.PARENT_LOCATED, reason="found", actor="cw1")
+    move_case(case.pk, rules.PARENT_LOCATED, reason="found", actor="cw1", on=DAY)
     with pytest.raises(StaleCase):
-        move_case(case.pk, rules.IN_CONTACT, reason="late", actor="cw2", expected_version=seen)
+        move_case(case.pk, rules.IN_CONTACT, reason="late", actor="cw2", expected_version=seen,
+                  on=DAY)
 
 
 def test_assignment_needs_a_caseworker_and_a_reason_and_grants_the_family():
@@ -239,7 +289,7 @@ def test_a_case_closed_as_reunified_changes_the_register_and_opens_nothing_new()
     (case,) = open_all()
     for stage in (rules.IN_CONTACT, rules.WISHES_RECORDED, rules.VERIFIED,
                   rules.REUNIFICATION_PLANNED):
-        move_case(case.pk, stage, reason="next", actor="cw")
+        move_case(case.pk, stage, reason="next", actor="cw", on=DAY)
     close_case(case.pk, rules.REUNIFIED, reason="handed to mother", actor="cw", on=DAY)
     status = {r["person_id"]: r["status"] for r in register_rows(DAY)}
     assert status[f"P{child.pk:07d}"] == "reunified"

@@ -257,7 +257,7 @@ def test_casework_recomputes_only_the_families_of_its_cases(store):
     closed = dt.date(2018, 6, 20)
     for stage in (rules.PARENT_LOCATED, rules.IN_CONTACT, rules.WISHES_RECORDED,
                   rules.VERIFIED, rules.REUNIFICATION_PLANNED):
-        move_case(case.pk, stage, reason=f"to {stage}", actor="cw")
+        move_case(case.pk, stage, reason=f"to {stage}", actor="cw", on=AS_OF)
     close_case(case.pk, rules.REUNIFIED, reason="with mother", actor="cw", on=closed)
     before, partial = _computed(), _partial()
     for day in (AS_OF, closed, closed + dt.timedelta(days=30)):

@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from reunify.actions.casework import _close, _locked, _need, _save, _step
+from reunify.actions.casework import _close, _dated, _locked, _need, _save, _step
 from reunify.actions.ledger import in_transaction
 from reunify.models import Case, ContactEntry, Determination, ParentWishes
 from reunify.rules import casework as rules
@@ -115,7 +115,7 @@ def sign_off(determination_pk: int, *, approve: bool, note: str, actor: str,
             outcome = rules.SIGN_OFF_CLOSES.get(made.kind)
             if outcome is not None:
                 rules.check_close(case.stage, outcome, signed=True)
-                _close(case, outcome, reason=made.basis, actor=actor, on=on)
+                _close(case, outcome, reason=made.basis, actor=actor, on=_dated(case, on))
             elif made.kind == rules.PARENT_UNFIT:
                 case.parent_excluded = True
                 _save(case, "parent_excluded")

@@ -37,8 +37,8 @@ def _records_of(person: int) -> list[list[str]]:
 
 
 def _step(case: Case, kind: str, *, actor: str, reason: str = "", from_stage: str = "",
-          to_stage: str = "", **details) -> None:
-    CaseStep.objects.create(case=case, at=timezone.now(), actor=actor, kind=kind,
+          to_stage: str = "", on: dt.date | None = None, **details) -> None:
+    CaseStep.objects.create(case=case, at=timezone.now(), on=on, actor=actor, kind=kind,
                             from_stage=from_stage, to_stage=to_stage, reason=reason,
                             details=details)
     payload = {"case": case.public_id, "stage": case.stage}
@@ -51,6 +51,26 @@ def _notify(case: Case, text: str) -> None:
     if case.assigned_to_id is not None:
         CaseNotice.objects.create(user_id=case.assigned_to_id, case=case, at=timezone.now(),
                                   text=text)
+
+
+def _earliest_day(case: Case) -> dt.date:
+    """The first register day a change of the case's stage may be dated: its opening's, or its
+    last change of stage's if later."""
+    last = (CaseStep.objects.filter(case=case, on__isnull=False).exclude(to_stage="")
+            .order_by("-on").values_list("on", flat=True).first())
+    return max(d for d in (case.opened, last) if d is not None)
+
+
+def _dated(case: Case, on: dt.date) -> dt.date:
+    """``on``, refused when it precedes the case's opening or its last change of stage: a
+    case's stage as of a day is read from its steps in the order of their days."""
+    earliest = _earliest_day(case)
+    if on < earliest:
+        raise rules.CaseworkError(
+            f"{case.public_id}: a step on {on.isoformat()} would precede the case's last "
+            f"change of stage or its opening ({earliest.isoformat()}); expected a day on or "
+            f"after it")
+    return on
 
 
 def _locked(case_pk: int, expected_version: int | None) -> Case:
@@ -76,7 +96,8 @@ def open_case(person: int, *, actor: str, on: dt.date, reason: str,
             raise rules.CaseworkError(f"no person P{person:07d}")
         case = Case.objects.create(person_id=person, parent_id=parent, stage=rules.OPEN,
                                    records=_records_of(person), opened=on, opened_by=actor)
-        _step(case, "opened", actor=actor, reason=reason, to_stage=rules.OPEN, by_hand=True)
+        _step(case, "opened", actor=actor, reason=reason, to_stage=rules.OPEN, on=on,
+              by_hand=True)
     return case
 
 
@@ -106,7 +127,8 @@ def open_cases(needed: Iterable[rules.Needed], *, actor: str, on: dt.date) -> li
         ], batch_size=2000)
         now = timezone.now()
         CaseStep.objects.bulk_create([
-            CaseStep(case=c, at=now, actor=actor, kind="opened", to_stage=rules.OPEN,
+            CaseStep(case=c, at=now, on=c.opened, actor=actor, kind="opened",
+                     to_stage=rules.OPEN,
                      reason="the register shows the child separated", details={})
             for c in created], batch_size=2000)
         if created:
@@ -167,16 +189,18 @@ def assign_case(case_pk: int, user_id: int, *, reason: str, actor: str,
     return case
 
 
-def move_case(case_pk: int, to: str, *, reason: str, actor: str,
+def move_case(case_pk: int, to: str, *, reason: str, actor: str, on: dt.date,
               expected_version: int | None = None) -> Case:
-    """Move a case to another stage, as ``rules.casework.MOVES`` allows."""
+    """Move a case to another stage, as ``rules.casework.MOVES`` allows, on register day
+    ``on`` (not before the case's last change of stage)."""
     reason = _need(reason, "a reason for the step")
     with in_transaction():
         case = _locked(case_pk, expected_version)
         rules.check_move(case.stage, to)
+        _dated(case, on)
         before, case.stage = case.stage, to
         _save(case, "stage")
-        _step(case, "moved", actor=actor, reason=reason, from_stage=before, to_stage=to)
+        _step(case, "moved", actor=actor, reason=reason, from_stage=before, to_stage=to, on=on)
     return case
 
 
@@ -187,7 +211,7 @@ def close_case(case_pk: int, outcome: str, *, reason: str, actor: str, on: dt.da
     with in_transaction():
         case = _locked(case_pk, expected_version)
         rules.check_close(case.stage, outcome)
-        _close(case, outcome, reason=reason, actor=actor, on=on)
+        _close(case, outcome, reason=reason, actor=actor, on=_dated(case, on))
     return case
 
 
@@ -196,7 +220,7 @@ def _close(case: Case, outcome: str, *, reason: str, actor: str, on: dt.date) ->
     case.stage, case.closed, case.outcome, case.outcome_reason = rules.CLOSED, on, outcome, reason
     _save(case, "stage", "closed", "outcome", "outcome_reason")
     _step(case, "closed", actor=actor, reason=reason, from_stage=before, to_stage=rules.CLOSED,
-          outcome=outcome)
+          on=on, outcome=outcome)
 
 
 def repoint_case(case_pk: int, person: int, *, reason: str, actor: str) -> Case:
@@ -267,6 +291,9 @@ def follow_persons(*, actor: str) -> dict[str, int]:
                         f"{survivor.public_id} carries on")
                 _notify(survivor, text)
                 _notify(other, text)
-                _close(other, rules.MERGED, reason=text, actor=actor, on=timezone.now().date())
+                # Dated today, or the case's last change of stage if a caseworker dated
+                # one later, so its steps stay in order.
+                _close(other, rules.MERGED, reason=text, actor=actor,
+                       on=max(timezone.now().date(), _earliest_day(other)))
                 counts["merged"] += 1
     return dict(counts)

@@ -67,6 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("case", type=_case_id)
     c.add_argument("stage", choices=rules.ACTIVE_STAGES)
     c.add_argument("--reason", required=True)
+    c.add_argument("--on", type=_day, default=None, help="register day (default: today)")
     c = command("close", "close a case as reunified", run_close)
     c.add_argument("case", type=_case_id)
     c.add_argument("--outcome", default=rules.REUNIFIED, choices=rules.OUTCOMES)
@@ -198,7 +199,8 @@ def run_move(args: argparse.Namespace) -> int:
     from reunify.actions.casework import move_case
 
     def do(actor: str) -> str:
-        case = move_case(args.case, args.stage, reason=args.reason, actor=actor)
+        case = move_case(args.case, args.stage, reason=args.reason, actor=actor,
+                         on=args.on or dt.date.today())
         return f"{case.public_id} is at {case.stage}"
 
     return _act(args, do)

@@ -33,7 +33,8 @@ def open_and_work_cases(as_of: dt.date, *, actor: str) -> str:
 
     def move(case, *stages: str) -> None:
         for stage in stages:
-            move_case(case.pk, stage, reason=f"demo: {stage.replace('_', ' ')}", actor=actor)
+            move_case(case.pk, stage, reason=f"demo: {stage.replace('_', ' ')}", actor=actor,
+                      on=as_of)
 
     def call(case) -> None:
         log_contact(case.pk, kind=rules.ATTEMPT, on=as_of, channel="consulate",

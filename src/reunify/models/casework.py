@@ -59,6 +59,10 @@ class CaseStep(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps")
     at = models.DateTimeField()
+    #: The register day a step that changes the stage took effect (``to_stage`` set): the
+    #: ``cases`` export as of a day shows the stage of the last such step on or before it.
+    #: Empty for steps that change no stage.
+    on = models.DateField(null=True, blank=True)
     actor = models.CharField(max_length=200)
     kind = models.CharField(max_length=32)
     from_stage = models.CharField(max_length=32, blank=True)

@@ -98,6 +98,7 @@ class CaseDetailOut(CaseOut):
 class MoveIn(Schema):
     stage: str = Field(..., max_length=32)
     reason: str = Field(..., min_length=1, max_length=2000)
+    on: dt.date | None = None
 
 
 class CloseIn(Schema):
@@ -257,7 +258,8 @@ def case_move(request: HttpRequest, case_id: str, body: MoveIn):
     """Move the case to another stage (``If-Match`` required)."""
     pk = object_key("case", case_id)
     return _run(request, pk, lambda actor, v: casework.move_case(
-        pk, body.stage, reason=body.reason, actor=actor, expected_version=v), versioned=True)
+        pk, body.stage, reason=body.reason, actor=actor, on=body.on or latest_data_day(),
+        expected_version=v), versioned=True)
 
 
 @router.post("/cases/{case_id}/close", response=_WRITE, url_name="case_close")

@@ -46,6 +46,7 @@ class MoveForm(forms.Form):
     stage = forms.ChoiceField(label=gettext_lazy("Next stage"),
                               choices=choices(rules.ACTIVE_STAGES))
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000)
+    on = forms.DateField(label=gettext_lazy("On"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -189,7 +190,8 @@ def case_move(request, case_id: str):
     """Move the case to another stage (the form carries the version shown)."""
     pk = object_key("case", case_id)
     return _act(request, pk, MoveForm, "move_form", lambda d, actor: casework.move_case(
-        pk, d["stage"], reason=d["reason"], actor=actor, expected_version=d["version"]))
+        pk, d["stage"], reason=d["reason"], actor=actor, on=d["on"] or case_day(request),
+        expected_version=d["version"]))
 
 
 @require_POST
