@@ -44,10 +44,10 @@ SEED = 20180507
 #: Pairs sampled to estimate u probabilities: :data:`U_PER_RECORD` per record, within these
 #: bounds (and never more than there are pairs).
 U_PAIRS = (100_000, 1_000_000)
-#: Five pairs per record: at 100,000 records the sample (each comparison scored on every pair,
-#: one pass per comparison) cost more CPU than any other part of training, and half as many
-#: pairs moved P, R and families whole by less than the runs differ (docs/benchmarks.md,
-#: "ratio4"); from 200,000 records on the sample is :data:`U_PAIRS`' million as before.
+#: Five pairs per record: at 100,000 records the sample (Splink scores every pair once per
+#: comparison) was the costliest part of training, and half as many pairs moved identity P and
+#: R by 0.00003 and families whole by 0.00007 (docs/benchmarks.md, "ratio4"); from 200,000
+#: records on the sample is :data:`U_PAIRS`' million, as with ten.
 U_PER_RECORD = 5
 #: Pairs scored below this weight are dropped (they can never be accepted nor reviewed).
 FLOOR_WEIGHT = -8.0
