@@ -41,9 +41,14 @@ from reunify.linkage.predictions import Model
 
 #: Seed of the random sampling that estimates u probabilities: a run is reproducible.
 SEED = 20180507
-#: Pairs sampled to estimate u probabilities: ten per record, within these bounds (and never
-#: more than there are pairs).
+#: Pairs sampled to estimate u probabilities: :data:`U_PER_RECORD` per record, within these
+#: bounds (and never more than there are pairs).
 U_PAIRS = (100_000, 1_000_000)
+#: Five pairs per record: at 100,000 records the sample (Splink scores every pair once per
+#: comparison) was the costliest part of training, and half as many pairs moved identity P and
+#: R by 0.00003 and families whole by 0.00007 (docs/benchmarks.md, "ratio4"); from 200,000
+#: records on the sample is :data:`U_PAIRS`' million, as with ten.
+U_PER_RECORD = 5
 #: Pairs scored below this weight are dropped (they can never be accepted nor reviewed).
 FLOOR_WEIGHT = -8.0
 
@@ -117,7 +122,7 @@ def _train(linker, features: Sequence[dict], say: Callable[[str], None]) -> None
     say("training: u probabilities by random sampling")
     low, high = U_PAIRS
     n_records = len(features)
-    pairs = min(max(low, 10 * n_records), high, max(1.0, n_records * (n_records - 1) / 2))
+    pairs = min(max(low, U_PER_RECORD * n_records), high, max(1.0, n_records * (n_records - 1) / 2))
     # One pass over the sample: Splink's chunked early exit never triggers here (an A-number's
     # agreement is far rarer than its minimum count) and its probes cost a third more.
     linker.training.estimate_u_using_random_sampling(max_pairs=pairs, seed=SEED, num_chunks=1)
