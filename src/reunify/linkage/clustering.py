@@ -324,7 +324,8 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
             cannot: Iterable[tuple[int, int]] = (), must: Iterable[tuple[int, int]] = (),
             person_rules: bool = True, twinned: set[int] | None = None,
             profiles: Mapping[str, Profile] | None = None,
-            shared: Collection[tuple[int, int]] = (), facts: Facts | None = None
+            shared: Collection[tuple[int, int]] = (), facts: Facts | None = None,
+            refusals: dict[tuple[int, int], str] | None = None
             ) -> tuple[list[list[int]], dict[str, int]]:
     """Cluster records (by index) from scored pairs ``(weight, i, j)``.
 
@@ -340,7 +341,8 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
     (:mod:`reunify.linkage.corroboration`); ``shared`` are the pairs whose records each have a
     companion of one person (family context), which is such a fact. ``facts`` is
     :class:`~reunify.linkage.facts.Facts` of ``features`` and ``profiles`` when the caller has
-    it already.
+    it already. ``refusals``, when given, receives each refused pair ``(i, j)`` and the rule
+    that refused it (``bench/identity_errors.py`` classes missed joins by it).
     """
     facts = Facts(features, profiles) if facts is None else facts
     clusters = Clusters(features, cannot, person_rules=person_rules, twinned=twinned,
@@ -371,6 +373,8 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
                                            shared)
         if reason:
             clusters.refused[reason] += 1
+            if refusals is not None:
+                refusals[(i, j)] = reason
             continue
         clusters.merge(a, b)
     return clusters.groups(), dict(clusters.refused)
