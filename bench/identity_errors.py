@@ -129,8 +129,8 @@ def _watch_rivals(person: np.ndarray, kept: dict) -> dict[tuple[int, int], str]:
                 (list(clusters.members[c]), v) for c, v in rivals.items()])
         return refused
 
-    def rival(clusters, weights, w, x, y):
-        refused = real_rival(clusters, weights, w, x, y)
+    def rival(clusters, weights, w, x, y, *rest):
+        refused = real_rival(clusters, weights, w, x, y, *rest)
         if refused:
             rivals = rivals_of(clusters, weights, w, x, y, corroboration.AMBIGUITY_MARGIN)
             seen[(min(x, y), max(x, y))] = classify(
