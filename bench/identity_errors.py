@@ -359,6 +359,21 @@ def main() -> None:
                    if k in ("family_name", "birth_date", "custody_time", "family_context")})
             for x in (i, j):
                 print("   ", {k: str(records[x].get(k)) for k in shown_fields})
+    by_rule: dict[str, list] = defaultdict(list)
+    for _s, n, parts in misses:
+        if n is not None and float(edges.w[n]) >= accept:
+            rule = kept["refusals"].get((int(edges.i[n]), int(edges.j[n])), "?")
+            if len(by_rule[rule]) < args.examples:
+                by_rule[rule].append((n, parts))
+    for rule, picked in by_rule.items():
+        for n, parts in picked:
+            print(f"-- accepted, not merged ({rule}): weight {edges.w[n]:.2f}, pair",
+                  int(edges.i[n]), int(edges.j[n]))
+            for c, _p in parts:
+                print("   person found", c)
+                for k in members_of[c][:5]:
+                    print("     ", k, truth.get(keys[k], "?"),
+                          {f: str(records[k].get(f)) for f in shown_fields})
     ambiguous = [(i, j) for _s, n, _p in misses if n is not None
                  for i, j in [(int(edges.i[n]), int(edges.j[n]))]
                  if (min(i, j), max(i, j)) in kept["rival_detail"]][:args.examples]
