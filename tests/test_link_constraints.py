@@ -303,3 +303,19 @@ def test_blocking_keys_of_a_street_address_and_of_sex():
     year_keys = [k for k in block_keys(unsexed) if k.startswith("sy:")]
     assert len(year_keys) == 2 * len(unsexed["surnames"])
     assert {k for k in block_keys(female) if k.startswith("sy:")} < set(year_keys)
+
+
+def test_clustering_tells_which_rule_refused_each_pair():
+    """``cluster(refusals=...)`` receives every refused pair with the rule that refused it,
+    as many by rule as the counts it returns (bench/identity_errors.py classes missed joins
+    by it)."""
+    records = [_record("sr", "Juan Carlos", "Pérez López", "1980-04-02"),
+               _record("jr", "Juan Carlos", "Pérez López", "2004-01-01", source="shelter"),
+               _record("d", "Juan Carlos", "Pérez López", "", source="docket")]
+    feats = [features(i, r) for i, r in enumerate(records)]
+    told: dict = {}
+    groups, refused = _cluster(feats, [(30.0, 0, 1), (20.0, 0, 2), (19.0, 1, 2)],
+                               refusals=told)
+    assert told == {(0, 1): "age_gap", (1, 2): "age_gap"}
+    assert refused == {"age_gap": 2}
+    assert groups == [[0, 2], [1]]
