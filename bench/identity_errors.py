@@ -39,6 +39,119 @@ HERE = Path(__file__).resolve().parent
 COMPARED = ("given_name", "family_name", "birth_date", "a_number", "custody_time")
 
 
+#: Clustering rules ``--relax`` can switch off.
+RELAXABLE = ("weak_support", "weak_ambiguous", "names_ambiguous", "given_names_differ",
+             "held_twice", "age_gap", "adult_and_minor", "two_family_units", "group_role",
+             "group_birth_dates", "a_number_conflict")
+
+
+def _relax(rules: list[str]) -> None:
+    """Switch clustering rules off for this run (a measure of what each one prevents). The
+    rules of ``Clusters.conflict`` that have no constant of their own are dropped from its
+    answer; the rules after the dropped one are then not asked (rare: the first is counted)."""
+    from reunify.linkage import clustering, corroboration
+
+    if "weak_support" in rules:
+        clustering.SUPPORT_MARGIN = float("inf")
+    if "weak_ambiguous" in rules:
+        corroboration._outweighed = lambda *a, **k: False
+    if "names_ambiguous" in rules:
+        corroboration._rival = lambda *a, **k: False
+    if "held_twice" in rules:
+        clustering.HELD_OVERLAP = 10**9
+    if "age_gap" in rules:
+        clustering.AGE_GAP = 10**9
+    if "given_names_differ" in rules:
+        clustering.Clusters.bridged = lambda *a, **k: True
+    dropped = set(rules) - {"weak_support", "weak_ambiguous", "names_ambiguous", "held_twice",
+                            "age_gap", "given_names_differ"}
+    if dropped:
+        real = clustering.Clusters.conflict
+
+        def conflict(self, a, b):
+            reason = real(self, a, b)
+            return None if reason in dropped else reason
+
+        clustering.Clusters.conflict = conflict
+
+
+def _watch_rivals(person: np.ndarray, kept: dict) -> dict[tuple[int, int], str]:
+    """Watch the ambiguity rules of held-back records (``linkage.corroboration``): for each
+    pair they refuse in the last pass, whether the rival persons at that moment held a record
+    of the held-back record's own true person (a person not yet whole, counted as its own
+    rival: ``pending`` when the rival holds only held-back records, waiting their turn) or
+    only other people, and whether the pair would pass without the same person's parts."""
+    import math
+
+    from reunify.linkage import corroboration
+
+    seen: dict[tuple[int, int], str] = {}
+    detail = kept.setdefault("rival_detail", {})
+    real_out, real_rival = corroboration._outweighed, corroboration._rival
+
+    def rivals_of(clusters, weights, w, x, y, reach):
+        own, other = clusters.find(x), clusters.find(y)
+        best: dict[int, float] = {}
+        for k, v in weights.get(x, {}).items():
+            if v >= w - reach:
+                c = clusters.find(k)
+                if c not in (own, other) and v > best.get(c, -math.inf):
+                    best[c] = v
+        return {c: v for c, v in best.items() if clusters.conflict(own, c) is None}
+
+    def classify(clusters, rivals, x, passes_without_self):
+        self_parts = [c for c in rivals
+                      if any(person[k] == person[x] for k in clusters.members[c])]
+        if not self_parts:
+            feats = kept["feats"]
+            met = any(corroboration.met(feats[x], feats[k]) for c in rivals
+                      for k in clusters.members[c])
+            return "namesakes only, " + ("one met the record" if met else "none met it")
+        held = clusters_held[0]
+        pending = all(k in held for c in self_parts for k in clusters.members[c])
+        kind = "pending" if pending else "split"
+        return f"own person's parts ({kind}), " + (
+            "passes without them" if passes_without_self(self_parts) else "still refused")
+
+    clusters_held: list = [frozenset()]
+
+    def outweighed(clusters, weights, w, x, y, accept):
+        refused = real_out(clusters, weights, w, x, y, accept)
+        if refused:
+            rivals = rivals_of(clusters, weights, w, x, y, 2 * corroboration.AMBIGUITY_MARGIN)
+
+            def passes(self_parts):
+                rest = sum(2.0 ** v for c, v in rivals.items() if c not in self_parts)
+                return w - math.log2(1.0 + rest) >= accept
+
+            seen[(min(x, y), max(x, y))] = classify(clusters, rivals, x, passes)
+            detail[(min(x, y), max(x, y))] = (x, y, w, [
+                (list(clusters.members[c]), v) for c, v in rivals.items()])
+        return refused
+
+    def rival(clusters, weights, w, x, y, *rest):
+        refused = real_rival(clusters, weights, w, x, y, *rest)
+        if refused:
+            rivals = rivals_of(clusters, weights, w, x, y, corroboration.AMBIGUITY_MARGIN)
+            seen[(min(x, y), max(x, y))] = classify(
+                clusters, rivals, x, lambda parts: not set(rivals) - set(parts))
+            detail[(min(x, y), max(x, y))] = (x, y, w, [
+                (list(clusters.members[c]), v) for c, v in rivals.items()])
+        return refused
+
+    corroboration._outweighed, corroboration._rival = outweighed, rival
+    from reunify.linkage import facts as facts_module
+
+    real_facts_init = facts_module.Facts.__init__
+
+    def facts_init(self, *a, **k):
+        real_facts_init(self, *a, **k)
+        clusters_held[0] = self.held_back
+
+    facts_module.Facts.__init__ = facts_init
+    return seen
+
+
 def _band(w: float | None, accept: float) -> str:
     if w is None:
         return "not scored"
@@ -69,6 +182,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--examples", type=int, default=0,
                         help="print the records of this many joins of each kind")
+    parser.add_argument("--relax", action="append", default=[], choices=RELAXABLE,
+                        help="run with this clustering rule switched off (repeatable), to see "
+                             "the false joins it prevents")
     parser.add_argument("--pairs", type=Path,
                         help="write each join's pair (its strongest, else a record of each "
                              "part) as CSV: kind, why, weight, the two records' keys")
@@ -103,21 +219,25 @@ def main() -> None:
         return out
 
     def cluster(feats, scored, **k):
-        kept["scored"], kept["feats"] = scored, feats
-        return real_cluster(feats, scored, **k)
+        # The last call is the pass whose persons are the run's: its refusals are kept.
+        kept["scored"], kept["feats"], kept["refusals"] = scored, feats, {}
+        return real_cluster(feats, scored, refusals=kept["refusals"], **k)
 
-    splink_engine.score, context.adjust, clustering.cluster = score, adjust, cluster
+    _relax(args.relax)
     records = linkage_records()
-    profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
-    found = resolution.resolve(records, relations=_relations(), decisions=_decisions_in_force(),
-                               profiles=profiles)
     truth = _truth(folder)
-    precision, recall = _quality(found.clusters, truth)
     keys = [key_of(r) for r in records]
-    index = {k: n for n, k in enumerate(keys)}
     people: dict[str, int] = {}
     person = np.array([people.setdefault(truth.get(k, f"?{n}"), len(people))
                        for n, k in enumerate(keys)], dtype=np.int64)
+    kept["rivals"] = _watch_rivals(person, kept)
+
+    splink_engine.score, context.adjust, clustering.cluster = score, adjust, cluster
+    profiles = {source: Profile.of(p) for source, p in linkage_profiles().items()}
+    found = resolution.resolve(records, relations=_relations(), decisions=_decisions_in_force(),
+                               profiles=profiles)
+    precision, recall = _quality(found.clusters, truth)
+    index = {k: n for n, k in enumerate(keys)}
     found_of = np.zeros(len(keys), dtype=np.int64)
     for c, members in enumerate(found.clusters):
         found_of[[index[k] for k in members]] = c
@@ -134,6 +254,9 @@ def main() -> None:
         by_found[c].append(p)
         by_true[p].append(c)
 
+    members_of: dict[int, list[int]] = defaultdict(list)
+    for n, c in enumerate(found_of.tolist()):
+        members_of[c].append(n)
     fi, fj, pi, pj = found_of[edges.i], found_of[edges.j], person[edges.i], person[edges.j]
     false_edge = _strongest(edges, np.minimum(pi, pj), np.maximum(pi, pj),
                             (fi == fj) & (pi != pj))
@@ -188,6 +311,11 @@ def main() -> None:
         out["band"] = _band(w, accept)
         out["why"] = ("accepted, not merged" if w >= accept else "under the acceptance weight"
                       ) if missed else "accepted link"
+        if missed and w >= accept:
+            rule = kept["refusals"].get((i, j), "?")
+            out["rule"] = rule
+            if rule in ("weak_ambiguous", "names_ambiguous"):
+                out["rivals"] = kept["rivals"].get((min(i, j), max(i, j)), "?")
         return out
 
     from reunify.linkage import comparisons as levels
@@ -201,8 +329,9 @@ def main() -> None:
     for name, rows, missed in (("false", falses, False), ("missed", misses, True)):
         classes = [(size, classify(n, missed)) for size, n, _parts in rows]
         section = {"joins": len(classes), "pairs": sum(s for s, _ in classes)}
-        for field in ("why", "band", *COMPARED, "family_context", "precise birth dates",
-                      "rarest surname in common, share", "first given name, share"):
+        for field in ("why", "rule", "rivals", "band", *COMPARED, "family_context",
+                      "precise birth dates", "rarest surname in common, share",
+                      "first given name, share"):
             joins, pairs = Counter(), Counter()
             for size, cls in classes:
                 joins[cls.get(field, "-")] += 1
@@ -230,6 +359,32 @@ def main() -> None:
                    if k in ("family_name", "birth_date", "custody_time", "family_context")})
             for x in (i, j):
                 print("   ", {k: str(records[x].get(k)) for k in shown_fields})
+    by_rule: dict[str, list] = defaultdict(list)
+    for _s, n, parts in misses:
+        if n is not None and float(edges.w[n]) >= accept:
+            rule = kept["refusals"].get((int(edges.i[n]), int(edges.j[n])), "?")
+            if len(by_rule[rule]) < args.examples:
+                by_rule[rule].append((n, parts))
+    for rule, picked in by_rule.items():
+        for n, parts in picked:
+            print(f"-- accepted, not merged ({rule}): weight {edges.w[n]:.2f}, pair",
+                  int(edges.i[n]), int(edges.j[n]))
+            for c, _p in parts:
+                print("   person found", c)
+                for k in members_of[c][:5]:
+                    print("     ", k, truth.get(keys[k], "?"),
+                          {f: str(records[k].get(f)) for f in shown_fields})
+    ambiguous = [(i, j) for _s, n, _p in misses if n is not None
+                 for i, j in [(int(edges.i[n]), int(edges.j[n]))]
+                 if (min(i, j), max(i, j)) in kept["rival_detail"]][:args.examples]
+    for pair in ambiguous:
+        x, y, w, rivals = kept["rival_detail"][(min(pair), max(pair))]
+        print(f"-- refused as ambiguous: weight {w:.2f}, {kept['rivals'][(min(x, y), max(x, y))]}")
+        for k in (x, y):
+            print("   ", {f: str(records[k].get(f)) for f in shown_fields})
+        for members, v in rivals:
+            print(f"    rival {v:.2f}", [{f: str(records[k].get(f)) for f in shown_fields}
+                                        for k in members[:3]])
     for name in ("false", "missed"):
         section = report[name]
         print(f"\n== {name} joins: {section['joins']} ({section['pairs']} record pairs)")

@@ -163,6 +163,42 @@ def test_a_weakly_recorded_record_between_two_persons_joins_neither():
     assert _bare_case(weak, one, boy, edges=[(2.0, 0, 1), (2.0, 0, 2)])[0] == [[0, 1], [2]]
 
 
+def test_a_weakly_recorded_record_is_no_rival_of_the_person_it_belongs_to():
+    """Two weakly recorded records of one Luis Flores (born 1986, seen the same week) and his
+    full record, each pair +2: neither weak record is a second person the other could be
+    instead, since each could itself be the full record's person (their pair is accepted and
+    no rule parts them), so all three join. Two persons a rule keeps apart (two A-numbers)
+    stay rivals even when their own pair weighs enough."""
+    first = _record("Flores", "Luis", "1986", record_id="w", **SEEN)
+    second = _record("FLORES", "LUIS", "1986", record_id="v", **SEEN)
+    full = _record("Flores", "Luis", "1986-04-02", record_id="b", a_number="A241226466",
+                   **SEEN)
+    groups, refused = _bare_case(first, second, full,
+                                 edges=[(2.0, 0, 1), (2.0, 0, 2), (2.0, 1, 2)])
+    assert groups == [[0, 1, 2]]
+    assert refused == {}
+    weak = _record("Flores", "Luis", "1986", record_id="w", **SEEN)
+    one = _record("Flores", "Luis", "1986-04-02", record_id="b", a_number="A241226466", **SEEN)
+    two = _record("Flores Ramos", "Luis", "1986-09-14", record_id="c", a_number="A209000001",
+                  **SEEN)
+    groups, refused = _bare_case(weak, one, two, edges=[(3.0, 1, 2), (2.0, 0, 1), (2.0, 0, 2)])
+    assert groups == [[0], [1], [2]]
+    assert refused == {"a_number_conflict": 1, "weak_ambiguous": 2}
+
+
+def test_a_bare_record_is_no_rival_of_the_person_it_belongs_to():
+    """The same for records with nothing but names: two docket entries "LUIS FLORES" seen the
+    week a Luis Flores was, each +3 with him and with each other, are his."""
+    first = _record("FLORES", "LUIS", record_id="d", **SEEN)
+    second = _record("FLORES", "LUIS", record_id="e", **SEEN)
+    full = _record("Flores", "Luis", "1970-08-25", record_id="b", a_number="A241226466",
+                   **SEEN)
+    groups, refused = _bare_case(first, second, full,
+                                 edges=[(3.0, 0, 1), (3.0, 0, 2), (3.0, 1, 2)])
+    assert groups == [[0, 1, 2]]
+    assert refused == {}
+
+
 def test_a_record_with_a_precise_birth_date_is_not_held_back():
     """The same three records, the first with its full birth date: the strongest pair joins
     (it is no longer a record any namesake born that year fits)."""

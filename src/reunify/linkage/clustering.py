@@ -71,12 +71,27 @@ def _siblings(left: Given, right: Given) -> bool:
                              second_j)
 
 
+def _together(f: dict, g: dict) -> bool:
+    """Whether two records of one source may be of one encounter: the same family unit when
+    both are in one, else first seen within :data:`~reunify.linkage.corroboration.MET_DAYS`
+    days of each other (one member's events may lag another's by days), or not known."""
+    group_f, group_g = f.get("group"), g.get("group")
+    if group_f and group_g:
+        return group_f == group_g
+    a, b = f.get("seen_from"), g.get("seen_from")
+    return a is None or b is None or abs(a - b) <= corroboration.MET_DAYS
+
+
 def twins(features: list[dict]) -> set[int]:
     """Records whose source also holds a same-age sibling of theirs: another record with the
-    same surnames (or some of them), the same precise birth date and a different given name.
+    same surnames (or some of them), the same precise birth date and a different given name,
+    met at the same encounter (:func:`_together`: twins travel, and are booked, together).
     Only for them may different given names mean two people; anyone else's records differ
     that way because a clerk cut a compound name to its other half. (A twin whose own record
     lacks a precise date is still caught through the other twin's records in other sources.)
+    Two strangers born the same day under one surname, booked weeks apart, are no twins: such
+    pairs grow with the square of a source's records, and each would forbid its records' cut
+    compound names to meet again.
     """
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for i, f in enumerate(features):
@@ -88,7 +103,8 @@ def twins(features: list[dict]) -> set[int]:
             si = set(features[i]["surnames"])
             for j in members[n + 1:]:
                 sj = set(features[j]["surnames"])
-                if (si <= sj or sj <= si) and _siblings(_given(features[i]), _given(features[j])):
+                if (si <= sj or sj <= si) and _together(features[i], features[j]) \
+                        and _siblings(_given(features[i]), _given(features[j])):
                     out.update((i, j))
     return out
 
@@ -324,7 +340,8 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
             cannot: Iterable[tuple[int, int]] = (), must: Iterable[tuple[int, int]] = (),
             person_rules: bool = True, twinned: set[int] | None = None,
             profiles: Mapping[str, Profile] | None = None,
-            shared: Collection[tuple[int, int]] = (), facts: Facts | None = None
+            shared: Collection[tuple[int, int]] = (), facts: Facts | None = None,
+            refusals: dict[tuple[int, int], str] | None = None
             ) -> tuple[list[list[int]], dict[str, int]]:
     """Cluster records (by index) from scored pairs ``(weight, i, j)``.
 
@@ -340,7 +357,8 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
     (:mod:`reunify.linkage.corroboration`); ``shared`` are the pairs whose records each have a
     companion of one person (family context), which is such a fact. ``facts`` is
     :class:`~reunify.linkage.facts.Facts` of ``features`` and ``profiles`` when the caller has
-    it already.
+    it already. ``refusals``, when given, receives each refused pair ``(i, j)`` and the rule
+    that refused it (``bench/identity_errors.py`` classes missed joins by it).
     """
     facts = Facts(features, profiles) if facts is None else facts
     clusters = Clusters(features, cannot, person_rules=person_rules, twinned=twinned,
@@ -371,6 +389,8 @@ def cluster(features: list[dict], edges: Iterable[Edge], *, accept: float,
                                            shared)
         if reason:
             clusters.refused[reason] += 1
+            if refusals is not None:
+                refusals[(i, j)] = reason
             continue
         clusters.merge(a, b)
     return clusters.groups(), dict(clusters.refused)

@@ -82,7 +82,7 @@ def refusal(clusters, features: list[dict], weights: dict[int, dict[int, float]]
         if bare(features[x]):
             if not (met(features[x], features[y]) or (min(x, y), max(x, y)) in shared):
                 return "names_alone"
-            if _rival(clusters, weights, w, x, y):
+            if _rival(clusters, weights, w, x, y, accept):
                 return "names_ambiguous"
         elif weak(features[x]) and _outweighed(clusters, weights, w, x, y, accept):
             return "weak_ambiguous"
@@ -101,11 +101,13 @@ def _outweighed(clusters, weights: dict[int, dict[int, float]], w: float, x: int
             c = clusters.find(k)
             if c not in (own, other) and v > best.get(c, -math.inf):
                 best[c] = v
-    rivals = sum(2.0 ** v for c, v in best.items() if clusters.conflict(own, c) is None)
+    rivals = sum(2.0 ** v for c, v in best.items() if clusters.conflict(own, c) is None
+                 and not _same_person(clusters, weights, c, other, accept))
     return w - math.log2(1.0 + rivals) < accept
 
 
-def _rival(clusters, weights: dict[int, dict[int, float]], w: float, x: int, y: int) -> bool:
+def _rival(clusters, weights: dict[int, dict[int, float]], w: float, x: int, y: int,
+           accept: float) -> bool:
     """Whether record ``x`` has a pair within :data:`AMBIGUITY_MARGIN` of ``w`` with a person
     other than its own and ``y``'s that it could be."""
     own, other = clusters.find(x), clusters.find(y)
@@ -113,4 +115,21 @@ def _rival(clusters, weights: dict[int, dict[int, float]], w: float, x: int, y: 
               if v >= w - AMBIGUITY_MARGIN} - {own, other}
     # A rival counts only if the record could be that person (an adults-only docket's
     # "LUIS KAAL" is not the boy of that name).
-    return any(clusters.conflict(own, rival) is None for rival in rivals)
+    return any(clusters.conflict(own, rival) is None
+               and not _same_person(clusters, weights, rival, other, accept)
+               for rival in rivals)
+
+
+def _same_person(clusters, weights: dict[int, dict[int, float]], c: int, other: int,
+                 accept: float) -> bool:
+    """Whether rival cluster ``c`` may be cluster ``other``'s person itself: a pair between
+    them is accepted and no rule keeps them apart. Such a rival is no second person the record
+    could be instead, but that person's own record waiting its turn (records merged last come
+    one at a time) or a part of it kept apart: a record fitting both shares no chance between
+    them."""
+    small, large = (c, other) if clusters.size(c) <= clusters.size(other) else (other, c)
+    find = clusters.find
+    if not any(v >= accept and find(k) == large
+               for i in clusters.members[small] for k, v in weights.get(i, {}).items()):
+        return False
+    return clusters.conflict(c, other) is None
