@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from reunify.linkage import clustering, context, deterministic, places
+from reunify.linkage import ages, clustering, context, deterministic, places
 from reunify.linkage.edges import Edges
 from reunify.linkage.facts import Facts
 from reunify.linkage.features import (
@@ -113,6 +113,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
     mates = context.companions(feats, related)
     add_kin(feats, mates)
     places.add_places(feats)
+    ages.add_ages(feats, profiles)
     timings: dict[str, float] = {"prepare": time.perf_counter() - started}
     cpu_timings: dict[str, float] = {"prepare": time.process_time() - cpu}
 
