@@ -106,6 +106,69 @@ class _Persons:
                             for n, (g, _key) in enumerate(words)) else None
 
 
+def related_pairs(features: Sequence[dict], mates: dict[int, set[int]],
+                  cluster_of: dict[int, int]) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j``, of two persons of the first pass whose records share a
+    given name and that family context would weigh: each with a companion of one person
+    (the same mother in both sources), or one naming a relative (by a given name and a
+    surname, an A-number or a phone) who is the person of a companion of the other. Blocking
+    brings a child's two records together by their own names; where those are crowded, or
+    written too differently for any key, the family still brings them together: the parent
+    joined across sources, each source's record of the child is under one of the parent's
+    records (docs/linkage.md, "Family context")."""
+    records_of: dict[int, list[int]] = defaultdict(list)
+    for x, c in cluster_of.items():
+        records_of[c].append(x)
+    given = [set(f.get("given_keys") or ()) for f in features]
+    found: set[tuple[int, int]] = set()
+
+    def add(x: int, y: int) -> None:
+        if x != y and cluster_of[x] != cluster_of[y] and given[x] & given[y]:
+            found.add((min(x, y), max(x, y)))
+    # A companion of each is one person: within a person, the companions of its records,
+    # by given name (pairs of different names are never kept).
+    for members in records_of.values():
+        by_key: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        for r in members:
+            for m in mates.get(r, ()):
+                for key in given[m]:
+                    by_key[key].add((r, m))
+        for held in by_key.values():
+            if len(held) > 1:
+                for r, x in held:
+                    for s, y in held:
+                        if r != s and x not in mates.get(y, ()):
+                            add(x, y)
+    # A relative one names is a companion of the other: the persons of companions, by a given
+    # name with a surname, A-number or phone, each looked up for the relatives named.
+    persons = _Persons(features, cluster_of)
+    index: dict[tuple, set[int]] = defaultdict(set)
+    for m in {m for held in mates.values() for m in held}:
+        f = features[m]
+        c = cluster_of[m]
+        for key in given[m]:
+            for surname in f.get("surnames") or ():
+                index[(key, surname)].add(c)
+        for number in (f.get("a_number"), f.get("phone")):
+            if number:
+                index[(number,)].add(c)
+    for i, f in enumerate(features):
+        for named in f.get("named") or ():
+            words, number, phone = named
+            people = set().union(*(index.get((v,), set()) for v in (number, phone) if v))
+            for n, (keys, _key) in enumerate(words):
+                for k, (_keys, surname) in enumerate(words):
+                    if k != n and surname:
+                        for key in keys:
+                            people |= index.get((key, surname), set())
+            for c in people:
+                if c != cluster_of[i] and persons.is_named(named, c) == NAMED:
+                    for r in records_of[c]:
+                        for y in mates.get(r, ()):
+                            add(i, y)
+    return sorted(found)
+
+
 def _named(i: int, j: int, features: Sequence[dict], mates: dict[int, set[int]],
            cluster_of: dict[int, int], persons: _Persons) -> str | None:
     """The level of a relative one record names who is the person of a companion of the
