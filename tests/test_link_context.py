@@ -168,3 +168,43 @@ def test_a_first_name_with_a_kinsmans_makes_two_records_candidates():
         con.close()
     assert (0, 2) in pairs
     assert (0, 3) not in pairs
+
+
+def test_related_pairs_bring_a_named_parents_child_to_the_child_who_named_them():
+    """A shelter child naming the parent (by a given name and a surname, or by A-number) is
+    paired with each child of one given name in the parent's border family unit, whatever
+    blocking did; a child of another given name, a child already one person with it, or a
+    parent named otherwise brings no pair."""
+    for named in ([("Baltazar Jiménez", "", "")], [("Papá", "A 205-481-283", "")]):
+        feats, mates, cluster_of = _family(named, {"a_number": "205481283"})
+        assert context.related_pairs(feats, mates, cluster_of) == [(0, 1)]
+        assert context.related_pairs(feats, mates, {0: 0, 1: 0, 2: 2}) == []
+    feats, mates, cluster_of = _family([("Pedro Ruiz", "", "")])
+    assert context.related_pairs(feats, mates, cluster_of) == []
+    feats, mates, cluster_of = _family([("Baltazar Jiménez", "", "")])
+    feats[1]["given_keys"] = ["PEDRO"]
+    assert context.related_pairs(feats, mates, cluster_of) == []
+
+
+def test_related_pairs_bring_together_children_of_one_parent_in_two_sources():
+    """A parent joined across two sources (one person of two records), each record grouped
+    with a child of one given name: the two children's records are paired; their siblings
+    of other given names are not, nor a sibling of the same name born years apart or of the
+    other sex, nor two records of one source's group (companions of each other)."""
+    feats = _feats(
+        {"source": "border", "family_name": "López", "given_name": "Tono", "group_id": "A"},
+        {"source": "border", "family_name": "López", "given_name": "Rosa", "group_id": "A",
+         "birth_date": "2010", "sex": "F"},
+        {"source": "border", "family_name": "López", "given_name": "Ana", "group_id": "A"},
+        {"source": "detention", "family_name": "Lopez", "given_name": "Antonio",
+         "group_id": "B"},
+        {"source": "detention", "family_name": "Lopez Perez", "given_name": "Rosa Maria",
+         "group_id": "B", "birth_date": "2011-03-02"},
+        {"source": "detention", "family_name": "Lopez", "given_name": "Rosa", "group_id": "B",
+         "birth_date": "2004-05-01"},
+        {"source": "detention", "family_name": "Lopez", "given_name": "Rosa",
+         "group_id": "B", "sex": "M"},
+    )
+    mates = context.companions(feats, [])
+    cluster_of = {n: n for n in range(len(feats))} | {3: 0}
+    assert context.related_pairs(feats, mates, cluster_of) == [(1, 4)]

@@ -106,10 +106,16 @@ class _Persons:
                             for n, (g, _key) in enumerate(words)) else None
 
 
+#: Two records whose birth years are further apart than this are never paired through a
+#: relative (:func:`related_pairs`): an age estimated at intake is a year or two off.
+YEARS_APART = 2
+
+
 def related_pairs(features: Sequence[dict], mates: dict[int, set[int]],
                   cluster_of: dict[int, int]) -> list[tuple[int, int]]:
     """Pairs ``(i, j)``, ``i < j``, of two persons of the first pass whose records share a
-    given name and that family context would weigh: each with a companion of one person
+    given name, neither sex, age group nor birth year (:data:`YEARS_APART`) apart, and that
+    family context would weigh: each with a companion of one person
     (the same mother in both sources), or one naming a relative (by a given name and a
     surname, an A-number or a phone) who is the person of a companion of the other. Blocking
     brings a child's two records together by their own names; where those are crowded, or
@@ -122,8 +128,17 @@ def related_pairs(features: Sequence[dict], mates: dict[int, set[int]],
     given = [set(f.get("given_keys") or ()) for f in features]
     found: set[tuple[int, int]] = set()
 
+    def apart(x: dict, y: dict, column: str) -> bool:
+        return bool(x.get(column) and y.get(column) and x[column] != y[column])
+
     def add(x: int, y: int) -> None:
-        if x != y and cluster_of[x] != cluster_of[y] and given[x] & given[y]:
+        # Siblings of one given name and a parent and child of one name are not one person:
+        # their sex, age group or birth year tell them apart.
+        a, b = features[x], features[y]
+        if x != y and cluster_of[x] != cluster_of[y] and given[x] & given[y] and not (
+                apart(a, b, "sex") or apart(a, b, "age_group")
+                or (a.get("birth_year") and b.get("birth_year")
+                    and abs(a["birth_year"] - b["birth_year"]) > YEARS_APART)):
             found.add((min(x, y), max(x, y)))
     # A companion of each is one person: within a person, the companions of its records,
     # by given name (pairs of different names are never kept).
