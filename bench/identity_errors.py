@@ -201,7 +201,6 @@ def main() -> None:
                     "precision": round(precision, 4), "recall": round(recall, 4),
                     "prior": levels.prior(trained)["weight"],
                     "family_context": found.stats.get("family_context"),
-                    "related_pairs": found.stats.get("related_pairs"),
                     "weights": {name: {label: round(w, 2) for label, w in by.values()}
                                 for name, by in levels.labels(trained).items()}}
     for name, rows, missed in (("false", falses, False), ("missed", misses, True)):

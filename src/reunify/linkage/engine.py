@@ -37,7 +37,6 @@ import pyarrow as pa
 from reunify.linkage import bound, comparisons, records_table
 from reunify.linkage.blocking import candidate_pairs
 from reunify.linkage.edges import Edges
-from reunify.linkage.features import one_surname_rates
 from reunify.linkage.predictions import Model
 
 #: Seed of the random sampling that estimates u probabilities: a run is reproducible.
@@ -384,29 +383,6 @@ def score_listed(model_json: str, features: Sequence[dict],
                              for p, r in by_pair.items()}, by_pair, labels, prior)
     finally:
         con.close()
-
-
-def score_more(model_json: str, features: Sequence[dict], pairs: Sequence[tuple[int, int]]
-               ) -> Edges:
-    """Score pairs a run's blocking did not make (:func:`reunify.linkage.context.related_pairs`)
-    as the run scores its candidate pairs: the same model and term frequencies (a value's
-    share of the records that hold the column, the one-surname rates). Returns those at
-    :data:`FLOOR_WEIGHT` or more as :class:`Edges`. Always DuckDB in-process, whatever the
-    backend: the pairs are few."""
-    if not pairs:
-        return Edges.of([])
-    tf: dict[str, dict[str, float]] = {}
-    for column in ("given_first", "surname_set"):
-        counts: dict[str, int] = {}
-        for f in features:
-            if f[column] is not None:
-                counts[f[column]] = counts.get(f[column], 0) + 1
-        held = max(sum(counts.values()), 1)
-        tf[column] = {v: n / held for v, n in counts.items()}
-    tf.update(one_surname_rates(features))
-    scored = score_listed(model_json, features, pairs, tf)
-    kept = [(w, i, j) for (i, j), (w, _p) in scored.weights.items() if w >= FLOOR_WEIGHT]
-    return Edges.of(sorted(kept, key=lambda e: (e[1], e[2])))
 
 
 def score_new(features: Sequence[dict], new: set[int], model_json: str

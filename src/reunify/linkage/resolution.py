@@ -140,15 +140,12 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         groups, refused = clustering.cluster(feats, scored, accept=accept, cannot=cannot,
                                              must=must, person_rules=person_rules,
                                              twinned=twinned, profiles=profiles, facts=facts)
-        context_model, context_shown, related = None, {}, {}
+        context_model, context_shown = None, {}
         if model is not None:
             say("family context")
-            cluster_of = {i: n for n, members in enumerate(groups) for i in members}
-            first, related = _with_related(scored, feats, mates, cluster_of,
-                                           model.model_json)
+            first = scored
             for _round in range(CONTEXT_ROUNDS):
-                if _round:
-                    cluster_of = {i: n for n, members in enumerate(groups) for i in members}
+                cluster_of = {i: n for n, members in enumerate(groups) for i in members}
                 scored, context_model, context_shown = context.adjust(first, mates, cluster_of,
                                                                       accept, feats)
                 if context_model is None:
@@ -178,9 +175,6 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
         "sources_without_profile": sorted({k[0] for k in keys} - set(profiles)),
         "must_link": len(must),
         "family_context": context_model,
-        # Pairs family context brought together that blocking did not (found, not scored
-        # by the run, kept at the floor weight or more).
-        "related_pairs": related,
         "cannot_link": len(cannot),
         "blocking": model.blocking if model is not None else {},
         "seconds": {k: round(v, 3) for k, v in timings.items()},
@@ -190,31 +184,6 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
     }
     return Resolution([[keys[i] for i in members] for members in groups], review, model_json,
                       stats)
-
-
-def _with_related(scored: Sequence[tuple[float, int, int]], feats: Sequence[dict],
-                  mates: dict[int, set[int]], cluster_of: dict[int, int],
-                  model_json: str) -> tuple[Edges, dict[str, int]]:
-    """``scored`` and the pairs family context brings together that blocking did not
-    (:func:`reunify.linkage.context.related_pairs`), scored by the run's model; and how
-    many pairs were found, new and kept (at the floor weight or more)."""
-    from reunify.linkage import engine as splink_engine
-
-    edges = Edges.of(scored)
-    pairs = context.related_pairs(feats, mates, cluster_of)
-    counts = {"found": len(pairs), "new": 0, "kept": 0}
-    if not pairs:
-        return edges, counts
-    n = len(feats)
-    wanted = np.array(pairs, dtype=np.int64)
-    known = edges.i.astype(np.int64) * n + edges.j.astype(np.int64)
-    new = wanted[~np.isin(wanted[:, 0] * n + wanted[:, 1], known)]
-    more = splink_engine.score_more(model_json, feats, [tuple(p) for p in new.tolist()])
-    counts.update(new=len(new), kept=len(more))
-    if not len(more):
-        return edges, counts
-    return Edges(np.concatenate([edges.w, more.w]), np.concatenate([edges.i, more.i]),
-                 np.concatenate([edges.j, more.j])), counts
 
 
 def _review(scored: Sequence[tuple[float, int, int]], groups: list[list[int]], keys: list[Key],
