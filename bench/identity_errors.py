@@ -187,7 +187,11 @@ def main() -> None:
                              "the false joins it prevents")
     parser.add_argument("--pairs", type=Path,
                         help="write each join's pair (its strongest, else a record of each "
-                             "part) as CSV: kind, why, weight, the two records' keys")
+                             "part) as CSV: kind, why, weight, the two records' keys, "
+                             "their levels")
+    parser.add_argument("--clusters", type=Path,
+                        help="write each record's person found as CSV: source, record_id, "
+                             "person (a number), to see which relatives were joined")
     args = parser.parse_args()
     folder = args.folder.resolve()
     sys.path.insert(0, str(HERE))
@@ -324,6 +328,7 @@ def main() -> None:
     report: dict = {"folder": str(folder), "records": len(records),
                     "precision": round(precision, 4), "recall": round(recall, 4),
                     "prior": levels.prior(trained)["weight"],
+                    "family_context": found.stats.get("family_context"),
                     "weights": {name: {label: round(w, 2) for label, w in by.values()}
                                 for name, by in levels.labels(trained).items()}}
     for name, rows, missed in (("false", falses, False), ("missed", misses, True)):
@@ -398,6 +403,13 @@ def main() -> None:
         args.json.write_text(json.dumps(report, indent=1))
     if args.pairs:
         _write_pairs(args.pairs, falses, misses, edges, classify, keys, found_of, person)
+    if args.clusters:
+        import csv
+
+        with args.clusters.open("w", newline="", encoding="utf-8") as handle:
+            out = csv.writer(handle)
+            out.writerow(("source", "record_id", "person"))
+            out.writerows((*k, c) for k, c in zip(keys, found_of.tolist(), strict=True))
 
 
 def _write_pairs(path: Path, falses, misses, edges, classify, keys, found_of, person) -> None:
@@ -410,7 +422,7 @@ def _write_pairs(path: Path, falses, misses, edges, classify, keys, found_of, pe
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(("kind", "size", "why", "weight", "source_l", "record_l", "source_r",
-                      "record_r"))
+                      "record_r", *COMPARED, "family_context"))
         for kind, rows in (("false", falses), ("missed", misses)):
             for size, n, parts in rows:
                 if n is not None:
@@ -419,8 +431,9 @@ def _write_pairs(path: Path, falses, misses, edges, classify, keys, found_of, pe
                     i, j, w = first[parts[0]], first[parts[1]], ""
                 else:
                     continue
-                why = classify(n, kind == "missed")["why"]
-                out.writerow((kind, size, why, w, *keys[i], *keys[j]))
+                cls = classify(n, kind == "missed")
+                out.writerow((kind, size, cls["why"], w, *keys[i], *keys[j],
+                              *(cls.get(c, "") for c in (*COMPARED, "family_context"))))
 
 
 if __name__ == "__main__":

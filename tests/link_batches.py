@@ -50,9 +50,10 @@ def person(source: str, record_id: str, given: str, family: str, birth: str = ""
 def simulated_season(folder: Path, *, families: int = 300, seed: int = 11
                      ) -> tuple[list[dict], list[dict]]:
     """A simulated season's records as read from its batch, and their feature dicts as a
-    link run prepares them (places of custody learnt from them all)."""
-    from reunify.linkage import places
-    from reunify.linkage.batch_files import read_batch
+    link run prepares them (places of custody learnt from them all, age groups by the
+    batch's source profiles)."""
+    from reunify.linkage import ages, places
+    from reunify.linkage.batch_files import read_batch, read_profiles
     from reunify.linkage.features import features
     from reunify.simulator import simulate
 
@@ -60,4 +61,5 @@ def simulated_season(folder: Path, *, families: int = 300, seed: int = 11
     records, _relations = read_batch(folder)
     feats = [features(i, r) for i, r in enumerate(records)]
     places.add_places(feats)
+    ages.add_ages(feats, read_profiles(folder))
     return records, feats

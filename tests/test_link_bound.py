@@ -65,7 +65,7 @@ def test_the_bound_is_never_below_splinks_weight(season):
     bound, and among them are pairs of every kind the bound must handle: a term-frequency
     adjusted level (common and rare names), NULLs, A-numbers a slip or two apart (bounded by
     their digits' counts), names alike (a costly test left unknown), places of custody alike
-    and apart."""
+    and apart, age groups alike and apart."""
     bounds, listed = season["bounds"], season["listed"]
     assert len(bounds) > 5000
     assert listed.weights.keys() == bounds.keys()
@@ -86,7 +86,10 @@ def test_the_bound_is_never_below_splinks_weight(season):
                         ("family_name", "one recorded only one of the surnames"),
                         # The places learnt from the records: both levels and none.
                         ("place", "held in one place"), ("place", "held in places apart"),
-                        ("place", "unknown")):
+                        ("place", "unknown"),
+                        # Age groups, weighed only where a birth year is missing.
+                        ("age_group", "both minors or both adults"),
+                        ("age_group", "a minor and an adult"), ("age_group", "unknown")):
         assert levels[name, label] > 0, (name, label)
     # The one-surname levels weigh by rates Splink is given (not shares it counts): the bound
     # reads the same rates.

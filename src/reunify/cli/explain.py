@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from reunify.cli.terminal import Console
     from reunify.linkage.resolution import explain
     from reunify.queries.access import persons_of_records
-    from reunify.queries.review import explain_inputs, latest_model
+    from reunify.queries.review import explain_inputs, latest_model, source_profiles
 
     prepare_store()
     err = Console(stderr=True)
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
     record_cli_reads("explain", persons_of_records([args.left, args.right]), actor=reader())
     scored = explain(left, right, engine=run_.engine, model_json=run_.model_json,
-                     population=population)
+                     population=population, profiles=source_profiles())
     title = (f"{args.left[0]}:{args.left[1]} ~ {args.right[0]}:{args.right[1]} "
              f"(link run {run_.pk}, {run_.engine})")
     table = Table(title=title)

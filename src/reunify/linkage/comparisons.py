@@ -200,6 +200,16 @@ def comparisons(dialect: str = "duckdb") -> list[dict]:
             _level('"place_l" = "place_r"', "held in one place"),
             _level("ELSE", "held in places apart"),
         ]},
+        # Minor or adult (linkage/ages.py: the age when first held, else the family unit's
+        # role, else whom the source holds), weighed only where the birth dates cannot say
+        # it: one record or both without a birth year.
+        {"output_column_name": "age_group", "comparison_levels": [
+            _level('"age_group_l" IS NULL OR "age_group_r" IS NULL OR '
+                   '("birth_year_l" IS NOT NULL AND "birth_year_r" IS NOT NULL)', "unknown",
+                   is_null_level=True),
+            _level('"age_group_l" = "age_group_r"', "both minors or both adults"),
+            _level("ELSE", "a minor and an adult"),
+        ]},
     ]
 
 

@@ -186,6 +186,8 @@ def features(index: int, record: dict, *, swapped: bool = False) -> dict:
         # one), folded; its place, learnt from all the records, is set by places.add_places.
         "facility": names.fold(record.get("facility") or "") or None,
         "place": None,
+        # Minor or adult, set by ages.add_ages (it reads the source's profile).
+        "age_group": None,
         "named": named_relatives(record),
         "fields_swapped": swapped,
     }

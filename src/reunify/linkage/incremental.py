@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from reunify.linkage import clustering, corroboration, deterministic, places
+from reunify.linkage import ages, clustering, corroboration, deterministic, places
 from reunify.linkage.features import features, swapped_fields
 from reunify.linkage.records import Decision, Key, Profile, Relation, key_of
 from reunify.linkage.resolution import ACCEPT_WEIGHT
@@ -57,6 +57,7 @@ def attach(records: Sequence[dict], persons: Mapping[Key, int], *, engine: str |
     feats = [features(i, r, swapped=i in swapped) for i, r in enumerate(records)]
     # The places as a full run learns them, from the same records (new ones among them).
     places.add_places(feats)
+    ages.add_ages(feats, profiles)
     if engine == "deterministic":
         edges = [(w, i, j) for w, i, j, _rule in deterministic.score(feats)
                  if i in new or j in new]

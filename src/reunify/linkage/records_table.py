@@ -16,7 +16,7 @@ COLUMNS = ("unique_id", "surname_a", "surname_b", "surname_set", "surname_1", "s
            "given_k1", "given_k2", "given_k3",
            "birth_date", "birth_year", "birth_month", "birth_day", "birth_precise", "sex",
            "country", "a_number", "phone", "seen_from", "seen_to", "source", "group",
-           "address", "place")
+           "address", "place", "age_group")
 
 #: Their types.
 SCHEMA = pa.schema([
@@ -30,7 +30,7 @@ SCHEMA = pa.schema([
     ("birth_precise", pa.bool_()), ("sex", pa.string()), ("country", pa.string()),
     ("a_number", pa.string()), ("phone", pa.string()), ("seen_from", pa.int32()),
     ("seen_to", pa.int32()), ("source", pa.string()), ("group", pa.string()),
-    ("address", pa.string()), ("place", pa.string()),
+    ("address", pa.string()), ("place", pa.string()), ("age_group", pa.string()),
 ])
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from reunify.linkage import clustering, context, deterministic, places
+from reunify.linkage import ages, clustering, context, deterministic, places
 from reunify.linkage.edges import Edges
 from reunify.linkage.facts import Facts
 from reunify.linkage.features import (
@@ -113,6 +113,7 @@ def _resolve(records: Sequence[dict], relations: Iterable[Relation],
     mates = context.companions(feats, related)
     add_kin(feats, mates)
     places.add_places(feats)
+    ages.add_ages(feats, profiles)
     timings: dict[str, float] = {"prepare": time.perf_counter() - started}
     cpu_timings: dict[str, float] = {"prepare": time.process_time() - cpu}
 
@@ -220,11 +221,14 @@ def _review(scored: Sequence[tuple[float, int, int]], groups: list[list[int]], k
 
 
 def explain(left: dict, right: dict, *, engine: str, model_json: str,
-            population: Sequence[dict] = ()) -> ScoredPair:
+            population: Sequence[dict] = (),
+            profiles: Mapping[str, Profile] | None = None) -> ScoredPair:
     """Score one pair of records with a run's model, comparison by comparison.
 
     ``population`` (the current records) gives the term frequencies of names: agreeing on a
     common name weighs less. Without it, the two records are the whole population.
+    ``profiles`` (source → what it records) give an undated record's age group as a run
+    does (:mod:`reunify.linkage.ages`).
     """
     a, b = features(0, left), features(1, right)
     if engine == "deterministic":
@@ -238,5 +242,6 @@ def explain(left: dict, right: dict, *, engine: str, model_json: str,
     tf = term_frequencies(everyone, wanted)
     # The places the run learnt from the same records (linkage/places.py).
     places.add_places((a, b), everyone)
+    ages.add_ages((a, b), profiles)
     weight, prob, comps = splink_engine.score_pair(model_json, a, b, tf)
     return ScoredPair(key_of(left), key_of(right), weight, prob, comps)

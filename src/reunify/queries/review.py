@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import F, Func
 
+from reunify.linkage.records import Profile
 from reunify.models import LinkDecision, LinkRun, ReviewPair
 from reunify.models.linkage import linkage_records
+from reunify.models.profile import linkage_profiles
 
 
 @dataclass
@@ -57,3 +59,8 @@ def explain_inputs(left: tuple[str, str], right: tuple[str, str]
     population = linkage_records()
     found = {(r["source"], r["record_id"]): r for r in population}
     return found.get(left), found.get(right), population
+
+
+def source_profiles() -> dict[str, Profile]:
+    """Each source's current profile, as the linker reads it."""
+    return {source: Profile.of(p) for source, p in linkage_profiles().items()}
