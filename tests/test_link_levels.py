@@ -348,3 +348,21 @@ def test_a_link_run_weighs_one_surname_of_two_by_its_rate_not_its_share():
     assert family_weight(rare) - family_weight(common) == pytest.approx(
         math.log2(rates[feats[common[0]]["surname_1"]] / rates[feats[rare[0]]["surname_1"]]),
         abs=0.01)
+
+
+def test_a_rival_the_caller_never_merges_is_another_person():
+    """A bare "LUIS FLORES" fits Luis Flores A and Luis Flores B nearly alike; A and B have an
+    accepted pair. In a full run B may still be A's own record waiting its turn, so the bare
+    record joins A; where the caller never merges the two (incremental linking, two existing
+    persons) B is a second person it could be, and it is kept apart."""
+    from reunify.linkage import corroboration
+
+    bare = _record("FLORES", "LUIS", record_id="d", **SEEN)
+    one = _record("Flores", "Luis", "1970-08-25", record_id="a", a_number="A241226466", **SEEN)
+    two = _record("Flores", "Luis", "1970", record_id="b", **SEEN)
+    feats = [features(i, r) for i, r in enumerate([bare, one, two])]
+    clusters = clustering.Clusters(feats, [], twinned=set(), profiles={})
+    weights = {0: {1: 3.0, 2: 2.5}, 1: {0: 3.0, 2: 1.0}, 2: {0: 2.5, 1: 1.0}}
+    assert corroboration.refusal(clusters, feats, weights, 3.0, 0, 1, 0.0) is None
+    assert corroboration.refusal(clusters, feats, weights, 3.0, 0, 1, 0.0,
+                                 may_merge=lambda c, d: False) == "names_ambiguous"

@@ -28,7 +28,7 @@ the records grow; the pairs it keeps apart are offered for review.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 #: How much above the acceptance weight a bare record's pair must weigh on its own.
 RARE_WEIGHT = 6.0
@@ -71,26 +71,29 @@ def met(f: dict, g: dict, days: int = MET_DAYS) -> bool:
 
 def refusal(clusters, features: list[dict], weights: dict[int, dict[int, float]],
             w: float, i: int, j: int, accept: float,
-            shared: Collection[tuple[int, int]] = ()) -> str | None:
+            shared: Collection[tuple[int, int]] = (),
+            may_merge: Callable[[int, int], bool] | None = None) -> str | None:
     """Why the pair ``(i, j)`` of weight ``w`` may not join its bare record(s) to the other's
     cluster (``names_alone``, ``names_ambiguous``), or None. ``clusters`` is the
     :class:`~reunify.linkage.clustering.Clusters` being built; ``shared`` the pairs whose
-    records each have a companion of one person."""
+    records each have a companion of one person; ``may_merge(a, b)``, when given, whether
+    the caller would ever merge clusters ``a`` and ``b`` (incremental linking never merges two
+    existing persons): a rival it would not merge is another person, whatever their pairs."""
     if w >= accept + RARE_WEIGHT:
         return None
     for x, y in ((i, j), (j, i)):
         if bare(features[x]):
             if not (met(features[x], features[y]) or (min(x, y), max(x, y)) in shared):
                 return "names_alone"
-            if _rival(clusters, weights, w, x, y, accept):
+            if _rival(clusters, weights, w, x, y, accept, may_merge):
                 return "names_ambiguous"
-        elif weak(features[x]) and _outweighed(clusters, weights, w, x, y, accept):
+        elif weak(features[x]) and _outweighed(clusters, weights, w, x, y, accept, may_merge):
             return "weak_ambiguous"
     return None
 
 
 def _outweighed(clusters, weights: dict[int, dict[int, float]], w: float, x: int, y: int,
-                accept: float) -> bool:
+                accept: float, may_merge: Callable[[int, int], bool] | None = None) -> bool:
     """Whether record ``x``, one person at most, is no longer likelier ``y``'s person than not
     once the other persons it could be share the chance: the odds of the pair, ``2**w``,
     against one (none of them) plus each other person's odds (its best pair with ``x``)."""
@@ -102,12 +105,12 @@ def _outweighed(clusters, weights: dict[int, dict[int, float]], w: float, x: int
             if c not in (own, other) and v > best.get(c, -math.inf):
                 best[c] = v
     rivals = sum(2.0 ** v for c, v in best.items() if clusters.conflict(own, c) is None
-                 and not _same_person(clusters, weights, c, other, accept))
+                 and not _same_person(clusters, weights, c, other, accept, may_merge))
     return w - math.log2(1.0 + rivals) < accept
 
 
 def _rival(clusters, weights: dict[int, dict[int, float]], w: float, x: int, y: int,
-           accept: float) -> bool:
+           accept: float, may_merge: Callable[[int, int], bool] | None = None) -> bool:
     """Whether record ``x`` has a pair within :data:`AMBIGUITY_MARGIN` of ``w`` with a person
     other than its own and ``y``'s that it could be."""
     own, other = clusters.find(x), clusters.find(y)
@@ -116,17 +119,19 @@ def _rival(clusters, weights: dict[int, dict[int, float]], w: float, x: int, y: 
     # A rival counts only if the record could be that person (an adults-only docket's
     # "LUIS KAAL" is not the boy of that name).
     return any(clusters.conflict(own, rival) is None
-               and not _same_person(clusters, weights, rival, other, accept)
+               and not _same_person(clusters, weights, rival, other, accept, may_merge)
                for rival in rivals)
 
 
 def _same_person(clusters, weights: dict[int, dict[int, float]], c: int, other: int,
-                 accept: float) -> bool:
+                 accept: float, may_merge: Callable[[int, int], bool] | None = None) -> bool:
     """Whether rival cluster ``c`` may be cluster ``other``'s person itself: a pair between
     them is accepted and no rule keeps them apart. Such a rival is no second person the record
     could be instead, but that person's own record waiting its turn (records merged last come
     one at a time) or a part of it kept apart: a record fitting both shares no chance between
     them."""
+    if may_merge is not None and not may_merge(c, other):
+        return False
     small, large = (c, other) if clusters.size(c) <= clusters.size(other) else (other, c)
     find = clusters.find
     if not any(v >= accept and find(k) == large

@@ -94,6 +94,11 @@ def attach(records: Sequence[dict], persons: Mapping[Key, int], *, engine: str |
         weights[j][i] = w
     strong = sorted((e for e in edges if e[0] >= accept), key=lambda e: (-e[0], e[1], e[2]))
     forced_pairs = [(True, (0.0, i, j)) for i, j in must if i in new or j in new]
+
+    def may_merge(c: int, d: int) -> bool:
+        # Two existing persons are never merged here: neither is the other's part.
+        return c not in anchor or d not in anchor
+
     for forced, (w, i, j) in forced_pairs + [(False, e) for e in strong]:
         a, b = clusters.find(i), clusters.find(j)
         if a == b:
@@ -103,7 +108,8 @@ def attach(records: Sequence[dict], persons: Mapping[Key, int], *, engine: str |
             reason = "two_persons"
         elif not forced:
             reason = clusters.conflict(a, b) or (
-                corroboration.refusal(clusters, feats, weights, w, i, j, accept)
+                corroboration.refusal(clusters, feats, weights, w, i, j, accept,
+                                      may_merge=may_merge)
                 if corroboration.held_back(feats[i]) or corroboration.held_back(feats[j])
                 else None)
         if reason:
