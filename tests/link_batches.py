@@ -63,3 +63,16 @@ def simulated_season(folder: Path, *, families: int = 300, seed: int = 11
     places.add_places(feats)
     ages.add_ages(feats, read_profiles(folder))
     return records, feats
+
+
+def scored_season(folder: Path) -> tuple[list[dict], list[dict], str, list]:
+    """:func:`simulated_season`'s records and features, the model a link run trains on them
+    (JSON) and the pairs it keeps (``(weight, i, j)``)."""
+    from reunify.linkage import engine
+
+    records, feats = simulated_season(folder)
+    scored = engine.score(feats)
+    try:
+        return records, feats, scored.model_json, scored.edges
+    finally:
+        scored.close()

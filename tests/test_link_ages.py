@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from link_batches import simulated_season
+from link_batches import scored_season
 from reunify.linkage import ages
 from reunify.linkage.batch_files import read_profiles
 from reunify.linkage.features import day_number, features
@@ -59,15 +59,10 @@ def test_the_run_weighs_age_groups_only_where_a_birth_year_is_missing(tmp_path):
     and an adult against; a pair of two dated records is the comparison's unknown level
     (the birth dates already say it), and ``explain`` with the sources' profiles gives a
     pair the run's level and weight."""
-    from reunify.linkage import comparisons, engine
+    from reunify.linkage import comparisons
     from reunify.linkage.resolution import explain
 
-    records, feats = simulated_season(tmp_path)
-    scored = engine.score(feats)
-    try:
-        model_json, edges = scored.model_json, scored.edges
-    finally:
-        scored.close()
+    records, feats, model_json, edges = scored_season(tmp_path)
     import json
 
     weights = {label: w for label, w in comparisons.labels(json.loads(model_json))[

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from link_batches import simulated_season
+from link_batches import scored_season
 from reunify.linkage import places
 from reunify.linkage.features import features
 
@@ -92,15 +92,9 @@ def test_an_a_number_held_by_a_crowd_teaches_nothing():
 def test_explain_weighs_a_pair_by_the_places_the_run_learnt(tmp_path):
     """A reviewer's breakdown (``explain``, on the current records) learns the places from
     the same records as the run: a pair's place level and weight are the run's."""
-    from reunify.linkage import engine
     from reunify.linkage.resolution import explain
 
-    records, feats = simulated_season(tmp_path)
-    scored = engine.score(feats)
-    try:
-        model_json, edges = scored.model_json, scored.edges
-    finally:
-        scored.close()
+    records, feats, model_json, edges = scored_season(tmp_path)
     shown = 0
     for weight, i, j in edges:
         if not (feats[i]["place"] and feats[j]["place"]):
